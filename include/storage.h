@@ -1,0 +1,312 @@
+/*
+ * storage.h - one storage layer, several backends (SQLite, PostgreSQL).
+ *
+ * Callers never build dialect SQL: they describe tables (struct table_def),
+ * hand over typed rows in batches (struct batch), and the backend does the
+ * DDL, the upserts, the history of replaced rows and the ledger.
+ *
+ * Calling sequence (the transaction sequence of one run):
+ *
+ *     storage_open(url, &opts, &st, err)
+ *     storage_begin(st, err)            -- exclusive: waits for (or with
+ *                                          opts.no_wait refuses) any other
+ *                                          writer of the same database
+ *     storage_ensure_tables(st, defs, n, err)
+ *     storage_run_start(st, &run, err)
+ *     storage_source_lookup(...)        -- any number, interleaved with
+ *     storage_put_batch(st, &batch, err)   any number of batches
+ *     storage_missing_sources(...) / storage_prune_source(...)
+ *     storage_run_finish(st, &summary, err)
+ *     storage_commit(st, err)   or   storage_rollback(st, err)
+ *     storage_close(st)                 -- always; rolls back if still open
+ *
+ * Nothing of a run is visible to other connections before storage_commit,
+ * and after storage_rollback (or a crash) nothing of it remains.
+ * Read-only calls (storage_list_runs, storage_list_files) need no begin.
+ * storage_revert_run is its own begin ... commit sequence.
+ *
+ * Data model kept by every backend:
+ *   - each data table has the declared columns plus system columns
+ *       _path    TEXT    source path, relative to the tree root
+ *       _sha256  TEXT    sha256 of the source file (lower-case hex)
+ *       _run_id  TEXT    run that wrote the row
+ *       _doc     original document bytes (main tables only; SQLite TEXT
+ *                checked with json_valid, PostgreSQL jsonb)
+ *       _index   INTEGER position of the row within its file (child tables)
+ *   - each data table T has a history table wsm_hist_T with the same
+ *     columns plus _superseded_by (run id) and _hist_seq: every row that a
+ *     run replaces or prunes is moved there, so storage_revert_run can put
+ *     it back.
+ *   - wsm_runs, wsm_files (the ledger), wsm_sources (current state of each
+ *     source path: sha256, size, mtime, rule, run) with its own history,
+ *     and wsm_tables (the table definitions, so that revert and promote
+ *     work without the manifest).
+ * Table names beginning with "wsm_" are reserved.  Every identifier is
+ * quoted and every value is a bound parameter (or COPY data).
+ *
+ * Ownership: arguments are borrowed for the duration of the call.  Strings
+ * handed to callbacks are valid only during the callback.  storage_close
+ * frees everything storage_open allocated.
+ */
+#ifndef WSM_STORAGE_H
+#define WSM_STORAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+/* Column types a manifest can declare. */
+enum col_type {
+	COL_TEXT,      /* SQLite TEXT,    PostgreSQL text */
+	COL_INTEGER,   /* SQLite INTEGER, PostgreSQL bigint */
+	COL_REAL,      /* SQLite REAL,    PostgreSQL double precision */
+	COL_BOOLEAN,   /* SQLite INTEGER 0/1, PostgreSQL boolean */
+	COL_TIMESTAMP, /* SQLite TEXT "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" (UTC),
+			  PostgreSQL timestamptz */
+	COL_JSON       /* SQLite TEXT (json_valid), PostgreSQL jsonb */
+};
+
+/* Name of a column type as written in manifests ("text", ...). */
+const char *col_type_name(enum col_type t);
+/* Parse a manifest type name.  Returns 0 and sets *out, or -1. */
+int col_type_parse(const char *name, enum col_type *out);
+
+struct column_def {
+	const char *name;
+	enum col_type type;
+};
+
+/*
+ * One data table.  Columns are the declared ones only; the backend adds the
+ * system columns.  `key` names the columns of the upsert key: a row whose
+ * key equals an existing row's replaces it (the old row goes to history).
+ * With n_key == 0 the key is (_path) for main tables and (_path, _index)
+ * for child tables.  `indexes` are extra single-column indexes.
+ */
+struct table_def {
+	const char *name;
+	int is_child;                   /* rows derived from parts of a document */
+	const struct column_def *columns;
+	size_t n_columns;
+	const char *const *key;
+	size_t n_key;
+	const char *const *indexes;
+	size_t n_indexes;
+};
+
+/*
+ * A typed value.  `is_null` wins over everything else.  Strings are UTF-8,
+ * never contain NUL bytes, and are not NUL-terminated necessarily: use len.
+ * TIMESTAMP values are canonical UTC text as described above; JSON values
+ * are the original JSON text of the value.
+ */
+struct value {
+	int is_null;
+	int64_t i;          /* INTEGER; BOOLEAN as 0/1 */
+	double d;           /* REAL */
+	const char *s;      /* TEXT, TIMESTAMP, JSON */
+	size_t len;
+};
+
+/* One row for one table.  values[k] belongs to table->columns[k]. */
+struct row {
+	const struct table_def *table;
+	const struct value *values;
+	int64_t index;      /* position within the file; used by child tables */
+};
+
+enum file_outcome {
+	FILE_IMPORTED,   /* new or changed: rows written */
+	FILE_UNCHANGED,  /* same content as the current source state */
+	FILE_SKIPPED,    /* matched no rule */
+	FILE_INVALID     /* not valid JSON, schema failure, or unmappable */
+};
+
+/* "imported", "unchanged", "skipped", "invalid" */
+const char *file_outcome_name(enum file_outcome o);
+
+/*
+ * One source file and what the run did with it.  Every file entry becomes
+ * a row of wsm_files.  For FILE_IMPORTED the backend, in this order:
+ *   1. moves every row whose _path is `path` in each of `tables` to history;
+ *   2. for each row, moves any row with the same key to history, then
+ *      inserts the row (main-table rows get _doc = doc);
+ *   3. records path -> (sha256, size, mtime_ns, rule, run) in wsm_sources,
+ *      keeping the previous state in history.
+ * For FILE_UNCHANGED it only refreshes size/mtime_ns in wsm_sources when they
+ * differ (keeping history).  For the other outcomes it writes only the ledger.
+ */
+struct file_entry {
+	const char *path;         /* relative to the tree root, '/' separated */
+	int64_t size;
+	int64_t mtime_ns;
+	uint32_t mode;
+	const char *sha256;       /* 64 lower-case hex digits, or NULL if unread */
+	const char *rule;         /* rule name, or NULL when skipped */
+	enum file_outcome outcome;
+	const char *error;        /* reason for FILE_INVALID / FILE_SKIPPED, or NULL */
+	const char *doc;          /* original document bytes (FILE_IMPORTED) */
+	size_t doc_len;
+	const struct table_def *const *tables; /* all tables of the rule */
+	size_t n_tables;
+	const struct row *rows;
+	size_t n_rows;
+};
+
+struct batch {
+	const struct file_entry *files;
+	size_t n_files;
+};
+
+/* What storage_source_lookup finds about a path's current state. */
+struct source_state {
+	char sha256[65];
+	int64_t size;
+	int64_t mtime_ns;
+	char rule[256];
+	char run_id[64];
+};
+
+/* A run as stored in wsm_runs. */
+struct run_info {
+	char id[64];              /* e.g. "20261121T174500Z-3fa2c1" */
+	int64_t seq;              /* increasing order of runs */
+	char started_at[40];      /* canonical UTC timestamp */
+	char finished_at[40];
+	char status[24];          /* "committed", "rolled_back" */
+	char tree_root[1024];
+	char manifest_sha256[65];
+	char tool_version[32];
+	char tenant[128];         /* "" when none */
+	int64_t files_seen, imported, unchanged, skipped, invalid, deleted;
+	int64_t rows_written;
+	char archive_path[1024];  /* "" until the backup issue fills it */
+	char archive_sha256[65];
+};
+
+/* Options for storage_open. */
+struct storage_opts {
+	int no_wait;          /* fail at once instead of waiting for the lock */
+	int busy_timeout_ms;  /* how long to wait for another writer (0: default) */
+	const char *tenant;   /* PostgreSQL multi-tenant mode, or NULL */
+};
+
+struct storage;
+
+struct storage_ops {
+	const char *name;     /* "sqlite", "postgres" */
+	int (*open)(const char *url, const struct storage_opts *opts,
+		    struct storage **out, struct error *err);
+	void (*close)(struct storage *st);
+	int (*begin)(struct storage *st, struct error *err);
+	int (*ensure_tables)(struct storage *st, const struct table_def *defs,
+			     size_t n, struct error *err);
+	int (*run_start)(struct storage *st, const struct run_info *run,
+			 struct error *err);
+	int (*source_lookup)(struct storage *st, const char *path,
+			     struct source_state *out, int *found,
+			     struct error *err);
+	int (*put_batch)(struct storage *st, const struct batch *b,
+			 struct error *err);
+	int (*missing_sources)(struct storage *st, const char *run_id,
+			       int (*cb)(void *ctx, const char *path,
+					 const char *rule),
+			       void *ctx, struct error *err);
+	int (*prune_source)(struct storage *st, const char *run_id,
+			    const char *path, struct error *err);
+	int (*run_finish)(struct storage *st, const struct run_info *run,
+			  struct error *err);
+	int (*commit)(struct storage *st, struct error *err);
+	int (*rollback)(struct storage *st, struct error *err);
+	int (*list_runs)(struct storage *st,
+			 int (*cb)(void *ctx, const struct run_info *run),
+			 void *ctx, struct error *err);
+	int (*list_files)(struct storage *st, const char *run_id,
+			  int (*cb)(void *ctx, const struct file_entry *f),
+			  void *ctx, struct error *err);
+	int (*revert_run)(struct storage *st, const char *run_id,
+			  int64_t *rows_removed, int64_t *rows_restored,
+			  struct error *err);
+};
+
+/* Every backend's struct starts with this. */
+struct storage {
+	const struct storage_ops *ops;
+	char url_masked[1024];    /* the URL with any password replaced by "***" */
+};
+
+/*
+ * Pick the backend from the URL and open it:
+ *   "sqlite:PATH", or a plain path ending in .db/.sqlite/.sqlite3 -> SQLite;
+ *   "postgresql://...", "postgres://...", or a libpq keyword string
+ *   ("host=... dbname=...") -> PostgreSQL.
+ * On success *out belongs to the caller (storage_close).
+ */
+int storage_open(const char *url, const struct storage_opts *opts,
+		 struct storage **out, struct error *err);
+
+/* Close and free; rolls back an open transaction.  Accepts NULL. */
+void storage_close(struct storage *st);
+
+/*
+ * Copy `url` into buf with any password replaced by "***" (URI userinfo
+ * and "password=" keywords alike).  Returns buf.
+ */
+const char *storage_mask_url(const char *url, char *buf, size_t size);
+
+/* Thin wrappers over st->ops; a NULL method reports "not supported". */
+int storage_begin(struct storage *st, struct error *err);
+int storage_ensure_tables(struct storage *st, const struct table_def *defs,
+			  size_t n, struct error *err);
+/* Insert the run's wsm_runs row (status "running" until run_finish). */
+int storage_run_start(struct storage *st, const struct run_info *run,
+		      struct error *err);
+/* *found = 1 and *out filled when `path` has a current source state. */
+int storage_source_lookup(struct storage *st, const char *path,
+			  struct source_state *out, int *found,
+			  struct error *err);
+int storage_put_batch(struct storage *st, const struct batch *b,
+		      struct error *err);
+/*
+ * Call cb for each path in wsm_sources that has no wsm_files row in run
+ * `run_id` (the files deleted from the tree since).  A non-zero return from
+ * cb stops the walk and is returned.
+ */
+int storage_missing_sources(struct storage *st, const char *run_id,
+			    int (*cb)(void *ctx, const char *path,
+				      const char *rule),
+			    void *ctx, struct error *err);
+/* Move every row of `path` (all data tables and wsm_sources) to history. */
+int storage_prune_source(struct storage *st, const char *run_id,
+			 const char *path, struct error *err);
+/* Update the run's row: finish time, status "committed", counts, archive. */
+int storage_run_finish(struct storage *st, const struct run_info *run,
+		       struct error *err);
+int storage_commit(struct storage *st, struct error *err);
+int storage_rollback(struct storage *st, struct error *err);
+/* Runs in seq order, oldest first.  Returns 0 when the ledger is absent. */
+int storage_list_runs(struct storage *st,
+		      int (*cb)(void *ctx, const struct run_info *run),
+		      void *ctx, struct error *err);
+/* Files ledger of one run, in path order (rows/tables fields unset). */
+int storage_list_files(struct storage *st, const char *run_id,
+		       int (*cb)(void *ctx, const struct file_entry *f),
+		       void *ctx, struct error *err);
+/*
+ * Undo run `run_id` in one transaction of its own: delete the rows it
+ * wrote, move back the rows it replaced or pruned, restore wsm_sources, and
+ * mark the run "rolled_back".  Refuses (ERR_USAGE, naming them) when a later
+ * run that is not rolled back exists.
+ */
+int storage_revert_run(struct storage *st, const char *run_id,
+		       int64_t *rows_removed, int64_t *rows_restored,
+		       struct error *err);
+
+/* The backends, for the table in storage.c and for tests. */
+extern const struct storage_ops storage_sqlite_ops;
+#ifndef WSM_NO_PG
+extern const struct storage_ops storage_pg_ops;
+#endif
+
+#endif
