@@ -1,0 +1,140 @@
+/*
+ * pipeline.h - the one-pass migration: walk -> classify -> read (+sha256)
+ * -> parse -> validate -> map -> archive -> storage batch, then make the
+ * archive durable and commit the run.
+ *
+ * Each file is read once; the same bytes are hashed, parsed, archived and
+ * stored.  Memory is bounded by the batch size and the largest file, not by
+ * the number of files: per-file results go to a callback, never into a
+ * list.  A dry run (validate, migrate --dry-run) is the same pipeline with
+ * every write turned off: no database, no archive, no ledger.
+ *
+ * Calling sequence: fill struct pipeline_opts, call pipeline_run, read
+ * struct pipeline_stats, call pipeline_stats_release.
+ *
+ * Atomicity: the database work of a run is one transaction.  With
+ * --on-invalid abort, the first invalid file turns every write off (the
+ * transaction is rolled back and the archive discarded) but the walk goes
+ * on, so the report lists every invalid file.
+ */
+#ifndef WSM_PIPELINE_H
+#define WSM_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "storage.h"
+
+/* One schema (or syntax, or mapping) error of a file. */
+struct pipeline_issue {
+	const char *instance_location;   /* JSON Pointer, "" = whole document */
+	const char *keyword_location;    /* schema keyword path, or "" */
+	const char *message;
+};
+
+/* What happened to one file, handed to opts->on_file. */
+struct pipeline_file {
+	const char *path;                /* relative to the tree root */
+	const char *rule;                /* NULL when no rule matched */
+	enum file_outcome outcome;
+	int64_t size;
+	const char *reason;              /* one line, for invalid/skipped */
+	long line, column;               /* of a syntax error, else 0 */
+	const struct pipeline_issue *issues;  /* first n_issues of n_total */
+	size_t n_issues;
+	size_t n_total;
+	size_t rows;
+};
+
+struct pipeline_progress {
+	int64_t files_done;
+	int64_t bytes_done;
+	double elapsed_s;
+	int final;                       /* the last call */
+};
+
+/* A note for the user that is not about one file (cleanups, deletions). */
+enum pipeline_note_kind {
+	NOTE_PARTIAL_REMOVED,            /* a .partial archive left by a crash */
+	NOTE_DELETED,                    /* a file gone from the tree since the last run */
+	NOTE_PRUNED,                     /* ... and its rows moved to history */
+	NOTE_REMOVED_ORIGINAL,           /* --remove-originals deleted it */
+	NOTE_KEPT_ORIGINAL               /* --remove-originals kept it (changed since) */
+};
+
+struct pipeline_opts {
+	const char *tree;
+	const char *db_url;              /* ignored when dry_run */
+	const char *schema_dir;          /* folder or manifest file */
+	const char *backup_dir;          /* default "backups" */
+	int dry_run;
+	int skip_invalid;                /* --on-invalid skip (else abort) */
+	int prune;                       /* move rows of deleted files to history */
+	int rehash;                      /* ignore the size+mtime fast path */
+	int no_backup;                   /* tests and benchmarks only */
+	int remove_originals;            /* after commit + verify, delete imported files */
+	int assert_formats;              /* JSON Schema "format" asserts */
+	size_t max_file_size;            /* 0 => 64 MiB */
+	const char *const *map_uri;      /* "PREFIX=DIR" entries */
+	size_t n_map_uri;
+	struct storage_opts storage;
+	void (*on_file)(void *ctx, const struct pipeline_file *f);
+	void (*on_progress)(void *ctx, const struct pipeline_progress *p);
+	void (*on_note)(void *ctx, enum pipeline_note_kind kind, const char *path,
+			const char *detail);
+	void *ctx;
+};
+
+/* Per rule (and one entry with rule == NULL for unmatched files). */
+struct pipeline_rule_stats {
+	const char *rule;                /* borrowed from the manifest, or NULL */
+	const char *table;
+	int64_t seen, imported, unchanged, skipped, invalid, rows;
+};
+
+struct pipeline_table_stats {
+	const char *table;
+	int64_t rows;                    /* rows written by this run */
+};
+
+/* Seconds spent per stage (wall time of the main thread). */
+struct pipeline_stages {
+	double walk, read_hash, parse, validate, map, archive, insert, commit;
+	double archive_thread;           /* compression time on the writer thread */
+};
+
+struct pipeline_stats {
+	char run_id[64];
+	char db_masked[1024];
+	char tree_root[1024];
+	char archive_path[1024];
+	char archive_sha256[65];
+	int64_t seen, imported, unchanged, skipped, invalid, deleted, ignored;
+	int64_t rows, bytes;
+	double duration_s;
+	int committed;                   /* 1 when the run was committed */
+	struct pipeline_stages stages;
+	struct pipeline_rule_stats *rules;   /* n_rules + 1 (last: unmatched) */
+	size_t n_rules;
+	struct pipeline_table_stats *tables;
+	size_t n_tables;
+	void *manifest;                  /* keeps rule/table names alive */
+};
+
+/*
+ * Run the pipeline.  Returns 0 when the run finished (committed, or a dry
+ * run), ERR_DATA (1) when invalid files were found (with --on-invalid
+ * abort nothing was written; with skip the rest was committed), or
+ * ERR_USAGE / ERR_IO with `err` set.  `stats` is filled in every case as
+ * far as the run got; release it with pipeline_stats_release.
+ */
+int pipeline_run(const struct pipeline_opts *opts, struct pipeline_stats *stats,
+		 struct error *err);
+
+void pipeline_stats_release(struct pipeline_stats *stats);
+
+/* A new run id: "YYYYMMDDTHHMMSSZ-" plus 6 random hex digits. */
+void pipeline_new_run_id(char out[64]);
+
+#endif

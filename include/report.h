@@ -1,0 +1,55 @@
+/*
+ * report.h - the reports of migrate and validate, in text, JSON and HTML.
+ *
+ * Per-file results are spooled to a temporary file as they arrive, so
+ * memory stays flat however many files a tree has; the report is rendered
+ * at the end, summary first.
+ *
+ * Calling sequence: report_new -> report_add_file (per file, from the
+ * pipeline's on_file callback) -> one report_write_* -> report_free.
+ * The caller owns the FILE * it passes in; the report never picks stdout
+ * or stderr itself.
+ */
+#ifndef WSM_REPORT_H
+#define WSM_REPORT_H
+
+#include <stdio.h>
+
+#include "error.h"
+#include "pipeline.h"
+
+struct report;
+
+/* A new, empty report.  NULL with err set when no temp file can be made. */
+struct report *report_new(struct error *err);
+
+/* Record one file's outcome (every file; valid ones are only counted). */
+void report_add_file(struct report *rep, const struct pipeline_file *f);
+
+/* Output styles. */
+struct report_style {
+	int color;        /* ANSI colours (TTY and no NO_COLOR) */
+	int verbose;      /* list every invalid file's errors in the summary */
+	int stats;        /* add the time per stage */
+};
+
+/* migrate: the summary table (per rule and table) and invalid files. */
+int report_write_migrate_text(struct report *rep, const struct pipeline_stats *s,
+			      const struct report_style *style, FILE *out);
+/* migrate --format json: one JSON document (documented in README). */
+int report_write_migrate_json(struct report *rep, const struct pipeline_stats *s,
+			      FILE *out);
+/* validate: summary per rule, then invalid files grouped by rule. */
+int report_write_validate_text(struct report *rep, const struct pipeline_stats *s,
+			       const struct report_style *style, FILE *out);
+/* validate --format json: summary plus a "files" array in the JSON Schema
+ * "basic" output style (valid, errors[instanceLocation, keywordLocation, error]). */
+int report_write_validate_json(struct report *rep, const struct pipeline_stats *s,
+			       FILE *out);
+/* validate --format html: one self-contained page. */
+int report_write_validate_html(struct report *rep, const struct pipeline_stats *s,
+			       FILE *out);
+
+void report_free(struct report *rep);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * walk.h - stream the JSON files of a tree, in sorted order, one at a time.
+ *
+ * Calling sequence: walk_open -> walk_exclude (optional, any number) ->
+ * walk_next until it returns 0 -> walk_close.  Memory is bounded by the
+ * depth of the tree and the size of the largest directory, not by the
+ * number of files.
+ *
+ * Policy: only names ending in ".json" are returned; other files are
+ * counted in walk_ignored() and otherwise ignored.  Directories named
+ * ".git" are not entered.  Symbolic links are never followed out of the
+ * tree: a link to a file inside the tree is returned as WALK_FILE with
+ * `abspath` set to its target, a link to a directory is not entered
+ * (WALK_LINK_DIR) and a link leading outside (or dangling) is returned as
+ * WALK_LINK_OUTSIDE, so the caller can report it.
+ *
+ * Ownership: strings in struct walk_entry belong to the walker and stay
+ * valid until the next walk_next or walk_close.
+ */
+#ifndef WSM_WALK_H
+#define WSM_WALK_H
+
+#include <sys/stat.h>
+
+#include "error.h"
+
+enum walk_kind {
+	WALK_FILE,          /* a regular file (or a link to one inside the tree) */
+	WALK_LINK_OUTSIDE,  /* a symlink whose target is outside the tree */
+	WALK_LINK_DIR,      /* a symlink to a directory: not entered */
+	WALK_ERROR          /* a directory or file that could not be examined */
+};
+
+struct walk_entry {
+	const char *relpath;   /* relative to the root, '/'-separated */
+	const char *abspath;   /* path to open */
+	enum walk_kind kind;
+	struct stat st;        /* of the file itself (after the link) */
+	const char *error;     /* reason, for WALK_ERROR / WALK_LINK_* */
+};
+
+struct walk;
+
+/* Start walking `root` (a directory).  *out belongs to the caller. */
+int walk_open(const char *root, struct walk **out, struct error *err);
+
+/* Never enter the directory `path` (for example the backup folder). */
+int walk_exclude(struct walk *w, const char *path, struct error *err);
+
+/* Next entry: returns 1 and fills *e, 0 at the end, or -1 with err set. */
+int walk_next(struct walk *w, struct walk_entry *e, struct error *err);
+
+/* Non-JSON files passed over so far. */
+long walk_ignored(const struct walk *w);
+
+/* The canonical absolute path of the root. */
+const char *walk_root(const struct walk *w);
+
+/* Free the walker.  Accepts NULL. */
+void walk_close(struct walk *w);
+
+#endif

@@ -1,0 +1,595 @@
+/*
+ * map.c - maps a parsed document to typed rows following its manifest rule.
+ * It neither reads files nor talks to storage; the pipeline does both.
+ * Raw JSON text (json columns, exact integers) is located in the original
+ * bytes, never re-printed by cJSON, so nothing loses precision.
+ */
+#include "map.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonread.h"
+#include "tstamp.h"
+#include "util.h"
+
+#define ARENA_BLOCK 65536
+
+struct arena_block {
+	struct arena_block *next;
+	size_t used, cap;
+	char data[];
+};
+
+void map_out_init(struct map_out *out)
+{
+	memset(out, 0, sizeof(*out));
+}
+
+static void arena_free(struct arena_block *b)
+{
+	while (b) {
+		struct arena_block *n = b->next;
+
+		free(b);
+		b = n;
+	}
+}
+
+void map_out_reset(struct map_out *out)
+{
+	/* keep the newest block only, so a steady state does no mallocs */
+	if (out->arena) {
+		arena_free(out->arena->next);
+		out->arena->next = NULL;
+		out->arena->used = 0;
+	}
+	out->arena_bytes = 0;
+	out->n_values = 0;
+	out->n_rows = 0;
+}
+
+void map_out_release(struct map_out *out)
+{
+	arena_free(out->arena);
+	free(out->values);
+	free(out->rows);
+	memset(out, 0, sizeof(*out));
+}
+
+static char *arena_alloc(struct map_out *out, size_t n)
+{
+	struct arena_block *b = out->arena;
+
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+
+		b = malloc(sizeof(*b) + cap);
+		if (!b)
+			return NULL;
+		b->used = 0;
+		b->cap = cap;
+		b->next = out->arena;
+		out->arena = b;
+	}
+	b->used += n;
+	out->arena_bytes += n;
+	return b->data + b->used - n;
+}
+
+static const char *arena_copy(struct map_out *out, const char *s, size_t n)
+{
+	char *p = arena_alloc(out, n + 1);
+
+	if (!p)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+/* Everything one map_document call needs, to keep signatures short. */
+struct mctx {
+	const char *relpath;
+	const char *doc;
+	size_t doc_len;
+	struct map_out *out;
+	struct error *err;
+};
+
+static const char *json_kind(const cJSON *v)
+{
+	if (cJSON_IsString(v)) return "string";
+	if (cJSON_IsNumber(v)) return "number";
+	if (cJSON_IsBool(v)) return "boolean";
+	if (cJSON_IsNull(v)) return "null";
+	if (cJSON_IsArray(v)) return "array";
+	return "object";
+}
+
+static int fail(struct mctx *c, const char *ptr, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct mctx *c, const char *ptr, const char *fmt, ...)
+{
+	char msg[ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return error_set_at(c->err, ERR_DATA, c->relpath, 0, 0, ptr, "%s", msg);
+}
+
+static int oom(struct mctx *c)
+{
+	return error_set_at(c->err, ERR_IO, c->relpath, 0, 0, NULL, "out of memory");
+}
+
+/*
+ * Decide whether the raw number text is an integer within +/-2^53 and
+ * give its value.  Plain digit strings are checked digit by digit; forms
+ * with a fraction or exponent must have an integral value below 2^53.
+ */
+static int exact_int(const char *raw, size_t n, double dv, int64_t *out)
+{
+	static const char lim[] = "9007199254740992";
+	size_t i = 0, digits;
+	int neg = 0;
+
+	if (n && raw[0] == '-') {
+		neg = 1;
+		i = 1;
+	}
+	for (digits = 0; i + digits < n; digits++)
+		if (raw[i + digits] < '0' || raw[i + digits] > '9')
+			break;
+	if (i + digits == n) {
+		int64_t v = 0;
+		size_t k;
+
+		if (digits > 16 || (digits == 16 && memcmp(raw + i, lim, 16) > 0))
+			return -2;
+		for (k = 0; k < digits; k++)
+			v = v * 10 + (raw[i + k] - '0');
+		*out = neg ? -v : v;
+		return 0;
+	}
+	if (dv != floor(dv))
+		return -1;
+	if (fabs(dv) >= 9007199254740992.0)
+		return -2;
+	*out = (int64_t)dv;
+	return 0;
+}
+
+static int locate(struct mctx *c, const char *ptr, const char **s, size_t *n)
+{
+	size_t a, b;
+
+	if (jsonread_locate(c->doc, c->doc_len, ptr, &a, &b) != 0)
+		return -1;
+	*s = c->doc + a;
+	*n = b - a;
+	return 0;
+}
+
+/* Convert a present, non-null JSON value found at `ptr` to the column type. */
+static int convert_json(struct mctx *c, const struct manifest_column *col,
+			const cJSON *v, const char *ptr, struct value *out)
+{
+	const char *raw;
+	size_t rn;
+	char ts[40];
+	int r;
+
+	switch (col->type) {
+	case COL_TEXT:
+		if (!cJSON_IsString(v))
+			return fail(c, ptr, "column \"%s\" is text: expected a string, got %s",
+				    col->name, json_kind(v));
+		out->len = strlen(v->valuestring);
+		out->s = arena_copy(c->out, v->valuestring, out->len);
+		return out->s ? 0 : oom(c);
+	case COL_INTEGER:
+		if (!cJSON_IsNumber(v))
+			return fail(c, ptr, "column \"%s\" is integer: expected a number, got %s",
+				    col->name, json_kind(v));
+		if (!ptr || locate(c, ptr, &raw, &rn))
+			return fail(c, ptr, "column \"%s\": cannot locate the number's text", col->name);
+		r = exact_int(raw, rn, v->valuedouble, &out->i);
+		if (r == -1)
+			return fail(c, ptr, "column \"%s\" is integer: %.*s is not a whole number",
+				    col->name, (int)(rn > 64 ? 64 : rn), raw);
+		if (r == -2)
+			return fail(c, ptr, "column \"%s\" is integer: %.*s is beyond 2^53 and would lose precision (map it to a text or json column)",
+				    col->name, (int)(rn > 64 ? 64 : rn), raw);
+		return 0;
+	case COL_REAL:
+		if (!cJSON_IsNumber(v))
+			return fail(c, ptr, "column \"%s\" is real: expected a number, got %s",
+				    col->name, json_kind(v));
+		out->d = v->valuedouble;
+		return 0;
+	case COL_BOOLEAN:
+		if (!cJSON_IsBool(v))
+			return fail(c, ptr, "column \"%s\" is boolean: expected true or false, got %s",
+				    col->name, json_kind(v));
+		out->i = cJSON_IsTrue(v);
+		return 0;
+	case COL_TIMESTAMP:
+		if (!cJSON_IsString(v))
+			return fail(c, ptr, "column \"%s\" is timestamp: expected a string, got %s",
+				    col->name, json_kind(v));
+		if (tstamp_canonical(v->valuestring, strlen(v->valuestring), ts, c->err)) {
+			char why[ERROR_MSG_MAX];
+
+			snprintf(why, sizeof(why), "%s", c->err->msg);
+			return fail(c, ptr, "column \"%s\": \"%.64s\": %s", col->name,
+				    v->valuestring, why);
+		}
+		out->len = strlen(ts);
+		out->s = arena_copy(c->out, ts, out->len);
+		return out->s ? 0 : oom(c);
+	case COL_JSON:
+		if (ptr && locate(c, ptr, &raw, &rn) == 0) {
+			out->s = raw;
+			out->len = rn;
+			return 0;
+		} else {
+			char *txt = cJSON_PrintUnformatted(v);
+
+			if (!txt)
+				return oom(c);
+			out->len = strlen(txt);
+			out->s = arena_copy(c->out, txt, out->len);
+			cJSON_free(txt);
+			return out->s ? 0 : oom(c);
+		}
+	}
+	return fail(c, ptr, "unknown column type");
+}
+
+/* Convert text that came from the path, a key or an index. */
+static int convert_text(struct mctx *c, const struct manifest_column *col,
+			const char *s, size_t n, const char *what,
+			struct value *out)
+{
+	char ts[40];
+	struct strbuf sb = STRBUF_INIT;
+
+	switch (col->type) {
+	case COL_TEXT:
+		out->s = arena_copy(c->out, s, n);
+		out->len = n;
+		return out->s ? 0 : oom(c);
+	case COL_INTEGER: {
+		char tmp[32], *end;
+		long long v;
+
+		if (n == 0 || n >= sizeof(tmp))
+			goto bad;
+		memcpy(tmp, s, n);
+		tmp[n] = '\0';
+		errno = 0;
+		v = strtoll(tmp, &end, 10);
+		if (*end || errno)
+			goto bad;
+		out->i = v;
+		return 0;
+	}
+	case COL_TIMESTAMP:
+		if (tstamp_canonical(s, n, ts, c->err))
+			goto bad;
+		out->len = strlen(ts);
+		out->s = arena_copy(c->out, ts, out->len);
+		return out->s ? 0 : oom(c);
+	case COL_JSON:
+		if (strbuf_add_json_string(&sb, s, n)) {
+			strbuf_release(&sb);
+			return oom(c);
+		}
+		out->s = arena_copy(c->out, sb.buf, sb.len);
+		out->len = sb.len;
+		strbuf_release(&sb);
+		return out->s ? 0 : oom(c);
+	case COL_REAL:
+	case COL_BOOLEAN:
+		break;
+	}
+bad:
+	return fail(c, NULL, "column \"%s\" is %s: cannot take \"%.*s\" from the %s",
+		    col->name, col_type_name(col->type), (int)(n > 64 ? 64 : n), s, what);
+}
+
+/* The text of a path-derived source.  Returns 0 and sets s/n, or -1. */
+static int path_value(const struct manifest_column *col, const char *path,
+		      const char **s, size_t *n)
+{
+	const char *base = strrchr(path, '/');
+	const char *seg[128];
+	size_t lens[128], nseg = 0;
+	const char *p = path;
+	int k;
+
+	base = base ? base + 1 : path;
+	switch (col->from_path) {
+	case PATH_NONE:
+		return -1;
+	case PATH_PATH:
+		*s = path;
+		*n = strlen(path);
+		return 0;
+	case PATH_NAME:
+		*s = base;
+		*n = strlen(base);
+		return 0;
+	case PATH_STEM:
+		*s = base;
+		*n = strlen(base);
+		if (*n > 5 && strcmp(base + *n - 5, ".json") == 0)
+			*n -= 5;
+		return 0;
+	case PATH_DIR:
+		*s = path;
+		*n = base == path ? 0 : (size_t)(base - path - 1);
+		return 0;
+	case PATH_SEGMENT:
+		while (nseg < 128) {
+			const char *slash = strchr(p, '/');
+
+			seg[nseg] = p;
+			lens[nseg] = slash ? (size_t)(slash - p) : strlen(p);
+			nseg++;
+			if (!slash)
+				break;
+			p = slash + 1;
+		}
+		k = col->segment < 0 ? (int)nseg + col->segment : col->segment;
+		if (k < 0 || k >= (int)nseg)
+			return -1;
+		*s = seg[k];
+		*n = lens[k];
+		return 0;
+	}
+	return -1;
+}
+
+/* Escape a member name as a JSON Pointer token and append it. */
+static int ptr_append(struct strbuf *sb, const char *tok, size_t n)
+{
+	size_t i;
+
+	if (strbuf_add(sb, "/", 1))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (tok[i] == '~') {
+			if (strbuf_add(sb, "~0", 2))
+				return -1;
+		} else if (tok[i] == '/') {
+			if (strbuf_add(sb, "~1", 2))
+				return -1;
+		} else if (strbuf_add(sb, &tok[i], 1)) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Fill one value.  `base` is the element the pointers are relative to,
+ * `base_ptr` its pointer in the document; key/index describe the element
+ * for child rows (key may be NULL for main rows).
+ */
+static int fill_value(struct mctx *c, const struct manifest_column *col,
+		      const cJSON *base, const char *base_ptr,
+		      const char *key, size_t key_len, int64_t index,
+		      struct value *out)
+{
+	struct strbuf full = STRBUF_INIT;
+	const char *s;
+	size_t i, n;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < col->n_pointers; i++) {
+		const cJSON *v = util_json_pointer_get(base, col->pointers[i]);
+
+		if (!v || cJSON_IsNull(v))
+			continue;
+		full.len = 0;
+		if (strbuf_addstr(&full, base_ptr) ||
+		    strbuf_addstr(&full, col->pointers[i])) {
+			strbuf_release(&full);
+			return oom(c);
+		}
+		rc = convert_json(c, col, v, full.buf, out);
+		strbuf_release(&full);
+		return rc;
+	}
+	strbuf_release(&full);
+	if (path_value(col, c->relpath, &s, &n) == 0)
+		return convert_text(c, col, s, n, "path", out);
+	if (col->from == ELEM_KEY && key)
+		return convert_text(c, col, key, key_len, "element key", out);
+	if (col->from == ELEM_INDEX && key) {
+		char tmp[32];
+
+		n = (size_t)snprintf(tmp, sizeof(tmp), "%lld", (long long)index);
+		return convert_text(c, col, tmp, n, "element index", out);
+	}
+	if (col->default_value)
+		return convert_json(c, col, col->default_value, NULL, out);
+	if (col->required) {
+		if (col->n_pointers)
+			return fail(c, *base_ptr ? base_ptr : NULL,
+				    "required column \"%s\" has no value (looked at %s%s%s)",
+				    col->name, col->pointers[0],
+				    col->n_pointers > 1 ? " and " : "",
+				    col->n_pointers > 1 ? "alternatives" : "");
+		return fail(c, NULL, "required column \"%s\" has no value", col->name);
+	}
+	out->is_null = 1;
+	return 0;
+}
+
+static int add_row(struct mctx *c, const struct manifest_target *t,
+		   const cJSON *base, const char *base_ptr, const char *key,
+		   size_t key_len, int64_t index)
+{
+	struct map_out *out = c->out;
+	const struct table_def *d = t->def;
+	struct map_row *row;
+	size_t k, off;
+	int rc;
+
+	if (out->n_rows == out->cap_rows) {
+		size_t cap = out->cap_rows ? out->cap_rows * 2 : 256;
+		struct map_row *r = realloc(out->rows, cap * sizeof(*r));
+
+		if (!r)
+			return oom(c);
+		out->rows = r;
+		out->cap_rows = cap;
+	}
+	if (out->n_values + d->n_columns > out->cap_values) {
+		size_t cap = out->cap_values ? out->cap_values * 2 : 1024;
+		struct value *v;
+
+		while (cap < out->n_values + d->n_columns)
+			cap *= 2;
+		v = realloc(out->values, cap * sizeof(*v));
+		if (!v)
+			return oom(c);
+		out->values = v;
+		out->cap_values = cap;
+	}
+	off = out->n_values;
+	/* columns the rule does not declare (shared tables) stay NULL */
+	for (k = 0; k < d->n_columns; k++) {
+		memset(&out->values[off + k], 0, sizeof(struct value));
+		out->values[off + k].is_null = 1;
+	}
+	for (k = 0; k < t->n_columns; k++) {
+		rc = fill_value(c, &t->columns[k], base, base_ptr, key, key_len,
+				index, &out->values[off + t->def_col[k]]);
+		if (rc)
+			return rc;
+	}
+	out->n_values += d->n_columns;
+	row = &out->rows[out->n_rows++];
+	row->table = d;
+	row->value_off = off;
+	row->index = index;
+	return 0;
+}
+
+/* Depth-first over scalar leaves, one row per leaf, key = leaf pointer. */
+static int add_leaf_rows(struct mctx *c, const struct manifest_target *t,
+			 const cJSON *v, struct strbuf *ptr, int64_t *index)
+{
+	const cJSON *it;
+	size_t mark = ptr->len;
+	int rc = 0;
+	int64_t i = 0;
+
+	if (!cJSON_IsArray(v) && !cJSON_IsObject(v)) {
+		rc = add_row(c, t, v, ptr->buf ? ptr->buf : "",
+			     ptr->buf ? ptr->buf : "", ptr->len, *index);
+		(*index)++;
+		return rc;
+	}
+	for (it = v->child; it && !rc; it = it->next, i++) {
+		char num[32];
+
+		if (cJSON_IsObject(v)) {
+			if (ptr_append(ptr, it->string, strlen(it->string)))
+				return oom(c);
+		} else {
+			int n = snprintf(num, sizeof(num), "%lld", (long long)i);
+
+			if (ptr_append(ptr, num, (size_t)n))
+				return oom(c);
+		}
+		rc = add_leaf_rows(c, t, it, ptr, index);
+		ptr->len = mark;
+		if (ptr->buf)
+			ptr->buf[mark] = '\0';
+	}
+	return rc;
+}
+
+static int add_child_rows(struct mctx *c, const struct manifest_target *t,
+			  const cJSON *root)
+{
+	struct strbuf ptr = STRBUF_INIT;
+	const cJSON *coll = NULL, *it;
+	const char *coll_ptr = NULL;
+	int64_t index = 0;
+	size_t i;
+	int rc = 0;
+
+	if (t->each_leaves) {
+		if (strbuf_add(&ptr, "", 0))
+			return oom(c);
+		rc = add_leaf_rows(c, t, root, &ptr, &index);
+		strbuf_release(&ptr);
+		return rc;
+	}
+	for (i = 0; i < t->n_each && !coll; i++) {
+		coll = util_json_pointer_get(root, t->each[i]);
+		if (coll && (cJSON_IsArray(coll) || cJSON_IsObject(coll)))
+			coll_ptr = t->each[i];
+		else
+			coll = NULL;
+	}
+	if (!coll)
+		return 0;
+	for (it = coll->child; it && !rc; it = it->next, index++) {
+		char num[32];
+		const char *key;
+		size_t key_len;
+
+		if (cJSON_IsObject(coll)) {
+			key = it->string;
+			key_len = strlen(key);
+		} else {
+			key_len = (size_t)snprintf(num, sizeof(num), "%lld",
+						   (long long)index);
+			key = num;
+		}
+		ptr.len = 0;
+		if (strbuf_addstr(&ptr, coll_ptr) || ptr_append(&ptr, key, key_len)) {
+			rc = oom(c);
+			break;
+		}
+		rc = add_row(c, t, it, ptr.buf, key, key_len, index);
+	}
+	strbuf_release(&ptr);
+	return rc;
+}
+
+int map_document(const struct manifest_rule *rule, const char *relpath,
+		 const char *doc, size_t doc_len, const cJSON *root,
+		 struct map_out *out, size_t *n_rows, struct error *err)
+{
+	struct mctx c = { relpath, doc, doc_len, out, err };
+	size_t rows0 = out->n_rows, values0 = out->n_values, k;
+	int rc;
+
+	*n_rows = 0;
+	rc = add_row(&c, &rule->main, root, "", NULL, 0, 0);
+	for (k = 0; !rc && k < rule->n_children; k++)
+		rc = add_child_rows(&c, &rule->children[k], root);
+	if (rc) {
+		out->n_rows = rows0;
+		out->n_values = values0;
+		return rc;
+	}
+	*n_rows = out->n_rows - rows0;
+	return 0;
+}

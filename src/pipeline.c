@@ -1,0 +1,874 @@
+/*
+ * pipeline.c - the one-pass migration that every command builds on.
+ * It owns the order of operations (archive durable before commit, writes
+ * off after the first invalid file under --on-invalid abort) and the
+ * accounting; it prints nothing: results go to the caller's callbacks.
+ */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backup.h"
+#include "jsonread.h"
+#include "jsonschema.h"
+#include "manifest.h"
+#include "map.h"
+#include "util.h"
+#include "walk.h"
+
+#define DEFAULT_MAX_FILE (64u << 20)
+#define BATCH_FILES 2000
+#define BATCH_BYTES (16u << 20)
+
+/* A file waiting in the current batch. */
+struct pending {
+	char *path;
+	char sha256[65];
+	int64_t size, mtime_ns;
+	uint32_t mode;
+	const struct manifest_rule *rule;
+	enum file_outcome outcome;
+	char *error;
+	char *buf;              /* the file's bytes (owned) */
+	size_t doc_off, doc_len;
+	size_t row_off, n_rows; /* into out.rows */
+};
+
+struct run {
+	const struct pipeline_opts *o;
+	struct pipeline_stats *stats;
+	struct manifest *m;
+	struct jsonschema_registry *reg;
+	struct storage *st;
+	struct backup_writer *bw;
+	struct walk *walk;
+	int writes;             /* database and archive writes are on */
+	int manifest_changed;   /* last committed run used another manifest */
+	char run_id[64];
+	/* the current batch */
+	struct pending *files;
+	size_t n_files, cap_files, batch_bytes;
+	struct map_out out;
+	struct file_entry *entries;
+	size_t cap_entries;
+	struct row *rows;
+	size_t cap_rows;
+	double t_progress, t0;
+};
+
+static double now(void)
+{
+	return util_monotonic();
+}
+
+void pipeline_new_run_id(char out[64])
+{
+	unsigned char rnd[3] = { 0, 0, 0 };
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+		rnd[0] = (unsigned char)ts.tv_nsec;
+		rnd[1] = (unsigned char)(ts.tv_nsec >> 8);
+		rnd[2] = (unsigned char)getpid();
+	}
+	snprintf(out, 64, "%04u%02u%02uT%02u%02u%02uZ-%02x%02x%02x",
+		 (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
+		 (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
+		 (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u,
+		 rnd[0], rnd[1], rnd[2]);
+}
+
+/*
+ * Test hook: WSMIGRATE_FAULT names a point where the run fails on purpose
+ * ("after-batch", "before-commit") or dies without cleaning up
+ * ("crash-before-commit"), so tests can prove atomicity.
+ */
+static int fault(const char *name)
+{
+	const char *f = getenv("WSMIGRATE_FAULT");
+
+	return f && strcmp(f, name) == 0;
+}
+
+static void pending_release(struct pending *p)
+{
+	free(p->path);
+	free(p->error);
+	free(p->buf);
+}
+
+static void batch_reset(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_files; i++)
+		pending_release(&r->files[i]);
+	r->n_files = 0;
+	r->batch_bytes = 0;
+	map_out_reset(&r->out);
+}
+
+static int flush_batch(struct run *r, struct error *err)
+{
+	struct batch b;
+	size_t i, k, total_rows = r->out.n_rows;
+	double t = now();
+	int rc;
+
+	if (!r->n_files)
+		return 0;
+	if (!r->writes) {
+		batch_reset(r);
+		return 0;
+	}
+	if (r->n_files > r->cap_entries) {
+		struct file_entry *e = realloc(r->entries, r->n_files * sizeof(*e));
+
+		if (!e)
+			return error_set(err, ERR_IO, "out of memory");
+		r->entries = e;
+		r->cap_entries = r->n_files;
+	}
+	if (total_rows > r->cap_rows) {
+		struct row *rw = realloc(r->rows, total_rows * sizeof(*rw));
+
+		if (!rw)
+			return error_set(err, ERR_IO, "out of memory");
+		r->rows = rw;
+		r->cap_rows = total_rows;
+	}
+	for (k = 0; k < total_rows; k++) {
+		r->rows[k].table = r->out.rows[k].table;
+		r->rows[k].values = r->out.values + r->out.rows[k].value_off;
+		r->rows[k].index = r->out.rows[k].index;
+	}
+	for (i = 0; i < r->n_files; i++) {
+		struct pending *p = &r->files[i];
+		struct file_entry *e = &r->entries[i];
+
+		memset(e, 0, sizeof(*e));
+		e->path = p->path;
+		e->size = p->size;
+		e->mtime_ns = p->mtime_ns;
+		e->mode = p->mode;
+		e->sha256 = p->sha256[0] ? p->sha256 : NULL;
+		e->rule = p->rule ? p->rule->name : NULL;
+		e->outcome = p->outcome;
+		e->error = p->error;
+		if (p->outcome == FILE_IMPORTED) {
+			e->doc = p->buf + p->doc_off;
+			e->doc_len = p->doc_len;
+			e->tables = p->rule->tables;
+			e->n_tables = p->rule->n_tables;
+			e->rows = r->rows + p->row_off;
+			e->n_rows = p->n_rows;
+		}
+	}
+	b.files = r->entries;
+	b.n_files = r->n_files;
+	rc = storage_put_batch(r->st, &b, err);
+	r->stats->stages.insert += now() - t;
+	batch_reset(r);
+	if (!rc && fault("after-batch"))
+		rc = error_set(err, ERR_IO, "injected failure after a batch (WSMIGRATE_FAULT=after-batch)");
+	return rc;
+}
+
+static struct pipeline_rule_stats *rule_stats(struct run *r,
+					      const struct manifest_rule *rule)
+{
+	size_t i = rule ? (size_t)(rule - r->m->rules) : r->m->n_rules;
+
+	return &r->stats->rules[i];
+}
+
+static void add_table_rows(struct run *r, size_t row_off, size_t n)
+{
+	size_t k, t;
+
+	for (k = row_off; k < row_off + n; k++)
+		for (t = 0; t < r->stats->n_tables; t++)
+			if (r->out.rows[k].table == &r->m->tables[t]) {
+				r->stats->tables[t].rows++;
+				break;
+			}
+}
+
+/* Turn writes off for the rest of the run (abort policy). */
+static void writes_off(struct run *r)
+{
+	if (!r->writes)
+		return;
+	r->writes = 0;
+	if (r->st)
+		storage_rollback(r->st, NULL);
+	backup_writer_abort(r->bw);
+	r->bw = NULL;
+	batch_reset(r);
+}
+
+/*
+ * Record a file's outcome: report it, count it, and queue it for the
+ * ledger.  Takes ownership of `buf` (may be NULL).
+ */
+static int record(struct run *r, const char *path, const struct walk_entry *we,
+		  const struct manifest_rule *rule, enum file_outcome outcome,
+		  const char *sha, char *buf, size_t doc_off, size_t doc_len,
+		  size_t row_off, size_t n_rows, const struct pipeline_file *report,
+		  struct error *err)
+{
+	struct pipeline_rule_stats *rs = rule_stats(r, rule);
+	struct pending *p;
+
+	if (r->o->on_file)
+		r->o->on_file(r->o->ctx, report);
+	rs->seen++;
+	switch (outcome) {
+	case FILE_IMPORTED:
+		rs->imported++;
+		r->stats->imported++;
+		rs->rows += (int64_t)n_rows;
+		r->stats->rows += (int64_t)n_rows;
+		add_table_rows(r, row_off, n_rows);
+		break;
+	case FILE_UNCHANGED:
+		rs->unchanged++;
+		r->stats->unchanged++;
+		break;
+	case FILE_SKIPPED:
+		rs->skipped++;
+		r->stats->skipped++;
+		break;
+	case FILE_INVALID:
+		rs->invalid++;
+		r->stats->invalid++;
+		if (!r->o->skip_invalid)
+			writes_off(r);
+		break;
+	}
+	if (!r->writes) {
+		free(buf);
+		return 0;
+	}
+	if (r->n_files == r->cap_files) {
+		size_t cap = r->cap_files ? r->cap_files * 2 : 256;
+		struct pending *np = realloc(r->files, cap * sizeof(*np));
+
+		if (!np) {
+			free(buf);
+			return error_set(err, ERR_IO, "out of memory");
+		}
+		r->files = np;
+		r->cap_files = cap;
+	}
+	p = &r->files[r->n_files++];
+	memset(p, 0, sizeof(*p));
+	p->path = strdup(path);
+	if (sha)
+		memcpy(p->sha256, sha, 65);
+	p->size = we ? (int64_t)we->st.st_size : 0;
+	p->mtime_ns = we ? (int64_t)we->st.st_mtim.tv_sec * 1000000000LL + we->st.st_mtim.tv_nsec : 0;
+	p->mode = we ? (uint32_t)(we->st.st_mode & 07777) : 0;
+	p->rule = rule;
+	p->outcome = outcome;
+	p->error = report->reason ? strdup(report->reason) : NULL;
+	p->buf = buf;
+	p->doc_off = doc_off;
+	p->doc_len = doc_len;
+	p->row_off = row_off;
+	p->n_rows = n_rows;
+	if (!p->path)
+		return error_set(err, ERR_IO, "out of memory");
+	r->batch_bytes += doc_len;
+	if (r->n_files >= BATCH_FILES || r->batch_bytes >= BATCH_BYTES)
+		return flush_batch(r, err);
+	return 0;
+}
+
+static int archive_add(struct run *r, const char *path, const struct walk_entry *we,
+		       const char *buf, size_t len, const char *sha, struct error *err)
+{
+	double t = now();
+	int rc;
+
+	if (!r->writes || !r->bw)
+		return 0;
+	rc = backup_writer_add(r->bw, path, buf, len, (uint32_t)(we->st.st_mode & 07777),
+			       (int64_t)we->st.st_mtim.tv_sec * 1000000000LL + we->st.st_mtim.tv_nsec,
+			       sha, err);
+	r->stats->stages.archive += now() - t;
+	return rc;
+}
+
+static void progress(struct run *r, int final)
+{
+	struct pipeline_progress p;
+	double t = now();
+
+	if (!r->o->on_progress || (!final && t - r->t_progress < 0.2))
+		return;
+	r->t_progress = t;
+	p.files_done = r->stats->seen;
+	p.bytes_done = r->stats->bytes;
+	p.elapsed_s = t - r->t0;
+	p.final = final;
+	r->o->on_progress(r->o->ctx, &p);
+}
+
+/* Invalid file: report with a single reason (syntax, I/O, mapping). */
+static int invalid(struct run *r, const char *path, const struct walk_entry *we,
+		   const struct manifest_rule *rule, const char *sha, char *buf,
+		   const struct error *e, struct error *err)
+{
+	struct pipeline_file f;
+	struct pipeline_issue issue;
+	char reason[ERROR_MSG_MAX + ERROR_PTR_MAX + 64];
+
+	memset(&f, 0, sizeof(f));
+	if (e->line > 0)
+		snprintf(reason, sizeof(reason), "%ld:%ld: %s", e->line, e->column, e->msg);
+	else if (e->pointer[0])
+		snprintf(reason, sizeof(reason), "%s: %s", e->pointer, e->msg);
+	else
+		snprintf(reason, sizeof(reason), "%s", e->msg);
+	issue.instance_location = e->pointer;
+	issue.keyword_location = "";
+	issue.message = e->msg;
+	f.path = path;
+	f.rule = rule ? rule->name : NULL;
+	f.outcome = FILE_INVALID;
+	f.size = we ? (int64_t)we->st.st_size : 0;
+	f.reason = reason;
+	f.line = e->line;
+	f.column = e->column;
+	f.issues = &issue;
+	f.n_issues = 1;
+	f.n_total = 1;
+	return record(r, path, we, rule, FILE_INVALID, sha, buf, 0, 0, 0, 0, &f, err);
+}
+
+static int schema_invalid(struct run *r, const char *path, const struct walk_entry *we,
+			  const struct manifest_rule *rule, const char *sha,
+			  char *buf, const struct jsonschema_result *res,
+			  struct error *err)
+{
+	struct pipeline_issue issues[JSONSCHEMA_MAX_ERRORS_DEFAULT];
+	struct pipeline_file f;
+	char reason[1200];
+	size_t i, n = res->n_stored < JSONSCHEMA_MAX_ERRORS_DEFAULT ?
+		      res->n_stored : JSONSCHEMA_MAX_ERRORS_DEFAULT;
+
+	for (i = 0; i < n; i++) {
+		issues[i].instance_location = res->errors[i].instance_location;
+		issues[i].keyword_location = res->errors[i].keyword_location;
+		issues[i].message = res->errors[i].message;
+	}
+	if (n)
+		snprintf(reason, sizeof(reason), "%s: %s%s",
+			 res->errors[0].instance_location[0] ? res->errors[0].instance_location : "/",
+			 res->errors[0].message,
+			 res->n_errors > 1 ? " (and more schema errors)" : "");
+	else
+		snprintf(reason, sizeof(reason), "does not match its schema");
+	memset(&f, 0, sizeof(f));
+	f.path = path;
+	f.rule = rule->name;
+	f.outcome = FILE_INVALID;
+	f.size = (int64_t)we->st.st_size;
+	f.reason = reason;
+	f.issues = issues;
+	f.n_issues = n;
+	f.n_total = res->n_errors;
+	return record(r, path, we, rule, FILE_INVALID, sha, buf, 0, 0, 0, 0, &f, err);
+}
+
+static int simple(struct run *r, const char *path, const struct walk_entry *we,
+		  const struct manifest_rule *rule, enum file_outcome outcome,
+		  const char *sha, char *buf, size_t doc_off, size_t doc_len,
+		  size_t row_off, size_t n_rows, const char *reason, struct error *err)
+{
+	struct pipeline_file f;
+
+	memset(&f, 0, sizeof(f));
+	f.path = path;
+	f.rule = rule ? rule->name : NULL;
+	f.outcome = outcome;
+	f.size = we ? (int64_t)we->st.st_size : 0;
+	f.reason = reason;
+	f.rows = n_rows;
+	return record(r, path, we, rule, outcome, sha, buf, doc_off, doc_len,
+		      row_off, n_rows, &f, err);
+}
+
+/* Everything that happens to one JSON file. */
+static int process_file(struct run *r, const struct walk_entry *we, struct error *err)
+{
+	const char *path = we->relpath;
+	const struct manifest_rule *rule;
+	struct source_state src;
+	struct error fe;
+	char sha[65];
+	char *buf = NULL;
+	size_t len = 0, bom = 0, n_rows = 0, row_off;
+	cJSON *root = NULL;
+	double t;
+	int found = 0, rc;
+
+	if (manifest_ignored(r->m, path)) {
+		r->stats->ignored++;
+		return 0;
+	}
+	r->stats->seen++;
+	rule = manifest_classify(r->m, path);
+	error_clear(&fe);
+	if (we->kind == WALK_LINK_OUTSIDE || we->kind == WALK_LINK_DIR)
+		return simple(r, path, NULL, rule, FILE_SKIPPED, NULL, NULL, 0, 0, 0, 0,
+			      we->error, err);
+	if (we->kind == WALK_ERROR) {
+		error_set(&fe, ERR_IO, "%s", we->error);
+		return invalid(r, path, we, rule, NULL, NULL, &fe, err);
+	}
+
+	/* fast path: same size and mtime as the stored source, same rule */
+	if (rule && r->writes && !r->o->rehash && !r->manifest_changed) {
+		if (storage_source_lookup(r->st, path, &src, &found, err))
+			return ERR_IO;
+		if (found && src.size == (int64_t)we->st.st_size &&
+		    src.mtime_ns == (int64_t)we->st.st_mtim.tv_sec * 1000000000LL + we->st.st_mtim.tv_nsec &&
+		    strcmp(src.rule, rule->name) == 0)
+			return simple(r, path, we, rule, FILE_UNCHANGED, src.sha256, NULL,
+				      0, 0, 0, 0, NULL, err);
+	}
+
+	t = now();
+	rc = util_read_file(we->abspath, r->o->max_file_size ? r->o->max_file_size : DEFAULT_MAX_FILE,
+			    &buf, &len, &fe);
+	if (rc) {
+		r->stats->stages.read_hash += now() - t;
+		snprintf(fe.path, sizeof(fe.path), "%s", path);
+		return invalid(r, path, we, rule, NULL, NULL, &fe, err);
+	}
+	util_sha256_hex(buf, len, sha);
+	r->stats->bytes += (int64_t)len;
+	r->stats->stages.read_hash += now() - t;
+
+	if (archive_add(r, path, we, buf, len, sha, err))
+		goto io_fail;
+
+	if (!rule) {
+		rc = simple(r, path, we, NULL, FILE_SKIPPED, sha, buf, 0, 0, 0, 0,
+			    "matches no rule of the manifest", err);
+		return rc;
+	}
+	if (r->writes && !r->manifest_changed) {
+		if (!found && storage_source_lookup(r->st, path, &src, &found, err))
+			goto io_fail;
+		if (found && strcmp(src.sha256, sha) == 0 && strcmp(src.rule, rule->name) == 0)
+			return simple(r, path, we, rule, FILE_UNCHANGED, sha, buf, 0, 0, 0, 0,
+				      NULL, err);
+	}
+
+	t = now();
+	{
+		struct jsonread_opts jo = { 0, path };
+
+		root = jsonread_parse(buf, len, &jo, &fe);
+	}
+	r->stats->stages.parse += now() - t;
+	if (!root)
+		return invalid(r, path, we, rule, sha, buf, &fe, err);
+	jsonread_skip_bom(buf, len, &bom);
+
+	if (rule->compiled_schema) {
+		struct jsonschema_result res;
+		int v;
+
+		memset(&res, 0, sizeof(res));
+		t = now();
+		v = jsonschema_validate(rule->compiled_schema, root, &res);
+		r->stats->stages.validate += now() - t;
+		if (v) {
+			cJSON_Delete(root);
+			rc = schema_invalid(r, path, we, rule, sha, buf, &res, err);
+			jsonschema_result_release(&res);
+			return rc;
+		}
+		jsonschema_result_release(&res);
+	}
+
+	t = now();
+	row_off = r->out.n_rows;
+	rc = map_document(rule, path, buf + bom, len - bom, root, &r->out, &n_rows, &fe);
+	r->stats->stages.map += now() - t;
+	cJSON_Delete(root);
+	if (rc) {
+		if (fe.code != ERR_DATA) {
+			*err = fe;
+			free(buf);
+			return ERR_IO;
+		}
+		return invalid(r, path, we, rule, sha, buf, &fe, err);
+	}
+	return simple(r, path, we, rule, FILE_IMPORTED, sha, buf, bom, len - bom,
+		      row_off, n_rows, NULL, err);
+io_fail:
+	free(buf);
+	return err->code ? (int)err->code : ERR_IO;
+}
+
+static int compile_schemas(struct run *r, struct error *err)
+{
+	struct jsonschema_opts jo = { r->o->assert_formats, 0 };
+	size_t i;
+
+	r->reg = jsonschema_registry_new(&jo);
+	if (!r->reg)
+		return error_set(err, ERR_IO, "out of memory");
+	for (i = 0; i < r->o->n_map_uri; i++) {
+		char *spec = strdup(r->o->map_uri[i]);
+		char *eq = spec ? strchr(spec, '=') : NULL;
+		int rc;
+
+		if (!eq) {
+			free(spec);
+			return error_set(err, ERR_USAGE, "--map-uri wants PREFIX=DIR, got '%s'",
+					 r->o->map_uri[i]);
+		}
+		*eq = '\0';
+		rc = jsonschema_registry_map_uri(r->reg, spec, eq + 1, err);
+		free(spec);
+		if (rc)
+			return rc;
+	}
+	for (i = 0; i < r->m->n_rules; i++) {
+		struct manifest_rule *rule = &r->m->rules[i];
+
+		if (!rule->schema_path)
+			continue;
+		rule->compiled_schema = jsonschema_compile_file(r->reg, rule->schema_path, err);
+		if (!rule->compiled_schema) {
+			if (err->code == ERR_OK)
+				err->code = ERR_USAGE;
+			return error_prefix(err, "rule \"%s\"", rule->name);
+		}
+	}
+	return 0;
+}
+
+static int last_manifest_cb(void *ctx, const struct run_info *run)
+{
+	char *sha = ctx;
+
+	if (strcmp(run->status, "committed") == 0)
+		memcpy(sha, run->manifest_sha256, 65);
+	return 0;
+}
+
+static int missing_cb(void *ctx, const char *path, const char *rule)
+{
+	struct run *r = ctx;
+	struct error e;
+
+	(void)rule;
+	r->stats->deleted++;
+	if (r->o->prune) {
+		error_clear(&e);
+		if (storage_prune_source(r->st, r->run_id, path, &e))
+			return ERR_IO;
+		if (r->o->on_note)
+			r->o->on_note(r->o->ctx, NOTE_PRUNED, path, "rows moved to history");
+	} else if (r->o->on_note) {
+		r->o->on_note(r->o->ctx, NOTE_DELETED, path,
+			      "deleted from the tree since the last run; rows kept (use --prune)");
+	}
+	return 0;
+}
+
+static void partial_cb(void *ctx, const char *path)
+{
+	struct run *r = ctx;
+
+	if (r->o->on_note)
+		r->o->on_note(r->o->ctx, NOTE_PARTIAL_REMOVED, path,
+			      "removed an unfinished archive left by an interrupted run");
+}
+
+/* Open the database, lock it, create tables, start the run's ledger row. */
+static int start_writes(struct run *r, struct error *err)
+{
+	struct run_info *ri;
+	char last_sha[65] = "";
+	int rc;
+
+	if ((rc = storage_open(r->o->db_url, &r->o->storage, &r->st, err)))
+		return rc;
+	snprintf(r->stats->db_masked, sizeof(r->stats->db_masked), "%s", r->st->url_masked);
+	if ((rc = storage_begin(r->st, err)))
+		return rc;
+	if ((rc = storage_list_runs(r->st, last_manifest_cb, last_sha, err)))
+		return rc;
+	r->manifest_changed = last_sha[0] && strcmp(last_sha, r->m->sha256) != 0;
+	if ((rc = storage_ensure_tables(r->st, r->m->tables, r->m->n_tables, err)))
+		return rc;
+	ri = calloc(1, sizeof(*ri));
+	if (!ri)
+		return error_set(err, ERR_IO, "out of memory");
+	snprintf(ri->id, sizeof(ri->id), "%s", r->run_id);
+	util_now_utc(ri->started_at);
+	snprintf(ri->tree_root, sizeof(ri->tree_root), "%s", r->stats->tree_root);
+	memcpy(ri->manifest_sha256, r->m->sha256, 65);
+	snprintf(ri->tool_version, sizeof(ri->tool_version), "%s", WSM_VERSION);
+	if (r->o->storage.tenant)
+		snprintf(ri->tenant, sizeof(ri->tenant), "%s", r->o->storage.tenant);
+	rc = storage_run_start(r->st, ri, err);
+	free(ri);
+	if (rc)
+		return rc;
+	if (!r->o->no_backup) {
+		struct backup_writer_opts bo = { 0, 0, WSM_VERSION };
+		const char *dir = r->o->backup_dir ? r->o->backup_dir : "backups";
+
+		if ((rc = backup_cleanup_partials(dir, partial_cb, r, err)) &&
+		    err->code != ERR_OK)
+			return rc;
+		if ((rc = backup_writer_open(dir, r->run_id, r->stats->tree_root, &bo, &r->bw, err)))
+			return rc;
+	}
+	return 0;
+}
+
+/* Archive durable, then ledger row, then commit.  Undo the archive on failure. */
+static int finish_writes(struct run *r, struct error *err)
+{
+	struct backup_writer_stats bs;
+	struct run_info *ri;
+	double t;
+	int rc;
+
+	if ((rc = storage_missing_sources(r->st, r->run_id, missing_cb, r, err)))
+		return rc;
+	if (r->bw) {
+		memset(&bs, 0, sizeof(bs));
+		t = now();
+		rc = backup_writer_finish(r->bw, r->stats->archive_path,
+					  sizeof(r->stats->archive_path),
+					  r->stats->archive_sha256, &bs, err);
+		r->bw = NULL;
+		r->stats->stages.archive += now() - t;
+		r->stats->stages.archive_thread = bs.writer_busy_s;
+		if (rc)
+			return rc;
+		/* the ledger keeps an absolute path, so rollback works from anywhere */
+		{
+			char abs[PATH_MAX];
+
+			if (realpath(r->stats->archive_path, abs))
+				snprintf(r->stats->archive_path, sizeof(r->stats->archive_path),
+					 "%s", abs);
+		}
+	}
+	ri = calloc(1, sizeof(*ri));
+	if (!ri)
+		return error_set(err, ERR_IO, "out of memory");
+	snprintf(ri->id, sizeof(ri->id), "%s", r->run_id);
+	util_now_utc(ri->finished_at);
+	snprintf(ri->status, sizeof(ri->status), "committed");
+	ri->files_seen = r->stats->seen;
+	ri->imported = r->stats->imported;
+	ri->unchanged = r->stats->unchanged;
+	ri->skipped = r->stats->skipped;
+	ri->invalid = r->stats->invalid;
+	ri->deleted = r->stats->deleted;
+	ri->rows_written = r->stats->rows;
+	snprintf(ri->archive_path, sizeof(ri->archive_path), "%s", r->stats->archive_path);
+	memcpy(ri->archive_sha256, r->stats->archive_sha256, 65);
+	rc = storage_run_finish(r->st, ri, err);
+	free(ri);
+	if (!rc && fault("crash-before-commit"))
+		_exit(70);     /* simulates a crash: no cleanup at all */
+	if (!rc && fault("before-commit"))
+		rc = error_set(err, ERR_IO, "injected failure before commit (WSMIGRATE_FAULT=before-commit)");
+	if (!rc) {
+		t = now();
+		rc = storage_commit(r->st, err);
+		r->stats->stages.commit += now() - t;
+	}
+	if (rc) {
+		if (r->stats->archive_path[0])
+			backup_remove(r->stats->archive_path, NULL);
+		r->stats->archive_path[0] = '\0';
+		return rc;
+	}
+	r->stats->committed = 1;
+	return 0;
+}
+
+struct remove_ctx {
+	struct run *r;
+	int failed;
+};
+
+/* --remove-originals: delete imported/unchanged files the archive holds. */
+static int remove_cb(void *ctx, const struct file_entry *f)
+{
+	struct remove_ctx *rc = ctx;
+	struct run *r = rc->r;
+	char abs[PATH_MAX * 2], sha[65];
+	struct error e;
+
+	if (f->outcome != FILE_IMPORTED || !f->sha256)
+		return 0;
+	snprintf(abs, sizeof(abs), "%s/%s", r->stats->tree_root, f->path);
+	error_clear(&e);
+	if (backup_sha256_file(abs, sha, &e) || strcmp(sha, f->sha256) != 0) {
+		if (r->o->on_note)
+			r->o->on_note(r->o->ctx, NOTE_KEPT_ORIGINAL, f->path,
+				      "kept: it changed since it was read");
+		return 0;
+	}
+	if (unlink(abs) < 0) {
+		rc->failed = 1;
+		if (r->o->on_note)
+			r->o->on_note(r->o->ctx, NOTE_KEPT_ORIGINAL, f->path, strerror(errno));
+		return 0;
+	}
+	if (r->o->on_note)
+		r->o->on_note(r->o->ctx, NOTE_REMOVED_ORIGINAL, f->path, "removed");
+	return 0;
+}
+
+static int remove_originals(struct run *r, struct error *err)
+{
+	struct remove_ctx rc = { r, 0 };
+	int n_bad = 0;
+
+	if (!r->stats->archive_path[0])
+		return error_set(err, ERR_USAGE, "--remove-originals needs a backup archive (not with --no-backup)");
+	if (backup_verify(r->stats->archive_path, r->stats->archive_sha256, NULL, NULL, err)) {
+		n_bad = 1;
+		return error_prefix(err, "archive verification failed, originals kept");
+	}
+	(void)n_bad;
+	return storage_list_files(r->st, r->run_id, remove_cb, &rc, err);
+}
+
+static int setup_stats(struct run *r)
+{
+	struct pipeline_stats *s = r->stats;
+	size_t i;
+
+	s->manifest = r->m;
+	s->n_rules = r->m->n_rules;
+	s->rules = calloc(r->m->n_rules + 1, sizeof(*s->rules));
+	s->n_tables = r->m->n_tables;
+	s->tables = calloc(r->m->n_tables + 1, sizeof(*s->tables));
+	if (!s->rules || !s->tables)
+		return -1;
+	for (i = 0; i < r->m->n_rules; i++) {
+		s->rules[i].rule = r->m->rules[i].name;
+		s->rules[i].table = r->m->rules[i].main.table;
+	}
+	for (i = 0; i < r->m->n_tables; i++)
+		s->tables[i].table = r->m->tables[i].name;
+	return 0;
+}
+
+int pipeline_run(const struct pipeline_opts *o, struct pipeline_stats *stats,
+		 struct error *err)
+{
+	struct run r;
+	struct walk_entry we;
+	double t;
+	int rc, more;
+
+	memset(&r, 0, sizeof(r));
+	memset(stats, 0, sizeof(*stats));
+	r.o = o;
+	r.stats = stats;
+	r.t0 = now();
+	map_out_init(&r.out);
+	if ((rc = manifest_load(o->schema_dir, &r.m, err)))
+		goto out;
+	if (setup_stats(&r)) {
+		rc = error_set(err, ERR_IO, "out of memory");
+		goto out;
+	}
+	if ((rc = compile_schemas(&r, err)))
+		goto out;
+	if ((rc = walk_open(o->tree, &r.walk, err)))
+		goto out;
+	snprintf(stats->tree_root, sizeof(stats->tree_root), "%s", walk_root(r.walk));
+	if (o->backup_dir && (rc = walk_exclude(r.walk, o->backup_dir, err)))
+		goto out;
+	pipeline_new_run_id(r.run_id);
+	snprintf(stats->run_id, sizeof(stats->run_id), "%s", o->dry_run ? "" : r.run_id);
+	if (!o->dry_run) {
+		r.writes = 1;
+		if ((rc = start_writes(&r, err)))
+			goto out;
+	}
+	for (;;) {
+		t = now();
+		more = walk_next(r.walk, &we, err);
+		stats->stages.walk += now() - t;
+		if (more < 0) {
+			rc = ERR_IO;
+			goto out;
+		}
+		if (!more)
+			break;
+		if ((rc = process_file(&r, &we, err)))
+			goto out;
+		progress(&r, 0);
+	}
+	stats->ignored += walk_ignored(r.walk);
+	if ((rc = flush_batch(&r, err)))
+		goto out;
+	if (r.writes) {
+		if ((rc = finish_writes(&r, err)))
+			goto out;
+		if (o->remove_originals && (rc = remove_originals(&r, err)))
+			goto out;
+	}
+	rc = stats->invalid ? ERR_DATA : 0;
+out:
+	progress(&r, 1);
+	stats->duration_s = now() - r.t0;
+	if (rc && rc != ERR_DATA && !stats->committed)
+		stats->run_id[0] = '\0';
+	if (!stats->committed && !o->dry_run)
+		stats->run_id[0] = '\0';
+	backup_writer_abort(r.bw);
+	batch_reset(&r);
+	free(r.files);
+	free(r.entries);
+	free(r.rows);
+	map_out_release(&r.out);
+	storage_close(r.st);
+	walk_close(r.walk);
+	jsonschema_registry_free(r.reg);
+	if (!stats->manifest)
+		manifest_free(r.m);
+	return rc;
+}
+
+void pipeline_stats_release(struct pipeline_stats *stats)
+{
+	free(stats->rules);
+	free(stats->tables);
+	manifest_free(stats->manifest);
+	stats->rules = NULL;
+	stats->tables = NULL;
+	stats->manifest = NULL;
+}

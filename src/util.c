@@ -1,0 +1,305 @@
+/*
+ * util.c - hashing, whole-file reads, clocks, JSON Pointer lookup and a
+ * growable string buffer.  Nothing here knows about manifests or storage.
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+void util_sha256_hex(const void *data, size_t len, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	size_t i;
+
+	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+int util_read_file(const char *path, size_t max, char **buf, size_t *len,
+		   struct error *err)
+{
+	struct stat st;
+	char *p = NULL;
+	size_t cap, n = 0;
+	int fd, rc = 0;
+
+	*buf = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return error_set_at(err, ERR_IO, path, 0, 0, NULL,
+				    "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		rc = error_set_at(err, ERR_IO, path, 0, 0, NULL,
+				  "cannot stat: %s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = error_set_at(err, ERR_DATA, path, 0, 0, NULL,
+				  "not a regular file");
+		goto out;
+	}
+	if ((uint64_t)st.st_size > max) {
+		rc = error_set_at(err, ERR_DATA, path, 0, 0, NULL,
+				  "file is larger than the %zu byte limit (%lld bytes; see --max-file-size)",
+				  max, (long long)st.st_size);
+		goto out;
+	}
+	cap = (size_t)st.st_size + 1;
+	p = malloc(cap);
+	if (!p) {
+		rc = error_set_at(err, ERR_IO, path, 0, 0, NULL, "out of memory");
+		goto out;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 >= cap) {
+			char *q;
+
+			if (cap - 1 >= max + 1) {
+				rc = error_set_at(err, ERR_DATA, path, 0, 0, NULL,
+						  "file is larger than the %zu byte limit (it grew while being read)",
+						  max);
+				goto out;
+			}
+			q = realloc(p, cap * 2);
+			if (!q) {
+				rc = error_set_at(err, ERR_IO, path, 0, 0, NULL,
+						  "out of memory");
+				goto out;
+			}
+			p = q;
+			cap *= 2;
+		}
+		r = read(fd, p + n, cap - 1 - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = error_set_at(err, ERR_IO, path, 0, 0, NULL,
+					  "cannot read: %s", strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		rc = error_set_at(err, ERR_DATA, path, 0, 0, NULL,
+				  "file is larger than the %zu byte limit", max);
+		goto out;
+	}
+	p[n] = '\0';
+	*buf = p;
+	*len = n;
+	p = NULL;
+out:
+	free(p);
+	close(fd);
+	return rc;
+}
+
+void util_now_utc(char out[40])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	/* the modulo bounds keep gcc's truncation analysis quiet */
+	snprintf(out, 40, "%04u-%02u-%02uT%02u:%02u:%02u.%06uZ",
+		 (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
+		 (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
+		 (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u,
+		 (unsigned)(ts.tv_nsec / 1000) % 1000000u);
+}
+
+double util_monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+char *util_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+int util_json_pointer_valid(const char *ptr)
+{
+	const char *p;
+
+	if (!ptr)
+		return 0;
+	if (!*ptr)
+		return 1;
+	if (*ptr != '/')
+		return 0;
+	for (p = ptr; *p; p++)
+		if (*p == '~' && p[1] != '0' && p[1] != '1')
+			return 0;
+	return 1;
+}
+
+/* Compare one unescaped pointer token ptr[0..n) with a member name. */
+static int token_equals(const char *tok, size_t n, const char *name)
+{
+	size_t i = 0;
+
+	for (; i < n; i++, name++) {
+		char c = tok[i];
+
+		if (c == '~') {
+			c = tok[i + 1] == '1' ? '/' : '~';
+			i++;
+		}
+		if (*name != c)
+			return 0;
+	}
+	return *name == '\0';
+}
+
+const cJSON *util_json_pointer_get(const cJSON *root, const char *ptr)
+{
+	const cJSON *cur = root;
+
+	if (!util_json_pointer_valid(ptr))
+		return NULL;
+	while (cur && *ptr == '/') {
+		const char *tok = ptr + 1;
+		size_t n = strcspn(tok, "/");
+
+		if (cJSON_IsObject(cur)) {
+			const cJSON *c;
+
+			for (c = cur->child; c; c = c->next)
+				if (token_equals(tok, n, c->string))
+					break;
+			cur = c;
+		} else if (cJSON_IsArray(cur)) {
+			size_t i, idx = 0;
+			const cJSON *c;
+
+			if (n == 0 || (n > 1 && tok[0] == '0'))
+				return NULL;
+			for (i = 0; i < n; i++) {
+				if (tok[i] < '0' || tok[i] > '9' || idx > 100000000)
+					return NULL;
+				idx = idx * 10 + (size_t)(tok[i] - '0');
+			}
+			for (c = cur->child; c && idx; c = c->next)
+				idx--;
+			cur = c;
+		} else {
+			return NULL;
+		}
+		ptr = tok + n;
+	}
+	return cur;
+}
+
+int strbuf_grow(struct strbuf *sb, size_t extra)
+{
+	size_t need = sb->len + extra + 1;
+	char *p;
+
+	if (need <= sb->cap)
+		return 0;
+	if (need < sb->cap * 2)
+		need = sb->cap * 2;
+	if (need < 64)
+		need = 64;
+	p = realloc(sb->buf, need);
+	if (!p)
+		return -1;
+	sb->buf = p;
+	sb->cap = need;
+	return 0;
+}
+
+int strbuf_add(struct strbuf *sb, const void *data, size_t n)
+{
+	if (strbuf_grow(sb, n))
+		return -1;
+	if (n)
+		memcpy(sb->buf + sb->len, data, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+	return 0;
+}
+
+int strbuf_addstr(struct strbuf *sb, const char *s)
+{
+	return strbuf_add(sb, s, strlen(s));
+}
+
+int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || strbuf_grow(sb, (size_t)n))
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb->len += (size_t)n;
+	return 0;
+}
+
+int strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n)
+{
+	size_t i;
+
+	if (strbuf_add(sb, "\"", 1))
+		return -1;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[8];
+
+		switch (c) {
+		case '"': if (strbuf_add(sb, "\\\"", 2)) return -1; break;
+		case '\\': if (strbuf_add(sb, "\\\\", 2)) return -1; break;
+		case '\n': if (strbuf_add(sb, "\\n", 2)) return -1; break;
+		case '\r': if (strbuf_add(sb, "\\r", 2)) return -1; break;
+		case '\t': if (strbuf_add(sb, "\\t", 2)) return -1; break;
+		default:
+			if (c < 0x20) {
+				snprintf(esc, sizeof(esc), "\\u%04x", c);
+				if (strbuf_add(sb, esc, 6))
+					return -1;
+			} else if (strbuf_add(sb, &s[i], 1)) {
+				return -1;
+			}
+		}
+	}
+	return strbuf_add(sb, "\"", 1);
+}
+
+void strbuf_release(struct strbuf *sb)
+{
+	free(sb->buf);
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+}
