@@ -58,8 +58,16 @@ static int pick_run(void *ctx, const struct run_info *r)
 		return 0;
 	}
 	if (p->found == 1) {
-		strbuf_addstr(&p->later, p->later.len ? ", " : "");
-		strbuf_addstr(&p->later, r->id);
+		/* newest first: that is the order they must be rolled back in */
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_addstr(&sb, r->id);
+		if (p->later.len) {
+			strbuf_addstr(&sb, ", ");
+			strbuf_add(&sb, p->later.buf, p->later.len);
+		}
+		strbuf_release(&p->later);
+		p->later = sb;
 	} else if (strcmp(p->want, r->id) == 0) {
 		p->run = *r;
 		p->found = 1;
@@ -152,7 +160,7 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 	}
 	if (pick.later.len) {
 		rc = error_set(err, ERR_USAGE,
-			       "run %s is not the latest: roll back these runs first (newest last): %s",
+			       "run %s is not the latest: roll back these runs first, in this order: %s",
 			       pick.run.id, pick.later.buf);
 		goto out;
 	}

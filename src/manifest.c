@@ -605,6 +605,7 @@ int manifest_load(const char *path, struct manifest **out, struct error *err)
 	rc = util_read_file(file, MANIFEST_MAX_BYTES, &buf, &len, err);
 	if (rc) {
 		err->code = ERR_USAGE;
+		rc = ERR_USAGE;
 		error_prefix(err, "cannot load the manifest");
 		goto out;
 	}

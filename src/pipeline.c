@@ -6,6 +6,7 @@
  */
 #include "pipeline.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -604,6 +605,67 @@ static void partial_cb(void *ctx, const char *path)
 			      "removed an unfinished archive left by an interrupted run");
 }
 
+struct find_run {
+	const char *id;
+	int found;
+};
+
+static int find_run_cb(void *ctx, const struct run_info *run)
+{
+	struct find_run *f = ctx;
+
+	if (strcmp(run->id, f->id) == 0)
+		f->found = 1;
+	return 0;
+}
+
+/*
+ * A crash between the archive's rename and the commit leaves a finished
+ * archive that no ledger row names.  Remove such orphans of this tree: only
+ * archives whose run id is unknown to this database and whose manifest
+ * names this tree root, so another database's archives in a shared folder
+ * are left alone.  Runs under the database lock, so no run is in flight.
+ */
+static int cleanup_orphans(struct run *r, const char *dir, struct error *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d)
+		return 0;
+	while (!rc && (de = readdir(d)) != NULL) {
+		char path[PATH_MAX], id[64];
+		struct backup_manifest_info info;
+		struct find_run fr;
+		struct error e;
+		size_t n = strlen(de->d_name);
+
+		if (n < 9 || n - 8 >= sizeof(id) || strcmp(de->d_name + n - 8, ".tar.zst") != 0)
+			continue;
+		memcpy(id, de->d_name, n - 8);
+		id[n - 8] = '\0';
+		fr.id = id;
+		fr.found = 0;
+		if ((rc = storage_list_runs(r->st, find_run_cb, &fr, err)))
+			break;
+		if (fr.found)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		memset(&info, 0, sizeof(info));
+		error_clear(&e);
+		if (backup_read_manifest(path, &info, NULL, NULL, &e) != 0 ||
+		    strcmp(info.tree_root, r->stats->tree_root) != 0 ||
+		    strcmp(info.run_id, id) != 0)
+			continue;
+		if (backup_remove(path, &e) == 0 && r->o->on_note)
+			r->o->on_note(r->o->ctx, NOTE_PARTIAL_REMOVED, path,
+				      "removed the archive of a run that never committed");
+	}
+	closedir(d);
+	return rc;
+}
+
 /* Open the database, lock it, create tables, start the run's ledger row. */
 static int start_writes(struct run *r, struct error *err)
 {
@@ -639,8 +701,8 @@ static int start_writes(struct run *r, struct error *err)
 		struct backup_writer_opts bo = { 0, 0, WSM_VERSION };
 		const char *dir = r->o->backup_dir ? r->o->backup_dir : "backups";
 
-		if ((rc = backup_cleanup_partials(dir, partial_cb, r, err)) &&
-		    err->code != ERR_OK)
+		if ((rc = backup_cleanup_partials(dir, partial_cb, r, err)) ||
+		    (rc = cleanup_orphans(r, dir, err)))
 			return rc;
 		if ((rc = backup_writer_open(dir, r->run_id, r->stats->tree_root, &bo, &r->bw, err)))
 			return rc;
