@@ -32,7 +32,7 @@ endif
 # Debian packages the build and the tests need (see `make deps`).
 DEB_BUILD := gcc make pkg-config libcjson-dev libsqlite3-dev libpq-dev \
 	libarchive-dev libzstd-dev libssl-dev libpcre2-dev libcmocka-dev
-DEB_TEST  := sqlite3 postgresql postgresql-client jq zstd
+DEB_TEST  := sqlite3 postgresql postgresql-client jq zstd xxd chromium
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

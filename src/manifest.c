@@ -222,7 +222,7 @@ static int parse_column(struct mctx *c, const cJSON *v, const char *ptr,
 	def = cJSON_GetObjectItemCaseSensitive(v, "default");
 	if (def && !cJSON_IsNull(def))
 		col->default_value = cJSON_Duplicate(def, 1);
-	if (!ptrs && !fp && !from && !col->default_value)
+	if (!ptrs && !fp && !from && !def)
 		return bad(c, ptr, "column \"%s\" has no source: give \"pointer\", \"from_path\", \"from\" or \"default\"",
 			   col->name);
 	return 0;

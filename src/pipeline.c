@@ -27,7 +27,7 @@
 
 #define DEFAULT_MAX_FILE (64u << 20)
 #define BATCH_FILES 2000
-#define BATCH_BYTES (16u << 20)
+#define BATCH_BYTES (8u << 20)
 
 /* A file waiting in the current batch. */
 struct pending {
@@ -261,6 +261,11 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 	if (!r->writes) {
 		free(buf);
 		return 0;
+	}
+	/* only imported files need their bytes until the batch is stored */
+	if (outcome != FILE_IMPORTED) {
+		free(buf);
+		buf = NULL;
 	}
 	if (r->n_files == r->cap_files) {
 		size_t cap = r->cap_files ? r->cap_files * 2 : 256;
@@ -698,7 +703,7 @@ static int start_writes(struct run *r, struct error *err)
 	if (rc)
 		return rc;
 	if (!r->o->no_backup) {
-		struct backup_writer_opts bo = { 0, 0, WSM_VERSION };
+		struct backup_writer_opts bo = { 0, 16u << 20, WSM_VERSION };
 		const char *dir = r->o->backup_dir ? r->o->backup_dir : "backups";
 
 		if ((rc = backup_cleanup_partials(dir, partial_cb, r, err)) ||
