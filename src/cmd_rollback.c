@@ -173,7 +173,9 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 			       dry ? " (dry run)" : "");
 		rc = backup_restore(pick.run.archive_path, pick.run.archive_sha256, target,
 				    flags, on_event, &rc_ctx, err);
-		if (rc == ERR_DATA) {
+		if (rc == ERR_DATA && dry && !rc_ctx.refused) {
+			rc = 0;     /* conflicts only: the dry-run summary below says so */
+		} else if (rc == ERR_DATA) {
 			printf("refused: %ld conflict%s, %ld refused; nothing was written%s\n",
 			       rc_ctx.conflicts, rc_ctx.conflicts == 1 ? "" : "s", rc_ctx.refused,
 			       rc_ctx.conflicts && !rc_ctx.refused ? " (use --force to overwrite)" : "");

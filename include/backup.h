@@ -1,0 +1,292 @@
+/*
+ * backup.h - the backup archive of a run: <backup-dir>/<run-id>.tar.zst.
+ *
+ * Every real `migrate` snapshots the original files of the tree into one
+ * zstd-compressed pax tar, so that `rollback` can put them back.  Entries
+ * are stored as "tree/<relative path>" (path, mode, mtime with nanoseconds,
+ * size); the last entry is "MANIFEST.json", and the same manifest is written
+ * beside the archive as <run-id>.manifest.json:
+ *
+ *   {"format":"wsmigrate-backup-1","run_id":"...","tree_root":"...",
+ *    "tool_version":"...","created_at":"2026-11-21T17:45:00Z","files":[
+ *   {"path":"a/b.json","size":12,"mode":420,"mtime_ns":...,"sha256":"..."},
+ *   ...
+ *   ],"file_count":N,"total_bytes":M}
+ *
+ * The manifest is valid JSON written with one file record per line; the
+ * readers in this module rely on that layout and refuse anything else.
+ * "mode" is the st_mode permission bits in decimal (420 = 0644).
+ *
+ * Writing (one run):
+ *
+ *     backup_writer_open(dir, run_id, tree_root, &opts, &w, err)
+ *     backup_writer_add(w, relpath, data, len, ...)   -- once per file
+ *     backup_writer_finish(w, path, sizeof path, sha, &stats, err)
+ *        or backup_writer_abort(w)
+ *
+ * add copies the caller's buffer into a queue bounded in bytes; a writer
+ * thread compresses and writes while the caller goes on parsing.  An error
+ * of the writer thread is returned by the next add or by finish.  The
+ * archive is written as <run-id>.tar.zst.partial, fsynced, renamed, and the
+ * folder fsynced; only then does finish return 0, with the sha256 of the
+ * compressed archive, which the caller stores in the ledger when it commits.
+ * If the commit fails, the caller calls backup_remove(path).  Memory stays
+ * flat: manifest records are spilled to an unlinked temporary file.
+ *
+ * Reading: backup_verify, backup_restore and backup_read_manifest read an
+ * archive (or its manifest) and report findings through a callback; the
+ * strings handed to callbacks are valid only during the call.
+ *
+ * Return values follow error.h: 0 ok, ERR_DATA (1) when the backup or the
+ * target has problems (each reported through the callback, and err holds a
+ * one-line summary), ERR_USAGE (2) for bad arguments, ERR_IO (3) for I/O
+ * failures and archives that cannot be read to the end (err names the
+ * archive and libarchive's reason).  Nothing here prints or exits.
+ *
+ * Ownership: arguments are borrowed.  The writer returned by
+ * backup_writer_open is freed by backup_writer_finish (whatever it returns)
+ * or by backup_writer_abort.
+ */
+#ifndef WSM_BACKUP_H
+#define WSM_BACKUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#define BACKUP_FORMAT "wsmigrate-backup-1"
+#define BACKUP_ARCHIVE_SUFFIX ".tar.zst"
+#define BACKUP_MANIFEST_SUFFIX ".manifest.json"
+#define BACKUP_PARTIAL_SUFFIX ".partial"
+/* Longest run id accepted, without the terminating NUL. */
+#define BACKUP_RUN_ID_MAX 127
+/* Longest relative path accepted in an archive, in bytes. */
+#define BACKUP_PATH_MAX 4095
+
+/* ------------------------------------------------------------ writing */
+
+struct backup_writer;
+
+struct backup_writer_opts {
+	int zstd_level;           /* 1..19; 0 means the default, 3 */
+	size_t queue_bytes;       /* bound of the add queue; 0 means 32 MiB */
+	const char *tool_version; /* written in the manifest; NULL means "" */
+};
+
+/* Counters for `--stats`; times are wall-clock seconds. */
+struct backup_writer_stats {
+	uint64_t files;            /* files written to the archive */
+	uint64_t bytes_in;         /* file bytes handed to the archive */
+	uint64_t bytes_out;        /* compressed bytes written to disk */
+	double writer_busy_s;      /* writer thread inside libarchive (tar,
+				      zstd, write) and the manifest spill */
+	double writer_idle_s;      /* writer thread waiting for work */
+	double producer_blocked_s; /* add() waiting on a full queue */
+	size_t queue_peak_bytes;   /* most file bytes queued at once */
+};
+
+/*
+ * Create <dir> (mode 0700, with missing parents) if it does not exist, open
+ * <dir>/<run_id>.tar.zst.partial (mode 0600, O_EXCL) and start the writer
+ * thread.  run_id must be 1..127 characters of [A-Za-z0-9._-], not starting
+ * with '.'; tree_root is only recorded in the manifest.  `opts` may be NULL.
+ * Returns 0 and sets *out (free with finish or abort), or ERR_USAGE for a
+ * bad run id, ERR_IO when the archive exists already or cannot be created.
+ */
+int backup_writer_open(const char *dir, const char *run_id,
+		       const char *tree_root,
+		       const struct backup_writer_opts *opts,
+		       struct backup_writer **out, struct error *err);
+
+/*
+ * Queue one file: `data` (len bytes, copied) is archived as
+ * "tree/<relpath>" with the given permission bits (mode & 07777) and mtime
+ * in nanoseconds since the epoch.  `sha256_hex` is the lower-case sha256 of
+ * exactly these bytes as the caller computed it; pass NULL to have the
+ * writer thread compute it.  Blocks while the queue holds more than
+ * queue_bytes (a single file larger than the bound is still accepted when
+ * the queue is empty).  Returns 0; ERR_DATA for an unsafe relpath (absolute,
+ * empty, "." or ".." components, too long) or ERR_USAGE for a malformed
+ * sha256_hex, in which case the file is skipped and the writer stays usable;
+ * or the writer thread's error (ERR_IO, e.g. "cannot write data to
+ * '<partial>': No space left on device"), after which finish returns the
+ * same error: call backup_writer_abort.
+ */
+int backup_writer_add(struct backup_writer *w, const char *relpath,
+		      const void *data, size_t len, uint32_t mode,
+		      int64_t mtime_ns, const char *sha256_hex,
+		      struct error *err);
+
+/*
+ * Counters so far.  May be called at any time between open and finish.
+ */
+void backup_writer_get_stats(struct backup_writer *w,
+			     struct backup_writer_stats *stats);
+
+/*
+ * Drain the queue, append MANIFEST.json, close and fsync the archive, rename
+ * it to <dir>/<run_id>.tar.zst, write <dir>/<run_id>.manifest.json (0600)
+ * and fsync the folder.  On success returns 0, copies the archive path into
+ * final_path (NUL-terminated; ERR_USAGE if it does not fit), the lower-case
+ * sha256 of the compressed archive into archive_sha256, and the final
+ * counters into *stats (may be NULL).  On failure the partial file is
+ * removed.  Frees `w` in every case.
+ */
+int backup_writer_finish(struct backup_writer *w, char *final_path,
+			 size_t final_path_size, char archive_sha256[65],
+			 struct backup_writer_stats *stats, struct error *err);
+
+/*
+ * Stop the writer thread, remove the partial archive, free `w`.  For runs
+ * that fail before finish.  Accepts NULL.
+ */
+void backup_writer_abort(struct backup_writer *w);
+
+/*
+ * Remove a finished archive and the <run-id>.manifest.json beside it, then
+ * fsync the folder.  A file that is already gone is not an error.  For the
+ * caller whose database commit failed after finish.  Returns 0 or ERR_IO.
+ */
+int backup_remove(const char *archive_path, struct error *err);
+
+/*
+ * Remove the leftovers of crashed runs in `dir`: "*.tar.zst.partial" and
+ * "*.manifest.json.partial".  Files locked by a writer that is still
+ * running are skipped.  Calls cb(ctx, path) after removing each one (cb may
+ * be NULL).  A missing dir is not an error.  Returns 0 or ERR_IO.
+ */
+int backup_cleanup_partials(const char *dir,
+			    void (*cb)(void *ctx, const char *path),
+			    void *ctx, struct error *err);
+
+/*
+ * sha256 of the file at `path`, as 64 lower-case hex digits plus NUL.
+ * Returns 0 or ERR_IO.
+ */
+int backup_sha256_file(const char *path, char hex[65], struct error *err);
+
+/* ------------------------------------------------------------ reading */
+
+struct backup_manifest_info {
+	char format[32];               /* "wsmigrate-backup-1" */
+	char run_id[BACKUP_RUN_ID_MAX + 1];
+	char tree_root[4096];
+	char tool_version[64];
+	char created_at[32];           /* "YYYY-MM-DDTHH:MM:SSZ" */
+	uint64_t file_count;
+	uint64_t total_bytes;          /* sum of the file sizes */
+};
+
+/* One file of a manifest; `path` is valid only during the callback. */
+struct backup_file {
+	const char *path;   /* relative to the tree root */
+	uint64_t size;
+	uint32_t mode;      /* permission bits */
+	int64_t mtime_ns;
+	char sha256[65];    /* lower-case hex */
+};
+
+/*
+ * Read a manifest: `path` is either a <run-id>.manifest.json or a
+ * <run-id>.tar.zst, in which case the manifest beside it is read, or, when
+ * that is missing, the MANIFEST.json inside the archive.  Fills *info and
+ * calls file_cb (may be NULL) for every file in manifest order.  With
+ * file_cb NULL and a manifest file to read, only its first and last lines
+ * are parsed (fast enough for `backups list` over big backups).  This does
+ * not check the archive's content; use backup_verify for that.  Returns 0,
+ * ERR_DATA for a malformed manifest, ERR_IO when it cannot be read.
+ */
+int backup_read_manifest(const char *path, struct backup_manifest_info *info,
+			 void (*file_cb)(void *ctx, const struct backup_file *f),
+			 void *ctx, struct error *err);
+
+/* What backup_verify (and the validation of backup_restore) can find. */
+enum backup_problem {
+	BACKUP_PROBLEM_ARCHIVE_SHA256, /* archive sha256 != expected (path is
+					  the archive) */
+	BACKUP_PROBLEM_SHA256,         /* entry content != manifest sha256 */
+	BACKUP_PROBLEM_SIZE,           /* entry size != manifest size */
+	BACKUP_PROBLEM_MISSING,        /* in the manifest, not in the archive */
+	BACKUP_PROBLEM_EXTRA,          /* in the archive, not in the manifest */
+	BACKUP_PROBLEM_DUPLICATE,      /* same path twice in the archive */
+	BACKUP_PROBLEM_UNSAFE,         /* absolute, "..", empty component,
+					  outside tree/, or not a regular file
+					  (path is the entry name as stored) */
+	BACKUP_PROBLEM_MANIFEST        /* MANIFEST.json missing, twice, or
+					  malformed (path is the archive) */
+};
+
+/* Short lower-case name of a problem ("sha256 mismatch", ...). */
+const char *backup_problem_name(enum backup_problem p);
+
+/*
+ * Read every entry of the archive, recompute each file's sha256 and compare
+ * with the MANIFEST.json inside; when expected_sha256 is not NULL, also
+ * compare the sha256 of the archive file itself.  Each problem is reported
+ * through cb(ctx, kind, path, detail) (cb may be NULL).  Returns 0 when all
+ * is well, ERR_DATA when problems were found (err: a count), ERR_IO when the
+ * archive cannot be opened or read to the end (truncated, corrupt; err
+ * names the archive and libarchive's reason; no callback for that).  Memory
+ * is O(files) at about 40 bytes per file; entries and manifest are spilled
+ * to temporary files.
+ */
+int backup_verify(const char *archive_path, const char *expected_sha256,
+		  void (*cb)(void *ctx, enum backup_problem kind,
+			     const char *path, const char *detail),
+		  void *ctx, struct error *err);
+
+/* What backup_restore reports, one event per file (or per problem). */
+enum backup_restore_event {
+	BACKUP_RESTORED,      /* written (new file, or a conflict with force) */
+	BACKUP_WOULD_RESTORE, /* dry run: would be written */
+	BACKUP_IDENTICAL,     /* target already has this content; left as is,
+				 mode and mtime set (not in dry run) */
+	BACKUP_CONFLICT,      /* target exists with other content; reason says
+				 whether it is (or would be) overwritten */
+	BACKUP_REFUSED        /* a problem that stops the restore: unsafe or
+				 tampered entry (path as in the archive),
+				 archive sha256 mismatch (path = archive), or
+				 a symlink / non-directory in the target where
+				 a directory or file must go */
+};
+
+#define BACKUP_RESTORE_FORCE   1u  /* overwrite conflicting files */
+#define BACKUP_RESTORE_DRY_RUN 2u  /* report only, write nothing */
+
+/* Short lower-case name of an event ("restored", ...). */
+const char *backup_restore_event_name(enum backup_restore_event ev);
+
+/*
+ * Put the files of an archive back under target_dir (created if missing).
+ *   1. the archive file's sha256 must equal expected_sha256 (the ledger's;
+ *      NULL skips this check, which only tests should do);
+ *   2. every entry is validated: safe name, regular file, sha256 and size
+ *      as in the manifest, none missing or extra, readable to the end;
+ *   3. every target is checked: a symlink or non-directory on the way, or
+ *      a non-regular file in place of a file, is REFUSED; an existing file
+ *      with the same content is IDENTICAL, with other content CONFLICT;
+ *   4. only if there is no REFUSED and (no CONFLICT or FORCE), and not
+ *      DRY_RUN, files are written: through O_NOFOLLOW directory fds
+ *      (missing folders made with mkdirat), as an unnamed O_TMPFILE (or a
+ *      temporary name) in the target folder, content checked against the
+ *      manifest again, mode & 0777 and mtime (ns) from the manifest set,
+ *      then linked or renamed into place; syncfs at the end.
+ * So a hostile, tampered or conflicting archive is refused with nothing
+ * written.  target_dir itself may be a symlink; nothing below it is
+ * followed.  Files of the target that the archive does not hold are left
+ * alone.  Events come in manifest order; a conflict overwritten with FORCE
+ * is reported twice (CONFLICT in the check, then RESTORED or, in a dry
+ * run, WOULD_RESTORE).  Returns 0, ERR_DATA when anything was refused or in conflict
+ * without FORCE (err: counts; events already reported), ERR_IO on I/O
+ * errors or an unreadable archive.  If the archive changes on disk between
+ * validation and writing, the restore stops with ERR_DATA at the first
+ * entry that differs, and files written before it stay.
+ */
+int backup_restore(const char *archive_path, const char *expected_sha256,
+		   const char *target_dir, unsigned flags,
+		   void (*cb)(void *ctx, enum backup_restore_event ev,
+			      const char *path, const char *reason),
+		   void *ctx, struct error *err);
+
+#endif
