@@ -83,7 +83,8 @@ static int read_dir(const char *path, struct frame *f)
 		f->n++;
 	}
 	closedir(d);
-	qsort(f->names, f->n, sizeof(*f->names), cmp_names);
+	if (f->n > 1)
+		qsort(f->names, f->n, sizeof(*f->names), cmp_names);
 	return 0;
 }
 
