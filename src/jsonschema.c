@@ -3292,8 +3292,12 @@ static int v_string(struct vctx *c, const struct snode *n, const cJSON *inst,
 		}
 	}
 	if (n->pattern && !regex_search(c, n->pattern, s, strlen(s))) {
-		report(c, n, ip, kp, "pattern", "string does not match pattern \"%s\"",
-		       n->pattern_src);
+		/* show the value; a long pattern is cut so the reason stays readable */
+		size_t plen = strlen(n->pattern_src), slen = strlen(s);
+
+		report(c, n, ip, kp, "pattern", "\"%.*s%s\" does not match pattern \"%.*s%s\"",
+		       slen > 60 ? 57 : (int)slen, s, slen > 60 ? "..." : "",
+		       plen > 80 ? 77 : (int)plen, n->pattern_src, plen > 80 ? "..." : "");
 		FAIL();
 	}
 	if (n->format && jsonschema_check_format(n->format, s) == 0) {

@@ -753,6 +753,22 @@ const char *manifest_find_dir(const char *flag, char *buf, size_t size,
 		snprintf(buf, size, "%s", WSM_SHAREDIR "/schema");
 		return buf;
 	}
+	/* installed with another PREFIX than compiled for: BIN/../share/... */
+	{
+		char exe[PATH_MAX], *slash;
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+		if (n > 0) {
+			exe[n] = '\0';
+			slash = strrchr(exe, '/');
+			if (slash) {
+				*slash = '\0';
+				snprintf(buf, size, "%s/../share/wsmigrate/schema", exe);
+				if (has_manifest(buf))
+					return buf;
+			}
+		}
+	}
 	error_set(err, ERR_USAGE,
 		  "no manifest found: give --schema DIR, set WSMIGRATE_SCHEMA, or run from a folder with schema/migration.json");
 	return NULL;
