@@ -59,7 +59,6 @@ static int is_pg_url(const char *url)
 {
 	return strncmp(url, "postgresql://", 13) == 0 ||
 	       strncmp(url, "postgres://", 11) == 0 ||
-	       strncmp(url, "postgresql:", 11) == 0 ||
 	       (strchr(url, '=') != NULL && strncmp(url, "sqlite:", 7) != 0);
 }
 

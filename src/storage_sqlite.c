@@ -781,12 +781,18 @@ static int put_file(struct sqlite_storage *s, const struct file_entry *f,
 		if (found && (cur.size != f->size || cur.mtime_ns != f->mtime_ns)) {
 			sqlite3_stmt *u = NULL;
 
-			if (prepare(s, "UPDATE wsm_sources SET size = ?, mtime_ns = ? WHERE _path = ?",
-				    &u, err))
+			/* keep the old state so a revert restores it, as for any row */
+			sqlite3_bind_text(s->src_hist, 1, s->run_id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s->src_hist, 2, f->path, -1, SQLITE_STATIC);
+			if (step_done(s, s->src_hist, err, "source history"))
+				return ERR_IO;
+			if (prepare(s, "UPDATE wsm_sources SET size = ?, mtime_ns = ?, _run_id = ?"
+				    " WHERE _path = ?", &u, err))
 				return ERR_IO;
 			sqlite3_bind_int64(u, 1, f->size);
 			sqlite3_bind_int64(u, 2, f->mtime_ns);
-			sqlite3_bind_text(u, 3, f->path, -1, SQLITE_STATIC);
+			sqlite3_bind_text(u, 3, s->run_id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(u, 4, f->path, -1, SQLITE_STATIC);
 			if (step_done(s, u, err, "source refresh")) {
 				sqlite3_finalize(u);
 				return ERR_IO;

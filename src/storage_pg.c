@@ -1,0 +1,2141 @@
+/*
+ * storage_pg.c - the PostgreSQL storage backend (libpq).
+ * Rows travel by COPY into pg_temp staging tables and are merged with
+ * set-based SQL inside the run's transaction; a run holds a transaction-level
+ * advisory lock.  It never prints: notices are swallowed, errors go to err.
+ */
+#include "storage.h"
+#include "promote.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <libpq-fe.h>
+
+/*
+ * The advisory lock every writer of a database takes: "wsmigrat" as a
+ * big-endian 64-bit integer.  Promote uses the same key (promote.c).
+ */
+#define WSM_PG_LOCK_KEY "8607477376316252532"
+
+/* How long begin waits for another writer when opts say 0 (as SQLite). */
+#define PG_DEFAULT_BUSY_MS (10 * 60 * 1000)
+
+/* PostgreSQL's identifier limit (NAMEDATALEN - 1). */
+#define PG_IDENT_MAX 63
+#define HIST_PREFIX "wsm_hist_"
+
+struct pg_storage {
+	struct storage base;      /* must stay first: see pg_downcast */
+	PGconn *conn;
+	int in_tx;
+	int no_wait;
+	int busy_timeout_ms;
+	char *tenant;             /* "" when none */
+	char run_id[64];          /* set by run_start */
+	char where[512];          /* "database 'd' on host:port", for messages */
+};
+
+static struct pg_storage *pg_downcast(struct storage *st)
+{
+	assert(st && st->ops == &storage_pg_ops);
+	return (struct pg_storage *)st;
+}
+
+/* ------------------------------------------------------------ strings */
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+static void sb_grow(struct sbuf *sb, size_t more)
+{
+	char *np;
+	size_t ncap;
+
+	if (sb->oom || sb->len + more + 1 <= sb->cap)
+		return;
+	ncap = sb->cap ? sb->cap : 256;
+	while (ncap < sb->len + more + 1)
+		ncap *= 2;
+	np = realloc(sb->p, ncap);
+	if (!np) {
+		sb->oom = 1;
+		return;
+	}
+	sb->p = np;
+	sb->cap = ncap;
+}
+
+static void sb_addn(struct sbuf *sb, const char *s, size_t n)
+{
+	sb_grow(sb, n);
+	if (sb->oom)
+		return;
+	memcpy(sb->p + sb->len, s, n);
+	sb->len += n;
+	sb->p[sb->len] = '\0';
+}
+
+static void sb_add(struct sbuf *sb, const char *s)
+{
+	sb_addn(sb, s, strlen(s));
+}
+
+static void sb_addf(struct sbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void sb_addf(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	sb_grow(sb, (size_t)n);
+	if (sb->oom)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sb->p + sb->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb->len += (size_t)n;
+}
+
+static void sb_reset(struct sbuf *sb)
+{
+	sb->len = 0;
+	if (sb->p)
+		sb->p[0] = '\0';
+}
+
+static void sb_release(struct sbuf *sb)
+{
+	free(sb->p);
+	sb->p = NULL;
+	sb->len = sb->cap = 0;
+	sb->oom = 0;
+}
+
+static const char *sb_str(const struct sbuf *sb)
+{
+	return sb->p ? sb->p : "";
+}
+
+/* Append `name` as a quoted identifier: double quotes, inner ones doubled. */
+static void sb_ident(struct sbuf *sb, const char *name)
+{
+	const char *q;
+
+	sb_add(sb, "\"");
+	for (q = name; *q; q++) {
+		if (*q == '"')
+			sb_add(sb, "\"\"");
+		else
+			sb_addn(sb, q, 1);
+	}
+	sb_add(sb, "\"");
+}
+
+/* Append "prefix" + quoted ident, e.g. t."col". */
+static void sb_col(struct sbuf *sb, const char *alias, const char *name)
+{
+	if (alias) {
+		sb_add(sb, alias);
+		sb_add(sb, ".");
+	}
+	sb_ident(sb, name);
+}
+
+/* Append n bytes as a COPY text-format field. */
+static void sb_copy_field(struct sbuf *sb, const char *s, size_t n)
+{
+	size_t i, start = 0;
+
+	sb_grow(sb, n);
+	for (i = 0; i < n; i++) {
+		const char *esc = NULL;
+
+		switch (s[i]) {
+		case '\\': esc = "\\\\"; break;
+		case '\t': esc = "\\t"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		default: continue;
+		}
+		sb_addn(sb, s + start, i - start);
+		sb_add(sb, esc);
+		start = i + 1;
+	}
+	sb_addn(sb, s + start, n - start);
+}
+
+static void sb_copy_str(struct sbuf *sb, const char *s)
+{
+	if (!s)
+		sb_add(sb, "\\N");
+	else
+		sb_copy_field(sb, s, strlen(s));
+}
+
+/*
+ * A name for an index of `table` ending in `suffix` that fits in
+ * PostgreSQL's 63 bytes: "<table>_<suffix>", or a shortened table name plus
+ * a hash of the full one when that is too long.
+ */
+static void index_name(char *buf, size_t size, const char *table,
+		       const char *suffix)
+{
+	uint32_t h = 2166136261u;
+	const char *q;
+	int keep;
+
+	if (strlen(table) + 1 + strlen(suffix) <= PG_IDENT_MAX &&
+	    snprintf(buf, size, "%s_%s", table, suffix) < (int)size)
+		return;
+	for (q = table; *q; q++)
+		h = (h ^ (unsigned char)*q) * 16777619u;
+	for (q = suffix; *q; q++)
+		h = (h ^ (unsigned char)*q) * 16777619u;
+	keep = PG_IDENT_MAX - 10 - (int)strlen(suffix);
+	if (keep < 1)
+		keep = 1;
+	/* do not cut a UTF-8 sequence in half */
+	while (keep > 1 && ((unsigned char)table[keep] & 0xC0) == 0x80)
+		keep--;
+	if (strlen(suffix) > 40)
+		snprintf(buf, size, "%.*s_%08x", 40, table, h);
+	else
+		snprintf(buf, size, "%.*s_%08x_%s", keep, table, h, suffix);
+}
+
+/* ------------------------------------------------------------ errors */
+
+/* First line of `msg`, trimmed, without libpq's "FATAL:  " decorations. */
+static void first_line(const char *msg, char *buf, size_t size)
+{
+	const char *p = msg ? msg : "", *end, *f;
+	size_t n;
+
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	end = strchr(p, '\n');
+	n = end ? (size_t)(end - p) : strlen(p);
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '\r' || p[n - 1] == '\t'))
+		n--;
+	/* "connection to server at "h", port p failed: REASON" -> REASON */
+	f = strstr(p, " failed: ");
+	if (f && (size_t)(f - p) < n && strncmp(p, "connection to server", 20) == 0) {
+		n -= (size_t)(f + 9 - p);
+		p = f + 9;
+	}
+	if (strncmp(p, "FATAL:  ", 8) == 0 && n >= 8) {
+		p += 8;
+		n -= 8;
+	} else if (strncmp(p, "ERROR:  ", 8) == 0 && n >= 8) {
+		p += 8;
+		n -= 8;
+	}
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+}
+
+/* Remove every occurrence of `secret` from buf (replaced by "***"). */
+static void scrub(char *buf, size_t size, const char *secret)
+{
+	char tmp[ERROR_MSG_MAX];
+	size_t sl, o = 0;
+	const char *p = buf;
+
+	if (!secret || !*secret)
+		return;
+	sl = strlen(secret);
+	while (*p && o + 4 < sizeof(tmp)) {
+		if (strncmp(p, secret, sl) == 0) {
+			memcpy(tmp + o, "***", 3);
+			o += 3;
+			p += sl;
+		} else {
+			tmp[o++] = *p++;
+		}
+	}
+	tmp[o] = '\0';
+	snprintf(buf, size, "%s", tmp);
+}
+
+/*
+ * Fill err from a failed result (or the connection when res is NULL):
+ * "<what>: <server message>[ (<detail>)]".  Returns ERR_IO.
+ */
+static int pg_fail(struct pg_storage *ps, const PGresult *res,
+		   struct error *err, const char *what)
+{
+	char msg[1024], detail[512] = "";
+	const char *prim = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *det = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+
+	if (prim)
+		snprintf(msg, sizeof(msg), "%s", prim);
+	else if (res && *PQresultErrorMessage(res))
+		first_line(PQresultErrorMessage(res), msg, sizeof(msg));
+	else
+		first_line(PQerrorMessage(ps->conn), msg, sizeof(msg));
+	if (det)
+		snprintf(detail, sizeof(detail), " (%s)", det);
+	if (PQstatus(ps->conn) == CONNECTION_BAD)
+		return error_set(err, ERR_IO, "%s: lost the connection to %s: %s",
+				 what, ps->where, msg);
+	return error_set(err, ERR_IO, "%s: %s%s", what, msg, detail);
+}
+
+/* ------------------------------------------------------------ queries */
+
+/*
+ * Run one statement with text parameters (NULL entries are SQL NULL).
+ * On success returns 0 and, when out is not NULL, the result (caller
+ * PQclear's it).  On failure fills err with "<what>: <message>".
+ */
+static int q_exec(struct pg_storage *ps, const char *sql, int n,
+		  const char *const *params, PGresult **out,
+		  struct error *err, const char *what)
+{
+	PGresult *res;
+	ExecStatusType s;
+
+	if (out)
+		*out = NULL;
+	/* the simple protocol allows several statements in one string */
+	res = n ? PQexecParams(ps->conn, sql, n, NULL, params, NULL, NULL, 0) :
+		  PQexec(ps->conn, sql);
+	s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+		pg_fail(ps, res, err, what);
+		PQclear(res);
+		return ERR_IO;
+	}
+	if (out)
+		*out = res;
+	else
+		PQclear(res);
+	return 0;
+}
+
+/* q_exec for statements built in an sbuf (reports OOM). */
+static int q_sb(struct pg_storage *ps, const struct sbuf *sb, int n,
+		const char *const *params, PGresult **out, struct error *err,
+		const char *what)
+{
+	if (sb->oom)
+		return error_set(err, ERR_IO, "%s: out of memory", what);
+	return q_exec(ps, sb_str(sb), n, params, out, err, what);
+}
+
+static int64_t num(const PGresult *res, int row, int col)
+{
+	if (PQgetisnull(res, row, col))
+		return 0;
+	return (int64_t)strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+static void cpy(char *dst, size_t size, const PGresult *res, int row, int col)
+{
+	snprintf(dst, size, "%s",
+		 PQgetisnull(res, row, col) ? "" : PQgetvalue(res, row, col));
+}
+
+/* ------------------------------------------------------------ COPY */
+
+/*
+ * One COPY ... FROM STDIN in text format.  Each line remembers the source
+ * path it came from, so that a rejected value (say, bad jsonb) is reported
+ * against its file.
+ */
+struct copy {
+	struct pg_storage *ps;
+	const char *what;          /* table name, for messages */
+	struct sbuf buf;
+	const char **paths;
+	size_t n, cap;
+	int active;
+};
+
+static int copy_start(struct copy *c, struct pg_storage *ps,
+		      const struct sbuf *sql, const char *what,
+		      struct error *err)
+{
+	PGresult *res;
+
+	memset(c, 0, sizeof(*c));
+	c->ps = ps;
+	c->what = what;
+	if (sql->oom)
+		return error_set(err, ERR_IO, "copy into '%s': out of memory", what);
+	res = PQexec(ps->conn, sb_str(sql));
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		char ctx[300];
+
+		snprintf(ctx, sizeof(ctx), "copy into '%s'", what);
+		pg_fail(ps, res, err, ctx);
+		PQclear(res);
+		return ERR_IO;
+	}
+	PQclear(res);
+	c->active = 1;
+	return 0;
+}
+
+static int copy_flush(struct copy *c, struct error *err)
+{
+	if (c->buf.oom)
+		return error_set(err, ERR_IO, "copy into '%s': out of memory", c->what);
+	if (c->buf.len && PQputCopyData(c->ps->conn, c->buf.p, (int)c->buf.len) != 1)
+		return pg_fail(c->ps, NULL, err, "copy");
+	sb_reset(&c->buf);
+	return 0;
+}
+
+/* End the current line, which came from `path`. */
+static int copy_eol(struct copy *c, const char *path, struct error *err)
+{
+	sb_add(&c->buf, "\n");
+	if (c->n == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 64;
+		const char **np = realloc(c->paths, ncap * sizeof(*np));
+
+		if (!np)
+			return error_set(err, ERR_IO, "copy: out of memory");
+		c->paths = np;
+		c->cap = ncap;
+	}
+	c->paths[c->n++] = path;
+	if (c->buf.len >= (1u << 20))
+		return copy_flush(c, err);
+	return 0;
+}
+
+/* Map "COPY x, line N, column C: ..." back to the path and the column. */
+static int copy_error(struct copy *c, const PGresult *res, struct error *err)
+{
+	const char *ctx0 = PQresultErrorField(res, PG_DIAG_CONTEXT);
+	/* skip inner contexts such as "JSON data, line 1: ..." */
+	const char *ctx = ctx0 ? strstr(ctx0, "COPY ") : NULL;
+	const char *prim = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *l = ctx ? strstr(ctx, ", line ") : NULL;
+	const char *colp = ctx ? strstr(ctx, ", column ") : NULL;
+	char col[128] = "";
+	long line = l ? strtol(l + 7, NULL, 10) : 0;
+
+	if (colp) {
+		size_t n = strcspn(colp + 9, ":\n");
+
+		snprintf(col, sizeof(col), " (column '%.*s')", (int)(n < 100 ? n : 100),
+			 colp + 9);
+	}
+	if (line >= 1 && (size_t)line <= c->n && c->paths[line - 1])
+		return error_set_at(err, ERR_IO, c->paths[line - 1], 0, 0, NULL,
+				    "cannot store in table '%s': %s%s", c->what,
+				    prim ? prim : "rejected by PostgreSQL", col);
+	return pg_fail(c->ps, res, err, "copy");
+}
+
+/* Finish the COPY and release c.  Returns 0 or ERR_IO. */
+static int copy_end(struct copy *c, struct error *err)
+{
+	PGresult *res;
+	int rc = 0;
+
+	if (!c->active)
+		goto out;
+	if (copy_flush(c, err)) {
+		PQputCopyEnd(c->ps->conn, "client error");
+		rc = ERR_IO;
+	} else if (PQputCopyEnd(c->ps->conn, NULL) != 1) {
+		rc = pg_fail(c->ps, NULL, err, "copy");
+	}
+	while ((res = PQgetResult(c->ps->conn)) != NULL) {
+		if (!rc && PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = copy_error(c, res, err);
+		PQclear(res);
+	}
+	c->active = 0;
+out:
+	sb_release(&c->buf);
+	free(c->paths);
+	c->paths = NULL;
+	return rc;
+}
+
+/* Abandon a COPY after a client-side failure (err already filled). */
+static void copy_abort(struct copy *c)
+{
+	PGresult *res;
+
+	if (c->active) {
+		PQputCopyEnd(c->ps->conn, "client error");
+		while ((res = PQgetResult(c->ps->conn)) != NULL)
+			PQclear(res);
+		c->active = 0;
+	}
+	sb_release(&c->buf);
+	free(c->paths);
+	c->paths = NULL;
+}
+
+/* ------------------------------------------------------------ open/close */
+
+static void quiet_notices(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+static int pg_open(const char *url, const struct storage_opts *opts,
+		   struct storage **out, struct error *err)
+{
+	struct pg_storage *ps;
+	PQconninfoOption *info, *o;
+	char *password = NULL;
+	char reason[1024];
+	const char *host, *port, *db;
+	static const char *const setup =
+		"SET TIME ZONE 'UTC'; SET client_min_messages = warning; "
+		"SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; "
+		"SET extra_float_digits = 3";
+	PGresult *res;
+
+	*out = NULL;
+	ps = calloc(1, sizeof(*ps));
+	if (!ps)
+		return error_set(err, ERR_IO, "out of memory");
+	ps->base.ops = &storage_pg_ops;
+	ps->no_wait = opts->no_wait;
+	ps->busy_timeout_ms = opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms :
+			      PG_DEFAULT_BUSY_MS;
+	ps->tenant = strdup(opts->tenant ? opts->tenant : "");
+	if (!ps->tenant) {
+		free(ps);
+		return error_set(err, ERR_IO, "out of memory");
+	}
+	info = PQconninfoParse(url, NULL);
+	for (o = info; o && o->keyword; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
+			password = strdup(o->val);
+	PQconninfoFree(info);
+
+	ps->conn = PQconnectdb(url);
+	host = ps->conn ? PQhost(ps->conn) : NULL;
+	port = ps->conn ? PQport(ps->conn) : NULL;
+	db = ps->conn ? PQdb(ps->conn) : NULL;
+	snprintf(ps->where, sizeof(ps->where), "database '%s' on %s%s%s",
+		 db && *db ? db : "?", host && *host ? host : "localhost",
+		 port && *port ? ":" : "", port && *port ? port : "");
+	if (!ps->conn || PQstatus(ps->conn) != CONNECTION_OK) {
+		first_line(ps->conn ? PQerrorMessage(ps->conn) : "out of memory",
+			   reason, sizeof(reason));
+		scrub(reason, sizeof(reason), password);
+		error_set(err, ERR_IO,
+			  "cannot connect to PostgreSQL (host %s, port %s, database '%s'): %s",
+			  host && *host ? host : "localhost",
+			  port && *port ? port : "5432", db && *db ? db : "?",
+			  reason);
+		scrub(err->msg, sizeof(err->msg), password);
+		free(password);
+		PQfinish(ps->conn);
+		free(ps->tenant);
+		free(ps);
+		return ERR_IO;
+	}
+	free(password);
+	PQsetNoticeProcessor(ps->conn, quiet_notices, NULL);
+	if (PQsetClientEncoding(ps->conn, "UTF8") != 0) {
+		error_set(err, ERR_IO, "%s: cannot use UTF8 client encoding", ps->where);
+		goto fail;
+	}
+	res = PQexec(ps->conn, setup);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		pg_fail(ps, res, err, "session set-up");
+		PQclear(res);
+		goto fail;
+	}
+	PQclear(res);
+	*out = &ps->base;
+	return 0;
+fail:
+	PQfinish(ps->conn);
+	free(ps->tenant);
+	free(ps);
+	return ERR_IO;
+}
+
+static void pg_close(struct storage *st)
+{
+	struct pg_storage *ps = pg_downcast(st);
+
+	if (ps->in_tx)
+		PQclear(PQexec(ps->conn, "ROLLBACK"));
+	PQfinish(ps->conn);
+	free(ps->tenant);
+	free(ps);
+}
+
+/* ------------------------------------------------------------ transactions */
+
+/* BEGIN and take the writers' advisory lock (wait, time out, or refuse). */
+static int tx_begin_locked(struct pg_storage *ps, struct error *err)
+{
+	PGresult *res = NULL;
+	char tmo[64];
+
+	if (ps->in_tx)
+		return error_set(err, ERR_USAGE, "a transaction is already open on %s",
+				 ps->where);
+	if (q_exec(ps, "BEGIN", 0, NULL, NULL, err, "begin"))
+		return ERR_IO;
+	ps->in_tx = 1;
+	if (ps->no_wait) {
+		if (q_exec(ps, "SELECT pg_try_advisory_xact_lock(" WSM_PG_LOCK_KEY ")",
+			   0, NULL, &res, err, "lock"))
+			goto fail;
+		if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+			error_set(err, ERR_IO, "another wsmigrate run holds the lock on %s",
+				  ps->base.url_masked[0] ? ps->base.url_masked : ps->where);
+			goto fail;
+		}
+	} else {
+		if (ps->busy_timeout_ms > 0) {
+			snprintf(tmo, sizeof(tmo), "SET LOCAL lock_timeout = %d",
+				 ps->busy_timeout_ms);
+			if (q_exec(ps, tmo, 0, NULL, NULL, err, "lock"))
+				goto fail;
+		}
+		res = PQexec(ps->conn, "SELECT pg_advisory_xact_lock(" WSM_PG_LOCK_KEY ")");
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+			if (state && strcmp(state, "55P03") == 0)   /* lock_not_available */
+				error_set(err, ERR_IO,
+					  "another wsmigrate run holds the lock on %s (waited %d ms)",
+					  ps->base.url_masked[0] ? ps->base.url_masked : ps->where,
+					  ps->busy_timeout_ms);
+			else
+				pg_fail(ps, res, err, "lock");
+			goto fail;
+		}
+		PQclear(res);
+		res = NULL;
+		if (ps->busy_timeout_ms > 0 &&
+		    q_exec(ps, "SET LOCAL lock_timeout = 0", 0, NULL, NULL, err, "lock"))
+			goto fail;
+	}
+	PQclear(res);
+	return 0;
+fail:
+	PQclear(res);
+	PQclear(PQexec(ps->conn, "ROLLBACK"));
+	ps->in_tx = 0;
+	return ERR_IO;
+}
+
+static int pg_begin(struct storage *st, struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+
+	ps->run_id[0] = '\0';
+	return tx_begin_locked(ps, err);
+}
+
+static int pg_commit(struct storage *st, struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	int rc;
+
+	if (!ps->in_tx)
+		return error_set(err, ERR_USAGE, "commit: no open transaction");
+	rc = q_exec(ps, "COMMIT", 0, NULL, NULL, err, "commit");
+	ps->in_tx = 0;
+	return rc;
+}
+
+static int pg_rollback(struct storage *st, struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	int rc;
+
+	if (!ps->in_tx)
+		return 0;
+	rc = q_exec(ps, "ROLLBACK", 0, NULL, NULL, err, "rollback");
+	ps->in_tx = 0;
+	return rc;
+}
+
+static int need_tx(struct pg_storage *ps, const char *what, struct error *err)
+{
+	if (!ps->in_tx)
+		return error_set(err, ERR_USAGE, "%s: call storage_begin first", what);
+	return 0;
+}
+
+/* ------------------------------------------------------------ DDL */
+
+static const char *const ledger_ddl =
+	"CREATE TABLE IF NOT EXISTS wsm_runs ("
+	" id text PRIMARY KEY, seq bigint NOT NULL UNIQUE,"
+	" started_at timestamptz, finished_at timestamptz, status text NOT NULL,"
+	" tree_root text, manifest_sha256 text, tool_version text, tenant text,"
+	" files_seen bigint, imported bigint, unchanged bigint, skipped bigint,"
+	" invalid bigint, deleted bigint, rows_written bigint,"
+	" archive_path text, archive_sha256 text, rolled_back_at timestamptz);"
+	"CREATE TABLE IF NOT EXISTS wsm_files ("
+	" run_id text NOT NULL, path text NOT NULL, size bigint, mtime_ns bigint,"
+	" mode bigint, sha256 text, rule text, outcome text NOT NULL, error text,"
+	" rows bigint, PRIMARY KEY (run_id, path));"
+	"CREATE TABLE IF NOT EXISTS wsm_sources ("
+	" _path text NOT NULL, rule text, sha256 text, size bigint, mtime_ns bigint,"
+	" _run_id text NOT NULL, tenant_id text NOT NULL DEFAULT '',"
+	" PRIMARY KEY (tenant_id, _path));"
+	"CREATE INDEX IF NOT EXISTS wsm_sources__run ON wsm_sources (_run_id);"
+	"CREATE TABLE IF NOT EXISTS wsm_hist_wsm_sources ("
+	" _path text, rule text, sha256 text, size bigint, mtime_ns bigint,"
+	" _run_id text, tenant_id text NOT NULL DEFAULT '',"
+	" _superseded_by text NOT NULL,"
+	" _hist_seq bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY);"
+	"CREATE INDEX IF NOT EXISTS wsm_hist_wsm_sources__by"
+	" ON wsm_hist_wsm_sources (_superseded_by);"
+	"CREATE TABLE IF NOT EXISTS wsm_tables ("
+	" name text PRIMARY KEY, is_child boolean NOT NULL, columns jsonb NOT NULL,"
+	" key jsonb NOT NULL, indexes jsonb NOT NULL)";
+
+static const char *pg_type(enum col_type t)
+{
+	switch (t) {
+	case COL_TEXT: return "text";
+	case COL_INTEGER: return "bigint";
+	case COL_REAL: return "double precision";
+	case COL_BOOLEAN: return "boolean";
+	case COL_TIMESTAMP: return "timestamptz";
+	case COL_JSON: return "jsonb";
+	}
+	return "text";
+}
+
+static int is_reserved_col(const char *name)
+{
+	static const char *const sys[] = {
+		"_path", "_sha256", "_run_id", "_doc", "_index", "tenant_id",
+		"_superseded_by", "_hist_seq", "_ord",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
+		if (strcmp(name, sys[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int def_has_col(const struct table_def *d, const char *name)
+{
+	size_t i;
+
+	if (strcmp(name, "_path") == 0 || strcmp(name, "_sha256") == 0 ||
+	    strcmp(name, "_run_id") == 0 || (d->is_child && strcmp(name, "_index") == 0))
+		return 1;
+	for (i = 0; i < d->n_columns; i++)
+		if (strcmp(d->columns[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+static int check_def(const struct table_def *d, struct error *err)
+{
+	size_t i;
+
+	if (!d->name || !*d->name)
+		return error_set(err, ERR_USAGE, "a table has no name");
+	if (strncmp(d->name, "wsm_", 4) == 0)
+		return error_set(err, ERR_USAGE,
+				 "table name '%s' is reserved (names beginning with \"wsm_\" are)",
+				 d->name);
+	if (strlen(d->name) + strlen(HIST_PREFIX) > PG_IDENT_MAX)
+		return error_set(err, ERR_USAGE,
+				 "table name '%s' is too long for PostgreSQL (at most %d bytes)",
+				 d->name, PG_IDENT_MAX - (int)strlen(HIST_PREFIX));
+	for (i = 0; i < d->n_columns; i++) {
+		const char *c = d->columns[i].name;
+
+		if (!c || !*c)
+			return error_set(err, ERR_USAGE, "table '%s': a column has no name",
+					 d->name);
+		if (is_reserved_col(c))
+			return error_set(err, ERR_USAGE,
+					 "table '%s': column name '%s' is reserved", d->name, c);
+		if (strlen(c) > PG_IDENT_MAX)
+			return error_set(err, ERR_USAGE,
+					 "table '%s': column name '%s' is too long for PostgreSQL",
+					 d->name, c);
+	}
+	for (i = 0; i < d->n_key; i++)
+		if (!def_has_col(d, d->key[i]))
+			return error_set(err, ERR_USAGE,
+					 "table '%s': key column '%s' is not a column",
+					 d->name, d->key[i]);
+	for (i = 0; i < d->n_indexes; i++)
+		if (!def_has_col(d, d->indexes[i]))
+			return error_set(err, ERR_USAGE,
+					 "table '%s': index column '%s' is not a column",
+					 d->name, d->indexes[i]);
+	return 0;
+}
+
+/* The columns of a data table: system ones, declared ones, tenant_id. */
+static void sb_cols(struct sbuf *sb, const struct table_def *d, int has_tenant,
+		    const char *alias)
+{
+	size_t i;
+
+	sb_col(sb, alias, "_path");
+	sb_add(sb, ", ");
+	sb_col(sb, alias, "_sha256");
+	sb_add(sb, ", ");
+	sb_col(sb, alias, "_run_id");
+	if (!d->is_child) {
+		sb_add(sb, ", ");
+		sb_col(sb, alias, "_doc");
+	} else {
+		sb_add(sb, ", ");
+		sb_col(sb, alias, "_index");
+	}
+	for (i = 0; i < d->n_columns; i++) {
+		sb_add(sb, ", ");
+		sb_col(sb, alias, d->columns[i].name);
+	}
+	if (has_tenant) {
+		sb_add(sb, ", ");
+		sb_col(sb, alias, "tenant_id");
+	}
+}
+
+/* The upsert key of a table as a NULL-terminated list (static storage). */
+static size_t def_key(const struct table_def *d, const char *const **key)
+{
+	static const char *const path_key[] = { "_path" };
+	static const char *const child_key[] = { "_path", "_index" };
+
+	if (d->n_key) {
+		*key = d->key;
+		return d->n_key;
+	}
+	*key = d->is_child ? child_key : path_key;
+	return d->is_child ? 2 : 1;
+}
+
+static char *def_to_json(const struct table_def *d)
+{
+	cJSON *o = cJSON_CreateObject(), *a;
+	char *s = NULL;
+	size_t i;
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "name", d->name);
+	cJSON_AddBoolToObject(o, "is_child", d->is_child ? 1 : 0);
+	a = cJSON_AddArrayToObject(o, "columns");
+	for (i = 0; a && i < d->n_columns; i++) {
+		cJSON *c = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(c, "name", d->columns[i].name);
+		cJSON_AddStringToObject(c, "type", col_type_name(d->columns[i].type));
+		cJSON_AddItemToArray(a, c);
+	}
+	a = cJSON_AddArrayToObject(o, "key");
+	for (i = 0; a && i < d->n_key; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(d->key[i]));
+	a = cJSON_AddArrayToObject(o, "indexes");
+	for (i = 0; a && i < d->n_indexes; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(d->indexes[i]));
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return s;
+}
+
+/* Does table `name` (current schema) have a tenant_id column? -1 on error. */
+static int has_tenant_col(struct pg_storage *ps, const char *name,
+			  struct error *err)
+{
+	const char *params[1] = { name };
+	PGresult *res;
+	int r;
+
+	if (q_exec(ps,
+		   "SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+		   " WHERE c.relname = $1 AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+		   " AND a.attname = 'tenant_id' AND NOT a.attisdropped",
+		   1, params, &res, err, "catalog"))
+		return -1;
+	r = num(res, 0, 0) > 0;
+	PQclear(res);
+	return r;
+}
+
+static int ensure_ledger(struct pg_storage *ps, struct error *err)
+{
+	PGresult *res;
+	int have;
+
+	/* CREATE ... IF NOT EXISTS still locks: skip it when all are there */
+	if (q_exec(ps,
+		   "SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relnamespace ="
+		   " (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+		   " AND relname IN ('wsm_runs', 'wsm_files', 'wsm_sources',"
+		   " 'wsm_hist_wsm_sources', 'wsm_tables')",
+		   0, NULL, &res, err, "catalog"))
+		return ERR_IO;
+	have = (int)num(res, 0, 0);
+	PQclear(res);
+	if (have == 5)
+		return 0;
+	return q_exec(ps, ledger_ddl, 0, NULL, NULL, err, "create the ledger tables");
+}
+
+/*
+ * The existing columns of `table` with their types (format_type), or no
+ * rows when the table does not exist.  Caller PQclear's.
+ */
+static int existing_cols(struct pg_storage *ps, const char *table,
+			 PGresult **res, struct error *err)
+{
+	const char *params[1] = { table };
+
+	return q_exec(ps,
+		      "SELECT a.attname, format_type(a.atttypid, a.atttypmod)"
+		      " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+		      " WHERE c.relname = $1 AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+		      " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+		      1, params, res, err, "catalog");
+}
+
+/* Row of `res` whose first column is `name`, or -1. */
+static int res_find(const PGresult *res, const char *name)
+{
+	int i;
+
+	for (i = 0; i < PQntuples(res); i++)
+		if (strcmp(PQgetvalue(res, i, 0), name) == 0)
+			return i;
+	return -1;
+}
+
+static const char *pg_type_shown(enum col_type t)
+{
+	return t == COL_TIMESTAMP ? "timestamp with time zone" : pg_type(t);
+}
+
+/*
+ * Create T (or its history table) when missing; else add the columns the
+ * manifest gained (and tenant_id on a first tenant run).  Statements that
+ * take an exclusive lock (ALTER TABLE) are only issued when something is
+ * missing, so that readers are never blocked by a run that changes nothing.
+ */
+static int create_table(struct pg_storage *ps, const struct table_def *d,
+			int hist, struct error *err)
+{
+	struct sbuf sb = { 0 };
+	char name[PG_IDENT_MAX + 16];
+	char what[200];
+	PGresult *have = NULL;
+	size_t i;
+	int rc = ERR_IO;
+
+	snprintf(name, sizeof(name), "%s%s", hist ? HIST_PREFIX : "", d->name);
+	snprintf(what, sizeof(what), "create table '%s'", name);
+	if (existing_cols(ps, name, &have, err))
+		return ERR_IO;
+	if (PQntuples(have) == 0) {
+		sb_add(&sb, "CREATE TABLE ");
+		sb_ident(&sb, name);
+		sb_add(&sb, " (\"_path\" text NOT NULL, \"_sha256\" text, \"_run_id\" text NOT NULL");
+		if (!d->is_child)
+			sb_add(&sb, ", \"_doc\" jsonb");
+		else
+			sb_add(&sb, ", \"_index\" bigint NOT NULL");
+		for (i = 0; i < d->n_columns; i++) {
+			sb_add(&sb, ", ");
+			sb_ident(&sb, d->columns[i].name);
+			sb_addf(&sb, " %s", pg_type(d->columns[i].type));
+		}
+		if (*ps->tenant)
+			sb_add(&sb, ", \"tenant_id\" text NOT NULL DEFAULT ''");
+		if (hist)
+			sb_add(&sb, ", \"_superseded_by\" text NOT NULL,"
+				    " \"_hist_seq\" bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY");
+		sb_add(&sb, ")");
+	} else {
+		for (i = 0; i < d->n_columns; i++) {
+			int r = res_find(have, d->columns[i].name);
+
+			if (r >= 0) {
+				if (strcmp(PQgetvalue(have, r, 1),
+					   pg_type_shown(d->columns[i].type)) != 0) {
+					rc = error_set(err, ERR_USAGE,
+						       "column \"%s\" of table \"%s\" is %s in the database but the manifest makes it %s",
+						       d->columns[i].name, name, PQgetvalue(have, r, 1),
+						       col_type_name(d->columns[i].type));
+					goto out;
+				}
+				continue;
+			}
+			sb_add(&sb, sb.len ? "; ALTER TABLE " : "ALTER TABLE ");
+			sb_ident(&sb, name);
+			sb_add(&sb, " ADD COLUMN ");
+			sb_ident(&sb, d->columns[i].name);
+			sb_addf(&sb, " %s", pg_type(d->columns[i].type));
+		}
+		if (*ps->tenant && res_find(have, "tenant_id") < 0) {
+			sb_add(&sb, sb.len ? "; ALTER TABLE " : "ALTER TABLE ");
+			sb_ident(&sb, name);
+			sb_add(&sb, " ADD COLUMN \"tenant_id\" text NOT NULL DEFAULT ''");
+		}
+	}
+	rc = sb.len ? q_sb(ps, &sb, 0, NULL, NULL, err, what) : 0;
+	if (!rc && *ps->tenant) {
+		const char *params[1] = { name };
+		PGresult *res;
+
+		rc = q_exec(ps, "SELECT relrowsecurity FROM pg_class WHERE relname = $1"
+			    " AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
+			    1, params, &res, err, "catalog");
+		if (!rc) {
+			int on = PQntuples(res) && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+
+			PQclear(res);
+			if (!on) {
+				sb_reset(&sb);
+				sb_add(&sb, "ALTER TABLE ");
+				sb_ident(&sb, name);
+				sb_add(&sb, " ENABLE ROW LEVEL SECURITY");
+				rc = q_sb(ps, &sb, 0, NULL, NULL, err, what);
+			}
+		}
+	}
+out:
+	PQclear(have);
+	sb_release(&sb);
+	return rc;
+}
+
+static int create_policy(struct pg_storage *ps, const char *table,
+			 struct error *err)
+{
+	const char *params[1] = { table };
+	struct sbuf sb = { 0 };
+	PGresult *res;
+	int rc;
+
+	if (q_exec(ps,
+		   "SELECT count(*) FROM pg_policies WHERE schemaname = current_schema()"
+		   " AND tablename = $1 AND policyname = 'wsm_tenant'",
+		   1, params, &res, err, "catalog"))
+		return ERR_IO;
+	rc = num(res, 0, 0) > 0;
+	PQclear(res);
+	if (rc)
+		return 0;
+	sb_add(&sb, "CREATE POLICY wsm_tenant ON ");
+	sb_ident(&sb, table);
+	sb_add(&sb, " USING (\"tenant_id\" = current_setting('app.tenant_id', true))");
+	rc = q_sb(ps, &sb, 0, NULL, NULL, err, "create the tenant policy");
+	sb_release(&sb);
+	return rc;
+}
+
+/* Names of the indexes on `table` (caller PQclear's). */
+static int existing_indexes(struct pg_storage *ps, const char *table,
+			    PGresult **res, struct error *err)
+{
+	const char *params[1] = { table };
+
+	return q_exec(ps,
+		      "SELECT ci.relname FROM pg_index i"
+		      " JOIN pg_class ci ON ci.oid = i.indexrelid"
+		      " JOIN pg_class ct ON ct.oid = i.indrelid"
+		      " WHERE ct.relname = $1 AND ct.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
+		      1, params, res, err, "catalog");
+}
+
+/* Append "CREATE [UNIQUE] INDEX name ON table (cols)" unless it exists. */
+static void add_index(struct sbuf *sb, const PGresult *have, const char *ix,
+		      const char *table, int unique, int tenant,
+		      const char *const *cols, size_t n)
+{
+	size_t i;
+
+	if (res_find(have, ix) >= 0)
+		return;
+	sb_add(sb, sb->len ? "; " : "");
+	sb_add(sb, unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+	sb_ident(sb, ix);
+	sb_add(sb, " ON ");
+	sb_ident(sb, table);
+	sb_add(sb, " (");
+	if (tenant)
+		sb_add(sb, "\"tenant_id\"");
+	for (i = 0; i < n; i++) {
+		if (i || tenant)
+			sb_add(sb, ", ");
+		sb_ident(sb, cols[i]);
+	}
+	sb_add(sb, ")");
+}
+
+static int create_indexes(struct pg_storage *ps, const struct table_def *d,
+			  int has_tenant, struct error *err)
+{
+	static const char *const path_col[] = { "_path" };
+	static const char *const run_col[] = { "_run_id" };
+	static const char *const sup_col[] = { "_superseded_by" };
+	struct sbuf sb = { 0 };
+	char ix[PG_IDENT_MAX + 1], hist[PG_IDENT_MAX + 16], suffix[80];
+	const char *const *key;
+	size_t nk = def_key(d, &key), i;
+	PGresult *have = NULL, *hhave = NULL;
+	int rc = ERR_IO;
+
+	snprintf(hist, sizeof(hist), HIST_PREFIX "%s", d->name);
+	if (existing_indexes(ps, d->name, &have, err) ||
+	    existing_indexes(ps, hist, &hhave, err))
+		goto out;
+	/* the upsert key: unique, per tenant when there are tenants */
+	index_name(ix, sizeof(ix), d->name, has_tenant ? "tkey" : "key");
+	add_index(&sb, have, ix, d->name, 1, has_tenant, key, nk);
+	if (has_tenant) {
+		index_name(ix, sizeof(ix), d->name, "key");
+		if (res_find(have, ix) >= 0) {
+			sb_add(&sb, sb.len ? "; DROP INDEX " : "DROP INDEX ");
+			sb_ident(&sb, ix);
+		}
+	}
+	index_name(ix, sizeof(ix), d->name, "path");
+	add_index(&sb, have, ix, d->name, 0, 0, path_col, 1);
+	index_name(ix, sizeof(ix), d->name, "run");
+	add_index(&sb, have, ix, d->name, 0, 0, run_col, 1);
+	index_name(ix, sizeof(ix), hist, "by");
+	add_index(&sb, hhave, ix, hist, 0, 0, sup_col, 1);
+	for (i = 0; i < d->n_indexes; i++) {
+		if (strlen(d->indexes[i]) + 2 <= 60)
+			snprintf(suffix, sizeof(suffix), "i_%s", d->indexes[i]);
+		else
+			snprintf(suffix, sizeof(suffix), "i%zu", i);
+		index_name(ix, sizeof(ix), d->name, suffix);
+		add_index(&sb, have, ix, d->name, 0, 0, &d->indexes[i], 1);
+	}
+	rc = sb.len ? q_sb(ps, &sb, 0, NULL, NULL, err, "create indexes") : 0;
+out:
+	PQclear(have);
+	PQclear(hhave);
+	sb_release(&sb);
+	return rc;
+}
+
+static int pg_ensure_tables(struct storage *st, const struct table_def *defs,
+			    size_t n, struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	size_t i;
+
+	if (need_tx(ps, "ensure_tables", err))
+		return ERR_USAGE;
+	for (i = 0; i < n; i++)
+		if (check_def(&defs[i], err))
+			return ERR_USAGE;
+	if (ensure_ledger(ps, err))
+		return ERR_IO;
+	for (i = 0; i < n; i++) {
+		const struct table_def *d = &defs[i];
+		char hist[PG_IDENT_MAX + 16];
+		char *json;
+		const char *params[2];
+		int ht, rc;
+
+		snprintf(hist, sizeof(hist), HIST_PREFIX "%s", d->name);
+		if ((rc = create_table(ps, d, 0, err)) || (rc = create_table(ps, d, 1, err)))
+			return rc;
+		ht = has_tenant_col(ps, d->name, err);
+		if (ht < 0 || create_indexes(ps, d, ht, err))
+			return ERR_IO;
+		if (*ps->tenant &&
+		    (create_policy(ps, d->name, err) || create_policy(ps, hist, err)))
+			return ERR_IO;
+		json = def_to_json(d);
+		if (!json)
+			return error_set(err, ERR_IO, "out of memory");
+		params[0] = d->name;
+		params[1] = json;
+		rc = q_exec(ps,
+			    "INSERT INTO wsm_tables (name, is_child, columns, key, indexes)"
+			    " SELECT $1, (d->>'is_child')::boolean, d->'columns', d->'key',"
+			    " d->'indexes' FROM (SELECT $2::jsonb AS d) x"
+			    " ON CONFLICT (name) DO UPDATE SET is_child = EXCLUDED.is_child,"
+			    " columns = EXCLUDED.columns, key = EXCLUDED.key,"
+			    " indexes = EXCLUDED.indexes",
+			    2, params, NULL, err, "record the table definition");
+		cJSON_free(json);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ runs */
+
+/* "" -> NULL, for optional text parameters */
+static const char *opt(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+static int pg_run_start(struct storage *st, const struct run_info *run,
+			struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	const char *params[8];
+
+	if (need_tx(ps, "run_start", err))
+		return ERR_USAGE;
+	if (!run->id[0])
+		return error_set(err, ERR_USAGE, "run_start: the run has no id");
+	params[0] = run->id;
+	params[1] = opt(run->started_at);
+	params[2] = run->tree_root;
+	params[3] = opt(run->manifest_sha256);
+	params[4] = opt(run->tool_version);
+	params[5] = opt(*ps->tenant ? ps->tenant : run->tenant);
+	params[6] = opt(run->archive_path);
+	params[7] = opt(run->archive_sha256);
+	if (q_exec(ps,
+		   "INSERT INTO wsm_runs (id, seq, started_at, status, tree_root,"
+		   " manifest_sha256, tool_version, tenant, files_seen, imported,"
+		   " unchanged, skipped, invalid, deleted, rows_written,"
+		   " archive_path, archive_sha256)"
+		   " VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM wsm_runs),"
+		   " coalesce($2::timestamptz, now()), 'running', $3, $4, $5, $6,"
+		   " 0, 0, 0, 0, 0, 0, 0, $7, $8)",
+		   8, params, NULL, err, "record the run"))
+		return ERR_IO;
+	snprintf(ps->run_id, sizeof(ps->run_id), "%s", run->id);
+	return 0;
+}
+
+static int pg_run_finish(struct storage *st, const struct run_info *run,
+			 struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	char n[7][24];
+	const char *params[12];
+	int64_t v[7] = { run->files_seen, run->imported, run->unchanged,
+			 run->skipped, run->invalid, run->deleted, run->rows_written };
+	PGresult *res;
+	int i, rc;
+
+	if (need_tx(ps, "run_finish", err))
+		return ERR_USAGE;
+	params[0] = run->id;
+	params[1] = opt(run->finished_at);
+	params[2] = run->status[0] && strcmp(run->status, "running") != 0 ?
+		    run->status : "committed";
+	for (i = 0; i < 7; i++) {
+		snprintf(n[i], sizeof(n[i]), "%" PRId64, v[i]);
+		params[3 + i] = n[i];
+	}
+	params[10] = opt(run->archive_path);
+	params[11] = opt(run->archive_sha256);
+	if (q_exec(ps,
+		   "UPDATE wsm_runs SET finished_at = coalesce($2::timestamptz, now()),"
+		   " status = $3, files_seen = $4, imported = $5, unchanged = $6,"
+		   " skipped = $7, invalid = $8, deleted = $9, rows_written = $10,"
+		   " archive_path = coalesce($11, archive_path),"
+		   " archive_sha256 = coalesce($12, archive_sha256) WHERE id = $1",
+		   12, params, &res, err, "finish the run"))
+		return ERR_IO;
+	rc = strcmp(PQcmdTuples(res), "0") == 0;
+	PQclear(res);
+	if (rc)
+		return error_set(err, ERR_USAGE, "run_finish: no run '%s'", run->id);
+	return 0;
+}
+
+static int ledger_exists(struct pg_storage *ps, int *exists, struct error *err)
+{
+	PGresult *res;
+
+	if (q_exec(ps, "SELECT to_regclass('wsm_runs') IS NOT NULL", 0, NULL, &res,
+		   err, "read the ledger"))
+		return ERR_IO;
+	*exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return 0;
+}
+
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+static int pg_list_runs(struct storage *st,
+			int (*cb)(void *ctx, const struct run_info *run),
+			void *ctx, struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	PGresult *res;
+	int exists, i, rc = 0;
+
+	if (ledger_exists(ps, &exists, err))
+		return ERR_IO;
+	if (!exists)
+		return 0;
+	if (q_exec(ps,
+		   "SELECT id, seq, " TS("started_at") ", " TS("finished_at") ","
+		   " status, tree_root, manifest_sha256, tool_version, tenant,"
+		   " files_seen, imported, unchanged, skipped, invalid, deleted,"
+		   " rows_written, archive_path, archive_sha256"
+		   " FROM wsm_runs ORDER BY seq",
+		   0, NULL, &res, err, "list runs"))
+		return ERR_IO;
+	for (i = 0; i < PQntuples(res) && !rc; i++) {
+		struct run_info r;
+
+		memset(&r, 0, sizeof(r));
+		cpy(r.id, sizeof(r.id), res, i, 0);
+		r.seq = num(res, i, 1);
+		cpy(r.started_at, sizeof(r.started_at), res, i, 2);
+		cpy(r.finished_at, sizeof(r.finished_at), res, i, 3);
+		cpy(r.status, sizeof(r.status), res, i, 4);
+		cpy(r.tree_root, sizeof(r.tree_root), res, i, 5);
+		cpy(r.manifest_sha256, sizeof(r.manifest_sha256), res, i, 6);
+		cpy(r.tool_version, sizeof(r.tool_version), res, i, 7);
+		cpy(r.tenant, sizeof(r.tenant), res, i, 8);
+		r.files_seen = num(res, i, 9);
+		r.imported = num(res, i, 10);
+		r.unchanged = num(res, i, 11);
+		r.skipped = num(res, i, 12);
+		r.invalid = num(res, i, 13);
+		r.deleted = num(res, i, 14);
+		r.rows_written = num(res, i, 15);
+		cpy(r.archive_path, sizeof(r.archive_path), res, i, 16);
+		cpy(r.archive_sha256, sizeof(r.archive_sha256), res, i, 17);
+		rc = cb(ctx, &r);
+	}
+	PQclear(res);
+	return rc;
+}
+
+static enum file_outcome outcome_parse(const char *s)
+{
+	if (strcmp(s, "unchanged") == 0)
+		return FILE_UNCHANGED;
+	if (strcmp(s, "skipped") == 0)
+		return FILE_SKIPPED;
+	if (strcmp(s, "invalid") == 0)
+		return FILE_INVALID;
+	return FILE_IMPORTED;
+}
+
+static int pg_list_files(struct storage *st, const char *run_id,
+			 int (*cb)(void *ctx, const struct file_entry *f),
+			 void *ctx, struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	const char *params[1] = { run_id };
+	PGresult *res;
+	int exists, i, rc = 0;
+
+	if (ledger_exists(ps, &exists, err))
+		return ERR_IO;
+	if (!exists)
+		return 0;
+	if (q_exec(ps,
+		   "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows"
+		   " FROM wsm_files WHERE run_id = $1 ORDER BY path COLLATE \"C\"",
+		   1, params, &res, err, "list files"))
+		return ERR_IO;
+	for (i = 0; i < PQntuples(res) && !rc; i++) {
+		struct file_entry f;
+
+		memset(&f, 0, sizeof(f));
+		f.path = PQgetvalue(res, i, 0);
+		f.size = num(res, i, 1);
+		f.mtime_ns = num(res, i, 2);
+		f.mode = (uint32_t)num(res, i, 3);
+		f.sha256 = PQgetisnull(res, i, 4) ? NULL : PQgetvalue(res, i, 4);
+		f.rule = PQgetisnull(res, i, 5) ? NULL : PQgetvalue(res, i, 5);
+		f.outcome = outcome_parse(PQgetvalue(res, i, 6));
+		f.error = PQgetisnull(res, i, 7) ? NULL : PQgetvalue(res, i, 7);
+		f.n_rows = (size_t)num(res, i, 8);
+		rc = cb(ctx, &f);
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int pg_source_lookup(struct storage *st, const char *path,
+			    struct source_state *out, int *found,
+			    struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	const char *params[2] = { ps->tenant, path };
+	PGresult *res;
+	int exists;
+
+	*found = 0;
+	memset(out, 0, sizeof(*out));
+	if (ledger_exists(ps, &exists, err))
+		return ERR_IO;
+	if (!exists)
+		return 0;
+	if (q_exec(ps,
+		   "SELECT sha256, size, mtime_ns, rule, _run_id FROM wsm_sources"
+		   " WHERE tenant_id = $1 AND _path = $2",
+		   2, params, &res, err, "look up a source"))
+		return ERR_IO;
+	if (PQntuples(res) == 1) {
+		*found = 1;
+		cpy(out->sha256, sizeof(out->sha256), res, 0, 0);
+		out->size = num(res, 0, 1);
+		out->mtime_ns = num(res, 0, 2);
+		cpy(out->rule, sizeof(out->rule), res, 0, 3);
+		cpy(out->run_id, sizeof(out->run_id), res, 0, 4);
+	}
+	PQclear(res);
+	return 0;
+}
+
+static int pg_missing_sources(struct storage *st, const char *run_id,
+			      int (*cb)(void *ctx, const char *path,
+					const char *rule),
+			      void *ctx, struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	const char *params[2] = { ps->tenant, run_id };
+	PGresult *res;
+	int i, rc = 0;
+
+	if (q_exec(ps,
+		   "SELECT s._path, s.rule FROM wsm_sources s WHERE s.tenant_id = $1"
+		   " AND NOT EXISTS (SELECT 1 FROM wsm_files f"
+		   "  WHERE f.run_id = $2 AND f.path = s._path)"
+		   " ORDER BY s._path COLLATE \"C\"",
+		   2, params, &res, err, "find missing sources"))
+		return ERR_IO;
+	for (i = 0; i < PQntuples(res) && !rc; i++)
+		rc = cb(ctx, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+	PQclear(res);
+	return rc;
+}
+
+/* ------------------------------------------------------------ put_batch */
+
+static void copy_value(struct sbuf *sb, enum col_type t, const struct value *v)
+{
+	char tmp[64];
+
+	if (v->is_null) {
+		sb_add(sb, "\\N");
+		return;
+	}
+	switch (t) {
+	case COL_INTEGER:
+		sb_addf(sb, "%" PRId64, v->i);
+		return;
+	case COL_BOOLEAN:
+		sb_add(sb, v->i ? "t" : "f");
+		return;
+	case COL_REAL:
+		if (isnan(v->d))
+			sb_add(sb, "NaN");
+		else if (isinf(v->d))
+			sb_add(sb, v->d > 0 ? "Infinity" : "-Infinity");
+		else {
+			snprintf(tmp, sizeof(tmp), "%.17g", v->d);
+			sb_add(sb, tmp);
+		}
+		return;
+	case COL_TEXT:
+	case COL_TIMESTAMP:
+	case COL_JSON:
+		sb_copy_field(sb, v->s ? v->s : "", v->s ? v->len : 0);
+		return;
+	}
+}
+
+/* Distinct tables (by name) named by a batch's imported files and rows. */
+struct tlist {
+	const struct table_def **t;
+	size_t n, cap;
+};
+
+static int tlist_find(const struct tlist *tl, const struct table_def *d)
+{
+	size_t i;
+
+	for (i = 0; i < tl->n; i++)
+		if (tl->t[i] == d || strcmp(tl->t[i]->name, d->name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int tlist_add(struct tlist *tl, const struct table_def *d)
+{
+	if (tlist_find(tl, d) >= 0)
+		return 0;
+	if (tl->n == tl->cap) {
+		size_t ncap = tl->cap ? tl->cap * 2 : 8;
+		const struct table_def **np = realloc(tl->t, ncap * sizeof(*np));
+
+		if (!np)
+			return -1;
+		tl->t = np;
+		tl->cap = ncap;
+	}
+	tl->t[tl->n++] = d;
+	return 0;
+}
+
+static int copy_files_ledger(struct pg_storage *ps, const struct batch *b,
+			     struct error *err)
+{
+	struct sbuf sql = { 0 };
+	struct copy c;
+	size_t i;
+	int rc;
+
+	sb_add(&sql, "COPY wsm_files (run_id, path, size, mtime_ns, mode, sha256,"
+		     " rule, outcome, error, rows) FROM STDIN");
+	rc = copy_start(&c, ps, &sql, "wsm_files", err);
+	sb_release(&sql);
+	if (rc)
+		return rc;
+	for (i = 0; i < b->n_files; i++) {
+		const struct file_entry *f = &b->files[i];
+
+		sb_copy_str(&c.buf, ps->run_id);
+		sb_add(&c.buf, "\t");
+		sb_copy_str(&c.buf, f->path);
+		sb_addf(&c.buf, "\t%" PRId64 "\t%" PRId64 "\t%" PRIu32 "\t",
+			f->size, f->mtime_ns, f->mode);
+		sb_copy_str(&c.buf, f->sha256);
+		sb_add(&c.buf, "\t");
+		sb_copy_str(&c.buf, f->rule);
+		sb_add(&c.buf, "\t");
+		sb_copy_str(&c.buf, file_outcome_name(f->outcome));
+		sb_add(&c.buf, "\t");
+		sb_copy_str(&c.buf, f->error);
+		sb_addf(&c.buf, "\t%zu", f->n_rows);
+		if (copy_eol(&c, f->path, err)) {
+			copy_abort(&c);
+			return ERR_IO;
+		}
+	}
+	return copy_end(&c, err);
+}
+
+/*
+ * Stage the batch's source states (imported and unchanged files) and the
+ * (table, path) pairs whose old rows step 1 moves to history.
+ */
+static int stage_sources(struct pg_storage *ps, const struct batch *b,
+			 const struct tlist *tl, struct error *err)
+{
+	struct sbuf sql = { 0 };
+	struct copy c;
+	size_t i, k;
+	int rc;
+
+	if (q_exec(ps,
+		   "DROP TABLE IF EXISTS pg_temp.wsm_stage_src;"
+		   "DROP TABLE IF EXISTS pg_temp.wsm_stage_paths;"
+		   "CREATE TEMP TABLE wsm_stage_src (path text, sha256 text, size bigint,"
+		   " mtime_ns bigint, rule text, outcome text) ON COMMIT DROP;"
+		   "CREATE TEMP TABLE wsm_stage_paths (tbl int, path text) ON COMMIT DROP",
+		   0, NULL, NULL, err, "staging"))
+		return ERR_IO;
+	sb_add(&sql, "COPY wsm_stage_src FROM STDIN");
+	rc = copy_start(&c, ps, &sql, "wsm_sources", err);
+	sb_release(&sql);
+	if (rc)
+		return rc;
+	for (i = 0; i < b->n_files; i++) {
+		const struct file_entry *f = &b->files[i];
+
+		if (f->outcome != FILE_IMPORTED && f->outcome != FILE_UNCHANGED)
+			continue;
+		sb_copy_str(&c.buf, f->path);
+		sb_add(&c.buf, "\t");
+		sb_copy_str(&c.buf, f->sha256);
+		sb_addf(&c.buf, "\t%" PRId64 "\t%" PRId64 "\t", f->size, f->mtime_ns);
+		sb_copy_str(&c.buf, f->rule);
+		sb_add(&c.buf, "\t");
+		sb_add(&c.buf, file_outcome_name(f->outcome));
+		if (copy_eol(&c, f->path, err)) {
+			copy_abort(&c);
+			return ERR_IO;
+		}
+	}
+	if (copy_end(&c, err))
+		return ERR_IO;
+
+	sb_add(&sql, "COPY wsm_stage_paths FROM STDIN");
+	rc = copy_start(&c, ps, &sql, "staging", err);
+	sb_release(&sql);
+	if (rc)
+		return rc;
+	for (i = 0; i < b->n_files; i++) {
+		const struct file_entry *f = &b->files[i];
+
+		if (f->outcome != FILE_IMPORTED)
+			continue;
+		for (k = 0; k < f->n_tables; k++) {
+			int t = tlist_find(tl, f->tables[k]);
+
+			if (t < 0)
+				continue;
+			sb_addf(&c.buf, "%d\t", t);
+			sb_copy_str(&c.buf, f->path);
+			if (copy_eol(&c, f->path, err)) {
+				copy_abort(&c);
+				return ERR_IO;
+			}
+		}
+	}
+	return copy_end(&c, err);
+}
+
+/* Append " AND a.k = b.k ..." over the key columns (and tenant). */
+static void sb_key_match(struct sbuf *sb, const struct table_def *d,
+			 int has_tenant, const char *a, const char *b)
+{
+	const char *const *key;
+	size_t nk = def_key(d, &key), i;
+
+	for (i = 0; i < nk; i++) {
+		sb_add(sb, " AND ");
+		sb_col(sb, a, key[i]);
+		sb_add(sb, " = ");
+		sb_col(sb, b, key[i]);
+	}
+	if (has_tenant) {
+		sb_add(sb, " AND ");
+		sb_col(sb, a, "tenant_id");
+		sb_add(sb, " = ");
+		sb_col(sb, b, "tenant_id");
+	}
+}
+
+/*
+ * Write the rows of table number k of the batch:
+ *   1. rows of the imported paths -> history;
+ *   2. rows with the key of a staged row -> history;
+ *   3. staged rows replaced by a later staged row of the same key ->
+ *      history (they were inserted, then replaced, within this run);
+ *   4. the remaining staged rows -> the table.
+ */
+static int catalog_cols(struct pg_storage *ps, const char *table,
+			struct sbuf *cols, int *has_tenant, struct error *err);
+
+static int put_table(struct pg_storage *ps, const struct batch *b, int k,
+		     const struct table_def *d, struct error *err)
+{
+	struct sbuf sql = { 0 }, cols = { 0 }, scols = { 0 }, later = { 0 };
+	struct sbuf all = { 0 };   /* every column of the table, for history */
+	char stage[32], hist[PG_IDENT_MAX + 16], what[200];
+	const char *params[2] = { ps->run_id, ps->tenant };
+	struct copy c;
+	size_t i, r, j;
+	int64_t ord = 0;
+	int ht, rc = ERR_IO;
+
+	snprintf(stage, sizeof(stage), "wsm_stage_%d", k);
+	snprintf(hist, sizeof(hist), HIST_PREFIX "%s", d->name);
+	snprintf(what, sizeof(what), "write table '%s'", d->name);
+	if (catalog_cols(ps, d->name, &all, &ht, err))
+		goto out;
+	sb_cols(&cols, d, ht, NULL);
+	sb_cols(&scols, d, ht, "s");
+
+	/* staging table shaped like the data table, plus the arrival order */
+	sb_addf(&sql, "DROP TABLE IF EXISTS pg_temp.%s; CREATE TEMP TABLE %s (LIKE ",
+		stage, stage);
+	sb_ident(&sql, d->name);
+	sb_add(&sql, ") ON COMMIT DROP; ALTER TABLE ");
+	sb_add(&sql, stage);
+	sb_add(&sql, " ADD COLUMN \"_ord\" bigint");
+	if (q_sb(ps, &sql, 0, NULL, NULL, err, what))
+		goto out;
+	sb_reset(&sql);
+	sb_addf(&sql, "COPY %s (%s, \"_ord\") FROM STDIN", stage, sb_str(&cols));
+	if (copy_start(&c, ps, &sql, d->name, err))
+		goto out;
+	for (i = 0; i < b->n_files; i++) {
+		const struct file_entry *f = &b->files[i];
+
+		if (f->outcome != FILE_IMPORTED)
+			continue;
+		for (r = 0; r < f->n_rows; r++) {
+			const struct row *row = &f->rows[r];
+
+			if (row->table != d && strcmp(row->table->name, d->name) != 0)
+				continue;
+			sb_copy_str(&c.buf, f->path);
+			sb_add(&c.buf, "\t");
+			sb_copy_str(&c.buf, f->sha256);
+			sb_add(&c.buf, "\t");
+			sb_copy_str(&c.buf, ps->run_id);
+			sb_add(&c.buf, "\t");
+			if (!d->is_child) {
+				if (f->doc)
+					sb_copy_field(&c.buf, f->doc, f->doc_len);
+				else
+					sb_add(&c.buf, "\\N");
+			} else {
+				sb_addf(&c.buf, "%" PRId64, row->index);
+			}
+			for (j = 0; j < d->n_columns; j++) {
+				sb_add(&c.buf, "\t");
+				copy_value(&c.buf, d->columns[j].type, &row->values[j]);
+			}
+			if (ht) {
+				sb_add(&c.buf, "\t");
+				sb_copy_str(&c.buf, ps->tenant);
+			}
+			sb_addf(&c.buf, "\t%" PRId64, ord++);
+			if (copy_eol(&c, f->path, err)) {
+				copy_abort(&c);
+				goto out;
+			}
+		}
+	}
+	if (copy_end(&c, err))
+		goto out;
+	/* a temp table has no statistics: without them big tables get bad plans */
+	sb_reset(&sql);
+	sb_addf(&sql, "ANALYZE pg_temp.%s", stage);
+	if (q_sb(ps, &sql, 0, NULL, NULL, err, what))
+		goto out;
+
+	/* 1. old rows of the imported paths */
+	sb_reset(&sql);
+	sb_add(&sql, "WITH moved AS (DELETE FROM ");
+	sb_ident(&sql, d->name);
+	sb_addf(&sql, " t WHERE t.\"_path\" IN (SELECT path FROM wsm_stage_paths"
+		      " WHERE tbl = %d)", k);
+	sb_add(&sql, ht ? " AND t.\"tenant_id\" = $2" : " AND $2::text IS NOT NULL");
+	sb_addf(&sql, " RETURNING %s) INSERT INTO ", sb_str(&all));
+	sb_ident(&sql, hist);
+	sb_addf(&sql, " (%s, \"_superseded_by\") SELECT %s, $1 FROM moved",
+		sb_str(&all), sb_str(&all));
+	if (q_sb(ps, &sql, 2, params, NULL, err, what))
+		goto out;
+
+	/* 2. rows with a staged key */
+	sb_reset(&sql);
+	sb_add(&sql, "WITH moved AS (DELETE FROM ");
+	sb_ident(&sql, d->name);
+	sb_addf(&sql, " t USING %s s WHERE true", stage);
+	sb_key_match(&sql, d, ht, "t", "s");
+	sb_add(&sql, " RETURNING t.*) INSERT INTO ");
+	sb_ident(&sql, hist);
+	sb_addf(&sql, " (%s, \"_superseded_by\") SELECT %s, $1 FROM moved",
+		sb_str(&all), sb_str(&all));
+	if (q_sb(ps, &sql, 1, params, NULL, err, what))
+		goto out;
+
+	/* 3. and 4. */
+	sb_addf(&later, "EXISTS (SELECT 1 FROM %s s2 WHERE s2.\"_ord\" > s.\"_ord\"", stage);
+	sb_key_match(&later, d, ht, "s2", "s");
+	sb_add(&later, ")");
+	sb_reset(&sql);
+	sb_add(&sql, "INSERT INTO ");
+	sb_ident(&sql, hist);
+	sb_addf(&sql, " (%s, \"_superseded_by\") SELECT %s, $1 FROM %s s WHERE %s"
+		      " ORDER BY s.\"_ord\"",
+		sb_str(&cols), sb_str(&scols), stage, sb_str(&later));
+	if (q_sb(ps, &sql, 1, params, NULL, err, what))
+		goto out;
+	sb_reset(&sql);
+	sb_add(&sql, "INSERT INTO ");
+	sb_ident(&sql, d->name);
+	sb_addf(&sql, " (%s) SELECT %s FROM %s s WHERE NOT %s ORDER BY s.\"_ord\";"
+		      " DROP TABLE pg_temp.%s",
+		sb_str(&cols), sb_str(&scols), stage, sb_str(&later), stage);
+	if (q_sb(ps, &sql, 0, NULL, NULL, err, what))
+		goto out;
+	rc = 0;
+out:
+	sb_release(&sql);
+	sb_release(&cols);
+	sb_release(&scols);
+	sb_release(&later);
+	sb_release(&all);
+	return rc;
+}
+
+/* Sources of imported files replace the old state; unchanged refresh. */
+static int put_sources(struct pg_storage *ps, struct error *err)
+{
+	const char *params[2] = { ps->run_id, ps->tenant };
+	static const char *const sql =
+		"INSERT INTO wsm_hist_wsm_sources (_path, rule, sha256, size, mtime_ns,"
+		" _run_id, tenant_id, _superseded_by)"
+		" SELECT s._path, s.rule, s.sha256, s.size, s.mtime_ns, s._run_id,"
+		" s.tenant_id, $1 FROM wsm_sources s JOIN wsm_stage_src x ON x.path = s._path"
+		" WHERE s.tenant_id = $2 AND (x.outcome = 'imported'"
+		"  OR s.size IS DISTINCT FROM x.size OR s.mtime_ns IS DISTINCT FROM x.mtime_ns)"
+		" ORDER BY s._path";
+	static const char *const del =
+		"DELETE FROM wsm_sources s USING wsm_stage_src x"
+		" WHERE x.path = s._path AND s.tenant_id = $2 AND x.outcome = 'imported'"
+		" AND $1::text IS NOT NULL";
+	static const char *const upd =
+		"UPDATE wsm_sources s SET size = x.size, mtime_ns = x.mtime_ns"
+		" FROM wsm_stage_src x WHERE x.path = s._path AND s.tenant_id = $2"
+		" AND x.outcome = 'unchanged' AND $1::text IS NOT NULL"
+		" AND (s.size IS DISTINCT FROM x.size OR s.mtime_ns IS DISTINCT FROM x.mtime_ns)";
+	static const char *const ins =
+		"INSERT INTO wsm_sources (_path, rule, sha256, size, mtime_ns, _run_id, tenant_id)"
+		" SELECT path, rule, sha256, size, mtime_ns, $1, $2 FROM wsm_stage_src"
+		" WHERE outcome = 'imported' ORDER BY path";
+
+	if (q_exec(ps, sql, 2, params, NULL, err, "record the sources") ||
+	    q_exec(ps, del, 2, params, NULL, err, "record the sources") ||
+	    q_exec(ps, upd, 2, params, NULL, err, "record the sources") ||
+	    q_exec(ps, ins, 2, params, NULL, err, "record the sources"))
+		return ERR_IO;
+	return 0;
+}
+
+static int pg_put_batch(struct storage *st, const struct batch *b,
+			struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	struct tlist tl = { 0 };
+	size_t i, k;
+	int rc = ERR_IO;
+
+	if (need_tx(ps, "put_batch", err))
+		return ERR_USAGE;
+	if (!ps->run_id[0])
+		return error_set(err, ERR_USAGE, "put_batch: call storage_run_start first");
+	if (!b->n_files)
+		return 0;
+	for (i = 0; i < b->n_files; i++) {
+		const struct file_entry *f = &b->files[i];
+
+		if (f->outcome != FILE_IMPORTED)
+			continue;
+		for (k = 0; k < f->n_tables; k++)
+			if (tlist_add(&tl, f->tables[k]))
+				goto oom;
+		for (k = 0; k < f->n_rows; k++)
+			if (tlist_add(&tl, f->rows[k].table))
+				goto oom;
+	}
+	if (copy_files_ledger(ps, b, err) || stage_sources(ps, b, &tl, err))
+		goto out;
+	for (k = 0; k < tl.n; k++)
+		if (put_table(ps, b, (int)k, tl.t[k], err))
+			goto out;
+	if (put_sources(ps, err))
+		goto out;
+	rc = q_exec(ps, "DROP TABLE pg_temp.wsm_stage_src; DROP TABLE pg_temp.wsm_stage_paths",
+		    0, NULL, NULL, err, "staging");
+out:
+	free(tl.t);
+	return rc;
+oom:
+	free(tl.t);
+	return error_set(err, ERR_IO, "out of memory");
+}
+
+/* ------------------------------------------------------------ prune, revert */
+
+/* Names of the data tables recorded in wsm_tables (caller PQclear's). */
+static int table_names(struct pg_storage *ps, PGresult **res, struct error *err)
+{
+	return q_exec(ps, "SELECT name FROM wsm_tables ORDER BY name", 0, NULL, res,
+		      err, "read wsm_tables");
+}
+
+/* Quoted column list of an existing table, from the catalog. */
+static int catalog_cols(struct pg_storage *ps, const char *table,
+			struct sbuf *cols, int *has_tenant, struct error *err)
+{
+	const char *params[1] = { table };
+	PGresult *res;
+	int i;
+
+	*has_tenant = 0;
+	if (q_exec(ps,
+		   "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+		   " WHERE c.relname = $1 AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+		   " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+		   1, params, &res, err, "catalog"))
+		return ERR_IO;
+	for (i = 0; i < PQntuples(res); i++) {
+		const char *c = PQgetvalue(res, i, 0);
+
+		if (strcmp(c, "tenant_id") == 0)
+			*has_tenant = 1;
+		if (cols->len)
+			sb_add(cols, ", ");
+		sb_ident(cols, c);
+	}
+	PQclear(res);
+	if (!PQntuples(res) && !cols->len)
+		return error_set(err, ERR_IO, "table '%s' is recorded in wsm_tables but missing",
+				 table);
+	return 0;
+}
+
+static int pg_prune_source(struct storage *st, const char *run_id,
+			   const char *path, struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	const char *params[3] = { run_id, ps->tenant, path };
+	PGresult *names;
+	int i, rc = 0;
+
+	if (need_tx(ps, "prune_source", err))
+		return ERR_USAGE;
+	if (table_names(ps, &names, err))
+		return ERR_IO;
+	for (i = 0; i < PQntuples(names) && !rc; i++) {
+		const char *t = PQgetvalue(names, i, 0);
+		struct sbuf cols = { 0 }, sql = { 0 };
+		int ht;
+
+		rc = catalog_cols(ps, t, &cols, &ht, err);
+		if (!rc) {
+			char hist[PG_IDENT_MAX + 16];
+
+			snprintf(hist, sizeof(hist), HIST_PREFIX "%s", t);
+			sb_add(&sql, "WITH moved AS (DELETE FROM ");
+			sb_ident(&sql, t);
+			sb_add(&sql, " WHERE \"_path\" = $3");
+			sb_add(&sql, ht ? " AND \"tenant_id\" = $2" : " AND $2::text IS NOT NULL");
+			sb_addf(&sql, " RETURNING %s) INSERT INTO ", sb_str(&cols));
+			sb_ident(&sql, hist);
+			sb_addf(&sql, " (%s, \"_superseded_by\") SELECT %s, $1 FROM moved",
+				sb_str(&cols), sb_str(&cols));
+			rc = q_sb(ps, &sql, 3, params, NULL, err, "prune");
+		}
+		sb_release(&cols);
+		sb_release(&sql);
+	}
+	PQclear(names);
+	if (rc)
+		return rc;
+	if (q_exec(ps,
+		   "WITH moved AS (DELETE FROM wsm_sources WHERE tenant_id = $2 AND _path = $3"
+		   " RETURNING _path, rule, sha256, size, mtime_ns, _run_id, tenant_id)"
+		   " INSERT INTO wsm_hist_wsm_sources (_path, rule, sha256, size, mtime_ns,"
+		   " _run_id, tenant_id, _superseded_by)"
+		   " SELECT _path, rule, sha256, size, mtime_ns, _run_id, tenant_id, $1 FROM moved",
+		   3, params, NULL, err, "prune"))
+		return ERR_IO;
+	return 0;
+}
+
+/* The data columns of a history table: all but _superseded_by, _hist_seq. */
+static int revert_table(struct pg_storage *ps, const char *t, const char *run_id,
+			int64_t *removed, int64_t *restored, struct error *err)
+{
+	struct sbuf cols = { 0 }, sql = { 0 };
+	char hist[PG_IDENT_MAX + 16];
+	const char *params[1] = { run_id };
+	PGresult *res = NULL;
+	int ht, rc;
+
+	snprintf(hist, sizeof(hist), HIST_PREFIX "%s", t);
+	rc = catalog_cols(ps, t, &cols, &ht, err);
+	if (rc)
+		goto out;
+	sb_add(&sql, "DELETE FROM ");
+	sb_ident(&sql, t);
+	sb_add(&sql, " WHERE \"_run_id\" = $1");
+	rc = q_sb(ps, &sql, 1, params, &res, err, "revert");
+	if (rc)
+		goto out;
+	*removed += strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	res = NULL;
+	/* rows the run replaced or pruned come back; its own replaced rows go */
+	sb_reset(&sql);
+	sb_add(&sql, "WITH back AS (DELETE FROM ");
+	sb_ident(&sql, hist);
+	sb_addf(&sql, " WHERE \"_superseded_by\" = $1 AND \"_run_id\" <> $1"
+		      " RETURNING %s, \"_hist_seq\") INSERT INTO ", sb_str(&cols));
+	sb_ident(&sql, t);
+	sb_addf(&sql, " (%s) SELECT %s FROM back ORDER BY \"_hist_seq\"",
+		sb_str(&cols), sb_str(&cols));
+	rc = q_sb(ps, &sql, 1, params, &res, err, "revert");
+	if (rc)
+		goto out;
+	*restored += strtoll(PQcmdTuples(res), NULL, 10);
+	sb_reset(&sql);
+	sb_add(&sql, "DELETE FROM ");
+	sb_ident(&sql, hist);
+	sb_add(&sql, " WHERE \"_superseded_by\" = $1 AND \"_run_id\" = $1");
+	rc = q_sb(ps, &sql, 1, params, NULL, err, "revert");
+out:
+	PQclear(res);
+	sb_release(&cols);
+	sb_release(&sql);
+	return rc;
+}
+
+static int later_runs(struct pg_storage *ps, const char *run_id,
+		      const char *tenant, int64_t seq, struct error *err)
+{
+	char seqs[24];
+	const char *params[2] = { seqs, tenant };
+	struct sbuf names = { 0 };
+	PGresult *res;
+	int i, n;
+
+	snprintf(seqs, sizeof(seqs), "%" PRId64, seq);
+	if (q_exec(ps,
+		   "SELECT id FROM wsm_runs WHERE seq > $1::bigint AND status <> 'rolled_back'"
+		   " AND coalesce(tenant, '') = coalesce($2, '') ORDER BY seq DESC",
+		   2, params, &res, err, "revert"))
+		return ERR_IO;
+	n = PQntuples(res);
+	for (i = 0; i < n; i++)
+		sb_addf(&names, "%s%s", i ? ", " : "", PQgetvalue(res, i, 0));
+	PQclear(res);
+	if (n) {
+		error_set(err, ERR_USAGE,
+			  "run %s is not the latest: roll back these runs first (newest first): %s",
+			  run_id, sb_str(&names));
+		sb_release(&names);
+		return ERR_USAGE;
+	}
+	sb_release(&names);
+	return 0;
+}
+
+static int pg_revert_run(struct storage *st, const char *run_id,
+			 int64_t *rows_removed, int64_t *rows_restored,
+			 struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	const char *params[2] = { run_id, NULL };
+	PGresult *res = NULL, *names = NULL;
+	char status[24], tenant[128];
+	int64_t seq, removed = 0, restored = 0;
+	int exists, i, rc, own = !ps->in_tx;
+
+	*rows_removed = *rows_restored = 0;
+	if (own && tx_begin_locked(ps, err))
+		return ERR_IO;
+	rc = ledger_exists(ps, &exists, err);
+	if (rc)
+		goto out;
+	if (!exists) {
+		rc = error_set(err, ERR_USAGE, "no run '%s': %s has no wsmigrate ledger",
+			       run_id, ps->base.url_masked);
+		goto out;
+	}
+	rc = q_exec(ps, "SELECT seq, status, coalesce(tenant, '') FROM wsm_runs WHERE id = $1",
+		    1, params, &res, err, "revert");
+	if (rc)
+		goto out;
+	if (PQntuples(res) != 1) {
+		rc = error_set(err, ERR_USAGE, "no run '%s' in %s", run_id,
+			       ps->base.url_masked);
+		goto out;
+	}
+	seq = num(res, 0, 0);
+	cpy(status, sizeof(status), res, 0, 1);
+	cpy(tenant, sizeof(tenant), res, 0, 2);
+	if (strcmp(status, "committed") != 0) {
+		rc = error_set(err, ERR_USAGE, "run %s is %s, not committed", run_id, status);
+		goto out;
+	}
+	rc = later_runs(ps, run_id, tenant, seq, err);
+	if (rc)
+		goto out;
+	rc = table_names(ps, &names, err);
+	for (i = 0; !rc && i < PQntuples(names); i++)
+		rc = revert_table(ps, PQgetvalue(names, i, 0), run_id, &removed,
+				  &restored, err);
+	if (rc)
+		goto out;
+	params[1] = tenant;
+	rc = q_exec(ps,
+		    "DELETE FROM wsm_sources WHERE tenant_id = $2 AND (_run_id = $1 OR _path IN"
+		    " (SELECT _path FROM wsm_hist_wsm_sources WHERE _superseded_by = $1"
+		    "  AND tenant_id = $2))",
+		    2, params, NULL, err, "revert the sources");
+	if (!rc)
+		rc = q_exec(ps,
+			    "INSERT INTO wsm_sources (_path, rule, sha256, size, mtime_ns,"
+			    " _run_id, tenant_id) SELECT DISTINCT ON (_path) _path, rule, sha256,"
+			    " size, mtime_ns, _run_id, tenant_id FROM wsm_hist_wsm_sources"
+			    " WHERE _superseded_by = $1 AND tenant_id = $2"
+			    " ORDER BY _path, _hist_seq",
+			    2, params, NULL, err, "revert the sources");
+	if (!rc)
+		rc = q_exec(ps,
+			    "DELETE FROM wsm_hist_wsm_sources WHERE _superseded_by = $1"
+			    " AND tenant_id = $2",
+			    2, params, NULL, err, "revert the sources");
+	if (!rc)
+		rc = q_exec(ps, "UPDATE wsm_runs SET status = 'rolled_back', rolled_back_at = now()"
+			    " WHERE id = $1",
+			    1, params, NULL, err, "revert");
+	if (!rc && own)
+		rc = pg_commit(st, err);
+out:
+	PQclear(res);
+	PQclear(names);
+	if (rc && own && ps->in_tx) {
+		PQclear(PQexec(ps->conn, "ROLLBACK"));
+		ps->in_tx = 0;
+	}
+	if (!rc) {
+		*rows_removed = removed;
+		*rows_restored = restored;
+	}
+	return rc;
+}
+
+struct pg_conn *storage_pg_conn(struct storage *st)
+{
+	if (!st || st->ops != &storage_pg_ops)
+		return NULL;
+	return pg_downcast(st)->conn;
+}
+
+const struct storage_ops storage_pg_ops = {
+	.name = "postgres",
+	.open = pg_open,
+	.close = pg_close,
+	.begin = pg_begin,
+	.ensure_tables = pg_ensure_tables,
+	.run_start = pg_run_start,
+	.source_lookup = pg_source_lookup,
+	.put_batch = pg_put_batch,
+	.missing_sources = pg_missing_sources,
+	.prune_source = pg_prune_source,
+	.run_finish = pg_run_finish,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.list_runs = pg_list_runs,
+	.list_files = pg_list_files,
+	.revert_run = pg_revert_run,
+};

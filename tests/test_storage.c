@@ -1,0 +1,1361 @@
+/*
+ * test_storage.c - the storage contract (storage.h), run against every
+ * backend: always SQLite (a temp file), and PostgreSQL when
+ * WSM_TEST_PG_URL is set (tests/pg.sh starts a throwaway server):
+ *
+ *   d=$(mktemp -d); trap 'tests/pg.sh stop "$d"' EXIT
+ *   eval "$(tests/pg.sh start "$d")"; build/tests/test_storage
+ *
+ * Each test gets a fresh database: a new SQLite file, or a new PostgreSQL
+ * schema selected through the URL's options=-csearch_path=...  Results are
+ * checked through the storage API and by querying the tables directly.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pthread.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#ifndef WSM_NO_PG
+#include <libpq-fe.h>
+#endif
+#include <sqlite3.h>
+
+#include "promote.h"
+#include "storage.h"
+
+/* ------------------------------------------------------------ backends */
+
+struct be {
+	int is_pg;
+	char url[2048];           /* what storage_open gets */
+	char dir[256];            /* SQLite: temp dir */
+	char dbpath[300];         /* SQLite: the database file */
+	char base[1024];          /* PostgreSQL: WSM_TEST_PG_URL */
+	char schema[64];          /* PostgreSQL: this test's schema */
+};
+
+/*
+ * Storages a test opened and has not closed yet: a failing assertion jumps
+ * out of the test, and an open run would hold the lock for the next ones,
+ * so teardown closes what is left.
+ */
+static struct storage *open_list[16];
+
+static void track(struct storage *st)
+{
+	size_t i;
+
+	for (i = 0; i < 16; i++)
+		if (!open_list[i]) {
+			open_list[i] = st;
+			return;
+		}
+}
+
+static void close_st(struct storage *st)
+{
+	size_t i;
+
+	for (i = 0; i < 16; i++)
+		if (open_list[i] == st)
+			open_list[i] = NULL;
+	storage_close(st);
+}
+
+static void close_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < 16; i++)
+		if (open_list[i]) {
+			storage_close(open_list[i]);
+			open_list[i] = NULL;
+		}
+}
+
+static struct be sqlite_be = { 0 };
+static struct be pg_be = { .is_pg = 1 };
+static int test_counter;
+
+#ifndef WSM_NO_PG
+static void quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+static PGconn *pg_admin(const struct be *b)
+{
+	PGconn *c = PQconnectdb(b->base);
+
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("cannot connect to %s: %s", b->base, PQerrorMessage(c));
+	PQsetNoticeProcessor(c, quiet, NULL);
+	return c;
+}
+
+static void pg_admin_exec(const struct be *b, const char *sql)
+{
+	PGconn *c = pg_admin(b);
+	PGresult *r = PQexec(c, sql);
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+}
+#else
+static void pg_admin_exec(const struct be *b, const char *sql)
+{
+	(void)b;
+	fail_msg("no PostgreSQL in this build: %s", sql);
+}
+#endif
+
+static int setup_test(void **state)
+{
+	struct be *b = *state;
+
+	test_counter++;
+	if (b->is_pg) {
+		char sql[200];
+
+		snprintf(b->schema, sizeof(b->schema), "wsm_t%d_%ld", test_counter, (long)getpid());
+		snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", b->schema);
+		pg_admin_exec(b, sql);
+		if (strstr(b->base, "://"))
+			snprintf(b->url, sizeof(b->url), "%s%coptions=-csearch_path%%3D%s",
+				 b->base, strchr(b->base, '?') ? '&' : '?', b->schema);
+		else
+			snprintf(b->url, sizeof(b->url), "%s options='-csearch_path=%s'",
+				 b->base, b->schema);
+	} else {
+		snprintf(b->dir, sizeof(b->dir), "/tmp/wsmtest.XXXXXX");
+		if (!mkdtemp(b->dir))
+			fail_msg("mkdtemp failed");
+		snprintf(b->dbpath, sizeof(b->dbpath), "%s/x.db", b->dir);
+		snprintf(b->url, sizeof(b->url), "sqlite:%s", b->dbpath);
+	}
+	return 0;
+}
+
+static int teardown_test(void **state)
+{
+	struct be *b = *state;
+
+	close_all();
+
+	if (b->is_pg) {
+		char sql[200];
+
+		snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", b->schema);
+		pg_admin_exec(b, sql);
+	} else {
+		static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+		char p[400];
+		size_t i;
+
+		for (i = 0; i < 4; i++) {
+			snprintf(p, sizeof(p), "%s%s", b->dbpath, suffix[i]);
+			unlink(p);
+		}
+		rmdir(b->dir);
+	}
+	return 0;
+}
+
+/*
+ * First column of the first row of `sql`, run on a connection of its own,
+ * into buf.  Returns 0, 1 when there is no row, -1 on error (for example
+ * a table that does not exist, or is not visible yet).
+ */
+static int q1(const struct be *b, const char *sql, char *buf, size_t size)
+{
+	int rc = -1;
+
+	buf[0] = '\0';
+	if (b->is_pg) {
+#ifndef WSM_NO_PG
+		PGconn *c = PQconnectdb(b->url);
+		PGresult *r;
+
+		PQsetNoticeProcessor(c, quiet, NULL);
+		r = PQexec(c, sql);
+
+		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+			rc = PQntuples(r) ? 0 : 1;
+			if (!rc)
+				snprintf(buf, size, "%s", PQgetvalue(r, 0, 0));
+		}
+		PQclear(r);
+		PQfinish(c);
+#endif
+	} else {
+		sqlite3 *db = NULL;
+		sqlite3_stmt *st = NULL;
+
+		if (sqlite3_open_v2(b->dbpath, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+		    sqlite3_busy_timeout(db, 2000) == SQLITE_OK &&
+		    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+			int s = sqlite3_step(st);
+
+			if (s == SQLITE_ROW) {
+				const unsigned char *t = sqlite3_column_text(st, 0);
+
+				snprintf(buf, size, "%s", t ? (const char *)t : "");
+				rc = 0;
+			} else if (s == SQLITE_DONE) {
+				rc = 1;
+			}
+		}
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	return rc;
+}
+
+/* An integer query; -1 on error. */
+static long long qn(const struct be *b, const char *sql)
+{
+	char buf[64];
+
+	if (q1(b, sql, buf, sizeof(buf)) != 0)
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+/* ------------------------------------------------------------ fixtures */
+
+static const struct column_def note_cols[] = {
+	{ "title", COL_TEXT }, { "n", COL_INTEGER }, { "score", COL_REAL },
+	{ "done", COL_BOOLEAN }, { "at", COL_TIMESTAMP }, { "meta", COL_JSON },
+};
+static const char *const note_idx[] = { "n" };
+static const struct column_def tag_cols[] = { { "tag", COL_TEXT } };
+static const struct column_def person_cols[] = {
+	{ "id", COL_TEXT }, { "name", COL_TEXT },
+};
+static const char *const person_key[] = { "id" };
+
+static const struct table_def defs[] = {
+	{ .name = "notes", .columns = note_cols, .n_columns = 6,
+	  .indexes = note_idx, .n_indexes = 1 },
+	{ .name = "tags", .is_child = 1, .columns = tag_cols, .n_columns = 1 },
+	{ .name = "people", .columns = person_cols, .n_columns = 2,
+	  .key = person_key, .n_key = 1 },
+};
+#define N_DEFS (sizeof(defs) / sizeof(defs[0]))
+static const struct table_def *const note_tables[] = { &defs[0], &defs[1] };
+static const struct table_def *const person_tables[] = { &defs[2] };
+
+/* One source file with its rows; everything it points to lives inside. */
+struct tfile {
+	struct file_entry f;
+	struct value nv[6];
+	struct value tv[2];
+	struct value pv[2];
+	struct row rows[3];
+	char sha[65];
+	char doc[512];
+	char path[256];
+};
+
+static struct value text(const char *s)
+{
+	struct value v = { .s = s, .len = strlen(s) };
+
+	return v;
+}
+
+/*
+ * A notes file: one "notes" row (title, meta) and two "tags" child rows.
+ * `shac` fills the sha256 (content version); doc NULL means a default one.
+ */
+static void note_file(struct tfile *t, const char *path, char shac,
+		      const char *title, const char *meta, const char *doc)
+{
+	memset(t, 0, sizeof(*t));
+	snprintf(t->path, sizeof(t->path), "%s", path);
+	memset(t->sha, shac, 64);
+	snprintf(t->doc, sizeof(t->doc), "%s",
+		 doc ? doc : "{\"title\": \"x\",  \"n\": 1}");
+	t->nv[0] = text(title);
+	t->nv[1].i = 42;
+	t->nv[2].d = 0.1;
+	t->nv[3].i = 1;
+	t->nv[4] = text("2026-01-02T03:04:05.678901Z");
+	t->nv[5] = meta ? text(meta) : (struct value){ .is_null = 1 };
+	t->tv[0] = text("red");
+	t->tv[1] = text("blue");
+	t->rows[0] = (struct row){ .table = &defs[0], .values = t->nv };
+	t->rows[1] = (struct row){ .table = &defs[1], .values = &t->tv[0], .index = 0 };
+	t->rows[2] = (struct row){ .table = &defs[1], .values = &t->tv[1], .index = 1 };
+	t->f = (struct file_entry){
+		.path = t->path, .size = 100, .mtime_ns = 1000, .mode = 0644,
+		.sha256 = t->sha, .rule = "notes", .outcome = FILE_IMPORTED,
+		.doc = t->doc, .doc_len = strlen(t->doc),
+		.tables = note_tables, .n_tables = 2, .rows = t->rows, .n_rows = 3,
+	};
+}
+
+/* A people file: one row keyed by id. */
+static void person_file(struct tfile *t, const char *path, char shac,
+			const char *id, const char *name)
+{
+	memset(t, 0, sizeof(*t));
+	snprintf(t->path, sizeof(t->path), "%s", path);
+	memset(t->sha, shac, 64);
+	snprintf(t->doc, sizeof(t->doc), "{\"id\": \"%s\"}", id);
+	t->pv[0] = text(id);
+	t->pv[1] = text(name);
+	t->rows[0] = (struct row){ .table = &defs[2], .values = t->pv };
+	t->f = (struct file_entry){
+		.path = t->path, .size = 10, .mtime_ns = 2000, .mode = 0644,
+		.sha256 = t->sha, .rule = "people", .outcome = FILE_IMPORTED,
+		.doc = t->doc, .doc_len = strlen(t->doc),
+		.tables = person_tables, .n_tables = 1, .rows = t->rows, .n_rows = 1,
+	};
+}
+
+/* Turn a file into an "unchanged" entry (no rows). */
+static void unchanged(struct tfile *t)
+{
+	t->f.outcome = FILE_UNCHANGED;
+	t->f.doc = NULL;
+	t->f.doc_len = 0;
+	t->f.rows = NULL;
+	t->f.n_rows = 0;
+}
+
+static struct storage *open_st(const struct be *b, int no_wait,
+			       const char *tenant)
+{
+	struct storage_opts o = { .no_wait = no_wait, .busy_timeout_ms = 20000,
+				  .tenant = tenant };
+	struct storage *st = NULL;
+	struct error err;
+
+	error_clear(&err);
+	if (storage_open(b->url, &o, &st, &err))
+		fail_msg("storage_open(%s): %s", b->url, err.msg);
+	track(st);
+	return st;
+}
+
+#define OK(call)                                                            \
+	do {                                                                \
+		struct error e_;                                            \
+		error_clear(&e_);                                           \
+		if ((call) != 0)                                            \
+			fail_msg("%s failed: %s%s%s", #call, e_.path,       \
+				 e_.path[0] ? ": " : "", e_.msg);            \
+	} while (0)
+/* OK() needs the error in scope under this name */
+#define E (&e_)
+
+static void fill_run(struct run_info *r, const char *id, int sec)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->id, sizeof(r->id), "%s", id);
+	snprintf(r->started_at, sizeof(r->started_at), "2026-11-21T17:45:%02d.123456Z", sec);
+	snprintf(r->finished_at, sizeof(r->finished_at), "2026-11-21T17:46:%02d.000001Z", sec);
+	snprintf(r->tree_root, sizeof(r->tree_root), "/tmp/tree");
+	snprintf(r->tool_version, sizeof(r->tool_version), "0.1.0");
+	memset(r->manifest_sha256, 'm', 64);
+}
+
+/*
+ * One whole run: begin, ensure_tables, run_start, one batch of `files`,
+ * prune `prune` (NULL-terminated, may be NULL), run_finish, commit.
+ */
+static void do_run(const struct be *b, const char *tenant, const char *id,
+		   int sec, struct tfile *files, size_t n, const char *const *prune)
+{
+	struct storage *st = open_st(b, 0, tenant);
+	struct file_entry fe[64];
+	struct batch bt = { .files = fe, .n_files = n };
+	struct run_info run;
+	size_t i;
+
+	assert_true(n <= 64);
+	for (i = 0; i < n; i++)
+		fe[i] = files[i].f;
+	fill_run(&run, id, sec);
+	OK(storage_begin(st, E));
+	OK(storage_ensure_tables(st, defs, N_DEFS, E));
+	OK(storage_run_start(st, &run, E));
+	OK(storage_put_batch(st, &bt, E));
+	for (i = 0; prune && prune[i]; i++)
+		OK(storage_prune_source(st, id, prune[i], E));
+	run.files_seen = (int64_t)n;
+	run.imported = (int64_t)n;
+	snprintf(run.status, sizeof(run.status), "committed");
+	OK(storage_run_finish(st, &run, E));
+	OK(storage_commit(st, E));
+	close_st(st);
+}
+
+struct runs_seen {
+	struct run_info r[8];
+	int n;
+};
+
+static int collect_run(void *ctx, const struct run_info *run)
+{
+	struct runs_seen *rs = ctx;
+
+	if (rs->n < 8)
+		rs->r[rs->n] = *run;
+	rs->n++;
+	return 0;
+}
+
+static void list_runs(const struct be *b, struct runs_seen *rs)
+{
+	struct storage *st = open_st(b, 0, NULL);
+
+	memset(rs, 0, sizeof(*rs));
+	OK(storage_list_runs(st, collect_run, rs, E));
+	close_st(st);
+}
+
+struct files_seen {
+	char path[8][256];
+	char outcome[8][16];
+	int n;
+};
+
+static int collect_file(void *ctx, const struct file_entry *f)
+{
+	struct files_seen *fs = ctx;
+
+	if (fs->n < 8) {
+		snprintf(fs->path[fs->n], sizeof(fs->path[0]), "%s", f->path);
+		snprintf(fs->outcome[fs->n], sizeof(fs->outcome[0]), "%s",
+			 file_outcome_name(f->outcome));
+	}
+	fs->n++;
+	return 0;
+}
+
+static int lookup(const struct be *b, const char *tenant, const char *path,
+		  struct source_state *out)
+{
+	struct storage *st = open_st(b, 0, tenant);
+	int found = 0;
+
+	OK(storage_source_lookup(st, path, out, &found, E));
+	close_st(st);
+	return found;
+}
+
+static void assert_q(const struct be *b, const char *sql, const char *want)
+{
+	char got[1024];
+	int rc = q1(b, sql, got, sizeof(got));
+
+	if (rc != 0 || strcmp(got, want) != 0)
+		fail_msg("%s: got <%s> (rc %d), want <%s>", sql, got, rc, want);
+}
+
+static void assert_n(const struct be *b, const char *sql, long long want)
+{
+	long long got = qn(b, sql);
+
+	if (got != want)
+		fail_msg("%s: got %lld, want %lld", sql, got, want);
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void ensure_tables_is_idempotent(void **state)
+{
+	struct be *b = *state;
+	struct storage *st = open_st(b, 0, NULL);
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		OK(storage_begin(st, E));
+		OK(storage_ensure_tables(st, defs, N_DEFS, E));
+		OK(storage_ensure_tables(st, defs, N_DEFS, E));
+		OK(storage_commit(st, E));
+	}
+	close_st(st);
+	assert_n(b, "SELECT count(*) FROM wsm_tables", 3);
+	assert_n(b, "SELECT count(*) FROM \"notes\"", 0);
+	assert_n(b, "SELECT count(*) FROM \"wsm_hist_tags\"", 0);
+	assert_n(b, "SELECT count(*) FROM wsm_runs", 0);
+}
+
+static void ensure_tables_adds_the_columns_a_manifest_gained(void **state)
+{
+	struct be *b = *state;
+	static const struct column_def more_cols[] = {
+		{ "title", COL_TEXT }, { "n", COL_INTEGER }, { "score", COL_REAL },
+		{ "done", COL_BOOLEAN }, { "at", COL_TIMESTAMP }, { "meta", COL_JSON },
+		{ "extra", COL_TEXT },
+	};
+	static const struct column_def retyped_cols[] = { { "title", COL_INTEGER } };
+	struct table_def more = defs[0], retyped = defs[0];
+	struct storage *st;
+	struct error err;
+	struct tfile a;
+
+	note_file(&a, "a.json", '1', "v1", NULL, NULL);
+	do_run(b, NULL, "r1", 1, &a, 1, NULL);
+	more.columns = more_cols;
+	more.n_columns = 7;
+	st = open_st(b, 0, NULL);
+	OK(storage_begin(st, E));
+	OK(storage_ensure_tables(st, &more, 1, E));
+	OK(storage_commit(st, E));
+	close_st(st);
+	assert_n(b, "SELECT count(*) FROM \"notes\" WHERE \"extra\" IS NULL", 1);
+	assert_n(b, "SELECT count(*) FROM \"wsm_hist_notes\" WHERE \"extra\" IS NULL", 0);
+	/* a column whose type changed is refused */
+	retyped.columns = retyped_cols;
+	retyped.n_columns = 1;
+	retyped.indexes = NULL;
+	retyped.n_indexes = 0;
+	st = open_st(b, 0, NULL);
+	OK(storage_begin(st, E));
+	error_clear(&err);
+	assert_int_equal(storage_ensure_tables(st, &retyped, 1, &err), ERR_USAGE);
+	assert_non_null(strstr(err.msg, "title"));
+	close_st(st);
+}
+
+static void imported_rows_are_visible_after_commit_not_before(void **state)
+{
+	struct be *b = *state;
+	struct tfile a;
+	struct storage *st;
+	struct run_info run;
+	struct batch bt = { .n_files = 1 };
+
+	do_run(b, NULL, "r1", 1, NULL, 0, NULL);
+	note_file(&a, "a.json", '1', "hello", NULL, NULL);
+	bt.files = &a.f;
+	st = open_st(b, 0, NULL);
+	fill_run(&run, "r2", 2);
+	OK(storage_begin(st, E));
+	OK(storage_ensure_tables(st, defs, N_DEFS, E));
+	OK(storage_run_start(st, &run, E));
+	OK(storage_put_batch(st, &bt, E));
+	OK(storage_run_finish(st, &run, E));
+	assert_true(qn(b, "SELECT count(*) FROM \"notes\"") <= 0);
+	assert_true(qn(b, "SELECT count(*) FROM wsm_runs WHERE id = 'r2'") <= 0);
+	OK(storage_commit(st, E));
+	close_st(st);
+	assert_n(b, "SELECT count(*) FROM \"notes\"", 1);
+	assert_n(b, "SELECT count(*) FROM \"tags\"", 2);
+	assert_q(b, "SELECT \"title\" FROM \"notes\"", "hello");
+	assert_q(b, "SELECT \"_run_id\" FROM \"notes\"", "r2");
+	assert_n(b, "SELECT count(*) FROM wsm_files WHERE run_id = 'r2'", 1);
+}
+
+static void rollback_leaves_nothing(void **state)
+{
+	struct be *b = *state;
+	struct tfile a;
+	struct storage *st = open_st(b, 0, NULL);
+	struct run_info run;
+	struct batch bt = { .files = &a.f, .n_files = 1 };
+	struct runs_seen rs;
+
+	note_file(&a, "a.json", '1', "hello", NULL, NULL);
+	fill_run(&run, "r1", 1);
+	OK(storage_begin(st, E));
+	OK(storage_ensure_tables(st, defs, N_DEFS, E));
+	OK(storage_run_start(st, &run, E));
+	OK(storage_put_batch(st, &bt, E));
+	OK(storage_rollback(st, E));
+	close_st(st);
+	list_runs(b, &rs);
+	assert_int_equal(rs.n, 0);
+	assert_true(qn(b, "SELECT count(*) FROM \"notes\"") <= 0);
+	assert_true(qn(b, "SELECT count(*) FROM wsm_files") <= 0);
+	assert_true(qn(b, "SELECT count(*) FROM wsm_sources") <= 0);
+}
+
+static void closing_an_open_run_rolls_it_back(void **state)
+{
+	struct be *b = *state;
+	struct tfile a;
+	struct storage *st;
+	struct run_info run;
+	struct batch bt = { .files = &a.f, .n_files = 1 };
+
+	do_run(b, NULL, "r1", 1, NULL, 0, NULL);
+	note_file(&a, "a.json", '1', "hello", NULL, NULL);
+	st = open_st(b, 0, NULL);
+	fill_run(&run, "r2", 2);
+	OK(storage_begin(st, E));
+	OK(storage_ensure_tables(st, defs, N_DEFS, E));
+	OK(storage_run_start(st, &run, E));
+	OK(storage_put_batch(st, &bt, E));
+	close_st(st);
+	assert_n(b, "SELECT count(*) FROM \"notes\"", 0);
+	assert_n(b, "SELECT count(*) FROM wsm_runs", 1);
+}
+
+static void unchanged_file_writes_only_the_ledger(void **state)
+{
+	struct be *b = *state;
+	struct tfile a;
+	struct source_state ss;
+	struct storage *st;
+	struct files_seen fs = { 0 };
+
+	note_file(&a, "a.json", '1', "hello", NULL, NULL);
+	do_run(b, NULL, "r1", 1, &a, 1, NULL);
+	unchanged(&a);
+	do_run(b, NULL, "r2", 2, &a, 1, NULL);
+	assert_n(b, "SELECT count(*) FROM \"notes\"", 1);
+	assert_q(b, "SELECT \"_run_id\" FROM \"notes\"", "r1");
+	assert_n(b, "SELECT count(*) FROM \"wsm_hist_notes\"", 0);
+	assert_n(b, "SELECT count(*) FROM \"wsm_hist_tags\"", 0);
+	assert_true(lookup(b, NULL, "a.json", &ss));
+	assert_string_equal(ss.run_id, "r1");
+	st = open_st(b, 0, NULL);
+	OK(storage_list_files(st, "r2", collect_file, &fs, E));
+	close_st(st);
+	assert_int_equal(fs.n, 1);
+	assert_string_equal(fs.path[0], "a.json");
+	assert_string_equal(fs.outcome[0], "unchanged");
+}
+
+static void unchanged_file_with_new_mtime_refreshes_the_source(void **state)
+{
+	struct be *b = *state;
+	struct tfile a;
+	struct source_state ss;
+
+	note_file(&a, "a.json", '1', "hello", NULL, NULL);
+	do_run(b, NULL, "r1", 1, &a, 1, NULL);
+	unchanged(&a);
+	a.f.mtime_ns = 5555;
+	do_run(b, NULL, "r2", 2, &a, 1, NULL);
+	assert_true(lookup(b, NULL, "a.json", &ss));
+	assert_int_equal(ss.mtime_ns, 5555);
+	assert_int_equal(ss.size, 100);
+	assert_n(b, "SELECT count(*) FROM \"wsm_hist_notes\"", 0);
+}
+
+static void changed_file_moves_old_row_to_history(void **state)
+{
+	struct be *b = *state;
+	struct tfile a;
+	struct source_state ss;
+
+	note_file(&a, "a.json", '1', "v1", NULL, NULL);
+	do_run(b, NULL, "r1", 1, &a, 1, NULL);
+	note_file(&a, "a.json", '2', "v2", NULL, NULL);
+	do_run(b, NULL, "r2", 2, &a, 1, NULL);
+	assert_n(b, "SELECT count(*) FROM \"notes\"", 1);
+	assert_q(b, "SELECT \"title\" FROM \"notes\"", "v2");
+	assert_q(b, "SELECT \"_run_id\" FROM \"notes\"", "r2");
+	assert_n(b, "SELECT count(*) FROM \"wsm_hist_notes\"", 1);
+	assert_q(b, "SELECT \"title\" FROM \"wsm_hist_notes\"", "v1");
+	assert_q(b, "SELECT \"_run_id\" FROM \"wsm_hist_notes\"", "r1");
+	assert_q(b, "SELECT \"_superseded_by\" FROM \"wsm_hist_notes\"", "r2");
+	assert_n(b, "SELECT count(*) FROM \"tags\"", 2);
+	assert_n(b, "SELECT count(*) FROM \"wsm_hist_tags\" WHERE \"_superseded_by\" = 'r2'", 2);
+	assert_true(lookup(b, NULL, "a.json", &ss));
+	assert_int_equal(ss.sha256[0], '2');
+	assert_string_equal(ss.run_id, "r2");
+}
+
+static void key_upsert_replaces_a_row_with_the_same_key_from_another_path(void **state)
+{
+	struct be *b = *state;
+	struct tfile p[2];
+
+	person_file(&p[0], "people/a.json", '1', "id-1", "Ada");
+	do_run(b, NULL, "r1", 1, p, 1, NULL);
+	person_file(&p[1], "people/b.json", '2', "id-1", "Ada Lovelace");
+	do_run(b, NULL, "r2", 2, &p[1], 1, NULL);
+	assert_n(b, "SELECT count(*) FROM \"people\"", 1);
+	assert_q(b, "SELECT \"_path\" FROM \"people\"", "people/b.json");
+	assert_q(b, "SELECT \"name\" FROM \"people\"", "Ada Lovelace");
+	assert_n(b, "SELECT count(*) FROM \"wsm_hist_people\"", 1);
+	assert_q(b, "SELECT \"_path\" FROM \"wsm_hist_people\"", "people/a.json");
+	assert_q(b, "SELECT \"_superseded_by\" FROM \"wsm_hist_people\"", "r2");
+}
+
+static void same_key_twice_in_one_batch_keeps_the_last(void **state)
+{
+	struct be *b = *state;
+	struct tfile p[2];
+
+	person_file(&p[0], "people/a.json", '1', "id-1", "first");
+	person_file(&p[1], "people/b.json", '2', "id-1", "second");
+	do_run(b, NULL, "r1", 1, p, 2, NULL);
+	assert_n(b, "SELECT count(*) FROM \"people\"", 1);
+	assert_q(b, "SELECT \"name\" FROM \"people\"", "second");
+}
+
+static void revert_run_restores_the_previous_rows_and_the_sources(void **state)
+{
+	struct be *b = *state;
+	struct tfile f[2];
+	struct storage *st;
+	struct source_state ss;
+	struct runs_seen rs;
+	int64_t removed = -1, restored = -1;
+
+	note_file(&f[0], "a.json", '1', "v1", NULL, NULL);
+	do_run(b, NULL, "r1", 1, f, 1, NULL);
+	note_file(&f[0], "a.json", '2', "v2", NULL, NULL);
+	note_file(&f[1], "c.json", '3', "new", NULL, NULL);
+	do_run(b, NULL, "r2", 2, f, 2, NULL);
+	assert_n(b, "SELECT count(*) FROM \"notes\"", 2);
+
+	st = open_st(b, 0, NULL);
+	OK(storage_revert_run(st, "r2", &removed, &restored, E));
+	close_st(st);
+	assert_int_equal(removed, 6);
+	assert_int_equal(restored, 3);
+	assert_n(b, "SELECT count(*) FROM \"notes\"", 1);
+	assert_q(b, "SELECT \"title\" FROM \"notes\"", "v1");
+	assert_q(b, "SELECT \"_run_id\" FROM \"notes\"", "r1");
+	assert_n(b, "SELECT count(*) FROM \"tags\"", 2);
+	assert_n(b, "SELECT count(*) FROM \"wsm_hist_notes\"", 0);
+	assert_true(lookup(b, NULL, "a.json", &ss));
+	assert_int_equal(ss.sha256[0], '1');
+	assert_string_equal(ss.run_id, "r1");
+	assert_false(lookup(b, NULL, "c.json", &ss));
+	list_runs(b, &rs);
+	assert_int_equal(rs.n, 2);
+	assert_string_equal(rs.r[0].status, "committed");
+	assert_string_equal(rs.r[1].status, "rolled_back");
+	/* and the run before it can now be reverted too */
+	st = open_st(b, 0, NULL);
+	OK(storage_revert_run(st, "r1", &removed, &restored, E));
+	close_st(st);
+	assert_n(b, "SELECT count(*) FROM \"notes\"", 0);
+	assert_false(lookup(b, NULL, "a.json", &ss));
+}
+
+static void revert_refuses_when_a_later_run_exists(void **state)
+{
+	struct be *b = *state;
+	struct tfile a;
+	struct storage *st;
+	struct error err;
+	int64_t removed, restored;
+
+	note_file(&a, "a.json", '1', "v1", NULL, NULL);
+	do_run(b, NULL, "r1", 1, &a, 1, NULL);
+	note_file(&a, "a.json", '2', "v2", NULL, NULL);
+	do_run(b, NULL, "r2-later", 2, &a, 1, NULL);
+	st = open_st(b, 0, NULL);
+	error_clear(&err);
+	assert_int_equal(storage_revert_run(st, "r1", &removed, &restored, &err), ERR_USAGE);
+	close_st(st);
+	assert_int_equal(err.code, ERR_USAGE);
+	assert_non_null(strstr(err.msg, "r2-later"));
+	assert_q(b, "SELECT \"title\" FROM \"notes\"", "v2");
+}
+
+static void revert_of_an_unknown_run_is_a_usage_error(void **state)
+{
+	struct be *b = *state;
+	struct storage *st;
+	struct error err;
+	int64_t removed, restored;
+
+	do_run(b, NULL, "r1", 1, NULL, 0, NULL);
+	st = open_st(b, 0, NULL);
+	error_clear(&err);
+	assert_int_equal(storage_revert_run(st, "nope", &removed, &restored, &err), ERR_USAGE);
+	close_st(st);
+	assert_non_null(strstr(err.msg, "nope"));
+}
+
+static int collect_missing(void *ctx, const char *path, const char *rule)
+{
+	struct files_seen *fs = ctx;
+
+	(void)rule;
+	if (fs->n < 8)
+		snprintf(fs->path[fs->n], sizeof(fs->path[0]), "%s", path);
+	fs->n++;
+	return 0;
+}
+
+static void missing_sources_lists_deleted_paths(void **state)
+{
+	struct be *b = *state;
+	struct tfile f[3];
+	struct storage *st;
+	struct run_info run;
+	struct file_entry fe[1];
+	struct batch bt = { .files = fe, .n_files = 1 };
+	struct files_seen fs = { 0 };
+
+	note_file(&f[0], "a.json", '1', "a", NULL, NULL);
+	note_file(&f[1], "b.json", '2', "b", NULL, NULL);
+	note_file(&f[2], "sub/c.json", '3', "c", NULL, NULL);
+	do_run(b, NULL, "r1", 1, f, 3, NULL);
+	unchanged(&f[0]);
+	fe[0] = f[0].f;
+	st = open_st(b, 0, NULL);
+	fill_run(&run, "r2", 2);
+	OK(storage_begin(st, E));
+	OK(storage_ensure_tables(st, defs, N_DEFS, E));
+	OK(storage_run_start(st, &run, E));
+	OK(storage_put_batch(st, &bt, E));
+	OK(storage_missing_sources(st, "r2", collect_missing, &fs, E));
+	OK(storage_rollback(st, E));
+	close_st(st);
+	assert_int_equal(fs.n, 2);
+	assert_string_equal(fs.path[0], "b.json");
+	assert_string_equal(fs.path[1], "sub/c.json");
+}
+
+static void prune_moves_rows_to_history_and_revert_brings_them_back(void **state)
+{
+	struct be *b = *state;
+	struct tfile f[2];
+	struct storage *st;
+	struct source_state ss;
+	int64_t removed, restored;
+	static const char *const prune[] = { "b.json", NULL };
+
+	note_file(&f[0], "a.json", '1', "a", NULL, NULL);
+	note_file(&f[1], "b.json", '2', "b", NULL, NULL);
+	do_run(b, NULL, "r1", 1, f, 2, NULL);
+	unchanged(&f[0]);
+	do_run(b, NULL, "r2", 2, f, 1, prune);
+	assert_n(b, "SELECT count(*) FROM \"notes\"", 1);
+	assert_n(b, "SELECT count(*) FROM \"notes\" WHERE \"_path\" = 'b.json'", 0);
+	assert_n(b, "SELECT count(*) FROM \"wsm_hist_notes\" WHERE \"_path\" = 'b.json'"
+		    " AND \"_superseded_by\" = 'r2'", 1);
+	assert_n(b, "SELECT count(*) FROM \"wsm_hist_tags\" WHERE \"_path\" = 'b.json'", 2);
+	assert_false(lookup(b, NULL, "b.json", &ss));
+
+	st = open_st(b, 0, NULL);
+	OK(storage_revert_run(st, "r2", &removed, &restored, E));
+	close_st(st);
+	assert_int_equal(removed, 0);
+	assert_int_equal(restored, 3);
+	assert_n(b, "SELECT count(*) FROM \"notes\" WHERE \"_path\" = 'b.json'", 1);
+	assert_n(b, "SELECT count(*) FROM \"tags\" WHERE \"_path\" = 'b.json'", 2);
+	assert_true(lookup(b, NULL, "b.json", &ss));
+	assert_string_equal(ss.run_id, "r1");
+}
+
+static void big_integers_survive_exactly(void **state)
+{
+	struct be *b = *state;
+	struct tfile a;
+	char got[1024];
+
+	note_file(&a, "a.json", '1', "big", "{\"big\": 12345678901234567890, \"neg\": -98765432109876543210}",
+		  "{\"big\": 12345678901234567890, \"small\": 1e-7, \"x\": 3.141592653589793238462643383279}");
+	a.nv[1].i = INT64_MAX;
+	do_run(b, NULL, "r1", 1, &a, 1, NULL);
+	assert_int_equal(q1(b, "SELECT \"_doc\" FROM \"notes\"", got, sizeof(got)), 0);
+	assert_non_null(strstr(got, "12345678901234567890"));
+	assert_non_null(strstr(got, "3.141592653589793238462643383279"));
+	assert_int_equal(q1(b, "SELECT \"meta\" FROM \"notes\"", got, sizeof(got)), 0);
+	assert_non_null(strstr(got, "12345678901234567890"));
+	assert_non_null(strstr(got, "-98765432109876543210"));
+	assert_q(b, "SELECT \"n\" FROM \"notes\"", "9223372036854775807");
+}
+
+static void unicode_and_emoji_round_trip(void **state)
+{
+	struct be *b = *state;
+	/* quotes, backslash, tab, newline, CR, accents, CJK, an emoji */
+	static const char title[] = "h\xc3\xa9llo \"q\" \\ \t|\n|\r| \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x8c\x8d";
+	static const char path[] = "d\xc3\xa9j\xc3\xa0/\xf0\x9f\x8c\x8d tab\there.json";
+	struct tfile a;
+	struct storage *st;
+	struct files_seen fs = { 0 };
+	char got[1024];
+
+	note_file(&a, path, '1', title, "{\"e\": \"\xf0\x9f\x8c\x8d\", \"esc\": \"\\u00e9\\n\"}",
+		  "{\"t\": \"\xf0\x9f\x8c\x8d \\\" \\\\ \"}");
+	do_run(b, NULL, "r1", 1, &a, 1, NULL);
+	assert_int_equal(q1(b, "SELECT \"title\" FROM \"notes\"", got, sizeof(got)), 0);
+	assert_string_equal(got, title);
+	assert_int_equal(q1(b, "SELECT \"_path\" FROM \"notes\"", got, sizeof(got)), 0);
+	assert_string_equal(got, path);
+	assert_int_equal(q1(b, "SELECT \"meta\" FROM \"notes\"", got, sizeof(got)), 0);
+	assert_non_null(strstr(got, "\xf0\x9f\x8c\x8d"));
+	st = open_st(b, 0, NULL);
+	OK(storage_list_files(st, "r1", collect_file, &fs, E));
+	close_st(st);
+	assert_int_equal(fs.n, 1);
+	assert_string_equal(fs.path[0], path);
+}
+
+static void timestamps_come_back_canonical(void **state)
+{
+	struct be *b = *state;
+	struct tfile a;
+	struct runs_seen rs;
+
+	note_file(&a, "a.json", '1', "t", NULL, NULL);
+	do_run(b, NULL, "r1", 7, &a, 1, NULL);
+	list_runs(b, &rs);
+	assert_int_equal(rs.n, 1);
+	assert_string_equal(rs.r[0].started_at, "2026-11-21T17:45:07.123456Z");
+	assert_string_equal(rs.r[0].finished_at, "2026-11-21T17:46:07.000001Z");
+	if (b->is_pg)
+		assert_q(b, "SELECT to_char(\"at\" AT TIME ZONE 'UTC',"
+			    " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM \"notes\"",
+			 "2026-01-02T03:04:05.678901Z");
+	else
+		assert_q(b, "SELECT \"at\" FROM \"notes\"", "2026-01-02T03:04:05.678901Z");
+}
+
+static void run_finish_records_the_counts(void **state)
+{
+	struct be *b = *state;
+	struct tfile f[2];
+	struct runs_seen rs;
+
+	note_file(&f[0], "a.json", '1', "a", NULL, NULL);
+	note_file(&f[1], "b.json", '2', "b", NULL, NULL);
+	do_run(b, NULL, "r1", 1, f, 2, NULL);
+	list_runs(b, &rs);
+	assert_int_equal(rs.n, 1);
+	assert_string_equal(rs.r[0].id, "r1");
+	assert_string_equal(rs.r[0].status, "committed");
+	assert_int_equal(rs.r[0].files_seen, 2);
+	assert_int_equal(rs.r[0].imported, 2);
+	assert_string_equal(rs.r[0].tree_root, "/tmp/tree");
+	assert_string_equal(rs.r[0].tool_version, "0.1.0");
+	assert_true(rs.r[0].seq > 0);
+}
+
+struct waiter {
+	const struct be *b;
+	atomic_int done;
+	int rc;
+};
+
+static void *begin_in_thread(void *arg)
+{
+	struct waiter *w = arg;
+	struct storage_opts o = { .busy_timeout_ms = 20000 };
+	struct storage *st = NULL;
+	struct error err;
+
+	w->rc = storage_open(w->b->url, &o, &st, &err);
+	if (!w->rc) {
+		w->rc = storage_begin(st, &err);
+		atomic_store(&w->done, 1);
+		if (!w->rc)
+			storage_rollback(st, &err);
+		storage_close(st);
+	}
+	atomic_store(&w->done, 1);
+	return NULL;
+}
+
+static void second_writer_waits_for_the_first(void **state)
+{
+	struct be *b = *state;
+	struct storage *st;
+	struct waiter w = { .b = b, .rc = -1 };
+	pthread_t th;
+
+	do_run(b, NULL, "r1", 1, NULL, 0, NULL);
+	st = open_st(b, 0, NULL);
+	OK(storage_begin(st, E));
+	OK(storage_ensure_tables(st, defs, N_DEFS, E));
+	atomic_init(&w.done, 0);
+	assert_int_equal(pthread_create(&th, NULL, begin_in_thread, &w), 0);
+	usleep(600 * 1000);
+	assert_int_equal(atomic_load(&w.done), 0);
+	OK(storage_commit(st, E));
+	pthread_join(th, NULL);
+	assert_int_equal(w.rc, 0);
+	close_st(st);
+}
+
+static void second_writer_fails_at_once_with_no_wait(void **state)
+{
+	struct be *b = *state;
+	struct storage *st, *st2;
+	struct error err;
+
+	do_run(b, NULL, "r1", 1, NULL, 0, NULL);
+	st = open_st(b, 0, NULL);
+	OK(storage_begin(st, E));
+	st2 = open_st(b, 1, NULL);
+	error_clear(&err);
+	assert_int_not_equal(storage_begin(st2, &err), 0);
+	assert_int_equal(err.code, ERR_IO);
+	if (!strstr(err.msg, "another wsmigrate run holds the lock"))
+		fail_msg("unexpected message: %s", err.msg);
+	close_st(st2);
+	OK(storage_commit(st, E));
+	close_st(st);
+	/* and once the first is done, it goes through */
+	st2 = open_st(b, 1, NULL);
+	OK(storage_begin(st2, E));
+	OK(storage_rollback(st2, E));
+	close_st(st2);
+}
+
+static void second_writer_gives_up_after_the_busy_timeout(void **state)
+{
+	struct be *b = *state;
+	struct storage_opts o = { .busy_timeout_ms = 300 };
+	struct storage *st, *st2 = NULL;
+	struct error err;
+
+	do_run(b, NULL, "r1", 1, NULL, 0, NULL);
+	st = open_st(b, 0, NULL);
+	OK(storage_begin(st, E));
+	error_clear(&err);
+	if (storage_open(b->url, &o, &st2, &err))
+		fail_msg("open: %s", err.msg);
+	track(st2);
+	assert_int_equal(storage_begin(st2, &err), ERR_IO);
+	if (!strstr(err.msg, "another wsmigrate run holds the lock"))
+		fail_msg("unexpected message: %s", err.msg);
+	close_st(st2);
+	OK(storage_rollback(st, E));
+	close_st(st);
+}
+
+static void a_batch_of_2000_files_is_stored(void **state)
+{
+	struct be *b = *state;
+	enum { N = 2000 };
+	struct tfile *t = calloc(N, sizeof(*t));
+	struct file_entry *fe = calloc(N, sizeof(*fe));
+	struct batch bt = { .files = fe, .n_files = N };
+	struct storage *st;
+	struct run_info run;
+	char p[64];
+	int i;
+
+	assert_non_null(t);
+	assert_non_null(fe);
+	for (i = 0; i < N; i++) {
+		snprintf(p, sizeof(p), "bulk/%04d.json", i);
+		note_file(&t[i], p, 'a' + i % 6, p, "{\"i\": 1}", NULL);
+		fe[i] = t[i].f;
+	}
+	st = open_st(b, 0, NULL);
+	fill_run(&run, "r1", 1);
+	OK(storage_begin(st, E));
+	OK(storage_ensure_tables(st, defs, N_DEFS, E));
+	OK(storage_run_start(st, &run, E));
+	OK(storage_put_batch(st, &bt, E));
+	OK(storage_run_finish(st, &run, E));
+	OK(storage_commit(st, E));
+	close_st(st);
+	free(t);
+	free(fe);
+	assert_n(b, "SELECT count(*) FROM \"notes\"", N);
+	assert_n(b, "SELECT count(*) FROM \"tags\"", 2 * N);
+	assert_n(b, "SELECT count(*) FROM wsm_files", N);
+	assert_n(b, "SELECT count(*) FROM wsm_sources", N);
+}
+
+/* ------------------------------------------------------------ PostgreSQL only */
+#ifndef WSM_NO_PG
+
+static void pg_connection_error_names_the_server_and_masks_the_password(void **state)
+{
+	struct be *b = *state;
+	static const char *const urls[] = {
+		"postgresql://someone:TopSecret99@127.0.0.1:1/nodb?connect_timeout=3",
+		"host=127.0.0.1 port=1 dbname=nodb user=someone password=TopSecret99 connect_timeout=3",
+		"host=127.0.0.1 port=1 dbname=nodb user=someone password='TopSecret99' connect_timeout=3",
+	};
+	const char *pw = getenv("WSM_TEST_PG_PW_URL");
+	struct storage *st = NULL;
+	struct error err;
+	size_t i;
+
+	(void)b;
+	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		error_clear(&err);
+		assert_int_equal(storage_open(urls[i], NULL, &st, &err), ERR_IO);
+		assert_null(st);
+		if (strstr(err.msg, "TopSecret99") || !strstr(err.msg, "127.0.0.1") ||
+		    !strstr(err.msg, "nodb") || !strstr(err.msg, "port 1") || strchr(err.msg, '\n'))
+			fail_msg("bad connection error: %s", err.msg);
+	}
+	if (pw && strstr(pw, "wsm-secret-pw")) {
+		char bad[1024], *at;
+		const char *mark = "wsm-secret-pw";
+
+		/* a wrong password: refused, and not echoed */
+		snprintf(bad, sizeof(bad), "%s", pw);
+		at = strstr(bad, mark);
+		memcpy(at, "WRONGSECRETPW", strlen(mark));
+		error_clear(&err);
+		assert_int_equal(storage_open(bad, NULL, &st, &err), ERR_IO);
+		if (strstr(err.msg, "WRONGSECRETPW") || !strstr(err.msg, "password"))
+			fail_msg("bad auth error: %s", err.msg);
+		/* the right one: connected, and masked in url_masked */
+		error_clear(&err);
+		if (storage_open(pw, NULL, &st, &err))
+			fail_msg("cannot open %s: %s", pw, err.msg);
+		track(st);
+		assert_null(strstr(st->url_masked, mark));
+		assert_non_null(strstr(st->url_masked, "***"));
+		close_st(st);
+	} else {
+		print_message("note: WSM_TEST_PG_PW_URL not set, password-auth part skipped\n");
+	}
+}
+
+static void pg_rls_isolates_tenants(void **state)
+{
+	struct be *b = *state;
+	struct tfile a, c;
+	struct source_state ss;
+	char sql[512];
+	PGconn *conn;
+	PGresult *r;
+	int t;
+
+	note_file(&a, "a.json", '1', "acme note", NULL, NULL);
+	do_run(b, "acme", "r-acme", 1, &a, 1, NULL);
+	note_file(&c, "a.json", '2', "globex note", NULL, NULL);
+	do_run(b, "globex", "r-globex", 2, &c, 1, NULL);
+	/* same path, two tenants: two rows, two source states */
+	assert_n(b, "SELECT count(*) FROM \"notes\"", 2);
+	assert_true(lookup(b, "acme", "a.json", &ss));
+	assert_int_equal(ss.sha256[0], '1');
+	assert_true(lookup(b, "globex", "a.json", &ss));
+	assert_int_equal(ss.sha256[0], '2');
+
+	pg_admin_exec(b, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles"
+			 " WHERE rolname = 'wsm_reader') THEN CREATE ROLE wsm_reader; END IF; END $$");
+	snprintf(sql, sizeof(sql), "GRANT USAGE ON SCHEMA %s TO wsm_reader;"
+		 " GRANT SELECT ON ALL TABLES IN SCHEMA %s TO wsm_reader", b->schema, b->schema);
+	pg_admin_exec(b, sql);
+	for (t = 0; t < 3; t++) {
+		static const char *const set[] = {
+			"SET app.tenant_id = 'acme'", "SET app.tenant_id = 'globex'", "SELECT 1",
+		};
+		static const char *const want[] = { "acme note", "globex note", NULL };
+
+		conn = PQconnectdb(b->url);
+		assert_int_equal(PQstatus(conn), CONNECTION_OK);
+		PQclear(PQexec(conn, "SET ROLE wsm_reader"));
+		PQclear(PQexec(conn, set[t]));
+		r = PQexec(conn, "SELECT \"title\" FROM \"notes\"");
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			fail_msg("select as wsm_reader: %s", PQerrorMessage(conn));
+		if (want[t]) {
+			assert_int_equal(PQntuples(r), 1);
+			assert_string_equal(PQgetvalue(r, 0, 0), want[t]);
+		} else {
+			assert_int_equal(PQntuples(r), 0);
+		}
+		PQclear(r);
+		r = PQexec(conn, "SELECT count(*) FROM \"tags\"");
+		assert_string_equal(PQgetvalue(r, 0, 0), want[t] ? "2" : "0");
+		PQclear(r);
+		PQfinish(conn);
+	}
+	snprintf(sql, sizeof(sql), "REVOKE ALL ON ALL TABLES IN SCHEMA %s FROM wsm_reader;"
+		 " REVOKE ALL ON SCHEMA %s FROM wsm_reader", b->schema, b->schema);
+	pg_admin_exec(b, sql);
+}
+
+static void pg_advisory_lock_is_held_during_a_run(void **state)
+{
+	struct be *b = *state;
+	struct storage *st = open_st(b, 0, NULL);
+	static const char *const held =
+		"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted";
+
+	assert_n(b, held, 0);
+	OK(storage_begin(st, E));
+	assert_n(b, held, 1);
+	assert_q(b, "SELECT pg_try_advisory_xact_lock(8607477376316252532)", "f");
+	OK(storage_rollback(st, E));
+	assert_n(b, held, 0);
+	close_st(st);
+}
+
+static void pg_jsonb_error_names_the_file(void **state)
+{
+	struct be *b = *state;
+	struct tfile f[2];
+	struct file_entry fe[2];
+	struct batch bt = { .files = fe, .n_files = 2 };
+	struct storage *st = open_st(b, 0, NULL);
+	struct run_info run;
+	struct error err;
+
+	note_file(&f[0], "good.json", '1', "ok", NULL, NULL);
+	note_file(&f[1], "bad.json", '2', "bad", NULL, "{\"a\": \"\\u0000\"}");
+	fe[0] = f[0].f;
+	fe[1] = f[1].f;
+	fill_run(&run, "r1", 1);
+	OK(storage_begin(st, E));
+	OK(storage_ensure_tables(st, defs, N_DEFS, E));
+	OK(storage_run_start(st, &run, E));
+	error_clear(&err);
+	assert_int_equal(storage_put_batch(st, &bt, &err), ERR_IO);
+	if (strcmp(err.path, "bad.json") != 0 || !strstr(err.msg, "_doc") ||
+	    !strstr(err.msg, "notes"))
+		fail_msg("unclear jsonb error: path <%s> msg <%s>", err.path, err.msg);
+	close_st(st);
+}
+
+static void pg_promote_copies_sqlite_and_revert_still_works(void **state)
+{
+	struct be *b = *state;
+	struct be src = { 0 };
+	struct tfile f[2];
+	struct promote_opts po = { 0 };
+	struct promote_report rep;
+	struct error err;
+	struct storage *st;
+	struct runs_seen rs;
+	int64_t removed, restored;
+	size_t i;
+	void *sst = &src;
+
+	/* an SQLite database with two runs, a replaced row and odd JSON */
+	setup_test(&sst);
+	note_file(&f[0], "a.json", '1', "v1", "{\"z\": 1.50, \"a\": [1E+2, \"\\u00e9\"]}",
+		  "{ \"b\" : 12345678901234567890 ,\n \"a\": \"\\ud83c\\udf0d \\n\" }");
+	note_file(&f[1], "p\xc3\xa9.json", '2', "tab\there", NULL, NULL);
+	do_run(&src, NULL, "r1", 1, f, 2, NULL);
+	note_file(&f[0], "a.json", '3', "v2", NULL, NULL);
+	do_run(&src, NULL, "r2", 2, f, 1, NULL);
+
+	error_clear(&err);
+	if (promote_run(src.url, b->url, &po, &rep, &err))
+		fail_msg("promote: %s", err.msg);
+	assert_true(rep.committed);
+	for (i = 0; i < rep.n; i++)
+		if (!rep.tables[i].ok || rep.tables[i].rows != rep.tables[i].target_rows)
+			fail_msg("table %s did not verify", rep.tables[i].name);
+	promote_report_release(&rep);
+	assert_n(b, "SELECT count(*) FROM \"notes\"", 2);
+	assert_n(b, "SELECT count(*) FROM \"wsm_hist_notes\"", 1);
+	assert_q(b, "SELECT \"_doc\"->>'b' FROM \"wsm_hist_notes\"", "12345678901234567890");
+	assert_q(b, "SELECT \"title\" FROM \"notes\" WHERE \"_path\" = 'p\xc3\xa9.json'", "tab\there");
+
+	/* a second promote is refused: the target has rows */
+	error_clear(&err);
+	assert_int_equal(promote_run(src.url, b->url, &po, &rep, &err), ERR_USAGE);
+	promote_report_release(&rep);
+	assert_non_null(strstr(err.msg, "--force"));
+	po.force = 1;
+	OK(promote_run(src.url, b->url, &po, &rep, E));
+	promote_report_release(&rep);
+
+	/* the ledger and history came along: the last run can be undone */
+	st = open_st(b, 0, NULL);
+	OK(storage_revert_run(st, "r2", &removed, &restored, E));
+	close_st(st);
+	assert_int_equal(restored, 3);
+	assert_q(b, "SELECT \"title\" FROM \"notes\" WHERE \"_path\" = 'a.json'", "v1");
+	list_runs(b, &rs);
+	assert_int_equal(rs.n, 2);
+	assert_string_equal(rs.r[1].status, "rolled_back");
+	assert_string_equal(rs.r[0].started_at, "2026-11-21T17:45:01.123456Z");
+	/* and a new run goes on from there */
+	note_file(&f[0], "a.json", '4', "v3", NULL, NULL);
+	do_run(b, NULL, "r3", 3, f, 1, NULL);
+	assert_n(b, "SELECT count(*) FROM \"wsm_hist_notes\" WHERE \"_superseded_by\" = 'r3'", 1);
+	teardown_test(&sst);
+}
+
+#endif /* WSM_NO_PG */
+
+/* ------------------------------------------------------------ main */
+
+#define COMMON_TESTS                                                          \
+	cmocka_unit_test_setup_teardown(ensure_tables_is_idempotent, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(ensure_tables_adds_the_columns_a_manifest_gained, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(imported_rows_are_visible_after_commit_not_before, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(rollback_leaves_nothing, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(closing_an_open_run_rolls_it_back, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(unchanged_file_writes_only_the_ledger, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(unchanged_file_with_new_mtime_refreshes_the_source, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(changed_file_moves_old_row_to_history, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(key_upsert_replaces_a_row_with_the_same_key_from_another_path, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(same_key_twice_in_one_batch_keeps_the_last, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(revert_run_restores_the_previous_rows_and_the_sources, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(revert_refuses_when_a_later_run_exists, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(revert_of_an_unknown_run_is_a_usage_error, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(missing_sources_lists_deleted_paths, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(prune_moves_rows_to_history_and_revert_brings_them_back, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(big_integers_survive_exactly, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(unicode_and_emoji_round_trip, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(timestamps_come_back_canonical, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(run_finish_records_the_counts, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(second_writer_waits_for_the_first, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(second_writer_fails_at_once_with_no_wait, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(second_writer_gives_up_after_the_busy_timeout, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(a_batch_of_2000_files_is_stored, setup_test, teardown_test)
+
+static int group_sqlite(void **state)
+{
+	*state = &sqlite_be;
+	return 0;
+}
+
+static int group_pg(void **state)
+{
+	*state = &pg_be;
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest sqlite_tests[] = { COMMON_TESTS };
+#ifndef WSM_NO_PG
+	const struct CMUnitTest pg_tests[] = {
+		COMMON_TESTS,
+		cmocka_unit_test_setup_teardown(pg_connection_error_names_the_server_and_masks_the_password, setup_test, teardown_test),
+		cmocka_unit_test_setup_teardown(pg_rls_isolates_tenants, setup_test, teardown_test),
+		cmocka_unit_test_setup_teardown(pg_advisory_lock_is_held_during_a_run, setup_test, teardown_test),
+		cmocka_unit_test_setup_teardown(pg_jsonb_error_names_the_file, setup_test, teardown_test),
+		cmocka_unit_test_setup_teardown(pg_promote_copies_sqlite_and_revert_still_works, setup_test, teardown_test),
+	};
+#endif
+	const char *pg = getenv("WSM_TEST_PG_URL");
+	const char *only = getenv("WSM_TEST_BACKEND");   /* "sqlite" or "postgres" */
+	int failed = 0;
+
+	/* say what is skipped first: cmocka's own output is not buffered */
+#ifdef WSM_NO_PG
+	(void)pg;
+	(void)group_pg;
+	printf("SKIP: PostgreSQL tests (built with WITH_PG=0)\n");
+#else
+	if (!pg || !*pg)
+		printf("SKIP: PostgreSQL tests (WSM_TEST_PG_URL not set)\n");
+#endif
+	fflush(stdout);
+	if (!only || strcmp(only, "sqlite") == 0)
+		failed += cmocka_run_group_tests_name("storage/sqlite", sqlite_tests,
+						      group_sqlite, NULL);
+#ifndef WSM_NO_PG
+	if (pg && *pg && (!only || strcmp(only, "postgres") == 0)) {
+		snprintf(pg_be.base, sizeof(pg_be.base), "%s", pg);
+		failed += cmocka_run_group_tests_name("storage/postgres", pg_tests,
+						      group_pg, NULL);
+	}
+#endif
+	return failed ? 1 : 0;
+}
