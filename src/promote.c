@@ -1046,6 +1046,33 @@ out:
 	return rc;
 }
 
+/*
+ * Test hook: WSMIGRATE_FAULT=promote-alter:TABLE changes one value of one
+ * copied row of TABLE before verification, as a fault in transit would, so
+ * a test can prove that the checksum catches it.
+ */
+static int fault_alter(PGconn *conn, const char *t, struct error *err)
+{
+	const char *f = getenv("WSMIGRATE_FAULT");
+	struct strbuf sql = STRBUF_INIT;
+	PGresult *res;
+	int rc;
+
+	if (!f || strncmp(f, "promote-alter:", 14) != 0 || strcmp(f + 14, t) != 0)
+		return 0;
+	strbuf_addstr(&sql, "UPDATE ");
+	add_ident(&sql, t);
+	strbuf_addstr(&sql, " SET \"_sha256\" = 'altered' WHERE ctid = (SELECT ctid FROM ");
+	add_ident(&sql, t);
+	strbuf_addstr(&sql, " LIMIT 1)");
+	res = PQexec(conn, sql.buf);
+	rc = pg_ok(conn, res, err, "fault injection");
+	if (!rc)
+		PQclear(res);
+	strbuf_release(&sql);
+	return rc;
+}
+
 /* Count and checksum table t as PostgreSQL has it now. */
 static int verify_table(PGconn *conn, const char *t, const struct cols *cs,
 			struct promote_table *pt, struct error *err)
@@ -1406,6 +1433,8 @@ int promote_run(const char *from, const char *to,
 		if ((rc = common_cols(db, conn, names[i], &cs, err)))
 			goto out;
 		rc = copy_table(db, conn, names[i], &cs, pt, err);
+		if (!rc)
+			rc = fault_alter(conn, names[i], err);
 		if (!rc)
 			rc = verify_table(conn, names[i], &cs, pt, err);
 		cols_release(&cs);
