@@ -52,6 +52,7 @@ struct run {
 	struct backup_writer *bw;
 	struct walk *walk;
 	int writes;             /* database and archive writes are on */
+	int marker;             /* our .uncommitted marker exists */
 	int manifest_changed;   /* last committed run used another manifest */
 	char run_id[64];
 	/* the current batch */
@@ -259,7 +260,11 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 		break;
 	}
 	if (!r->writes) {
+		/* nothing will be stored: drop this file's rows at once, so a dry
+		 * run (which never flushes a batch) stays in flat memory */
 		free(buf);
+		if (!r->n_files)
+			map_out_reset(&r->out);
 		return 0;
 	}
 	/* only imported files need their bytes until the batch is stored */
@@ -429,7 +434,7 @@ static int process_file(struct run *r, const struct walk_entry *we, struct error
 	size_t len = 0, bom = 0, n_rows = 0, row_off;
 	cJSON *root = NULL;
 	double t;
-	int found = 0, rc;
+	int found = 0, looked = 0, rc;
 
 	if (manifest_ignored(r->m, path)) {
 		r->stats->ignored++;
@@ -450,6 +455,7 @@ static int process_file(struct run *r, const struct walk_entry *we, struct error
 	if (rule && r->writes && !r->o->rehash && !r->manifest_changed) {
 		if (storage_source_lookup(r->st, path, &src, &found, err))
 			return ERR_IO;
+		looked = 1;
 		if (found && src.size == (int64_t)we->st.st_size &&
 		    src.mtime_ns == (int64_t)we->st.st_mtim.tv_sec * 1000000000LL + we->st.st_mtim.tv_nsec &&
 		    strcmp(src.rule, rule->name) == 0)
@@ -478,7 +484,7 @@ static int process_file(struct run *r, const struct walk_entry *we, struct error
 		return rc;
 	}
 	if (r->writes && !r->manifest_changed) {
-		if (!found && storage_source_lookup(r->st, path, &src, &found, err))
+		if (!looked && storage_source_lookup(r->st, path, &src, &found, err))
 			goto io_fail;
 		if (found && strcmp(src.sha256, sha) == 0 && strcmp(src.rule, rule->name) == 0)
 			return simple(r, path, we, rule, FILE_UNCHANGED, sha, buf, 0, 0, 0, 0,
@@ -625,12 +631,18 @@ static int find_run_cb(void *ctx, const struct run_info *run)
 }
 
 /*
- * A crash between the archive's rename and the commit leaves a finished
- * archive that no ledger row names.  Remove such orphans of this tree: only
- * archives whose run id is unknown to this database and whose manifest
- * names this tree root, so another database's archives in a shared folder
- * are left alone.  Runs under the database lock, so no run is in flight.
+ * Every run that writes an archive first leaves "<run-id>.uncommitted" in
+ * the backup folder and removes it after its commit.  A crash in between
+ * leaves the marker: the next run (under the database lock, so no run is in
+ * flight) removes the marker and, when the ledger does not know the run,
+ * the archive too.  Archives without a marker are never touched, so a
+ * recreated database does not cost anyone their old backups.
  */
+static void marker_path(const char *dir, const char *id, char *out, size_t size)
+{
+	snprintf(out, size, "%s/%s.uncommitted", dir, id);
+}
+
 static int cleanup_orphans(struct run *r, const char *dir, struct error *err)
 {
 	DIR *d = opendir(dir);
@@ -640,35 +652,60 @@ static int cleanup_orphans(struct run *r, const char *dir, struct error *err)
 	if (!d)
 		return 0;
 	while (!rc && (de = readdir(d)) != NULL) {
-		char path[PATH_MAX], id[64];
-		struct backup_manifest_info info;
+		char marker[PATH_MAX], archive[PATH_MAX], id[64];
 		struct find_run fr;
 		struct error e;
 		size_t n = strlen(de->d_name);
 
-		if (n < 9 || n - 8 >= sizeof(id) || strcmp(de->d_name + n - 8, ".tar.zst") != 0)
+		if (n < 13 || n - 12 >= sizeof(id) ||
+		    strcmp(de->d_name + n - 12, ".uncommitted") != 0)
 			continue;
-		memcpy(id, de->d_name, n - 8);
-		id[n - 8] = '\0';
+		memcpy(id, de->d_name, n - 12);
+		id[n - 12] = '\0';
 		fr.id = id;
 		fr.found = 0;
 		if ((rc = storage_list_runs(r->st, find_run_cb, &fr, err)))
 			break;
-		if (fr.found)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		memset(&info, 0, sizeof(info));
+		snprintf(marker, sizeof(marker), "%s/%s", dir, de->d_name);
+		snprintf(archive, sizeof(archive), "%s/%s.tar.zst", dir, id);
 		error_clear(&e);
-		if (backup_read_manifest(path, &info, NULL, NULL, &e) != 0 ||
-		    strcmp(info.tree_root, r->stats->tree_root) != 0 ||
-		    strcmp(info.run_id, id) != 0)
-			continue;
-		if (backup_remove(path, &e) == 0 && r->o->on_note)
-			r->o->on_note(r->o->ctx, NOTE_PARTIAL_REMOVED, path,
+		if (!fr.found && access(archive, F_OK) == 0 &&
+		    backup_remove(archive, &e) == 0 && r->o->on_note)
+			r->o->on_note(r->o->ctx, NOTE_PARTIAL_REMOVED, archive,
 				      "removed the archive of a run that never committed");
+		unlink(marker);
 	}
 	closedir(d);
 	return rc;
+}
+
+/* Create the run's marker (durably) before any archive byte is written. */
+static int write_marker(struct run *r, const char *dir, struct error *err)
+{
+	char path[PATH_MAX];
+	int fd, dfd;
+
+	marker_path(dir, r->run_id, path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return error_set(err, ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+	fsync(fd);
+	close(fd);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+static void remove_marker(struct run *r)
+{
+	char path[PATH_MAX];
+	const char *dir = r->o->backup_dir ? r->o->backup_dir : "backups";
+
+	marker_path(dir, r->run_id, path, sizeof(path));
+	unlink(path);
 }
 
 /* Open the database, lock it, create tables, start the run's ledger row. */
@@ -711,6 +748,9 @@ static int start_writes(struct run *r, struct error *err)
 			return rc;
 		if ((rc = backup_writer_open(dir, r->run_id, r->stats->tree_root, &bo, &r->bw, err)))
 			return rc;
+		if ((rc = write_marker(r, dir, err)))
+			return rc;
+		r->marker = 1;
 	}
 	return 0;
 }
@@ -778,6 +818,8 @@ static int finish_writes(struct run *r, struct error *err)
 		return rc;
 	}
 	r->stats->committed = 1;
+	remove_marker(r);
+	r->marker = 0;
 	return 0;
 }
 
@@ -917,6 +959,8 @@ out:
 	if (!stats->committed && !o->dry_run)
 		stats->run_id[0] = '\0';
 	backup_writer_abort(r.bw);
+	if (r.marker)
+		remove_marker(&r);   /* a clean failure: nothing of the run is left */
 	batch_reset(&r);
 	free(r.files);
 	free(r.entries);

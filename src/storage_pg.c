@@ -40,6 +40,7 @@ struct pg_storage {
 	char *tenant;             /* "" when none */
 	char run_id[64];          /* set by run_start */
 	char where[512];          /* "database 'd' on host:port", for messages */
+	int lookup_prepared;      /* "wsm_source_lookup" is prepared on conn */
 };
 
 static struct pg_storage *pg_downcast(struct storage *st)
@@ -1394,15 +1395,32 @@ static int pg_source_lookup(struct storage *st, const char *path,
 
 	*found = 0;
 	memset(out, 0, sizeof(*out));
-	if (ledger_exists(ps, &exists, err))
+	/* inside a run the ledger exists (run_start made it): save a round trip */
+	if (!ps->run_id[0]) {
+		if (ledger_exists(ps, &exists, err))
+			return ERR_IO;
+		if (!exists)
+			return 0;
+	}
+	/* one lookup per file: a prepared statement skips parse and plan */
+	if (!ps->lookup_prepared) {
+		res = PQprepare(ps->conn, "wsm_source_lookup",
+				"SELECT sha256, size, mtime_ns, rule, _run_id FROM wsm_sources"
+				" WHERE tenant_id = $1 AND _path = $2", 2, NULL);
+		if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+			pg_fail(ps, res, err, "look up a source");
+			PQclear(res);
+			return ERR_IO;
+		}
+		PQclear(res);
+		ps->lookup_prepared = 1;
+	}
+	res = PQexecPrepared(ps->conn, "wsm_source_lookup", 2, params, NULL, NULL, 0);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_fail(ps, res, err, "look up a source");
+		PQclear(res);
 		return ERR_IO;
-	if (!exists)
-		return 0;
-	if (q_exec(ps,
-		   "SELECT sha256, size, mtime_ns, rule, _run_id FROM wsm_sources"
-		   " WHERE tenant_id = $1 AND _path = $2",
-		   2, params, &res, err, "look up a source"))
-		return ERR_IO;
+	}
 	if (PQntuples(res) == 1) {
 		*found = 1;
 		cpy(out->sha256, sizeof(out->sha256), res, 0, 0);
