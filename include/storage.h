@@ -152,6 +152,10 @@ struct file_entry {
 	size_t n_tables;
 	const struct row *rows;
 	size_t n_rows;
+	int is_new;               /* the caller looked the path up in this run
+				     and found no source state: there are no
+				     rows of this path to replace (an
+				     optimisation; 0 is always correct) */
 };
 
 struct batch {

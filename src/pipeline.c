@@ -38,6 +38,7 @@ struct pending {
 	const struct manifest_rule *rule;
 	enum file_outcome outcome;
 	char *error;
+	int is_new;             /* looked up: no source state for this path */
 	char *buf;              /* the file's bytes (owned) */
 	size_t doc_off, doc_len;
 	size_t row_off, n_rows; /* into out.rows */
@@ -53,6 +54,7 @@ struct run {
 	struct walk *walk;
 	int writes;             /* database and archive writes are on */
 	int marker;             /* our .uncommitted marker exists */
+	int cur_is_new;         /* the file being recorded has no source state */
 	int manifest_changed;   /* last committed run used another manifest */
 	char run_id[64];
 	/* the current batch */
@@ -168,6 +170,7 @@ static int flush_batch(struct run *r, struct error *err)
 		e->rule = p->rule ? p->rule->name : NULL;
 		e->outcome = p->outcome;
 		e->error = p->error;
+		e->is_new = p->is_new;
 		if (p->outcome == FILE_IMPORTED) {
 			e->doc = p->buf + p->doc_off;
 			e->doc_len = p->doc_len;
@@ -293,6 +296,8 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 	p->mode = we ? (uint32_t)(we->st.st_mode & 07777) : 0;
 	p->rule = rule;
 	p->outcome = outcome;
+	p->is_new = r->cur_is_new;
+	r->cur_is_new = 0;
 	p->error = report->reason ? strdup(report->reason) : NULL;
 	p->buf = buf;
 	p->doc_off = doc_off;
@@ -491,6 +496,14 @@ static int process_file(struct run *r, const struct walk_entry *we, struct error
 				      NULL, err);
 	}
 
+	/*
+	 * A large document's parse tree is many times its size: store the
+	 * pending batch first, so the two never add up in memory.
+	 */
+	if (len > (1u << 20) && r->n_files && (rc = flush_batch(r, err))) {
+		free(buf);
+		return rc;
+	}
 	t = now();
 	{
 		struct jsonread_opts jo = { 0, path };
@@ -532,6 +545,8 @@ static int process_file(struct run *r, const struct walk_entry *we, struct error
 		}
 		return invalid(r, path, we, rule, sha, buf, &fe, err);
 	}
+	/* looked up in this run and absent: the backend can skip replacing */
+	r->cur_is_new = r->writes && !r->manifest_changed && !found;
 	return simple(r, path, we, rule, FILE_IMPORTED, sha, buf, bom, len - bom,
 		      row_off, n_rows, NULL, err);
 io_fail:
@@ -740,7 +755,7 @@ static int start_writes(struct run *r, struct error *err)
 	if (rc)
 		return rc;
 	if (!r->o->no_backup) {
-		struct backup_writer_opts bo = { 0, 16u << 20, WSM_VERSION };
+		struct backup_writer_opts bo = { 0, 8u << 20, WSM_VERSION };
 		const char *dir = r->o->backup_dir ? r->o->backup_dir : "backups";
 
 		if ((rc = backup_cleanup_partials(dir, partial_cb, r, err)) ||

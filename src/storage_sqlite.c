@@ -201,7 +201,7 @@ static int sqlite_open(const char *url, const struct storage_opts *opts,
 	sqlite3_busy_timeout(s->db, s->busy_ms);
 	snprintf(pragmas, sizeof(pragmas),
 		 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-		 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;");
+		 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-8192;");
 	if (exec(s, pragmas, err)) {
 		sqlite_close(&s->base);
 		return ERR_IO;
@@ -738,10 +738,12 @@ static int put_row(struct sqlite_storage *s, const struct file_entry *f,
 static int put_source(struct sqlite_storage *s, const struct file_entry *f,
 		      struct error *err)
 {
-	sqlite3_bind_text(s->src_hist, 1, s->run_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s->src_hist, 2, f->path, -1, SQLITE_STATIC);
-	if (step_done(s, s->src_hist, err, "source history"))
-		return ERR_IO;
+	if (!f->is_new) {
+		sqlite3_bind_text(s->src_hist, 1, s->run_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s->src_hist, 2, f->path, -1, SQLITE_STATIC);
+		if (step_done(s, s->src_hist, err, "source history"))
+			return ERR_IO;
+	}
 	sqlite3_bind_text(s->src_put, 1, f->path, -1, SQLITE_STATIC);
 	bind_text_or_null(s->src_put, 2, f->rule);
 	bind_text_or_null(s->src_put, 3, f->sha256);
@@ -758,7 +760,7 @@ static int put_file(struct sqlite_storage *s, const struct file_entry *f,
 	size_t i;
 
 	if (f->outcome == FILE_IMPORTED) {
-		for (i = 0; i < f->n_tables; i++) {
+		for (i = 0; i < f->n_tables && !f->is_new; i++) {
 			struct sq_table *t = find_table(s, f->tables[i]->name);
 
 			if (!t)
