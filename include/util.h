@@ -32,6 +32,9 @@ void util_now_utc(char out[40]);
 /* Monotonic clock in seconds. */
 double util_monotonic(void);
 
+/* Value of a hexadecimal digit, or -1 when `c` is not one. */
+int util_hex_digit(int c);
+
 /* strdup that returns NULL for NULL. */
 char *util_strdup(const char *s);
 
@@ -57,6 +60,8 @@ int strbuf_add(struct strbuf *sb, const void *data, size_t n);
 int strbuf_addstr(struct strbuf *sb, const char *s);
 int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Append `name` as a quoted SQL identifier ("a""b"), for both dialects. */
+int strbuf_add_ident(struct strbuf *sb, const char *name);
 /* Append `s` as a JSON string literal, quotes included. */
 int strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n);
 /* Free the buffer and reset to empty. */

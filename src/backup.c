@@ -6,6 +6,7 @@
  * to use: findings go to callbacks, failures to struct error.
  */
 #include "backup.h"
+#include "util.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -58,17 +59,6 @@ static void hex_encode(const unsigned char *raw, size_t n, char *hex)
 	hex[2 * n] = '\0';
 }
 
-static int hex_val(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode 64 hex digits (either case) into 32 bytes.  Returns 0 or -1. */
 static int sha_decode(const char *hex, size_t len, unsigned char raw[32])
 {
@@ -77,8 +67,8 @@ static int sha_decode(const char *hex, size_t len, unsigned char raw[32])
 	if (len != 64)
 		return -1;
 	for (i = 0; i < 32; i++) {
-		int hi = hex_val((unsigned char)hex[2 * i]);
-		int lo = hex_val((unsigned char)hex[2 * i + 1]);
+		int hi = util_hex_digit((unsigned char)hex[2 * i]);
+		int lo = util_hex_digit((unsigned char)hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;
@@ -1249,7 +1239,7 @@ static int jp_hex4(struct jp *j, unsigned long *v)
 		return -1;
 	*v = 0;
 	for (i = 0; i < 4; i++) {
-		int h = hex_val((unsigned char)j->p[i]);
+		int h = util_hex_digit((unsigned char)j->p[i]);
 
 		if (h < 0)
 			return -1;

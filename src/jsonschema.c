@@ -7,6 +7,7 @@
  * the "format" checkers at the end.
  */
 #include "jsonschema.h"
+#include "util.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -597,25 +598,14 @@ static char *uri_cut_fragment(char *uri)
 	return h + 1;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode in place. */
 static void percent_decode(char *s)
 {
 	char *o = s;
 
 	for (; *s; s++) {
-		if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
-			*o++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+		if (*s == '%' && util_hex_digit(s[1]) >= 0 && util_hex_digit(s[2]) >= 0) {
+			*o++ = (char)(util_hex_digit(s[1]) * 16 + util_hex_digit(s[2]));
 			s += 2;
 		} else {
 			*o++ = *s;
@@ -1508,7 +1498,7 @@ static char *ecma_to_pcre(const char *src)
 			} else if (n == 'u' && p[2] == '{') {
 				const char *q = p + 3;
 
-				while (hexval(*q) >= 0)
+				while (util_hex_digit(*q) >= 0)
 					q++;
 				if (*q == '}') {
 					sb_add(&o, "\\x{");
@@ -1519,18 +1509,18 @@ static char *ecma_to_pcre(const char *src)
 					sb_addn(&o, p, 2);
 					p += 2;
 				}
-			} else if (n == 'u' && hexval(p[2]) >= 0 && hexval(p[3]) >= 0 &&
-				   hexval(p[4]) >= 0 && hexval(p[5]) >= 0) {
-				unsigned cp = (unsigned)(hexval(p[2]) << 12 | hexval(p[3]) << 8 |
-							 hexval(p[4]) << 4 | hexval(p[5]));
+			} else if (n == 'u' && util_hex_digit(p[2]) >= 0 && util_hex_digit(p[3]) >= 0 &&
+				   util_hex_digit(p[4]) >= 0 && util_hex_digit(p[5]) >= 0) {
+				unsigned cp = (unsigned)(util_hex_digit(p[2]) << 12 | util_hex_digit(p[3]) << 8 |
+							 util_hex_digit(p[4]) << 4 | util_hex_digit(p[5]));
 				char tmp[32];
 
 				p += 6;
 				if (cp >= 0xd800 && cp < 0xdc00 && p[0] == '\\' && p[1] == 'u' &&
-				    hexval(p[2]) >= 0 && hexval(p[3]) >= 0 && hexval(p[4]) >= 0 &&
-				    hexval(p[5]) >= 0) {
-					unsigned lo = (unsigned)(hexval(p[2]) << 12 | hexval(p[3]) << 8 |
-								 hexval(p[4]) << 4 | hexval(p[5]));
+				    util_hex_digit(p[2]) >= 0 && util_hex_digit(p[3]) >= 0 && util_hex_digit(p[4]) >= 0 &&
+				    util_hex_digit(p[5]) >= 0) {
+					unsigned lo = (unsigned)(util_hex_digit(p[2]) << 12 | util_hex_digit(p[3]) << 8 |
+								 util_hex_digit(p[4]) << 4 | util_hex_digit(p[5]));
 
 					if (lo >= 0xdc00 && lo < 0xe000) {
 						cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
@@ -3911,7 +3901,7 @@ static int fmt_ipv6(const char *s)
 		const char *q = p;
 		int n = 0;
 
-		while (hexval(*q) >= 0 && n < 5)
+		while (util_hex_digit(*q) >= 0 && n < 5)
 			q++, n++;
 		if (*q == '.') {
 			/* trailing dotted IPv4 counts as two groups */
@@ -4439,7 +4429,7 @@ static int fmt_uri_ex(const char *s, int iri, int ref)
 
 	for (p = s; *p; p++) {
 		if (*p == '%') {
-			if (hexval(p[1]) < 0 || hexval(p[2]) < 0)
+			if (util_hex_digit(p[1]) < 0 || util_hex_digit(p[2]) < 0)
 				return 0;
 			p += 2;
 		} else if (!uri_char((unsigned char)*p, iri)) {
@@ -4529,7 +4519,7 @@ static int fmt_uuid(const char *s)
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
 				return 0;
-		} else if (hexval(s[i]) < 0) {
+		} else if (util_hex_digit(s[i]) < 0) {
 			return 0;
 		}
 	}
@@ -4574,7 +4564,7 @@ static int fmt_uri_template(const char *s)
 		unsigned char ch = (unsigned char)*s;
 
 		if (ch == '%') {
-			if (hexval(s[1]) < 0 || hexval(s[2]) < 0)
+			if (util_hex_digit(s[1]) < 0 || util_hex_digit(s[2]) < 0)
 				return 0;
 			s += 3;
 			continue;
@@ -4593,7 +4583,7 @@ static int fmt_uri_template(const char *s)
 			int nchars = 0;
 
 			for (;;) {
-				if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
+				if (*s == '%' && util_hex_digit(s[1]) >= 0 && util_hex_digit(s[2]) >= 0) {
 					s += 3;
 				} else if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
 					   (*s >= '0' && *s <= '9') || *s == '_') {

@@ -78,17 +78,6 @@ static void skip_ws(const char **p, const char *end)
 		(*p)++;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int hex4(const char *p, const char *end, unsigned *out)
 {
 	int i, v;
@@ -97,7 +86,7 @@ static int hex4(const char *p, const char *end, unsigned *out)
 	if (end - p < 4)
 		return -1;
 	for (i = 0; i < 4; i++) {
-		v = hexval(p[i]);
+		v = util_hex_digit(p[i]);
 		if (v < 0)
 			return -1;
 		*out = *out * 16 + (unsigned)v;
@@ -580,20 +569,6 @@ static void cols_release(struct cols *cs)
 	cs->n = 0;
 }
 
-static void add_ident(struct strbuf *sb, const char *name)
-{
-	const char *q;
-
-	strbuf_addstr(sb, "\"");
-	for (q = name; *q; q++) {
-		if (*q == '"')
-			strbuf_addstr(sb, "\"\"");
-		else
-			strbuf_add(sb, q, 1);
-	}
-	strbuf_addstr(sb, "\"");
-}
-
 static int pg_err(PGconn *conn, const PGresult *res, struct error *err,
 		  const char *what)
 {
@@ -953,18 +928,18 @@ static int copy_table(sqlite3 *db, PGconn *conn, const char *t,
 
 	strbuf_addstr(&sel, "SELECT ");
 	strbuf_addstr(&cp, "COPY ");
-	add_ident(&cp, t);
+	strbuf_add_ident(&cp, t);
 	strbuf_addstr(&cp, " (");
 	for (i = 0; i < cs->n; i++) {
 		if (i) {
 			strbuf_addstr(&sel, ", ");
 			strbuf_addstr(&cp, ", ");
 		}
-		add_ident(&sel, cs->c[i].name);
-		add_ident(&cp, cs->c[i].name);
+		strbuf_add_ident(&sel, cs->c[i].name);
+		strbuf_add_ident(&cp, cs->c[i].name);
 	}
 	strbuf_addstr(&sel, " FROM ");
-	add_ident(&sel, t);
+	strbuf_add_ident(&sel, t);
 	strbuf_addstr(&cp, ") FROM STDIN");
 	if (!sel.buf || !cp.buf) {
 		rc = error_set(err, ERR_IO, "out of memory");
@@ -1061,9 +1036,9 @@ static int fault_alter(PGconn *conn, const char *t, struct error *err)
 	if (!f || strncmp(f, "promote-alter:", 14) != 0 || strcmp(f + 14, t) != 0)
 		return 0;
 	strbuf_addstr(&sql, "UPDATE ");
-	add_ident(&sql, t);
+	strbuf_add_ident(&sql, t);
 	strbuf_addstr(&sql, " SET \"_sha256\" = 'altered' WHERE ctid = (SELECT ctid FROM ");
-	add_ident(&sql, t);
+	strbuf_add_ident(&sql, t);
 	strbuf_addstr(&sql, " LIMIT 1)");
 	res = PQexec(conn, sql.buf);
 	rc = pg_ok(conn, res, err, "fault injection");
@@ -1089,14 +1064,14 @@ static int verify_table(PGconn *conn, const char *t, const struct cols *cs,
 			strbuf_addstr(&sql, ", ");
 		if (cs->c[i].cat == CAT_TS) {
 			strbuf_addstr(&sql, "to_char(");
-			add_ident(&sql, cs->c[i].name);
+			strbuf_add_ident(&sql, cs->c[i].name);
 			strbuf_addstr(&sql, " AT TIME ZONE 'UTC', " TS_FMT ")");
 		} else {
-			add_ident(&sql, cs->c[i].name);
+			strbuf_add_ident(&sql, cs->c[i].name);
 		}
 	}
 	strbuf_addstr(&sql, " FROM ");
-	add_ident(&sql, t);
+	strbuf_add_ident(&sql, t);
 	if (!sql.buf)
 		return error_set(err, ERR_IO, "out of memory");
 	res = PQexec(conn, sql.buf);
@@ -1212,7 +1187,7 @@ static int check_empty(PGconn *conn, char **names, size_t n, const char *shown,
 			PQclear(res);
 			sql.len = 0;
 			strbuf_addstr(&sql, "SELECT EXISTS (SELECT 1 FROM ");
-			add_ident(&sql, names[i]);
+			strbuf_add_ident(&sql, names[i]);
 			strbuf_addstr(&sql, ")");
 			res = PQexec(conn, sql.buf);
 			if (pg_ok(conn, res, err, "inspect the target")) {
@@ -1300,7 +1275,7 @@ static int truncate_all(PGconn *conn, char **names, size_t n, struct error *err)
 	for (i = 0; i < n; i++) {
 		if (i)
 			strbuf_addstr(&sql, ", ");
-		add_ident(&sql, names[i]);
+		strbuf_add_ident(&sql, names[i]);
 	}
 	res = PQexec(conn, sql.buf);
 	strbuf_release(&sql);
@@ -1324,7 +1299,7 @@ static int bump_sequences(PGconn *conn, char **names, size_t n, struct error *er
 		sql.len = 0;
 		strbuf_addstr(&sql, "SELECT setval(pg_get_serial_sequence(quote_ident($1), '_hist_seq'),"
 			      " coalesce(max(\"_hist_seq\"), 0) + 1, false) FROM ");
-		add_ident(&sql, names[i]);
+		strbuf_add_ident(&sql, names[i]);
 		{
 			const char *params[1] = { names[i] };
 

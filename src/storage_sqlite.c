@@ -105,18 +105,6 @@ static int step_done(struct sqlite_storage *s, sqlite3_stmt *st,
 	return 0;
 }
 
-static int qident(struct strbuf *sb, const char *name)
-{
-	const char *p;
-
-	if (strbuf_add(sb, "\"", 1))
-		return -1;
-	for (p = name; *p; p++)
-		if (strbuf_add(sb, p, 1) || (*p == '"' && strbuf_add(sb, "\"", 1)))
-			return -1;
-	return strbuf_add(sb, "\"", 1);
-}
-
 static const char *sql_type(enum col_type t)
 {
 	switch (t) {
@@ -351,7 +339,7 @@ static int column_list(struct strbuf *sb, const struct table_def *d)
 	    strbuf_addstr(sb, d->is_child ? "\"_index\"" : "\"_doc\""))
 		return -1;
 	for (i = 0; i < d->n_columns; i++)
-		if (strbuf_add(sb, ",", 1) || qident(sb, d->columns[i].name))
+		if (strbuf_add(sb, ",", 1) || strbuf_add_ident(sb, d->columns[i].name))
 			return -1;
 	return 0;
 }
@@ -367,23 +355,23 @@ static int create_table(struct sqlite_storage *s, const struct table_def *d,
 	if (strbuf_addstr(&hist, "wsm_hist_") || strbuf_addstr(&hist, d->name))
 		goto oom;
 	strbuf_addstr(&sql, "CREATE TABLE IF NOT EXISTS ");
-	qident(&sql, d->name);
+	strbuf_add_ident(&sql, d->name);
 	strbuf_addstr(&sql, "(\"_path\" TEXT NOT NULL, \"_sha256\" TEXT NOT NULL,"
 		      " \"_run_id\" TEXT NOT NULL, ");
 	strbuf_addstr(&sql, d->is_child ? "\"_index\" INTEGER NOT NULL" :
 		      "\"_doc\" TEXT NOT NULL CHECK (json_valid(\"_doc\"))");
 	for (i = 0; i < d->n_columns; i++) {
 		strbuf_add(&sql, ", ", 2);
-		qident(&sql, d->columns[i].name);
+		strbuf_add_ident(&sql, d->columns[i].name);
 		strbuf_addf(&sql, " %s", sql_type(d->columns[i].type));
 	}
 	strbuf_addstr(&sql, ");\nCREATE TABLE IF NOT EXISTS ");
-	qident(&sql, hist.buf);
+	strbuf_add_ident(&sql, hist.buf);
 	strbuf_addstr(&sql, "(\"_path\" TEXT, \"_sha256\" TEXT, \"_run_id\" TEXT, ");
 	strbuf_addstr(&sql, d->is_child ? "\"_index\" INTEGER" : "\"_doc\" TEXT");
 	for (i = 0; i < d->n_columns; i++) {
 		strbuf_add(&sql, ", ", 2);
-		qident(&sql, d->columns[i].name);
+		strbuf_add_ident(&sql, d->columns[i].name);
 		strbuf_addf(&sql, " %s", sql_type(d->columns[i].type));
 	}
 	strbuf_addstr(&sql, ", \"_superseded_by\" TEXT NOT NULL,"
@@ -408,13 +396,13 @@ static int create_table(struct sqlite_storage *s, const struct table_def *d,
 		if (!have) {
 			sql.len = 0;
 			strbuf_addstr(&sql, "ALTER TABLE ");
-			qident(&sql, d->name);
+			strbuf_add_ident(&sql, d->name);
 			strbuf_addstr(&sql, " ADD COLUMN ");
-			qident(&sql, d->columns[i].name);
+			strbuf_add_ident(&sql, d->columns[i].name);
 			strbuf_addf(&sql, " %s; ALTER TABLE ", sql_type(d->columns[i].type));
-			qident(&sql, hist.buf);
+			strbuf_add_ident(&sql, hist.buf);
 			strbuf_addstr(&sql, " ADD COLUMN ");
-			qident(&sql, d->columns[i].name);
+			strbuf_add_ident(&sql, d->columns[i].name);
 			strbuf_addf(&sql, " %s;", sql_type(d->columns[i].type));
 			if ((rc = exec(s, sql.buf, err)))
 				goto out;
@@ -423,29 +411,29 @@ static int create_table(struct sqlite_storage *s, const struct table_def *d,
 	/* indexes: the upsert key (unique), _path, _run_id, declared ones */
 	sql.len = 0;
 	strbuf_addf(&sql, "CREATE UNIQUE INDEX IF NOT EXISTS \"%s__key\" ON ", d->name);
-	qident(&sql, d->name);
+	strbuf_add_ident(&sql, d->name);
 	strbuf_add(&sql, "(", 1);
 	if (d->n_key) {
 		for (i = 0; i < d->n_key; i++) {
 			if (i)
 				strbuf_add(&sql, ",", 1);
-			qident(&sql, d->key[i]);
+			strbuf_add_ident(&sql, d->key[i]);
 		}
 	} else {
 		strbuf_addstr(&sql, d->is_child ? "\"_path\",\"_index\"" : "\"_path\"");
 	}
 	strbuf_addf(&sql, ");\nCREATE INDEX IF NOT EXISTS \"%s__path\" ON ", d->name);
-	qident(&sql, d->name);
+	strbuf_add_ident(&sql, d->name);
 	strbuf_addf(&sql, "(\"_path\");\nCREATE INDEX IF NOT EXISTS \"%s__run\" ON ", d->name);
-	qident(&sql, d->name);
+	strbuf_add_ident(&sql, d->name);
 	strbuf_addf(&sql, "(\"_run_id\");\nCREATE INDEX IF NOT EXISTS \"%s__by\" ON ", hist.buf);
-	qident(&sql, hist.buf);
+	strbuf_add_ident(&sql, hist.buf);
 	strbuf_addstr(&sql, "(\"_superseded_by\");\n");
 	for (i = 0; i < d->n_indexes; i++) {
 		strbuf_addf(&sql, "CREATE INDEX IF NOT EXISTS \"%s__%s\" ON ", d->name, d->indexes[i]);
-		qident(&sql, d->name);
+		strbuf_add_ident(&sql, d->name);
 		strbuf_add(&sql, "(", 1);
-		qident(&sql, d->indexes[i]);
+		strbuf_add_ident(&sql, d->indexes[i]);
 		strbuf_addstr(&sql, ");\n");
 	}
 	if (!sql.buf)
@@ -482,7 +470,7 @@ static int prepare_table(struct sqlite_storage *s, const struct table_def *d,
 	if (column_list(&cols, d))
 		goto oom;
 	strbuf_addstr(&sql, "INSERT INTO ");
-	qident(&sql, d->name);
+	strbuf_add_ident(&sql, d->name);
 	strbuf_addf(&sql, "(%s) VALUES(?", cols.buf);
 	for (i = 1; i < nparams; i++)
 		strbuf_addstr(&sql, ",?");
@@ -493,32 +481,32 @@ static int prepare_table(struct sqlite_storage *s, const struct table_def *d,
 	sql.len = 0;
 	strbuf_addf(&sql, "INSERT INTO \"wsm_hist_%s\"(%s,\"_superseded_by\") SELECT %s,?1 FROM ",
 		    d->name, cols.buf, cols.buf);
-	qident(&sql, d->name);
+	strbuf_add_ident(&sql, d->name);
 	strbuf_addstr(&sql, " WHERE \"_path\" = ?2");
 	if ((rc = prepare(s, sql.buf, &t->hist_path, err)))
 		goto out;
 	sql.len = 0;
 	strbuf_addstr(&sql, "DELETE FROM ");
-	qident(&sql, d->name);
+	strbuf_add_ident(&sql, d->name);
 	strbuf_addstr(&sql, " WHERE \"_path\" = ?1");
 	if ((rc = prepare(s, sql.buf, &t->del_path, err)))
 		goto out;
 	if (d->n_key) {
 		for (i = 0; i < d->n_key; i++) {
 			strbuf_addstr(&where, i ? " AND " : " WHERE ");
-			qident(&where, d->key[i]);
+			strbuf_add_ident(&where, d->key[i]);
 			strbuf_addf(&where, " = ?%zu", i + 2);
 		}
 		sql.len = 0;
 		strbuf_addf(&sql, "INSERT INTO \"wsm_hist_%s\"(%s,\"_superseded_by\") SELECT %s,?1 FROM ",
 			    d->name, cols.buf, cols.buf);
-		qident(&sql, d->name);
+		strbuf_add_ident(&sql, d->name);
 		strbuf_addstr(&sql, where.buf);
 		if ((rc = prepare(s, sql.buf, &t->hist_key, err)))
 			goto out;
 		sql.len = 0;
 		strbuf_addstr(&sql, "DELETE FROM ");
-		qident(&sql, d->name);
+		strbuf_add_ident(&sql, d->name);
 		strbuf_addstr(&sql, where.buf);
 		if ((rc = prepare(s, sql.buf, &t->del_key, err)))
 			goto out;
@@ -916,7 +904,7 @@ static int all_columns(struct sqlite_storage *s, const char *table,
 	sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		if ((!first && strbuf_add(out, ",", 1)) ||
-		    qident(out, (const char *)sqlite3_column_text(q, 0))) {
+		    strbuf_add_ident(out, (const char *)sqlite3_column_text(q, 0))) {
 			sqlite3_finalize(q);
 			return error_set(err, ERR_IO, "out of memory");
 		}
@@ -959,13 +947,13 @@ static int prune_table(struct sqlite_storage *s, const char *table,
 		return ERR_IO;
 	strbuf_addf(&sql, "INSERT INTO \"wsm_hist_%s\"(%s,\"_superseded_by\") SELECT %s,?1 FROM ",
 		    table, cols.buf, cols.buf);
-	qident(&sql, table);
+	strbuf_add_ident(&sql, table);
 	strbuf_addstr(&sql, " WHERE \"_path\" = ?2");
 	if (exec1(s, sql.buf, run_id, path, err) < 0)
 		rc = ERR_IO;
 	sql.len = 0;
 	strbuf_addstr(&sql, "DELETE FROM ");
-	qident(&sql, table);
+	strbuf_add_ident(&sql, table);
 	strbuf_addstr(&sql, " WHERE \"_path\" = ?1");
 	if (!rc && exec1(s, sql.buf, path, NULL, err) < 0)
 		rc = ERR_IO;
@@ -1145,14 +1133,14 @@ static int revert_table(struct sqlite_storage *s, const char *table,
 	if (all_columns(s, table, &cols, err))
 		return ERR_IO;
 	strbuf_addstr(&sql, "DELETE FROM ");
-	qident(&sql, table);
+	strbuf_add_ident(&sql, table);
 	strbuf_addstr(&sql, " WHERE \"_run_id\" = ?1");
 	if ((n = exec1(s, sql.buf, run_id, NULL, err)) < 0)
 		goto out;
 	*removed += n;
 	sql.len = 0;
 	strbuf_addstr(&sql, "INSERT INTO ");
-	qident(&sql, table);
+	strbuf_add_ident(&sql, table);
 	strbuf_addf(&sql, "(%s) SELECT %s FROM \"wsm_hist_%s\" WHERE \"_superseded_by\" = ?1"
 		    " AND \"_run_id\" IS NOT ?1 ORDER BY \"_hist_seq\"", cols.buf, cols.buf, table);
 	if ((n = exec1(s, sql.buf, run_id, NULL, err)) < 0)

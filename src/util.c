@@ -138,6 +138,17 @@ double util_monotonic(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+int util_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 char *util_strdup(const char *s)
 {
 	return s ? strdup(s) : NULL;
@@ -266,6 +277,18 @@ int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	va_end(ap);
 	sb->len += (size_t)n;
 	return 0;
+}
+
+int strbuf_add_ident(struct strbuf *sb, const char *name)
+{
+	const char *q;
+
+	if (strbuf_add(sb, "\"", 1))
+		return -1;
+	for (q = name; *q; q++)
+		if (strbuf_add(sb, q, 1) || (*q == '"' && strbuf_add(sb, "\"", 1)))
+			return -1;
+	return strbuf_add(sb, "\"", 1);
 }
 
 int strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n)
