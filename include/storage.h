@@ -156,6 +156,10 @@ struct file_entry {
 				     and found no source state: there are no
 				     rows of this path to replace (an
 				     optimisation; 0 is always correct) */
+	int same_stat;            /* FILE_UNCHANGED: the caller saw the source
+				     state with this very size and mtime, so
+				     there is nothing to refresh (an
+				     optimisation; 0 is always correct) */
 };
 
 struct batch {

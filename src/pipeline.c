@@ -39,6 +39,7 @@ struct pending {
 	enum file_outcome outcome;
 	char *error;
 	int is_new;             /* looked up: no source state for this path */
+	int same_stat;          /* unchanged by size and mtime (fast path) */
 	char *buf;              /* the file's bytes (owned) */
 	size_t doc_off, doc_len;
 	size_t row_off, n_rows; /* into out.rows */
@@ -55,6 +56,7 @@ struct run {
 	int writes;             /* database and archive writes are on */
 	int marker;             /* our .uncommitted marker exists */
 	int cur_is_new;         /* the file being recorded has no source state */
+	int cur_same_stat;      /* ... or one with its very size and mtime */
 	int manifest_changed;   /* last committed run used another manifest */
 	char run_id[64];
 	/* the current batch */
@@ -171,6 +173,7 @@ static int flush_batch(struct run *r, struct error *err)
 		e->outcome = p->outcome;
 		e->error = p->error;
 		e->is_new = p->is_new;
+		e->same_stat = p->same_stat;
 		if (p->outcome == FILE_IMPORTED) {
 			e->doc = p->buf + p->doc_off;
 			e->doc_len = p->doc_len;
@@ -297,7 +300,9 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 	p->rule = rule;
 	p->outcome = outcome;
 	p->is_new = r->cur_is_new;
+	p->same_stat = r->cur_same_stat;
 	r->cur_is_new = 0;
+	r->cur_same_stat = 0;
 	p->error = report->reason ? strdup(report->reason) : NULL;
 	p->buf = buf;
 	p->doc_off = doc_off;
@@ -463,9 +468,11 @@ static int process_file(struct run *r, const struct walk_entry *we, struct error
 		looked = 1;
 		if (found && src.size == (int64_t)we->st.st_size &&
 		    src.mtime_ns == (int64_t)we->st.st_mtim.tv_sec * 1000000000LL + we->st.st_mtim.tv_nsec &&
-		    strcmp(src.rule, rule->name) == 0)
+		    strcmp(src.rule, rule->name) == 0) {
+			r->cur_same_stat = 1;
 			return simple(r, path, we, rule, FILE_UNCHANGED, src.sha256, NULL,
 				      0, 0, 0, 0, NULL, err);
+		}
 	}
 
 	t = now();

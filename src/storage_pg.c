@@ -1739,9 +1739,20 @@ static int put_table(struct pg_storage *ps, const struct batch *b, int k,
 	}
 	if (copy_end(&c, err))
 		goto out;
-	/* a temp table has no statistics: without them big tables get bad plans */
+	/*
+	 * A temp table has no statistics: without them big tables get bad
+	 * plans.  Only the columns the joins use are analysed; sampling the
+	 * jsonb documents would cost more than the joins themselves.
+	 */
 	sb_reset(&sql);
-	sb_addf(&sql, "ANALYZE pg_temp.%s", stage);
+	sb_addf(&sql, "ANALYZE pg_temp.%s (\"_path\", \"_ord\"", stage);
+	for (j = 0; j < d->n_key; j++) {
+		sb_add(&sql, ", ");
+		sb_ident(&sql, d->key[j]);
+	}
+	if (d->is_child)
+		sb_add(&sql, ", \"_index\"");
+	sb_add(&sql, ")");
 	if (q_sb(ps, &sql, 0, NULL, NULL, err, what))
 		goto out;
 

@@ -762,7 +762,7 @@ static int put_file(struct sqlite_storage *s, const struct file_entry *f,
 				return err->code;
 		if (put_source(s, f, err))
 			return ERR_IO;
-	} else if (f->outcome == FILE_UNCHANGED) {
+	} else if (f->outcome == FILE_UNCHANGED && !f->same_stat) {
 		struct source_state cur;
 		int found = 0;
 
