@@ -132,7 +132,7 @@ int cmd_migrate(int argc, char **argv, struct error *err)
 		case OPT_NO_WAIT: o.storage.no_wait = 1; break;
 		case OPT_TENANT: o.storage.tenant = optarg; break;
 		case 'q': quiet = 1; break;
-		case 'v': style.verbose = 1; break;
+		case 'v': style.verbose = 1; style.stats = 1; break;
 		case 'h': fputs(help_text, stdout); return 0;
 		default:
 			return error_set(err, ERR_USAGE, "unknown option");
