@@ -422,9 +422,15 @@ static int create_table(struct sqlite_storage *s, const struct table_def *d,
 	} else {
 		strbuf_addstr(&sql, d->is_child ? "\"_path\",\"_index\"" : "\"_path\"");
 	}
-	strbuf_addf(&sql, ");\nCREATE INDEX IF NOT EXISTS \"%s__path\" ON ", d->name);
-	strbuf_add_ident(&sql, d->name);
-	strbuf_addf(&sql, "(\"_path\");\nCREATE INDEX IF NOT EXISTS \"%s__run\" ON ", d->name);
+	strbuf_addstr(&sql, ");\n");
+	/* the default key already starts with _path: a second index would only
+	 * cost an extra update per row */
+	if (d->n_key) {
+		strbuf_addf(&sql, "CREATE INDEX IF NOT EXISTS \"%s__path\" ON ", d->name);
+		strbuf_add_ident(&sql, d->name);
+		strbuf_addstr(&sql, "(\"_path\");\n");
+	}
+	strbuf_addf(&sql, "CREATE INDEX IF NOT EXISTS \"%s__run\" ON ", d->name);
 	strbuf_add_ident(&sql, d->name);
 	strbuf_addf(&sql, "(\"_run_id\");\nCREATE INDEX IF NOT EXISTS \"%s__by\" ON ", hist.buf);
 	strbuf_add_ident(&sql, hist.buf);
