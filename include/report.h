@@ -26,6 +26,12 @@ struct report *report_new(struct error *err);
 /* Record one file's outcome (every file; valid ones are only counted). */
 void report_add_file(struct report *rep, const struct pipeline_file *f);
 
+/*
+ * Record a file gone from the tree since the last run (`pruned`: its rows
+ * were moved to history).  Listed as "deleted_files" in JSON.
+ */
+void report_add_deleted(struct report *rep, const char *path, int pruned);
+
 /* Output styles. */
 struct report_style {
 	int color;        /* ANSI colours (TTY and no NO_COLOR) */

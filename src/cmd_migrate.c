@@ -82,7 +82,11 @@ static void on_file(void *ctx, const struct pipeline_file *f)
 static void on_note(void *ctx, enum pipeline_note_kind kind, const char *path,
 		    const char *detail)
 {
-	cmd_note(&((struct migrate_ctx *)ctx)->quiet, kind, path, detail);
+	struct migrate_ctx *mc = ctx;
+
+	if (kind == NOTE_DELETED || kind == NOTE_PRUNED)
+		report_add_deleted(mc->rep, path, kind == NOTE_PRUNED);
+	cmd_note(&mc->quiet, kind, path, detail);
 }
 
 int cmd_migrate(int argc, char **argv, struct error *err)

@@ -85,6 +85,19 @@ void report_add_file(struct report *rep, const struct pipeline_file *f)
 	strbuf_release(&sb);
 }
 
+void report_add_deleted(struct report *rep, const char *path, int pruned)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addstr(&sb, "{");
+	add_str(&sb, "path", path);
+	strbuf_addf(&sb, ",\"outcome\":\"deleted\",\"pruned\":%s}\n",
+		    pruned ? "true" : "false");
+	if (!sb.buf || fwrite(sb.buf, 1, sb.len, rep->spool) != sb.len)
+		rep->failed = 1;
+	strbuf_release(&sb);
+}
+
 /* Call fn for each spooled record (parsed), in arrival order. */
 static int each_record(struct report *rep, int (*fn)(void *ctx, const cJSON *rec),
 		       void *ctx)
@@ -314,6 +327,21 @@ static int json_skipped_file(void *ctx, const cJSON *rec)
 	return 0;
 }
 
+static int json_deleted_file(void *ctx, const cJSON *rec)
+{
+	struct json_ctx *c = ctx;
+	const char *outcome = jstr(rec, "outcome");
+
+	if (!outcome || strcmp(outcome, "deleted") != 0)
+		return 0;
+	fputs(c->first ? "\n    {\"path\": " : ",\n    {\"path\": ", c->out);
+	c->first = 0;
+	fput_json_string(c->out, jstr(rec, "path"));
+	fprintf(c->out, ", \"pruned\": %s}",
+		cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "pruned")) ? "true" : "false");
+	return 0;
+}
+
 static void json_rules(const struct pipeline_stats *s, FILE *out, int validate)
 {
 	size_t i;
@@ -376,6 +404,10 @@ int report_write_migrate_json(struct report *rep, const struct pipeline_stats *s
 	c.first = 1;
 	fputs("  \"skipped_files\": [", out);
 	each_record(rep, json_skipped_file, &c);
+	fputs(c.first ? "],\n" : "\n  ],\n", out);
+	c.first = 1;
+	fputs("  \"deleted_files\": [", out);
+	each_record(rep, json_deleted_file, &c);
 	fputs(c.first ? "],\n" : "\n  ],\n", out);
 	fputs("  \"archive\": ", out);
 	if (s->archive_path[0]) {
