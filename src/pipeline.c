@@ -10,6 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +30,7 @@
 
 #define DEFAULT_MAX_FILE (64u << 20)
 #define BATCH_FILES 2000
-#define BATCH_BYTES (8u << 20)
+#define BATCH_BYTES (4u << 20)
 
 /* A file waiting in the current batch. */
 struct pending {
@@ -549,6 +552,12 @@ static int process_file(struct run *r, const struct walk_entry *we, struct error
 	rc = map_document(rule, path, buf + bom, len - bom, root, &r->out, &n_rows, &fe);
 	r->stats->stages.map += now() - t;
 	cJSON_Delete(root);
+#ifdef __GLIBC__
+	/* a large document's tree is freed as many small chunks that glibc
+	 * keeps; hand them back so later allocations do not stack on top */
+	if (len > (1u << 20))
+		malloc_trim(0);
+#endif
 	if (rc) {
 		if (fe.code != ERR_DATA) {
 			*err = fe;
@@ -767,7 +776,7 @@ static int start_writes(struct run *r, struct error *err)
 	if (rc)
 		return rc;
 	if (!r->o->no_backup) {
-		struct backup_writer_opts bo = { 0, 8u << 20, WSM_VERSION };
+		struct backup_writer_opts bo = { 0, 4u << 20, WSM_VERSION };
 		const char *dir = r->o->backup_dir ? r->o->backup_dir : "backups";
 
 		if ((rc = backup_cleanup_partials(dir, partial_cb, r, err)) ||

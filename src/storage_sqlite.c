@@ -189,7 +189,7 @@ static int sqlite_open(const char *url, const struct storage_opts *opts,
 	sqlite3_busy_timeout(s->db, s->busy_ms);
 	snprintf(pragmas, sizeof(pragmas),
 		 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-		 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-8192;");
+		 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-4096;");
 	if (exec(s, pragmas, err)) {
 		sqlite_close(&s->base);
 		return ERR_IO;
