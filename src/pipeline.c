@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "backup.h"
+#include "docmem.h"
 #include "jsonread.h"
 #include "jsonschema.h"
 #include "manifest.h"
@@ -520,14 +521,17 @@ static int process_file(struct run *r, const struct walk_entry *we, struct error
 		return rc;
 	}
 	t = now();
+	docmem_begin();     /* the tree lives until the docmem_end below */
 	{
 		struct jsonread_opts jo = { 0, path };
 
 		root = jsonread_parse(buf, len, &jo, &fe);
 	}
 	r->stats->stages.parse += now() - t;
-	if (!root)
+	if (!root) {
+		docmem_end();
 		return invalid(r, path, we, rule, sha, buf, &fe, err);
+	}
 	jsonread_skip_bom(buf, len, &bom);
 
 	if (rule->compiled_schema) {
@@ -540,6 +544,7 @@ static int process_file(struct run *r, const struct walk_entry *we, struct error
 		r->stats->stages.validate += now() - t;
 		if (v) {
 			cJSON_Delete(root);
+			docmem_end();
 			rc = schema_invalid(r, path, we, rule, sha, buf, &res, err);
 			jsonschema_result_release(&res);
 			return rc;
@@ -552,6 +557,7 @@ static int process_file(struct run *r, const struct walk_entry *we, struct error
 	rc = map_document(rule, path, buf + bom, len - bom, root, &r->out, &n_rows, &fe);
 	r->stats->stages.map += now() - t;
 	cJSON_Delete(root);
+	docmem_end();
 #ifdef __GLIBC__
 	/* a large document's tree is freed as many small chunks that glibc
 	 * keeps; hand them back so later allocations do not stack on top */
@@ -939,6 +945,7 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_stats *stats,
 
 	memset(&r, 0, sizeof(r));
 	memset(stats, 0, sizeof(*stats));
+	docmem_install();
 	r.o = o;
 	r.stats = stats;
 	r.t0 = now();
