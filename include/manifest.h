@@ -70,6 +70,7 @@ struct manifest_rule {
 	char *name;
 	char **globs;
 	size_t n_globs;
+	size_t *glob_prefix;      /* length of each glob's literal prefix */
 	char *schema_path;        /* resolved against the manifest folder, or NULL */
 	struct manifest_target main;
 	struct manifest_target *children;

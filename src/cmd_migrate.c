@@ -72,11 +72,16 @@ static const char help_text[] =
 struct migrate_ctx {
 	struct report *rep;
 	int quiet;
+	int all_files;      /* dry run: the report lists every file */
 };
 
 static void on_file(void *ctx, const struct pipeline_file *f)
 {
-	report_add_file(((struct migrate_ctx *)ctx)->rep, f);
+	struct migrate_ctx *mc = ctx;
+
+	/* a real run's report lists only the files that need attention */
+	if (mc->all_files || f->outcome == FILE_INVALID || f->outcome == FILE_SKIPPED)
+		report_add_file(mc->rep, f);
 }
 
 static void on_note(void *ctx, enum pipeline_note_kind kind, const char *path,
@@ -160,6 +165,7 @@ int cmd_migrate(int argc, char **argv, struct error *err)
 		return ERR_IO;
 	mc.rep = rep;
 	mc.quiet = quiet;
+	mc.all_files = o.dry_run;
 	o.on_file = on_file;
 	o.on_note = on_note;
 	o.ctx = &mc;

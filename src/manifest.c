@@ -484,12 +484,17 @@ static int parse_rule(struct mctx *c, struct manifest *m, const cJSON *v,
 		return bad(c, ptr, "rule \"%s\" needs \"match\"", r->name);
 	if (string_list(c, match, p, 0, &r->globs, &r->n_globs))
 		return ERR_USAGE;
+	r->glob_prefix = calloc(r->n_globs, sizeof(size_t));
+	if (!r->glob_prefix)
+		return bad(c, p, "out of memory");
 	for (i = 0; i < r->n_globs; i++) {
 		if (glob_check(r->globs[i], why, sizeof(why))) {
 			if (cJSON_IsArray(match))
 				snprintf(p, sizeof(p), "%s/match/%zu", ptr, i);
 			return bad(c, p, "bad glob \"%s\": %s", r->globs[i], why);
 		}
+		/* the literal head lets classify skip most globs with one compare */
+		r->glob_prefix[i] = strcspn(r->globs[i], "*?[\\");
 	}
 	schema = cJSON_GetObjectItemCaseSensitive(v, "schema");
 	if (schema) {
@@ -670,6 +675,7 @@ void manifest_free(struct manifest *m)
 
 		free(r->name);
 		free_list(r->globs, r->n_globs);
+		free(r->glob_prefix);
 		free(r->schema_path);
 		target_release(&r->main);
 		for (k = 0; k < r->n_children; k++)
@@ -700,10 +706,14 @@ const struct manifest_rule *manifest_classify(const struct manifest *m,
 {
 	size_t i, g;
 
-	for (i = 0; i < m->n_rules; i++)
-		for (g = 0; g < m->rules[i].n_globs; g++)
-			if (glob_match(m->rules[i].globs[g], relpath))
-				return &m->rules[i];
+	for (i = 0; i < m->n_rules; i++) {
+		const struct manifest_rule *r = &m->rules[i];
+
+		for (g = 0; g < r->n_globs; g++)
+			if (strncmp(relpath, r->globs[g], r->glob_prefix[g]) == 0 &&
+			    glob_match(r->globs[g], relpath))
+				return r;
+	}
 	return NULL;
 }
 
