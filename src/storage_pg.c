@@ -1675,7 +1675,7 @@ static int put_table(struct pg_storage *ps, const struct batch *b, int k,
 	struct copy c;
 	size_t i, r, j;
 	int64_t ord = 0;
-	int ht, rc = ERR_IO;
+	int ht, direct, rc = ERR_IO;
 
 	snprintf(stage, sizeof(stage), "wsm_stage_%d", k);
 	snprintf(hist, sizeof(hist), HIST_PREFIX "%s", d->name);
@@ -1684,6 +1684,24 @@ static int put_table(struct pg_storage *ps, const struct batch *b, int k,
 		goto out;
 	sb_cols(&cols, d, ht, NULL);
 	sb_cols(&scols, d, ht, "s");
+
+	/*
+	 * Fast path: keyed by path (the default) and every file of the batch
+	 * new, so no row can be replaced and paths are unique in the batch:
+	 * COPY straight into the table, no staging and no history statements.
+	 */
+	direct = d->n_key == 0;
+	for (i = 0; direct && i < b->n_files; i++)
+		if (b->files[i].outcome == FILE_IMPORTED && !b->files[i].is_new)
+			direct = 0;
+	if (direct) {
+		sb_add(&sql, "COPY ");
+		sb_ident(&sql, d->name);
+		sb_addf(&sql, " (%s) FROM STDIN", sb_str(&cols));
+		if (copy_start(&c, ps, &sql, d->name, err))
+			goto out;
+		goto rows;
+	}
 
 	/* staging table shaped like the data table, plus the arrival order */
 	sb_addf(&sql, "DROP TABLE IF EXISTS pg_temp.%s; CREATE TEMP TABLE %s (LIKE ",
@@ -1698,6 +1716,7 @@ static int put_table(struct pg_storage *ps, const struct batch *b, int k,
 	sb_addf(&sql, "COPY %s (%s, \"_ord\") FROM STDIN", stage, sb_str(&cols));
 	if (copy_start(&c, ps, &sql, d->name, err))
 		goto out;
+rows:
 	for (i = 0; i < b->n_files; i++) {
 		const struct file_entry *f = &b->files[i];
 
@@ -1730,7 +1749,8 @@ static int put_table(struct pg_storage *ps, const struct batch *b, int k,
 				sb_add(&c.buf, "\t");
 				sb_copy_str(&c.buf, ps->tenant);
 			}
-			sb_addf(&c.buf, "\t%" PRId64, ord++);
+			if (!direct)
+				sb_addf(&c.buf, "\t%" PRId64, ord++);
 			if (copy_eol(&c, f->path, err)) {
 				copy_abort(&c);
 				goto out;
@@ -1739,6 +1759,10 @@ static int put_table(struct pg_storage *ps, const struct batch *b, int k,
 	}
 	if (copy_end(&c, err))
 		goto out;
+	if (direct) {
+		rc = 0;
+		goto out;
+	}
 	/*
 	 * A temp table has no statistics: without them big tables get bad
 	 * plans.  Only the columns the joins use are analysed; sampling the
