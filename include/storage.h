@@ -215,6 +215,9 @@ struct storage_ops {
 	int (*source_lookup)(struct storage *st, const char *path,
 			     struct source_state *out, int *found,
 			     struct error *err);
+	int (*source_lookup_many)(struct storage *st, const char *const *paths,
+				  size_t n, struct source_state *out, int *found,
+				  struct error *err);
 	int (*put_batch)(struct storage *st, const struct batch *b,
 			 struct error *err);
 	int (*missing_sources)(struct storage *st, const char *run_id,
@@ -274,6 +277,14 @@ int storage_run_start(struct storage *st, const struct run_info *run,
 int storage_source_lookup(struct storage *st, const char *path,
 			  struct source_state *out, int *found,
 			  struct error *err);
+/*
+ * The same for n paths at once (one round trip where the backend can):
+ * found[i] and out[i] belong to paths[i].  Backends without the method get
+ * n single lookups.
+ */
+int storage_source_lookup_many(struct storage *st, const char *const *paths,
+			       size_t n, struct source_state *out, int *found,
+			       struct error *err);
 int storage_put_batch(struct storage *st, const struct batch *b,
 		      struct error *err);
 /*

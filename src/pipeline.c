@@ -49,6 +49,22 @@ struct pending {
 	size_t row_off, n_rows; /* into out.rows */
 };
 
+/*
+ * Walk entries are read WINDOW at a time, so the source states of the
+ * window's files are looked up in one call (one round trip on PostgreSQL)
+ * instead of one per file.  Memory stays bounded by the window.
+ */
+#define WINDOW 512
+
+struct entry {
+	struct walk_entry we;              /* strings point to the copies below */
+	char *relpath, *abspath, *error;
+	const struct manifest_rule *rule;
+	int ignored;
+	int looked, found;                 /* source state prefetched */
+	struct source_state src;
+};
+
 struct run {
 	const struct pipeline_opts *o;
 	struct pipeline_stats *stats;
@@ -437,25 +453,25 @@ static int simple(struct run *r, const char *path, const struct walk_entry *we,
 }
 
 /* Everything that happens to one JSON file. */
-static int process_file(struct run *r, const struct walk_entry *we, struct error *err)
+static int process_file(struct run *r, struct entry *ent, struct error *err)
 {
+	const struct walk_entry *we = &ent->we;
 	const char *path = we->relpath;
-	const struct manifest_rule *rule;
-	struct source_state src;
+	const struct manifest_rule *rule = ent->rule;
+	struct source_state src = ent->src;
 	struct error fe;
 	char sha[65];
 	char *buf = NULL;
 	size_t len = 0, bom = 0, n_rows = 0, row_off;
 	cJSON *root = NULL;
 	double t;
-	int found = 0, looked = 0, rc;
+	int found = ent->found, looked = ent->looked && r->writes, rc;
 
-	if (manifest_ignored(r->m, path)) {
+	if (ent->ignored) {
 		r->stats->ignored++;
 		return 0;
 	}
 	r->stats->seen++;
-	rule = manifest_classify(r->m, path);
 	error_clear(&fe);
 	if (we->kind == WALK_LINK_OUTSIDE || we->kind == WALK_LINK_DIR)
 		return simple(r, path, NULL, rule, FILE_SKIPPED, NULL, NULL, 0, 0, 0, 0,
@@ -467,7 +483,7 @@ static int process_file(struct run *r, const struct walk_entry *we, struct error
 
 	/* fast path: same size and mtime as the stored source, same rule */
 	if (rule && r->writes && !r->o->rehash && !r->manifest_changed) {
-		if (storage_source_lookup(r->st, path, &src, &found, err))
+		if (!looked && storage_source_lookup(r->st, path, &src, &found, err))
 			return ERR_IO;
 		looked = 1;
 		if (found && src.size == (int64_t)we->st.st_size &&
@@ -935,13 +951,77 @@ static int setup_stats(struct run *r)
 	return 0;
 }
 
+static void window_release(struct entry *win, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(win[i].relpath);
+		free(win[i].abspath);
+		free(win[i].error);
+	}
+}
+
+/* Copy a walk entry (its strings belong to the walker) into the window. */
+static int window_add(struct entry *ent, const struct walk_entry *we, struct error *err)
+{
+	memset(ent, 0, sizeof(*ent));
+	ent->we = *we;
+	ent->relpath = strdup(we->relpath);
+	ent->abspath = strdup(we->abspath);
+	ent->error = we->error ? strdup(we->error) : NULL;
+	if (!ent->relpath || !ent->abspath || (we->error && !ent->error))
+		return error_set(err, ERR_IO, "out of memory");
+	ent->we.relpath = ent->relpath;
+	ent->we.abspath = ent->abspath;
+	ent->we.error = ent->error;
+	return 0;
+}
+
+/* Classify the window's files and look up the source states they need. */
+static int window_prefetch(struct run *r, struct entry *win, size_t n, struct error *err)
+{
+	const char *paths[WINDOW];
+	struct source_state states[WINDOW];
+	int found[WINDOW];
+	size_t i, k = 0, map[WINDOW];
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		win[i].ignored = manifest_ignored(r->m, win[i].relpath);
+		if (win[i].ignored)
+			continue;
+		win[i].rule = manifest_classify(r->m, win[i].relpath);
+		if (win[i].rule && win[i].we.kind == WALK_FILE && r->writes &&
+		    !r->manifest_changed) {
+			paths[k] = win[i].relpath;
+			map[k++] = i;
+		}
+	}
+	if (!k)
+		return 0;
+	if ((rc = storage_source_lookup_many(r->st, paths, k, states, found, err)))
+		return rc;
+	for (i = 0; i < k; i++) {
+		struct entry *ent = &win[map[i]];
+
+		ent->looked = 1;
+		ent->found = found[i];
+		if (found[i])
+			ent->src = states[i];
+	}
+	return 0;
+}
+
 int pipeline_run(const struct pipeline_opts *o, struct pipeline_stats *stats,
 		 struct error *err)
 {
 	struct run r;
 	struct walk_entry we;
 	double t;
-	int rc, more;
+	struct entry *win = NULL;
+	size_t n_win = 0;
+	int rc, more = 0;
 
 	memset(&r, 0, sizeof(r));
 	memset(stats, 0, sizeof(*stats));
@@ -970,20 +1050,38 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_stats *stats,
 		if ((rc = start_writes(&r, err)))
 			goto out;
 	}
-	for (;;) {
+	win = calloc(WINDOW, sizeof(*win));
+	if (!win) {
+		rc = error_set(err, ERR_IO, "out of memory");
+		goto out;
+	}
+	do {
+		size_t n = 0, i;
+
 		t = now();
-		more = walk_next(r.walk, &we, err);
+		while (n < WINDOW && (more = walk_next(r.walk, &we, err)) > 0) {
+			if ((rc = window_add(&win[n], &we, err))) {
+				n_win = n + 1;
+				goto out;
+			}
+			n++;
+		}
+		n_win = n;
 		stats->stages.walk += now() - t;
 		if (more < 0) {
 			rc = ERR_IO;
 			goto out;
 		}
-		if (!more)
-			break;
-		if ((rc = process_file(&r, &we, err)))
+		if ((rc = window_prefetch(&r, win, n, err)))
 			goto out;
-		progress(&r, 0);
-	}
+		for (i = 0; i < n; i++) {
+			if ((rc = process_file(&r, &win[i], err)))
+				goto out;
+			progress(&r, 0);
+		}
+		window_release(win, n);
+		n_win = 0;
+	} while (more > 0);
 	stats->ignored += walk_ignored(r.walk);
 	if ((rc = flush_batch(&r, err)))
 		goto out;
@@ -995,6 +1093,10 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_stats *stats,
 	}
 	rc = stats->invalid ? ERR_DATA : 0;
 out:
+	if (win) {
+		window_release(win, n_win);
+		free(win);
+	}
 	progress(&r, 1);
 	stats->duration_s = now() - r.t0;
 	if (rc && rc != ERR_DATA && !stats->committed)

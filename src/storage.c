@@ -197,6 +197,23 @@ int storage_source_lookup(struct storage *st, const char *path,
 	CALL(source_lookup, st, path, out, found, err);
 }
 
+int storage_source_lookup_many(struct storage *st, const char *const *paths,
+			       size_t n, struct source_state *out, int *found,
+			       struct error *err)
+{
+	size_t i;
+
+	if (st->ops->source_lookup_many)
+		return st->ops->source_lookup_many(st, paths, n, out, found, err);
+	for (i = 0; i < n; i++) {
+		int rc = storage_source_lookup(st, paths[i], &out[i], &found[i], err);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int storage_put_batch(struct storage *st, const struct batch *b,
 		      struct error *err)
 {

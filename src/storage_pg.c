@@ -1433,6 +1433,98 @@ static int pg_source_lookup(struct storage *st, const char *path,
 	return 0;
 }
 
+/* Index sort for pg_source_lookup_many: paths[idx] in byte order. */
+static const char *const *sort_paths;
+
+static int cmp_idx(const void *a, const void *b)
+{
+	return strcmp(sort_paths[*(const size_t *)a], sort_paths[*(const size_t *)b]);
+}
+
+static int cmp_key_idx(const void *key, const void *elem)
+{
+	return strcmp((const char *)key, sort_paths[*(const size_t *)elem]);
+}
+
+/*
+ * Many lookups in one round trip: "_path = ANY($2)" with a text[] literal
+ * (each element double-quoted, '"' and '\' escaped), then each returned row
+ * is matched back to its input by binary search.
+ */
+static int pg_source_lookup_many(struct storage *st, const char *const *paths,
+				 size_t n, struct source_state *out, int *found,
+				 struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	struct sbuf arr = { 0 };
+	const char *params[2];
+	size_t *idx = NULL, i;
+	PGresult *res = NULL;
+	int row, rc = ERR_IO;
+
+	for (i = 0; i < n; i++) {
+		found[i] = 0;
+		memset(&out[i], 0, sizeof(out[i]));
+	}
+	if (!n)
+		return 0;
+	if (!ps->run_id[0]) {
+		/* outside a run: the simple way, with its checks */
+		for (i = 0; i < n; i++)
+			if (pg_source_lookup(st, paths[i], &out[i], &found[i], err))
+				return ERR_IO;
+		return 0;
+	}
+	sb_add(&arr, "{");
+	for (i = 0; i < n; i++) {
+		const char *p;
+
+		sb_add(&arr, i ? ",\"" : "\"");
+		for (p = paths[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				sb_add(&arr, "\\");
+			sb_addn(&arr, p, 1);
+		}
+		sb_add(&arr, "\"");
+	}
+	sb_add(&arr, "}");
+	idx = malloc(n * sizeof(*idx));
+	if (arr.oom || !idx) {
+		rc = error_set(err, ERR_IO, "out of memory");
+		goto out;
+	}
+	params[0] = ps->tenant;
+	params[1] = sb_str(&arr);
+	if (q_exec(ps, "SELECT _path, sha256, size, mtime_ns, rule, _run_id FROM wsm_sources"
+		   " WHERE tenant_id = $1 AND _path = ANY($2::text[])",
+		   2, params, &res, err, "look up sources"))
+		goto out;
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	sort_paths = paths;
+	qsort(idx, n, sizeof(*idx), cmp_idx);
+	for (row = 0; row < PQntuples(res); row++) {
+		const size_t *hit = bsearch(PQgetvalue(res, row, 0), idx, n, sizeof(*idx),
+					    cmp_key_idx);
+
+		if (!hit)
+			continue;
+		found[*hit] = 1;
+		cpy(out[*hit].sha256, sizeof(out[*hit].sha256), res, row, 1);
+		out[*hit].size = num(res, row, 2);
+		out[*hit].mtime_ns = num(res, row, 3);
+		cpy(out[*hit].rule, sizeof(out[*hit].rule), res, row, 4);
+		cpy(out[*hit].run_id, sizeof(out[*hit].run_id), res, row, 5);
+	}
+	rc = 0;
+out:
+	sort_paths = NULL;
+	PQclear(res);
+	free(idx);
+	sb_release(&arr);
+	return rc;
+}
+
 static int pg_missing_sources(struct storage *st, const char *run_id,
 			      int (*cb)(void *ctx, const char *path,
 					const char *rule),
@@ -2182,6 +2274,7 @@ const struct storage_ops storage_pg_ops = {
 	.ensure_tables = pg_ensure_tables,
 	.run_start = pg_run_start,
 	.source_lookup = pg_source_lookup,
+	.source_lookup_many = pg_source_lookup_many,
 	.put_batch = pg_put_batch,
 	.missing_sources = pg_missing_sources,
 	.prune_source = pg_prune_source,
