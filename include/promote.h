@@ -20,7 +20,8 @@
  *
  * Verification, per table: the row count on both sides, and a checksum
  * computed the same way from both databases (client side):
- *     checksum = sha256 of the sorted list of the rows' sha256, where a
+ *     checksum = the sum, modulo 2^256, of the rows' sha256 read as
+ *     256-bit big-endian integers (an additive multiset hash), where a
  *     row's text is, for each column common to both sides in name order,
  *     "<name>=<length>:<canonical value>;" and NULL is "<name>=N;".
  * Canonical values: integers in decimal; booleans "t"/"f"; reals as
@@ -29,7 +30,8 @@
  * strings unescaped then re-escaped minimally, and numbers as exact
  * decimals ("1.50" = "1.5" = "15e-1"), because jsonb keeps the value of
  * a document but not its bytes, key order or number spelling; text as is.
- * Sorting the row digests makes the checksum independent of row order.
+ * Adding the row digests makes the checksum independent of row order and
+ * needs constant memory however many rows a table has.
  *
  * Note: jsonb does not keep the original bytes of `_doc` (whitespace, key
  * order, number spelling); the values are kept exactly.  The verification

@@ -493,42 +493,39 @@ static void canon(enum cat c, const char *s, size_t n, struct strbuf *out)
 /* ------------------------------------------------------------ checksums */
 
 struct digests {
-	char (*d)[65];
-	size_t n, cap;
+	unsigned char acc[32];   /* running sum of row digests, big-endian */
+	size_t n;
 };
 
 static int digests_add(struct digests *ds, const struct strbuf *row)
 {
-	if (ds->n == ds->cap) {
-		size_t ncap = ds->cap ? ds->cap * 2 : 1024;
-		char (*nd)[65] = realloc(ds->d, ncap * sizeof(*nd));
+	char hex[65];
+	unsigned carry = 0;
+	int i;
 
-		if (!nd)
-			return -1;
-		ds->d = nd;
-		ds->cap = ncap;
+	util_sha256_hex(row->buf ? row->buf : "", row->len, hex);
+	for (i = 31; i >= 0; i--) {
+		unsigned b = (unsigned)(util_hex_digit(hex[2 * i]) << 4 |
+					util_hex_digit(hex[2 * i + 1]));
+		unsigned sum = ds->acc[i] + b + carry;
+
+		ds->acc[i] = (unsigned char)sum;
+		carry = sum >> 8;
 	}
-	util_sha256_hex(row->buf ? row->buf : "", row->len, ds->d[ds->n++]);
+	ds->n++;
 	return 0;
-}
-
-static int cmp65(const void *a, const void *b)
-{
-	return memcmp(a, b, 64);
 }
 
 static void digests_finish(struct digests *ds, char out[65])
 {
-	struct strbuf all = STRBUF_INIT;
-	size_t i;
+	static const char digits[] = "0123456789abcdef";
+	int i;
 
-	if (ds->n)
-		qsort(ds->d, ds->n, sizeof(*ds->d), cmp65);
-	for (i = 0; i < ds->n; i++)
-		strbuf_add(&all, ds->d[i], 64);
-	util_sha256_hex(all.buf ? all.buf : "", all.len, out);
-	strbuf_release(&all);
-	free(ds->d);
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = digits[ds->acc[i] >> 4];
+		out[2 * i + 1] = digits[ds->acc[i] & 15];
+	}
+	out[64] = '\0';
 	memset(ds, 0, sizeof(*ds));
 }
 
@@ -1010,7 +1007,6 @@ out:
 		rc = copy_end(conn, t, rc, err);
 	if (!rc)
 		digests_finish(&ds, pt->source_sum);
-	free(ds.d);
 	sqlite3_finalize(q);
 	strbuf_release(&sel);
 	strbuf_release(&cp);
@@ -1120,7 +1116,6 @@ out_nores:
 	if (!rc)
 		rc = ERR_IO;
 out:
-	free(ds.d);
 	strbuf_release(&sql);
 	strbuf_release(&cval);
 	strbuf_release(&row);
