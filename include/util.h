@@ -15,6 +15,9 @@
 
 #include "error.h"
 
+/* n bytes as 2n lower-case hex digits plus NUL into hex[2n+1]. */
+void util_hex_encode(const unsigned char *raw, size_t n, char *hex);
+
 /* sha256 of `len` bytes as 64 lower-case hex digits plus NUL. */
 void util_sha256_hex(const void *data, size_t len, char out[65]);
 
@@ -52,9 +55,13 @@ struct strbuf {
 	char *buf;
 	size_t len;
 	size_t cap;
+	int failed;         /* sticky: an allocation failed; appends are no-ops */
 };
-#define STRBUF_INIT { NULL, 0, 0 }
-/* Grow to hold at least `extra` more bytes; returns -1 on OOM. */
+#define STRBUF_INIT { NULL, 0, 0, 0 }
+/*
+ * Grow to hold at least `extra` more bytes; returns -1 on OOM (and from
+ * then on, so a long build can be checked once through `failed`).
+ */
 int strbuf_grow(struct strbuf *sb, size_t extra);
 int strbuf_add(struct strbuf *sb, const void *data, size_t n);
 int strbuf_addstr(struct strbuf *sb, const char *s);
@@ -64,7 +71,16 @@ int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 int strbuf_add_ident(struct strbuf *sb, const char *name);
 /* Append `s` as a JSON string literal, quotes included. */
 int strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n);
-/* Free the buffer and reset to empty. */
+/*
+ * Append n bytes as a PostgreSQL COPY text-format field (backslash, tab,
+ * newline and carriage return escaped); s == NULL appends \N (NULL).
+ */
+int strbuf_add_copy_field(struct strbuf *sb, const char *s, size_t n);
+/* Empty the buffer, keeping its memory. */
+void strbuf_reset(struct strbuf *sb);
+/* The text so far: never NULL ("" when empty or failed). */
+const char *strbuf_str(const struct strbuf *sb);
+/* Free the buffer and reset to empty (clears `failed`). */
 void strbuf_release(struct strbuf *sb);
 
 #endif

@@ -39,26 +39,6 @@
 
 /* ================================================================ helpers */
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void hex_encode(const unsigned char *raw, size_t n, char *hex)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		hex[2 * i] = digits[raw[i] >> 4];
-		hex[2 * i + 1] = digits[raw[i] & 15];
-	}
-	hex[2 * n] = '\0';
-}
-
 /* Decode 64 hex digits (either case) into 32 bytes.  Returns 0 or -1. */
 static int sha_decode(const char *hex, size_t len, unsigned char raw[32])
 {
@@ -579,7 +559,7 @@ static int write_item(struct backup_writer *w, struct item *it,
 			ret = error_set(err, ERR_IO, "sha256 failed");
 			goto out;
 		}
-		hex_encode(raw, 32, it->sha);
+		util_hex_encode(raw, 32, it->sha);
 	}
 	sb_adds(&rec, w->files ? ",\n{\"path\":" : "\n{\"path\":");
 	sb_json_str(&rec, it->path);
@@ -626,10 +606,10 @@ static void *writer_main(void *arg)
 		double t0;
 
 		if (!w->head && !w->closing && !w->aborting) {
-			t0 = now_s();
+			t0 = util_monotonic();
 			while (!w->head && !w->closing && !w->aborting)
 				pthread_cond_wait(&w->not_empty, &w->mu);
-			w->idle += now_s() - t0;
+			w->idle += util_monotonic() - t0;
 		}
 		it = w->head;
 		if (!it)
@@ -641,10 +621,10 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 
 		if (!failed) {
-			t0 = now_s();
+			t0 = util_monotonic();
 			if (write_item(w, it, &terr))
 				failed = 1;
-			w->busy += now_s() - t0;
+			w->busy += util_monotonic() - t0;
 		}
 
 		pthread_mutex_lock(&w->mu);
@@ -863,7 +843,7 @@ int backup_writer_add(struct backup_writer *w, const char *relpath,
 	it->mtime_ns = mtime_ns;
 	it->has_sha = sha256_hex != NULL;
 	if (sha256_hex)
-		hex_encode(raw, 32, it->sha);
+		util_hex_encode(raw, 32, it->sha);
 	if (len)
 		memcpy(it->data, data, len);
 	it->path = (char *)it->data + len;
@@ -871,11 +851,11 @@ int backup_writer_add(struct backup_writer *w, const char *relpath,
 
 	pthread_mutex_lock(&w->mu);
 	if (!w->failed && w->queued && w->queued + len > w->limit) {
-		double t0 = now_s();
+		double t0 = util_monotonic();
 
 		while (!w->failed && w->queued && w->queued + len > w->limit)
 			pthread_cond_wait(&w->not_full, &w->mu);
-		w->st.producer_blocked_s += now_s() - t0;
+		w->st.producer_blocked_s += util_monotonic() - t0;
 	}
 	if (w->failed) {
 		*err = w->terr;
@@ -1004,7 +984,7 @@ int backup_writer_finish(struct backup_writer *w, char *final_path,
 		ret = error_set(err, ERR_USAGE, "archive path '%s' does not fit", w->final_path);
 		goto fail;
 	}
-	t0 = now_s();
+	t0 = util_monotonic();
 	mfd = open(w->mpartial_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (mfd >= 0)
 		w->mcreated = 1;
@@ -1052,9 +1032,9 @@ int backup_writer_finish(struct backup_writer *w, char *final_path,
 		unlink(w->mfinal_path);
 		goto fail;
 	}
-	w->busy += now_s() - t0;
+	w->busy += util_monotonic() - t0;
 	close(mfd);
-	hex_encode(raw, 32, archive_sha256);
+	util_hex_encode(raw, 32, archive_sha256);
 	snprintf(final_path, final_path_size, "%s", w->final_path);
 	publish_stats(w);
 	if (stats)
@@ -1175,7 +1155,7 @@ int backup_sha256_file(const char *path, char hex[65], struct error *err)
 		return error_set(err, ERR_IO, "cannot read '%s': %s", path, strerror(e));
 	}
 	close(fd);
-	hex_encode(raw, 32, hex);
+	util_hex_encode(raw, 32, hex);
 	return 0;
 }
 
@@ -2146,8 +2126,8 @@ static int scan_compare(struct scan *sc, struct error *err)
 				"archive has %" PRIu64 " bytes, MANIFEST.json says %" PRIu64,
 				eh.size, mh.size);
 		} else if (memcmp(eh.sha, mh.sha, 32)) {
-			hex_encode(eh.sha, 32, a_hex);
-			hex_encode(mh.sha, 32, m_hex);
+			util_hex_encode(eh.sha, 32, a_hex);
+			util_hex_encode(mh.sha, 32, m_hex);
 			problem(sc, BACKUP_PROBLEM_SHA256, path.p,
 				"archive content has sha256 %s, MANIFEST.json says %s",
 				a_hex, m_hex);
@@ -2198,7 +2178,7 @@ static int open_and_check(struct scan *sc, const char *expected, int *match,
 		return error_set(err, ERR_IO, "cannot read archive '%s': %s", sc->apath,
 				 strerror(errno));
 	if (memcmp(raw, want, 32)) {
-		hex_encode(raw, 32, hex);
+		util_hex_encode(raw, 32, hex);
 		problem(sc, BACKUP_PROBLEM_ARCHIVE_SHA256, sc->apath,
 			"archive sha256 is %s, expected %s", hex, expected);
 		*match = 0;
@@ -2838,7 +2818,7 @@ static int file_record(void *ctx, const struct mrec *r, struct error *err)
 	f.size = r->size;
 	f.mode = r->mode;
 	f.mtime_ns = r->mtime_ns;
-	hex_encode(r->sha, 32, f.sha256);
+	util_hex_encode(r->sha, 32, f.sha256);
 	fc->cb(fc->ctx, &f);
 	return 0;
 }

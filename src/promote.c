@@ -518,14 +518,7 @@ static int digests_add(struct digests *ds, const struct strbuf *row)
 
 static void digests_finish(struct digests *ds, char out[65])
 {
-	static const char digits[] = "0123456789abcdef";
-	int i;
-
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = digits[ds->acc[i] >> 4];
-		out[2 * i + 1] = digits[ds->acc[i] & 15];
-	}
-	out[64] = '\0';
+	util_hex_encode(ds->acc, sizeof(ds->acc), out);
 	memset(ds, 0, sizeof(*ds));
 }
 
@@ -872,27 +865,6 @@ static int sqlite_value(sqlite3_stmt *q, int i, enum cat c, struct strbuf *out,
 	return 0;
 }
 
-static void copy_escape(struct strbuf *sb, const char *s, size_t n)
-{
-	size_t i, start = 0;
-
-	for (i = 0; i < n; i++) {
-		const char *esc;
-
-		switch (s[i]) {
-		case '\\': esc = "\\\\"; break;
-		case '\t': esc = "\\t"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		default: continue;
-		}
-		strbuf_add(sb, s + start, i - start);
-		strbuf_addstr(sb, esc);
-		start = i + 1;
-	}
-	strbuf_add(sb, s + start, n - start);
-}
-
 static int copy_end(PGconn *conn, const char *t, int failed, struct error *err)
 {
 	PGresult *res;
@@ -970,7 +942,7 @@ static int copy_table(sqlite3 *db, PGconn *conn, const char *t,
 			if (is_null)
 				strbuf_addstr(&data, "\\N");
 			else
-				copy_escape(&data, val.buf, val.len);
+				strbuf_add_copy_field(&data, val.buf, val.len);
 			cval.len = 0;
 			if (!is_null)
 				canon(cs->c[i].cat, val.buf, val.len, &cval);

@@ -5,6 +5,7 @@
  * advisory lock.  It never prints: notices are swallowed, errors go to err.
  */
 #include "storage.h"
+#include "util.h"
 #include "promote.h"
 
 #include <assert.h>
@@ -51,141 +52,28 @@ static struct pg_storage *pg_downcast(struct storage *st)
 
 /* ------------------------------------------------------------ strings */
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
+/*
+ * SQL and COPY data are built in a struct strbuf (util.h); its sticky
+ * `failed` flag lets a long build be checked once, where it is sent.
+ */
 
-static void sb_grow(struct sbuf *sb, size_t more)
-{
-	char *np;
-	size_t ncap;
-
-	if (sb->oom || sb->len + more + 1 <= sb->cap)
-		return;
-	ncap = sb->cap ? sb->cap : 256;
-	while (ncap < sb->len + more + 1)
-		ncap *= 2;
-	np = realloc(sb->p, ncap);
-	if (!np) {
-		sb->oom = 1;
-		return;
-	}
-	sb->p = np;
-	sb->cap = ncap;
-}
-
-static void sb_addn(struct sbuf *sb, const char *s, size_t n)
-{
-	sb_grow(sb, n);
-	if (sb->oom)
-		return;
-	memcpy(sb->p + sb->len, s, n);
-	sb->len += n;
-	sb->p[sb->len] = '\0';
-}
-
-static void sb_add(struct sbuf *sb, const char *s)
-{
-	sb_addn(sb, s, strlen(s));
-}
-
-static void sb_addf(struct sbuf *sb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void sb_addf(struct sbuf *sb, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	sb_grow(sb, (size_t)n);
-	if (sb->oom)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(sb->p + sb->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	sb->len += (size_t)n;
-}
-
-static void sb_reset(struct sbuf *sb)
-{
-	sb->len = 0;
-	if (sb->p)
-		sb->p[0] = '\0';
-}
-
-static void sb_release(struct sbuf *sb)
-{
-	free(sb->p);
-	sb->p = NULL;
-	sb->len = sb->cap = 0;
-	sb->oom = 0;
-}
-
-static const char *sb_str(const struct sbuf *sb)
-{
-	return sb->p ? sb->p : "";
-}
-
-/* Append `name` as a quoted identifier: double quotes, inner ones doubled. */
-static void sb_ident(struct sbuf *sb, const char *name)
-{
-	const char *q;
-
-	sb_add(sb, "\"");
-	for (q = name; *q; q++) {
-		if (*q == '"')
-			sb_add(sb, "\"\"");
-		else
-			sb_addn(sb, q, 1);
-	}
-	sb_add(sb, "\"");
-}
-
-/* Append "prefix" + quoted ident, e.g. t."col". */
-static void sb_col(struct sbuf *sb, const char *alias, const char *name)
+/* Append "alias." + quoted ident, e.g. t."col" (no alias: just the ident). */
+static void sb_col(struct strbuf *sb, const char *alias, const char *name)
 {
 	if (alias) {
-		sb_add(sb, alias);
-		sb_add(sb, ".");
+		strbuf_addstr(sb, alias);
+		strbuf_addstr(sb, ".");
 	}
-	sb_ident(sb, name);
+	strbuf_add_ident(sb, name);
 }
 
-/* Append n bytes as a COPY text-format field. */
-static void sb_copy_field(struct sbuf *sb, const char *s, size_t n)
+static int catalog_cols(struct pg_storage *ps, const char *table,
+			struct strbuf *cols, int *has_tenant, struct error *err);
+
+/* Append a NUL-terminated string (or NULL) as a COPY text field. */
+static void sb_copy_str(struct strbuf *sb, const char *s)
 {
-	size_t i, start = 0;
-
-	sb_grow(sb, n);
-	for (i = 0; i < n; i++) {
-		const char *esc = NULL;
-
-		switch (s[i]) {
-		case '\\': esc = "\\\\"; break;
-		case '\t': esc = "\\t"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		default: continue;
-		}
-		sb_addn(sb, s + start, i - start);
-		sb_add(sb, esc);
-		start = i + 1;
-	}
-	sb_addn(sb, s + start, n - start);
-}
-
-static void sb_copy_str(struct sbuf *sb, const char *s)
-{
-	if (!s)
-		sb_add(sb, "\\N");
-	else
-		sb_copy_field(sb, s, strlen(s));
+	strbuf_add_copy_field(sb, s, s ? strlen(s) : 0);
 }
 
 /*
@@ -333,13 +221,13 @@ static int q_exec(struct pg_storage *ps, const char *sql, int n,
 }
 
 /* q_exec for statements built in an sbuf (reports OOM). */
-static int q_sb(struct pg_storage *ps, const struct sbuf *sb, int n,
+static int q_sb(struct pg_storage *ps, const struct strbuf *sb, int n,
 		const char *const *params, PGresult **out, struct error *err,
 		const char *what)
 {
-	if (sb->oom)
+	if (sb->failed)
 		return error_set(err, ERR_IO, "%s: out of memory", what);
-	return q_exec(ps, sb_str(sb), n, params, out, err, what);
+	return q_exec(ps, strbuf_str(sb), n, params, out, err, what);
 }
 
 static int64_t num(const PGresult *res, int row, int col)
@@ -365,14 +253,14 @@ static void cpy(char *dst, size_t size, const PGresult *res, int row, int col)
 struct copy {
 	struct pg_storage *ps;
 	const char *what;          /* table name, for messages */
-	struct sbuf buf;
+	struct strbuf buf;
 	const char **paths;
 	size_t n, cap;
 	int active;
 };
 
 static int copy_start(struct copy *c, struct pg_storage *ps,
-		      const struct sbuf *sql, const char *what,
+		      const struct strbuf *sql, const char *what,
 		      struct error *err)
 {
 	PGresult *res;
@@ -380,9 +268,9 @@ static int copy_start(struct copy *c, struct pg_storage *ps,
 	memset(c, 0, sizeof(*c));
 	c->ps = ps;
 	c->what = what;
-	if (sql->oom)
+	if (sql->failed)
 		return error_set(err, ERR_IO, "copy into '%s': out of memory", what);
-	res = PQexec(ps->conn, sb_str(sql));
+	res = PQexec(ps->conn, strbuf_str(sql));
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		char ctx[300];
 
@@ -398,18 +286,18 @@ static int copy_start(struct copy *c, struct pg_storage *ps,
 
 static int copy_flush(struct copy *c, struct error *err)
 {
-	if (c->buf.oom)
+	if (c->buf.failed)
 		return error_set(err, ERR_IO, "copy into '%s': out of memory", c->what);
-	if (c->buf.len && PQputCopyData(c->ps->conn, c->buf.p, (int)c->buf.len) != 1)
+	if (c->buf.len && PQputCopyData(c->ps->conn, c->buf.buf, (int)c->buf.len) != 1)
 		return pg_fail(c->ps, NULL, err, "copy");
-	sb_reset(&c->buf);
+	strbuf_reset(&c->buf);
 	return 0;
 }
 
 /* End the current line, which came from `path`. */
 static int copy_eol(struct copy *c, const char *path, struct error *err)
 {
-	sb_add(&c->buf, "\n");
+	strbuf_addstr(&c->buf, "\n");
 	if (c->n == c->cap) {
 		size_t ncap = c->cap ? c->cap * 2 : 64;
 		const char **np = realloc(c->paths, ncap * sizeof(*np));
@@ -471,7 +359,7 @@ static int copy_end(struct copy *c, struct error *err)
 	}
 	c->active = 0;
 out:
-	sb_release(&c->buf);
+	strbuf_release(&c->buf);
 	free(c->paths);
 	c->paths = NULL;
 	return rc;
@@ -488,7 +376,7 @@ static void copy_abort(struct copy *c)
 			PQclear(res);
 		c->active = 0;
 	}
-	sb_release(&c->buf);
+	strbuf_release(&c->buf);
 	free(c->paths);
 	c->paths = NULL;
 }
@@ -799,29 +687,29 @@ static int check_def(const struct table_def *d, struct error *err)
 }
 
 /* The columns of a data table: system ones, declared ones, tenant_id. */
-static void sb_cols(struct sbuf *sb, const struct table_def *d, int has_tenant,
+static void sb_cols(struct strbuf *sb, const struct table_def *d, int has_tenant,
 		    const char *alias)
 {
 	size_t i;
 
 	sb_col(sb, alias, "_path");
-	sb_add(sb, ", ");
+	strbuf_addstr(sb, ", ");
 	sb_col(sb, alias, "_sha256");
-	sb_add(sb, ", ");
+	strbuf_addstr(sb, ", ");
 	sb_col(sb, alias, "_run_id");
 	if (!d->is_child) {
-		sb_add(sb, ", ");
+		strbuf_addstr(sb, ", ");
 		sb_col(sb, alias, "_doc");
 	} else {
-		sb_add(sb, ", ");
+		strbuf_addstr(sb, ", ");
 		sb_col(sb, alias, "_index");
 	}
 	for (i = 0; i < d->n_columns; i++) {
-		sb_add(sb, ", ");
+		strbuf_addstr(sb, ", ");
 		sb_col(sb, alias, d->columns[i].name);
 	}
 	if (has_tenant) {
-		sb_add(sb, ", ");
+		strbuf_addstr(sb, ", ");
 		sb_col(sb, alias, "tenant_id");
 	}
 }
@@ -867,25 +755,6 @@ static char *def_to_json(const struct table_def *d)
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return s;
-}
-
-/* Does table `name` (current schema) have a tenant_id column? -1 on error. */
-static int has_tenant_col(struct pg_storage *ps, const char *name,
-			  struct error *err)
-{
-	const char *params[1] = { name };
-	PGresult *res;
-	int r;
-
-	if (q_exec(ps,
-		   "SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
-		   " WHERE c.relname = $1 AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
-		   " AND a.attname = 'tenant_id' AND NOT a.attisdropped",
-		   1, params, &res, err, "catalog"))
-		return -1;
-	r = num(res, 0, 0) > 0;
-	PQclear(res);
-	return r;
 }
 
 static int ensure_ledger(struct pg_storage *ps, struct error *err)
@@ -950,7 +819,7 @@ static const char *pg_type_shown(enum col_type t)
 static int create_table(struct pg_storage *ps, const struct table_def *d,
 			int hist, struct error *err)
 {
-	struct sbuf sb = { 0 };
+	struct strbuf sb = { 0 };
 	char name[PG_IDENT_MAX + 16];
 	char what[200];
 	PGresult *have = NULL;
@@ -962,24 +831,24 @@ static int create_table(struct pg_storage *ps, const struct table_def *d,
 	if (existing_cols(ps, name, &have, err))
 		return ERR_IO;
 	if (PQntuples(have) == 0) {
-		sb_add(&sb, "CREATE TABLE ");
-		sb_ident(&sb, name);
-		sb_add(&sb, " (\"_path\" text NOT NULL, \"_sha256\" text, \"_run_id\" text NOT NULL");
+		strbuf_addstr(&sb, "CREATE TABLE ");
+		strbuf_add_ident(&sb, name);
+		strbuf_addstr(&sb, " (\"_path\" text NOT NULL, \"_sha256\" text, \"_run_id\" text NOT NULL");
 		if (!d->is_child)
-			sb_add(&sb, ", \"_doc\" jsonb");
+			strbuf_addstr(&sb, ", \"_doc\" jsonb");
 		else
-			sb_add(&sb, ", \"_index\" bigint NOT NULL");
+			strbuf_addstr(&sb, ", \"_index\" bigint NOT NULL");
 		for (i = 0; i < d->n_columns; i++) {
-			sb_add(&sb, ", ");
-			sb_ident(&sb, d->columns[i].name);
-			sb_addf(&sb, " %s", pg_type(d->columns[i].type));
+			strbuf_addstr(&sb, ", ");
+			strbuf_add_ident(&sb, d->columns[i].name);
+			strbuf_addf(&sb, " %s", pg_type(d->columns[i].type));
 		}
 		if (*ps->tenant)
-			sb_add(&sb, ", \"tenant_id\" text NOT NULL DEFAULT ''");
+			strbuf_addstr(&sb, ", \"tenant_id\" text NOT NULL DEFAULT ''");
 		if (hist)
-			sb_add(&sb, ", \"_superseded_by\" text NOT NULL,"
+			strbuf_addstr(&sb, ", \"_superseded_by\" text NOT NULL,"
 				    " \"_hist_seq\" bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY");
-		sb_add(&sb, ")");
+		strbuf_addstr(&sb, ")");
 	} else {
 		for (i = 0; i < d->n_columns; i++) {
 			int r = res_find(have, d->columns[i].name);
@@ -995,16 +864,16 @@ static int create_table(struct pg_storage *ps, const struct table_def *d,
 				}
 				continue;
 			}
-			sb_add(&sb, sb.len ? "; ALTER TABLE " : "ALTER TABLE ");
-			sb_ident(&sb, name);
-			sb_add(&sb, " ADD COLUMN ");
-			sb_ident(&sb, d->columns[i].name);
-			sb_addf(&sb, " %s", pg_type(d->columns[i].type));
+			strbuf_addstr(&sb, sb.len ? "; ALTER TABLE " : "ALTER TABLE ");
+			strbuf_add_ident(&sb, name);
+			strbuf_addstr(&sb, " ADD COLUMN ");
+			strbuf_add_ident(&sb, d->columns[i].name);
+			strbuf_addf(&sb, " %s", pg_type(d->columns[i].type));
 		}
 		if (*ps->tenant && res_find(have, "tenant_id") < 0) {
-			sb_add(&sb, sb.len ? "; ALTER TABLE " : "ALTER TABLE ");
-			sb_ident(&sb, name);
-			sb_add(&sb, " ADD COLUMN \"tenant_id\" text NOT NULL DEFAULT ''");
+			strbuf_addstr(&sb, sb.len ? "; ALTER TABLE " : "ALTER TABLE ");
+			strbuf_add_ident(&sb, name);
+			strbuf_addstr(&sb, " ADD COLUMN \"tenant_id\" text NOT NULL DEFAULT ''");
 		}
 	}
 	rc = sb.len ? q_sb(ps, &sb, 0, NULL, NULL, err, what) : 0;
@@ -1020,17 +889,17 @@ static int create_table(struct pg_storage *ps, const struct table_def *d,
 
 			PQclear(res);
 			if (!on) {
-				sb_reset(&sb);
-				sb_add(&sb, "ALTER TABLE ");
-				sb_ident(&sb, name);
-				sb_add(&sb, " ENABLE ROW LEVEL SECURITY");
+				strbuf_reset(&sb);
+				strbuf_addstr(&sb, "ALTER TABLE ");
+				strbuf_add_ident(&sb, name);
+				strbuf_addstr(&sb, " ENABLE ROW LEVEL SECURITY");
 				rc = q_sb(ps, &sb, 0, NULL, NULL, err, what);
 			}
 		}
 	}
 out:
 	PQclear(have);
-	sb_release(&sb);
+	strbuf_release(&sb);
 	return rc;
 }
 
@@ -1038,7 +907,7 @@ static int create_policy(struct pg_storage *ps, const char *table,
 			 struct error *err)
 {
 	const char *params[1] = { table };
-	struct sbuf sb = { 0 };
+	struct strbuf sb = { 0 };
 	PGresult *res;
 	int rc;
 
@@ -1051,11 +920,11 @@ static int create_policy(struct pg_storage *ps, const char *table,
 	PQclear(res);
 	if (rc)
 		return 0;
-	sb_add(&sb, "CREATE POLICY wsm_tenant ON ");
-	sb_ident(&sb, table);
-	sb_add(&sb, " USING (\"tenant_id\" = current_setting('app.tenant_id', true))");
+	strbuf_addstr(&sb, "CREATE POLICY wsm_tenant ON ");
+	strbuf_add_ident(&sb, table);
+	strbuf_addstr(&sb, " USING (\"tenant_id\" = current_setting('app.tenant_id', true))");
 	rc = q_sb(ps, &sb, 0, NULL, NULL, err, "create the tenant policy");
-	sb_release(&sb);
+	strbuf_release(&sb);
 	return rc;
 }
 
@@ -1074,7 +943,7 @@ static int existing_indexes(struct pg_storage *ps, const char *table,
 }
 
 /* Append "CREATE [UNIQUE] INDEX name ON table (cols)" unless it exists. */
-static void add_index(struct sbuf *sb, const PGresult *have, const char *ix,
+static void add_index(struct strbuf *sb, const PGresult *have, const char *ix,
 		      const char *table, int unique, int tenant,
 		      const char *const *cols, size_t n)
 {
@@ -1082,20 +951,20 @@ static void add_index(struct sbuf *sb, const PGresult *have, const char *ix,
 
 	if (res_find(have, ix) >= 0)
 		return;
-	sb_add(sb, sb->len ? "; " : "");
-	sb_add(sb, unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
-	sb_ident(sb, ix);
-	sb_add(sb, " ON ");
-	sb_ident(sb, table);
-	sb_add(sb, " (");
+	strbuf_addstr(sb, sb->len ? "; " : "");
+	strbuf_addstr(sb, unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+	strbuf_add_ident(sb, ix);
+	strbuf_addstr(sb, " ON ");
+	strbuf_add_ident(sb, table);
+	strbuf_addstr(sb, " (");
 	if (tenant)
-		sb_add(sb, "\"tenant_id\"");
+		strbuf_addstr(sb, "\"tenant_id\"");
 	for (i = 0; i < n; i++) {
 		if (i || tenant)
-			sb_add(sb, ", ");
-		sb_ident(sb, cols[i]);
+			strbuf_addstr(sb, ", ");
+		strbuf_add_ident(sb, cols[i]);
 	}
-	sb_add(sb, ")");
+	strbuf_addstr(sb, ")");
 }
 
 static int create_indexes(struct pg_storage *ps, const struct table_def *d,
@@ -1104,7 +973,7 @@ static int create_indexes(struct pg_storage *ps, const struct table_def *d,
 	static const char *const path_col[] = { "_path" };
 	static const char *const run_col[] = { "_run_id" };
 	static const char *const sup_col[] = { "_superseded_by" };
-	struct sbuf sb = { 0 };
+	struct strbuf sb = { 0 };
 	char ix[PG_IDENT_MAX + 1], hist[PG_IDENT_MAX + 16], suffix[80];
 	const char *const *key;
 	size_t nk = def_key(d, &key), i;
@@ -1121,8 +990,8 @@ static int create_indexes(struct pg_storage *ps, const struct table_def *d,
 	if (has_tenant) {
 		index_name(ix, sizeof(ix), d->name, "key");
 		if (res_find(have, ix) >= 0) {
-			sb_add(&sb, sb.len ? "; DROP INDEX " : "DROP INDEX ");
-			sb_ident(&sb, ix);
+			strbuf_addstr(&sb, sb.len ? "; DROP INDEX " : "DROP INDEX ");
+			strbuf_add_ident(&sb, ix);
 		}
 	}
 	index_name(ix, sizeof(ix), d->name, "path");
@@ -1143,7 +1012,7 @@ static int create_indexes(struct pg_storage *ps, const struct table_def *d,
 out:
 	PQclear(have);
 	PQclear(hhave);
-	sb_release(&sb);
+	strbuf_release(&sb);
 	return rc;
 }
 
@@ -1170,8 +1039,8 @@ static int pg_ensure_tables(struct storage *st, const struct table_def *defs,
 		snprintf(hist, sizeof(hist), HIST_PREFIX "%s", d->name);
 		if ((rc = create_table(ps, d, 0, err)) || (rc = create_table(ps, d, 1, err)))
 			return rc;
-		ht = has_tenant_col(ps, d->name, err);
-		if (ht < 0 || create_indexes(ps, d, ht, err))
+		if (catalog_cols(ps, d->name, NULL, &ht, err) ||
+		    create_indexes(ps, d, ht, err))
 			return ERR_IO;
 		if (*ps->tenant &&
 		    (create_policy(ps, d->name, err) || create_policy(ps, hist, err)))
@@ -1433,17 +1302,16 @@ static int pg_source_lookup(struct storage *st, const char *path,
 	return 0;
 }
 
-/* Index sort for pg_source_lookup_many: paths[idx] in byte order. */
-static const char *const *sort_paths;
+/* An input path and its position, sorted by path to match result rows. */
+struct path_pos {
+	const char *path;
+	size_t i;
+};
 
-static int cmp_idx(const void *a, const void *b)
+static int cmp_path_pos(const void *a, const void *b)
 {
-	return strcmp(sort_paths[*(const size_t *)a], sort_paths[*(const size_t *)b]);
-}
-
-static int cmp_key_idx(const void *key, const void *elem)
-{
-	return strcmp((const char *)key, sort_paths[*(const size_t *)elem]);
+	return strcmp(((const struct path_pos *)a)->path,
+		      ((const struct path_pos *)b)->path);
 }
 
 /*
@@ -1456,9 +1324,10 @@ static int pg_source_lookup_many(struct storage *st, const char *const *paths,
 				 struct error *err)
 {
 	struct pg_storage *ps = pg_downcast(st);
-	struct sbuf arr = { 0 };
+	struct strbuf arr = { 0 };
 	const char *params[2];
-	size_t *idx = NULL, i;
+	struct path_pos *idx = NULL;
+	size_t i;
 	PGresult *res = NULL;
 	int row, rc = ERR_IO;
 
@@ -1475,53 +1344,56 @@ static int pg_source_lookup_many(struct storage *st, const char *const *paths,
 				return ERR_IO;
 		return 0;
 	}
-	sb_add(&arr, "{");
+	strbuf_addstr(&arr, "{");
 	for (i = 0; i < n; i++) {
 		const char *p;
 
-		sb_add(&arr, i ? ",\"" : "\"");
+		strbuf_addstr(&arr, i ? ",\"" : "\"");
 		for (p = paths[i]; *p; p++) {
 			if (*p == '"' || *p == '\\')
-				sb_add(&arr, "\\");
-			sb_addn(&arr, p, 1);
+				strbuf_addstr(&arr, "\\");
+			strbuf_add(&arr, p, 1);
 		}
-		sb_add(&arr, "\"");
+		strbuf_addstr(&arr, "\"");
 	}
-	sb_add(&arr, "}");
+	strbuf_addstr(&arr, "}");
 	idx = malloc(n * sizeof(*idx));
-	if (arr.oom || !idx) {
+	if (arr.failed || !idx) {
 		rc = error_set(err, ERR_IO, "out of memory");
 		goto out;
 	}
 	params[0] = ps->tenant;
-	params[1] = sb_str(&arr);
+	params[1] = strbuf_str(&arr);
 	if (q_exec(ps, "SELECT _path, sha256, size, mtime_ns, rule, _run_id FROM wsm_sources"
 		   " WHERE tenant_id = $1 AND _path = ANY($2::text[])",
 		   2, params, &res, err, "look up sources"))
 		goto out;
-	for (i = 0; i < n; i++)
-		idx[i] = i;
-	sort_paths = paths;
-	qsort(idx, n, sizeof(*idx), cmp_idx);
+	for (i = 0; i < n; i++) {
+		idx[i].path = paths[i];
+		idx[i].i = i;
+	}
+	qsort(idx, n, sizeof(*idx), cmp_path_pos);
 	for (row = 0; row < PQntuples(res); row++) {
-		const size_t *hit = bsearch(PQgetvalue(res, row, 0), idx, n, sizeof(*idx),
-					    cmp_key_idx);
+		struct path_pos key = { PQgetvalue(res, row, 0), 0 };
+		const struct path_pos *hit = bsearch(&key, idx, n, sizeof(*idx),
+						     cmp_path_pos);
+		size_t k;
 
 		if (!hit)
 			continue;
-		found[*hit] = 1;
-		cpy(out[*hit].sha256, sizeof(out[*hit].sha256), res, row, 1);
-		out[*hit].size = num(res, row, 2);
-		out[*hit].mtime_ns = num(res, row, 3);
-		cpy(out[*hit].rule, sizeof(out[*hit].rule), res, row, 4);
-		cpy(out[*hit].run_id, sizeof(out[*hit].run_id), res, row, 5);
+		k = hit->i;
+		found[k] = 1;
+		cpy(out[k].sha256, sizeof(out[k].sha256), res, row, 1);
+		out[k].size = num(res, row, 2);
+		out[k].mtime_ns = num(res, row, 3);
+		cpy(out[k].rule, sizeof(out[k].rule), res, row, 4);
+		cpy(out[k].run_id, sizeof(out[k].run_id), res, row, 5);
 	}
 	rc = 0;
 out:
-	sort_paths = NULL;
 	PQclear(res);
 	free(idx);
-	sb_release(&arr);
+	strbuf_release(&arr);
 	return rc;
 }
 
@@ -1550,35 +1422,35 @@ static int pg_missing_sources(struct storage *st, const char *run_id,
 
 /* ------------------------------------------------------------ put_batch */
 
-static void copy_value(struct sbuf *sb, enum col_type t, const struct value *v)
+static void copy_value(struct strbuf *sb, enum col_type t, const struct value *v)
 {
 	char tmp[64];
 
 	if (v->is_null) {
-		sb_add(sb, "\\N");
+		strbuf_addstr(sb, "\\N");
 		return;
 	}
 	switch (t) {
 	case COL_INTEGER:
-		sb_addf(sb, "%" PRId64, v->i);
+		strbuf_addf(sb, "%" PRId64, v->i);
 		return;
 	case COL_BOOLEAN:
-		sb_add(sb, v->i ? "t" : "f");
+		strbuf_addstr(sb, v->i ? "t" : "f");
 		return;
 	case COL_REAL:
 		if (isnan(v->d))
-			sb_add(sb, "NaN");
+			strbuf_addstr(sb, "NaN");
 		else if (isinf(v->d))
-			sb_add(sb, v->d > 0 ? "Infinity" : "-Infinity");
+			strbuf_addstr(sb, v->d > 0 ? "Infinity" : "-Infinity");
 		else {
 			snprintf(tmp, sizeof(tmp), "%.17g", v->d);
-			sb_add(sb, tmp);
+			strbuf_addstr(sb, tmp);
 		}
 		return;
 	case COL_TEXT:
 	case COL_TIMESTAMP:
 	case COL_JSON:
-		sb_copy_field(sb, v->s ? v->s : "", v->s ? v->len : 0);
+		strbuf_add_copy_field(sb, v->s ? v->s : "", v->s ? v->len : 0);
 		return;
 	}
 }
@@ -1619,33 +1491,33 @@ static int tlist_add(struct tlist *tl, const struct table_def *d)
 static int copy_files_ledger(struct pg_storage *ps, const struct batch *b,
 			     struct error *err)
 {
-	struct sbuf sql = { 0 };
+	struct strbuf sql = { 0 };
 	struct copy c;
 	size_t i;
 	int rc;
 
-	sb_add(&sql, "COPY wsm_files (run_id, path, size, mtime_ns, mode, sha256,"
+	strbuf_addstr(&sql, "COPY wsm_files (run_id, path, size, mtime_ns, mode, sha256,"
 		     " rule, outcome, error, rows) FROM STDIN");
 	rc = copy_start(&c, ps, &sql, "wsm_files", err);
-	sb_release(&sql);
+	strbuf_release(&sql);
 	if (rc)
 		return rc;
 	for (i = 0; i < b->n_files; i++) {
 		const struct file_entry *f = &b->files[i];
 
 		sb_copy_str(&c.buf, ps->run_id);
-		sb_add(&c.buf, "\t");
+		strbuf_addstr(&c.buf, "\t");
 		sb_copy_str(&c.buf, f->path);
-		sb_addf(&c.buf, "\t%" PRId64 "\t%" PRId64 "\t%" PRIu32 "\t",
+		strbuf_addf(&c.buf, "\t%" PRId64 "\t%" PRId64 "\t%" PRIu32 "\t",
 			f->size, f->mtime_ns, f->mode);
 		sb_copy_str(&c.buf, f->sha256);
-		sb_add(&c.buf, "\t");
+		strbuf_addstr(&c.buf, "\t");
 		sb_copy_str(&c.buf, f->rule);
-		sb_add(&c.buf, "\t");
+		strbuf_addstr(&c.buf, "\t");
 		sb_copy_str(&c.buf, file_outcome_name(f->outcome));
-		sb_add(&c.buf, "\t");
+		strbuf_addstr(&c.buf, "\t");
 		sb_copy_str(&c.buf, f->error);
-		sb_addf(&c.buf, "\t%zu", f->n_rows);
+		strbuf_addf(&c.buf, "\t%zu", f->n_rows);
 		if (copy_eol(&c, f->path, err)) {
 			copy_abort(&c);
 			return ERR_IO;
@@ -1661,7 +1533,7 @@ static int copy_files_ledger(struct pg_storage *ps, const struct batch *b,
 static int stage_sources(struct pg_storage *ps, const struct batch *b,
 			 const struct tlist *tl, struct error *err)
 {
-	struct sbuf sql = { 0 };
+	struct strbuf sql = { 0 };
 	struct copy c;
 	size_t i, k;
 	int rc;
@@ -1674,9 +1546,9 @@ static int stage_sources(struct pg_storage *ps, const struct batch *b,
 		   "CREATE TEMP TABLE wsm_stage_paths (tbl int, path text) ON COMMIT DROP",
 		   0, NULL, NULL, err, "staging"))
 		return ERR_IO;
-	sb_add(&sql, "COPY wsm_stage_src FROM STDIN");
+	strbuf_addstr(&sql, "COPY wsm_stage_src FROM STDIN");
 	rc = copy_start(&c, ps, &sql, "wsm_sources", err);
-	sb_release(&sql);
+	strbuf_release(&sql);
 	if (rc)
 		return rc;
 	for (i = 0; i < b->n_files; i++) {
@@ -1685,12 +1557,12 @@ static int stage_sources(struct pg_storage *ps, const struct batch *b,
 		if (f->outcome != FILE_IMPORTED && f->outcome != FILE_UNCHANGED)
 			continue;
 		sb_copy_str(&c.buf, f->path);
-		sb_add(&c.buf, "\t");
+		strbuf_addstr(&c.buf, "\t");
 		sb_copy_str(&c.buf, f->sha256);
-		sb_addf(&c.buf, "\t%" PRId64 "\t%" PRId64 "\t", f->size, f->mtime_ns);
+		strbuf_addf(&c.buf, "\t%" PRId64 "\t%" PRId64 "\t", f->size, f->mtime_ns);
 		sb_copy_str(&c.buf, f->rule);
-		sb_add(&c.buf, "\t");
-		sb_add(&c.buf, file_outcome_name(f->outcome));
+		strbuf_addstr(&c.buf, "\t");
+		strbuf_addstr(&c.buf, file_outcome_name(f->outcome));
 		if (copy_eol(&c, f->path, err)) {
 			copy_abort(&c);
 			return ERR_IO;
@@ -1699,9 +1571,9 @@ static int stage_sources(struct pg_storage *ps, const struct batch *b,
 	if (copy_end(&c, err))
 		return ERR_IO;
 
-	sb_add(&sql, "COPY wsm_stage_paths FROM STDIN");
+	strbuf_addstr(&sql, "COPY wsm_stage_paths FROM STDIN");
 	rc = copy_start(&c, ps, &sql, "staging", err);
-	sb_release(&sql);
+	strbuf_release(&sql);
 	if (rc)
 		return rc;
 	for (i = 0; i < b->n_files; i++) {
@@ -1714,7 +1586,7 @@ static int stage_sources(struct pg_storage *ps, const struct batch *b,
 
 			if (t < 0)
 				continue;
-			sb_addf(&c.buf, "%d\t", t);
+			strbuf_addf(&c.buf, "%d\t", t);
 			sb_copy_str(&c.buf, f->path);
 			if (copy_eol(&c, f->path, err)) {
 				copy_abort(&c);
@@ -1726,22 +1598,22 @@ static int stage_sources(struct pg_storage *ps, const struct batch *b,
 }
 
 /* Append " AND a.k = b.k ..." over the key columns (and tenant). */
-static void sb_key_match(struct sbuf *sb, const struct table_def *d,
+static void sb_key_match(struct strbuf *sb, const struct table_def *d,
 			 int has_tenant, const char *a, const char *b)
 {
 	const char *const *key;
 	size_t nk = def_key(d, &key), i;
 
 	for (i = 0; i < nk; i++) {
-		sb_add(sb, " AND ");
+		strbuf_addstr(sb, " AND ");
 		sb_col(sb, a, key[i]);
-		sb_add(sb, " = ");
+		strbuf_addstr(sb, " = ");
 		sb_col(sb, b, key[i]);
 	}
 	if (has_tenant) {
-		sb_add(sb, " AND ");
+		strbuf_addstr(sb, " AND ");
 		sb_col(sb, a, "tenant_id");
-		sb_add(sb, " = ");
+		strbuf_addstr(sb, " = ");
 		sb_col(sb, b, "tenant_id");
 	}
 }
@@ -1754,14 +1626,11 @@ static void sb_key_match(struct sbuf *sb, const struct table_def *d,
  *      history (they were inserted, then replaced, within this run);
  *   4. the remaining staged rows -> the table.
  */
-static int catalog_cols(struct pg_storage *ps, const char *table,
-			struct sbuf *cols, int *has_tenant, struct error *err);
-
 static int put_table(struct pg_storage *ps, const struct batch *b, int k,
 		     const struct table_def *d, struct error *err)
 {
-	struct sbuf sql = { 0 }, cols = { 0 }, scols = { 0 }, later = { 0 };
-	struct sbuf all = { 0 };   /* every column of the table, for history */
+	struct strbuf sql = { 0 }, cols = { 0 }, scols = { 0 }, later = { 0 };
+	struct strbuf all = { 0 };   /* every column of the table, for history */
 	char stage[32], hist[PG_IDENT_MAX + 16], what[200];
 	const char *params[2] = { ps->run_id, ps->tenant };
 	struct copy c;
@@ -1787,25 +1656,25 @@ static int put_table(struct pg_storage *ps, const struct batch *b, int k,
 		if (b->files[i].outcome == FILE_IMPORTED && !b->files[i].is_new)
 			direct = 0;
 	if (direct) {
-		sb_add(&sql, "COPY ");
-		sb_ident(&sql, d->name);
-		sb_addf(&sql, " (%s) FROM STDIN", sb_str(&cols));
+		strbuf_addstr(&sql, "COPY ");
+		strbuf_add_ident(&sql, d->name);
+		strbuf_addf(&sql, " (%s) FROM STDIN", strbuf_str(&cols));
 		if (copy_start(&c, ps, &sql, d->name, err))
 			goto out;
 		goto rows;
 	}
 
 	/* staging table shaped like the data table, plus the arrival order */
-	sb_addf(&sql, "DROP TABLE IF EXISTS pg_temp.%s; CREATE TEMP TABLE %s (LIKE ",
+	strbuf_addf(&sql, "DROP TABLE IF EXISTS pg_temp.%s; CREATE TEMP TABLE %s (LIKE ",
 		stage, stage);
-	sb_ident(&sql, d->name);
-	sb_add(&sql, ") ON COMMIT DROP; ALTER TABLE ");
-	sb_add(&sql, stage);
-	sb_add(&sql, " ADD COLUMN \"_ord\" bigint");
+	strbuf_add_ident(&sql, d->name);
+	strbuf_addstr(&sql, ") ON COMMIT DROP; ALTER TABLE ");
+	strbuf_addstr(&sql, stage);
+	strbuf_addstr(&sql, " ADD COLUMN \"_ord\" bigint");
 	if (q_sb(ps, &sql, 0, NULL, NULL, err, what))
 		goto out;
-	sb_reset(&sql);
-	sb_addf(&sql, "COPY %s (%s, \"_ord\") FROM STDIN", stage, sb_str(&cols));
+	strbuf_reset(&sql);
+	strbuf_addf(&sql, "COPY %s (%s, \"_ord\") FROM STDIN", stage, strbuf_str(&cols));
 	if (copy_start(&c, ps, &sql, d->name, err))
 		goto out;
 rows:
@@ -1820,29 +1689,29 @@ rows:
 			if (row->table != d && strcmp(row->table->name, d->name) != 0)
 				continue;
 			sb_copy_str(&c.buf, f->path);
-			sb_add(&c.buf, "\t");
+			strbuf_addstr(&c.buf, "\t");
 			sb_copy_str(&c.buf, f->sha256);
-			sb_add(&c.buf, "\t");
+			strbuf_addstr(&c.buf, "\t");
 			sb_copy_str(&c.buf, ps->run_id);
-			sb_add(&c.buf, "\t");
+			strbuf_addstr(&c.buf, "\t");
 			if (!d->is_child) {
 				if (f->doc)
-					sb_copy_field(&c.buf, f->doc, f->doc_len);
+					strbuf_add_copy_field(&c.buf, f->doc, f->doc_len);
 				else
-					sb_add(&c.buf, "\\N");
+					strbuf_addstr(&c.buf, "\\N");
 			} else {
-				sb_addf(&c.buf, "%" PRId64, row->index);
+				strbuf_addf(&c.buf, "%" PRId64, row->index);
 			}
 			for (j = 0; j < d->n_columns; j++) {
-				sb_add(&c.buf, "\t");
+				strbuf_addstr(&c.buf, "\t");
 				copy_value(&c.buf, d->columns[j].type, &row->values[j]);
 			}
 			if (ht) {
-				sb_add(&c.buf, "\t");
+				strbuf_addstr(&c.buf, "\t");
 				sb_copy_str(&c.buf, ps->tenant);
 			}
 			if (!direct)
-				sb_addf(&c.buf, "\t%" PRId64, ord++);
+				strbuf_addf(&c.buf, "\t%" PRId64, ord++);
 			if (copy_eol(&c, f->path, err)) {
 				copy_abort(&c);
 				goto out;
@@ -1860,72 +1729,72 @@ rows:
 	 * plans.  Only the columns the joins use are analysed; sampling the
 	 * jsonb documents would cost more than the joins themselves.
 	 */
-	sb_reset(&sql);
-	sb_addf(&sql, "ANALYZE pg_temp.%s (\"_path\", \"_ord\"", stage);
+	strbuf_reset(&sql);
+	strbuf_addf(&sql, "ANALYZE pg_temp.%s (\"_path\", \"_ord\"", stage);
 	for (j = 0; j < d->n_key; j++) {
-		sb_add(&sql, ", ");
-		sb_ident(&sql, d->key[j]);
+		strbuf_addstr(&sql, ", ");
+		strbuf_add_ident(&sql, d->key[j]);
 	}
 	if (d->is_child)
-		sb_add(&sql, ", \"_index\"");
-	sb_add(&sql, ")");
+		strbuf_addstr(&sql, ", \"_index\"");
+	strbuf_addstr(&sql, ")");
 	if (q_sb(ps, &sql, 0, NULL, NULL, err, what))
 		goto out;
 
 	/* 1. old rows of the imported paths */
-	sb_reset(&sql);
-	sb_add(&sql, "WITH moved AS (DELETE FROM ");
-	sb_ident(&sql, d->name);
-	sb_addf(&sql, " t WHERE t.\"_path\" IN (SELECT path FROM wsm_stage_paths"
+	strbuf_reset(&sql);
+	strbuf_addstr(&sql, "WITH moved AS (DELETE FROM ");
+	strbuf_add_ident(&sql, d->name);
+	strbuf_addf(&sql, " t WHERE t.\"_path\" IN (SELECT path FROM wsm_stage_paths"
 		      " WHERE tbl = %d)", k);
-	sb_add(&sql, ht ? " AND t.\"tenant_id\" = $2" : " AND $2::text IS NOT NULL");
-	sb_addf(&sql, " RETURNING %s) INSERT INTO ", sb_str(&all));
-	sb_ident(&sql, hist);
-	sb_addf(&sql, " (%s, \"_superseded_by\") SELECT %s, $1 FROM moved",
-		sb_str(&all), sb_str(&all));
+	strbuf_addstr(&sql, ht ? " AND t.\"tenant_id\" = $2" : " AND $2::text IS NOT NULL");
+	strbuf_addf(&sql, " RETURNING %s) INSERT INTO ", strbuf_str(&all));
+	strbuf_add_ident(&sql, hist);
+	strbuf_addf(&sql, " (%s, \"_superseded_by\") SELECT %s, $1 FROM moved",
+		strbuf_str(&all), strbuf_str(&all));
 	if (q_sb(ps, &sql, 2, params, NULL, err, what))
 		goto out;
 
 	/* 2. rows with a staged key */
-	sb_reset(&sql);
-	sb_add(&sql, "WITH moved AS (DELETE FROM ");
-	sb_ident(&sql, d->name);
-	sb_addf(&sql, " t USING %s s WHERE true", stage);
+	strbuf_reset(&sql);
+	strbuf_addstr(&sql, "WITH moved AS (DELETE FROM ");
+	strbuf_add_ident(&sql, d->name);
+	strbuf_addf(&sql, " t USING %s s WHERE true", stage);
 	sb_key_match(&sql, d, ht, "t", "s");
-	sb_add(&sql, " RETURNING t.*) INSERT INTO ");
-	sb_ident(&sql, hist);
-	sb_addf(&sql, " (%s, \"_superseded_by\") SELECT %s, $1 FROM moved",
-		sb_str(&all), sb_str(&all));
+	strbuf_addstr(&sql, " RETURNING t.*) INSERT INTO ");
+	strbuf_add_ident(&sql, hist);
+	strbuf_addf(&sql, " (%s, \"_superseded_by\") SELECT %s, $1 FROM moved",
+		strbuf_str(&all), strbuf_str(&all));
 	if (q_sb(ps, &sql, 1, params, NULL, err, what))
 		goto out;
 
 	/* 3. and 4. */
-	sb_addf(&later, "EXISTS (SELECT 1 FROM %s s2 WHERE s2.\"_ord\" > s.\"_ord\"", stage);
+	strbuf_addf(&later, "EXISTS (SELECT 1 FROM %s s2 WHERE s2.\"_ord\" > s.\"_ord\"", stage);
 	sb_key_match(&later, d, ht, "s2", "s");
-	sb_add(&later, ")");
-	sb_reset(&sql);
-	sb_add(&sql, "INSERT INTO ");
-	sb_ident(&sql, hist);
-	sb_addf(&sql, " (%s, \"_superseded_by\") SELECT %s, $1 FROM %s s WHERE %s"
+	strbuf_addstr(&later, ")");
+	strbuf_reset(&sql);
+	strbuf_addstr(&sql, "INSERT INTO ");
+	strbuf_add_ident(&sql, hist);
+	strbuf_addf(&sql, " (%s, \"_superseded_by\") SELECT %s, $1 FROM %s s WHERE %s"
 		      " ORDER BY s.\"_ord\"",
-		sb_str(&cols), sb_str(&scols), stage, sb_str(&later));
+		strbuf_str(&cols), strbuf_str(&scols), stage, strbuf_str(&later));
 	if (q_sb(ps, &sql, 1, params, NULL, err, what))
 		goto out;
-	sb_reset(&sql);
-	sb_add(&sql, "INSERT INTO ");
-	sb_ident(&sql, d->name);
-	sb_addf(&sql, " (%s) SELECT %s FROM %s s WHERE NOT %s ORDER BY s.\"_ord\";"
+	strbuf_reset(&sql);
+	strbuf_addstr(&sql, "INSERT INTO ");
+	strbuf_add_ident(&sql, d->name);
+	strbuf_addf(&sql, " (%s) SELECT %s FROM %s s WHERE NOT %s ORDER BY s.\"_ord\";"
 		      " DROP TABLE pg_temp.%s",
-		sb_str(&cols), sb_str(&scols), stage, sb_str(&later), stage);
+		strbuf_str(&cols), strbuf_str(&scols), stage, strbuf_str(&later), stage);
 	if (q_sb(ps, &sql, 0, NULL, NULL, err, what))
 		goto out;
 	rc = 0;
 out:
-	sb_release(&sql);
-	sb_release(&cols);
-	sb_release(&scols);
-	sb_release(&later);
-	sb_release(&all);
+	strbuf_release(&sql);
+	strbuf_release(&cols);
+	strbuf_release(&scols);
+	strbuf_release(&later);
+	strbuf_release(&all);
 	return rc;
 }
 
@@ -2015,13 +1884,16 @@ static int table_names(struct pg_storage *ps, PGresult **res, struct error *err)
 		      err, "read wsm_tables");
 }
 
-/* Quoted column list of an existing table, from the catalog. */
+/*
+ * Quoted column list of an existing table, from the catalog, into `cols`
+ * (may be NULL when only *has_tenant is wanted).
+ */
 static int catalog_cols(struct pg_storage *ps, const char *table,
-			struct sbuf *cols, int *has_tenant, struct error *err)
+			struct strbuf *cols, int *has_tenant, struct error *err)
 {
 	const char *params[1] = { table };
 	PGresult *res;
-	int i;
+	int i, n;
 
 	*has_tenant = 0;
 	if (q_exec(ps,
@@ -2030,17 +1902,20 @@ static int catalog_cols(struct pg_storage *ps, const char *table,
 		   " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
 		   1, params, &res, err, "catalog"))
 		return ERR_IO;
-	for (i = 0; i < PQntuples(res); i++) {
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
 		const char *c = PQgetvalue(res, i, 0);
 
 		if (strcmp(c, "tenant_id") == 0)
 			*has_tenant = 1;
+		if (!cols)
+			continue;
 		if (cols->len)
-			sb_add(cols, ", ");
-		sb_ident(cols, c);
+			strbuf_addstr(cols, ", ");
+		strbuf_add_ident(cols, c);
 	}
 	PQclear(res);
-	if (!PQntuples(res) && !cols->len)
+	if (!n)
 		return error_set(err, ERR_IO, "table '%s' is recorded in wsm_tables but missing",
 				 table);
 	return 0;
@@ -2060,7 +1935,7 @@ static int pg_prune_source(struct storage *st, const char *run_id,
 		return ERR_IO;
 	for (i = 0; i < PQntuples(names) && !rc; i++) {
 		const char *t = PQgetvalue(names, i, 0);
-		struct sbuf cols = { 0 }, sql = { 0 };
+		struct strbuf cols = { 0 }, sql = { 0 };
 		int ht;
 
 		rc = catalog_cols(ps, t, &cols, &ht, err);
@@ -2068,18 +1943,18 @@ static int pg_prune_source(struct storage *st, const char *run_id,
 			char hist[PG_IDENT_MAX + 16];
 
 			snprintf(hist, sizeof(hist), HIST_PREFIX "%s", t);
-			sb_add(&sql, "WITH moved AS (DELETE FROM ");
-			sb_ident(&sql, t);
-			sb_add(&sql, " WHERE \"_path\" = $3");
-			sb_add(&sql, ht ? " AND \"tenant_id\" = $2" : " AND $2::text IS NOT NULL");
-			sb_addf(&sql, " RETURNING %s) INSERT INTO ", sb_str(&cols));
-			sb_ident(&sql, hist);
-			sb_addf(&sql, " (%s, \"_superseded_by\") SELECT %s, $1 FROM moved",
-				sb_str(&cols), sb_str(&cols));
+			strbuf_addstr(&sql, "WITH moved AS (DELETE FROM ");
+			strbuf_add_ident(&sql, t);
+			strbuf_addstr(&sql, " WHERE \"_path\" = $3");
+			strbuf_addstr(&sql, ht ? " AND \"tenant_id\" = $2" : " AND $2::text IS NOT NULL");
+			strbuf_addf(&sql, " RETURNING %s) INSERT INTO ", strbuf_str(&cols));
+			strbuf_add_ident(&sql, hist);
+			strbuf_addf(&sql, " (%s, \"_superseded_by\") SELECT %s, $1 FROM moved",
+				strbuf_str(&cols), strbuf_str(&cols));
 			rc = q_sb(ps, &sql, 3, params, NULL, err, "prune");
 		}
-		sb_release(&cols);
-		sb_release(&sql);
+		strbuf_release(&cols);
+		strbuf_release(&sql);
 	}
 	PQclear(names);
 	if (rc)
@@ -2099,7 +1974,7 @@ static int pg_prune_source(struct storage *st, const char *run_id,
 static int revert_table(struct pg_storage *ps, const char *t, const char *run_id,
 			int64_t *removed, int64_t *restored, struct error *err)
 {
-	struct sbuf cols = { 0 }, sql = { 0 };
+	struct strbuf cols = { 0 }, sql = { 0 };
 	char hist[PG_IDENT_MAX + 16];
 	const char *params[1] = { run_id };
 	PGresult *res = NULL;
@@ -2109,9 +1984,9 @@ static int revert_table(struct pg_storage *ps, const char *t, const char *run_id
 	rc = catalog_cols(ps, t, &cols, &ht, err);
 	if (rc)
 		goto out;
-	sb_add(&sql, "DELETE FROM ");
-	sb_ident(&sql, t);
-	sb_add(&sql, " WHERE \"_run_id\" = $1");
+	strbuf_addstr(&sql, "DELETE FROM ");
+	strbuf_add_ident(&sql, t);
+	strbuf_addstr(&sql, " WHERE \"_run_id\" = $1");
 	rc = q_sb(ps, &sql, 1, params, &res, err, "revert");
 	if (rc)
 		goto out;
@@ -2119,27 +1994,27 @@ static int revert_table(struct pg_storage *ps, const char *t, const char *run_id
 	PQclear(res);
 	res = NULL;
 	/* rows the run replaced or pruned come back; its own replaced rows go */
-	sb_reset(&sql);
-	sb_add(&sql, "WITH back AS (DELETE FROM ");
-	sb_ident(&sql, hist);
-	sb_addf(&sql, " WHERE \"_superseded_by\" = $1 AND \"_run_id\" <> $1"
-		      " RETURNING %s, \"_hist_seq\") INSERT INTO ", sb_str(&cols));
-	sb_ident(&sql, t);
-	sb_addf(&sql, " (%s) SELECT %s FROM back ORDER BY \"_hist_seq\"",
-		sb_str(&cols), sb_str(&cols));
+	strbuf_reset(&sql);
+	strbuf_addstr(&sql, "WITH back AS (DELETE FROM ");
+	strbuf_add_ident(&sql, hist);
+	strbuf_addf(&sql, " WHERE \"_superseded_by\" = $1 AND \"_run_id\" <> $1"
+		      " RETURNING %s, \"_hist_seq\") INSERT INTO ", strbuf_str(&cols));
+	strbuf_add_ident(&sql, t);
+	strbuf_addf(&sql, " (%s) SELECT %s FROM back ORDER BY \"_hist_seq\"",
+		strbuf_str(&cols), strbuf_str(&cols));
 	rc = q_sb(ps, &sql, 1, params, &res, err, "revert");
 	if (rc)
 		goto out;
 	*restored += strtoll(PQcmdTuples(res), NULL, 10);
-	sb_reset(&sql);
-	sb_add(&sql, "DELETE FROM ");
-	sb_ident(&sql, hist);
-	sb_add(&sql, " WHERE \"_superseded_by\" = $1 AND \"_run_id\" = $1");
+	strbuf_reset(&sql);
+	strbuf_addstr(&sql, "DELETE FROM ");
+	strbuf_add_ident(&sql, hist);
+	strbuf_addstr(&sql, " WHERE \"_superseded_by\" = $1 AND \"_run_id\" = $1");
 	rc = q_sb(ps, &sql, 1, params, NULL, err, "revert");
 out:
 	PQclear(res);
-	sb_release(&cols);
-	sb_release(&sql);
+	strbuf_release(&cols);
+	strbuf_release(&sql);
 	return rc;
 }
 
@@ -2148,7 +2023,7 @@ static int later_runs(struct pg_storage *ps, const char *run_id,
 {
 	char seqs[24];
 	const char *params[2] = { seqs, tenant };
-	struct sbuf names = { 0 };
+	struct strbuf names = { 0 };
 	PGresult *res;
 	int i, n;
 
@@ -2160,16 +2035,16 @@ static int later_runs(struct pg_storage *ps, const char *run_id,
 		return ERR_IO;
 	n = PQntuples(res);
 	for (i = 0; i < n; i++)
-		sb_addf(&names, "%s%s", i ? ", " : "", PQgetvalue(res, i, 0));
+		strbuf_addf(&names, "%s%s", i ? ", " : "", PQgetvalue(res, i, 0));
 	PQclear(res);
 	if (n) {
 		error_set(err, ERR_USAGE,
 			  "run %s is not the latest: roll back these runs first (newest first): %s",
-			  run_id, sb_str(&names));
-		sb_release(&names);
+			  run_id, strbuf_str(&names));
+		strbuf_release(&names);
 		return ERR_USAGE;
 	}
-	sb_release(&names);
+	strbuf_release(&names);
 	return 0;
 }
 

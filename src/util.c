@@ -16,19 +16,25 @@
 
 #include <openssl/evp.h>
 
-void util_sha256_hex(const void *data, size_t len, char out[65])
+void util_hex_encode(const unsigned char *raw, size_t n, char *hex)
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char md[32];
-	unsigned int mdlen = 0;
+	static const char digits[] = "0123456789abcdef";
 	size_t i;
 
-	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
+	for (i = 0; i < n; i++) {
+		hex[2 * i] = digits[raw[i] >> 4];
+		hex[2 * i + 1] = digits[raw[i] & 15];
 	}
-	out[64] = '\0';
+	hex[2 * n] = '\0';
+}
+
+void util_sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+
+	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	util_hex_encode(md, 32, out);
 }
 
 int util_read_file(const char *path, size_t max, char **buf, size_t *len,
@@ -232,6 +238,8 @@ int strbuf_grow(struct strbuf *sb, size_t extra)
 	size_t need = sb->len + extra + 1;
 	char *p;
 
+	if (sb->failed)
+		return -1;
 	if (need <= sb->cap)
 		return 0;
 	if (need < sb->cap * 2)
@@ -239,8 +247,10 @@ int strbuf_grow(struct strbuf *sb, size_t extra)
 	if (need < 64)
 		need = 64;
 	p = realloc(sb->buf, need);
-	if (!p)
+	if (!p) {
+		sb->failed = 1;
 		return -1;
+	}
 	sb->buf = p;
 	sb->cap = need;
 	return 0;
@@ -320,9 +330,47 @@ int strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n)
 	return strbuf_add(sb, "\"", 1);
 }
 
+int strbuf_add_copy_field(struct strbuf *sb, const char *s, size_t n)
+{
+	size_t i, start = 0;
+
+	if (!s)
+		return strbuf_add(sb, "\\N", 2);
+	if (strbuf_grow(sb, n))
+		return -1;
+	for (i = 0; i < n; i++) {
+		const char *esc;
+
+		switch (s[i]) {
+		case '\\': esc = "\\\\"; break;
+		case '\t': esc = "\\t"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		default: continue;
+		}
+		if (strbuf_add(sb, s + start, i - start) || strbuf_add(sb, esc, 2))
+			return -1;
+		start = i + 1;
+	}
+	return strbuf_add(sb, s + start, n - start);
+}
+
+void strbuf_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->buf)
+		sb->buf[0] = '\0';
+}
+
+const char *strbuf_str(const struct strbuf *sb)
+{
+	return sb->buf && !sb->failed ? sb->buf : "";
+}
+
 void strbuf_release(struct strbuf *sb)
 {
 	free(sb->buf);
 	sb->buf = NULL;
 	sb->len = sb->cap = 0;
+	sb->failed = 0;
 }
