@@ -84,6 +84,13 @@ int jsonschema_registry_map_uri(struct jsonschema_registry *r, const char *prefi
 				const char *dir, struct error *err);
 
 /*
+ * The same from one "PREFIX=DIR" string (the --map-uri form).  ERR_USAGE
+ * naming the string when it has no '='.
+ */
+int jsonschema_registry_map_uri_spec(struct jsonschema_registry *r,
+				     const char *spec, struct error *err);
+
+/*
  * Load the schema file `path` and compile it.  Its base URI is the file://
  * URI of its absolute path unless it declares an absolute "$id" (relative
  * references then still find files next to it).  Compiling the same path

@@ -152,20 +152,9 @@ static int validate_against(const char *schema, char **files, int n, int json,
 
 	if (!reg)
 		return error_set(err, ERR_IO, "out of memory");
-	for (k = 0; k < n_map; k++) {
-		char *spec = strdup(map_uri[k]), *eq = spec ? strchr(spec, '=') : NULL;
-
-		if (!eq) {
-			free(spec);
-			rc = error_set(err, ERR_USAGE, "--map-uri wants PREFIX=DIR");
+	for (k = 0; k < n_map; k++)
+		if ((rc = jsonschema_registry_map_uri_spec(reg, map_uri[k], err)))
 			goto out;
-		}
-		*eq = '\0';
-		rc = jsonschema_registry_map_uri(reg, spec, eq + 1, err);
-		free(spec);
-		if (rc)
-			goto out;
-	}
 	js = jsonschema_compile_file(reg, schema, err);
 	if (!js) {
 		rc = ERR_USAGE;

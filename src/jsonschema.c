@@ -886,6 +886,23 @@ int jsonschema_registry_map_uri(struct jsonschema_registry *r, const char *prefi
 	return 0;
 }
 
+int jsonschema_registry_map_uri_spec(struct jsonschema_registry *r,
+				     const char *spec, struct error *err)
+{
+	const char *eq = strchr(spec, '=');
+	char *prefix;
+	int rc;
+
+	if (!eq)
+		return error_set(err, ERR_USAGE, "a URI map wants PREFIX=DIR, got '%s'", spec);
+	prefix = strndup(spec, (size_t)(eq - spec));
+	if (!prefix)
+		return error_set(err, ERR_IO, "out of memory");
+	rc = jsonschema_registry_map_uri(r, prefix, eq + 1, err);
+	free(prefix);
+	return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* Loading documents                                                    */
 /* ------------------------------------------------------------------ */

@@ -606,18 +606,8 @@ static int compile_schemas(struct run *r, struct error *err)
 	if (!r->reg)
 		return error_set(err, ERR_IO, "out of memory");
 	for (i = 0; i < r->o->n_map_uri; i++) {
-		char *spec = strdup(r->o->map_uri[i]);
-		char *eq = spec ? strchr(spec, '=') : NULL;
-		int rc;
+		int rc = jsonschema_registry_map_uri_spec(r->reg, r->o->map_uri[i], err);
 
-		if (!eq) {
-			free(spec);
-			return error_set(err, ERR_USAGE, "--map-uri wants PREFIX=DIR, got '%s'",
-					 r->o->map_uri[i]);
-		}
-		*eq = '\0';
-		rc = jsonschema_registry_map_uri(r->reg, spec, eq + 1, err);
-		free(spec);
 		if (rc)
 			return rc;
 	}
