@@ -7,7 +7,6 @@
 #include "map.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,40 +130,23 @@ static int oom(struct mctx *c)
 }
 
 /*
- * Decide whether the raw number text is an integer within +/-2^53 and
- * give its value.  Plain digit strings are checked digit by digit; forms
- * with a fraction or exponent must have an integral value below 2^53.
+ * Whether the raw number text is an integer within +/-2^53 (what a double,
+ * and so cJSON, holds exactly): 0 with *out set, -1 when it is not a whole
+ * number, -2 when it is beyond 2^53.  jsonread reads the text exactly, so
+ * 1.0 and 1e3 count as integers and 9007199254740993.0 does not fit.
  */
-static int exact_int(const char *raw, size_t n, double dv, int64_t *out)
+static int exact_int(const char *raw, size_t n, int64_t *out)
 {
-	static const char lim[] = "9007199254740992";
-	size_t i = 0, digits;
-	int neg = 0;
+	const int64_t lim = (int64_t)1 << 53;
 
-	if (n && raw[0] == '-') {
-		neg = 1;
-		i = 1;
-	}
-	for (digits = 0; i + digits < n; digits++)
-		if (raw[i + digits] < '0' || raw[i + digits] > '9')
-			break;
-	if (i + digits == n) {
-		int64_t v = 0;
-		size_t k;
-
-		if (digits > 16 || (digits == 16 && memcmp(raw + i, lim, 16) > 0))
-			return -2;
-		for (k = 0; k < digits; k++)
-			v = v * 10 + (raw[i + k] - '0');
-		*out = neg ? -v : v;
-		return 0;
-	}
-	if (dv != floor(dv))
-		return -1;
-	if (fabs(dv) >= 9007199254740992.0)
+	switch (jsonread_number_kind(raw, n, out)) {
+	case JSONREAD_NUM_INT:
+		return *out > lim || *out < -lim ? -2 : 0;
+	case JSONREAD_NUM_BIGINT:
 		return -2;
-	*out = (int64_t)dv;
-	return 0;
+	default:
+		return -1;
+	}
 }
 
 static int locate(struct mctx *c, const char *ptr, const char **s, size_t *n)
@@ -201,7 +183,7 @@ static int convert_json(struct mctx *c, const struct manifest_column *col,
 				    col->name, json_kind(v));
 		if (!ptr || locate(c, ptr, &raw, &rn))
 			return fail(c, ptr, "column \"%s\": cannot locate the number's text", col->name);
-		r = exact_int(raw, rn, v->valuedouble, &out->i);
+		r = exact_int(raw, rn, &out->i);
 		if (r == -1)
 			return fail(c, ptr, "column \"%s\" is integer: %.*s is not a whole number",
 				    col->name, (int)(rn > 64 ? 64 : rn), raw);
