@@ -234,7 +234,7 @@ static int parse_target(struct mctx *c, const cJSON *tv, const char *table_ptr,
 {
 	const cJSON *it;
 	char p[ERROR_PTR_MAX];
-	size_t k = 0, i, j;
+	size_t k = 0, i;
 
 	if (!cJSON_IsString(tv))
 		return bad(c, table_ptr, "\"table\" must be a string");
@@ -259,7 +259,6 @@ static int parse_target(struct mctx *c, const cJSON *tv, const char *table_ptr,
 				return bad(c, p, "duplicate column \"%s\"", t->columns[k].name);
 		k++;
 	}
-	(void)j;
 	return 0;
 }
 

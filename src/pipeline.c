@@ -61,7 +61,7 @@ struct entry {
 	char *relpath, *abspath, *error;
 	const struct manifest_rule *rule;
 	int ignored;
-	int looked, found;                 /* source state prefetched */
+	int found;                         /* window_prefetch found a state */
 	struct source_state src;
 };
 
@@ -75,8 +75,6 @@ struct run {
 	struct walk *walk;
 	int writes;             /* database and archive writes are on */
 	int marker;             /* our .uncommitted marker exists */
-	int cur_is_new;         /* the file being recorded has no source state */
-	int cur_same_stat;      /* ... or one with its very size and mtime */
 	int manifest_changed;   /* last committed run used another manifest */
 	char run_id[64];
 	/* the current batch */
@@ -246,18 +244,28 @@ static void writes_off(struct run *r)
 	batch_reset(r);
 }
 
+/* What the storage side needs about a file, beside its outcome. */
+struct stored {
+	const char *sha;         /* hex sha256, or NULL / "" when not hashed */
+	char *buf;               /* the file's bytes: record() takes them */
+	size_t doc_off, doc_len; /* the document within buf (imported) */
+	size_t row_off, n_rows;  /* its rows in r->out (imported) */
+	int is_new;              /* imported: the path had no source state */
+	int same_stat;           /* unchanged: same size and mtime as stored */
+};
+
 /*
  * Record a file's outcome: report it, count it, and queue it for the
- * ledger.  Takes ownership of `buf` (may be NULL).
+ * ledger.  Takes ownership of sd->buf (may be NULL).
  */
 static int record(struct run *r, const char *path, const struct walk_entry *we,
 		  const struct manifest_rule *rule, enum file_outcome outcome,
-		  const char *sha, char *buf, size_t doc_off, size_t doc_len,
-		  size_t row_off, size_t n_rows, const struct pipeline_file *report,
+		  const struct stored *sd, const struct pipeline_file *report,
 		  struct error *err)
 {
 	struct pipeline_rule_stats *rs = rule_stats(r, rule);
 	struct pending *p;
+	char *buf = sd->buf;
 
 	if (r->o->on_file)
 		r->o->on_file(r->o->ctx, report);
@@ -266,9 +274,9 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 	case FILE_IMPORTED:
 		rs->imported++;
 		r->stats->imported++;
-		rs->rows += (int64_t)n_rows;
-		r->stats->rows += (int64_t)n_rows;
-		add_table_rows(r, row_off, n_rows);
+		rs->rows += (int64_t)sd->n_rows;
+		r->stats->rows += (int64_t)sd->n_rows;
+		add_table_rows(r, sd->row_off, sd->n_rows);
 		break;
 	case FILE_UNCHANGED:
 		rs->unchanged++;
@@ -312,26 +320,24 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 	p = &r->files[r->n_files++];
 	memset(p, 0, sizeof(*p));
 	p->path = strdup(path);
-	if (sha)
-		memcpy(p->sha256, sha, 65);
+	if (sd->sha)
+		memcpy(p->sha256, sd->sha, 65);
 	p->size = we ? (int64_t)we->st.st_size : 0;
 	p->mtime_ns = we ? (int64_t)we->st.st_mtim.tv_sec * 1000000000LL + we->st.st_mtim.tv_nsec : 0;
 	p->mode = we ? (uint32_t)(we->st.st_mode & 07777) : 0;
 	p->rule = rule;
 	p->outcome = outcome;
-	p->is_new = r->cur_is_new;
-	p->same_stat = r->cur_same_stat;
-	r->cur_is_new = 0;
-	r->cur_same_stat = 0;
+	p->is_new = sd->is_new;
+	p->same_stat = sd->same_stat;
 	p->error = report->reason ? strdup(report->reason) : NULL;
 	p->buf = buf;
-	p->doc_off = doc_off;
-	p->doc_len = doc_len;
-	p->row_off = row_off;
-	p->n_rows = n_rows;
+	p->doc_off = sd->doc_off;
+	p->doc_len = sd->doc_len;
+	p->row_off = sd->row_off;
+	p->n_rows = sd->n_rows;
 	if (!p->path)
 		return error_set(err, ERR_IO, "out of memory");
-	r->batch_bytes += doc_len;
+	r->batch_bytes += sd->doc_len;
 	if (r->n_files >= BATCH_FILES || r->batch_bytes >= BATCH_BYTES)
 		return flush_batch(r, err);
 	return 0;
@@ -374,6 +380,7 @@ static int invalid(struct run *r, const char *path, const struct walk_entry *we,
 {
 	struct pipeline_file f;
 	struct pipeline_issue issue;
+	struct stored sd = { 0 };
 	char reason[ERROR_MSG_MAX + ERROR_PTR_MAX + 64];
 
 	memset(&f, 0, sizeof(f));
@@ -396,7 +403,9 @@ static int invalid(struct run *r, const char *path, const struct walk_entry *we,
 	f.issues = &issue;
 	f.n_issues = 1;
 	f.n_total = 1;
-	return record(r, path, we, rule, FILE_INVALID, sha, buf, 0, 0, 0, 0, &f, err);
+	sd.sha = sha;
+	sd.buf = buf;
+	return record(r, path, we, rule, FILE_INVALID, &sd, &f, err);
 }
 
 static int schema_invalid(struct run *r, const char *path, const struct walk_entry *we,
@@ -406,6 +415,7 @@ static int schema_invalid(struct run *r, const char *path, const struct walk_ent
 {
 	struct pipeline_issue issues[JSONSCHEMA_MAX_ERRORS_DEFAULT];
 	struct pipeline_file f;
+	struct stored sd = { 0 };
 	char reason[1200];
 	size_t i, n = res->n_stored < JSONSCHEMA_MAX_ERRORS_DEFAULT ?
 		      res->n_stored : JSONSCHEMA_MAX_ERRORS_DEFAULT;
@@ -431,13 +441,14 @@ static int schema_invalid(struct run *r, const char *path, const struct walk_ent
 	f.issues = issues;
 	f.n_issues = n;
 	f.n_total = res->n_errors;
-	return record(r, path, we, rule, FILE_INVALID, sha, buf, 0, 0, 0, 0, &f, err);
+	sd.sha = sha;
+	sd.buf = buf;
+	return record(r, path, we, rule, FILE_INVALID, &sd, &f, err);
 }
 
 static int simple(struct run *r, const char *path, const struct walk_entry *we,
 		  const struct manifest_rule *rule, enum file_outcome outcome,
-		  const char *sha, char *buf, size_t doc_off, size_t doc_len,
-		  size_t row_off, size_t n_rows, const char *reason, struct error *err)
+		  const struct stored *sd, const char *reason, struct error *err)
 {
 	struct pipeline_file f;
 
@@ -447,9 +458,8 @@ static int simple(struct run *r, const char *path, const struct walk_entry *we,
 	f.outcome = outcome;
 	f.size = we ? (int64_t)we->st.st_size : 0;
 	f.reason = reason;
-	f.rows = n_rows;
-	return record(r, path, we, rule, outcome, sha, buf, doc_off, doc_len,
-		      row_off, n_rows, &f, err);
+	f.rows = sd->n_rows;
+	return record(r, path, we, rule, outcome, sd, &f, err);
 }
 
 /* Everything that happens to one JSON file. */
@@ -465,7 +475,7 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	size_t len = 0, bom = 0, n_rows = 0, row_off;
 	cJSON *root = NULL;
 	double t;
-	int found = ent->found, looked = ent->looked && r->writes, rc;
+	int found = ent->found, rc;
 
 	if (ent->ignored) {
 		r->stats->ignored++;
@@ -474,26 +484,24 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	r->stats->seen++;
 	error_clear(&fe);
 	if (we->kind == WALK_LINK_OUTSIDE || we->kind == WALK_LINK_DIR)
-		return simple(r, path, NULL, rule, FILE_SKIPPED, NULL, NULL, 0, 0, 0, 0,
+		return simple(r, path, NULL, rule, FILE_SKIPPED, &(struct stored){ 0 },
 			      we->error, err);
 	if (we->kind == WALK_ERROR) {
 		error_set(&fe, ERR_IO, "%s", we->error);
 		return invalid(r, path, we, rule, NULL, NULL, &fe, err);
 	}
 
-	/* fast path: same size and mtime as the stored source, same rule */
-	if (rule && r->writes && !r->o->rehash && !r->manifest_changed) {
-		if (!looked && storage_source_lookup(r->st, path, &src, &found, err))
-			return ERR_IO;
-		looked = 1;
-		if (found && src.size == (int64_t)we->st.st_size &&
-		    src.mtime_ns == (int64_t)we->st.st_mtim.tv_sec * 1000000000LL + we->st.st_mtim.tv_nsec &&
-		    strcmp(src.rule, rule->name) == 0) {
-			r->cur_same_stat = 1;
-			return simple(r, path, we, rule, FILE_UNCHANGED, src.sha256, NULL,
-				      0, 0, 0, 0, NULL, err);
-		}
-	}
+	/*
+	 * Fast path: same size and mtime as the stored source, same rule.
+	 * window_prefetch looked the source up whenever writes are on and the
+	 * manifest is unchanged, which is every case that reaches here.
+	 */
+	if (rule && r->writes && !r->o->rehash && !r->manifest_changed &&
+	    found && src.size == (int64_t)we->st.st_size &&
+	    src.mtime_ns == (int64_t)we->st.st_mtim.tv_sec * 1000000000LL + we->st.st_mtim.tv_nsec &&
+	    strcmp(src.rule, rule->name) == 0)
+		return simple(r, path, we, rule, FILE_UNCHANGED,
+			      &(struct stored){ .sha = src.sha256, .same_stat = 1 }, NULL, err);
 
 	t = now();
 	rc = util_read_file(we->abspath, r->o->max_file_size ? r->o->max_file_size : DEFAULT_MAX_FILE,
@@ -516,17 +524,14 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 		goto io_fail;
 
 	if (!rule) {
-		rc = simple(r, path, we, NULL, FILE_SKIPPED, sha, buf, 0, 0, 0, 0,
-			    "matches no rule of the manifest", err);
-		return rc;
+		return simple(r, path, we, NULL, FILE_SKIPPED,
+			      &(struct stored){ .sha = sha, .buf = buf },
+			      "matches no rule of the manifest", err);
 	}
-	if (r->writes && !r->manifest_changed) {
-		if (!looked && storage_source_lookup(r->st, path, &src, &found, err))
-			goto io_fail;
-		if (found && strcmp(src.sha256, sha) == 0 && strcmp(src.rule, rule->name) == 0)
-			return simple(r, path, we, rule, FILE_UNCHANGED, sha, buf, 0, 0, 0, 0,
-				      NULL, err);
-	}
+	if (r->writes && !r->manifest_changed && found &&
+	    strcmp(src.sha256, sha) == 0 && strcmp(src.rule, rule->name) == 0)
+		return simple(r, path, we, rule, FILE_UNCHANGED,
+			      &(struct stored){ .sha = sha, .buf = buf }, NULL, err);
 
 	/*
 	 * A large document's parse tree is many times its size: store the
@@ -589,9 +594,12 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 		return invalid(r, path, we, rule, sha, buf, &fe, err);
 	}
 	/* looked up in this run and absent: the backend can skip replacing */
-	r->cur_is_new = r->writes && !r->manifest_changed && !found;
-	return simple(r, path, we, rule, FILE_IMPORTED, sha, buf, bom, len - bom,
-		      row_off, n_rows, NULL, err);
+	return simple(r, path, we, rule, FILE_IMPORTED,
+		      &(struct stored){ .sha = sha, .buf = buf, .doc_off = bom,
+					.doc_len = len - bom, .row_off = row_off,
+					.n_rows = n_rows,
+					.is_new = r->writes && !r->manifest_changed && !found },
+		      NULL, err);
 io_fail:
 	free(buf);
 	return err->code ? (int)err->code : ERR_IO;
@@ -871,16 +879,11 @@ static int finish_writes(struct run *r, struct error *err)
 	return 0;
 }
 
-struct remove_ctx {
-	struct run *r;
-	int failed;
-};
 
 /* --remove-originals: delete imported/unchanged files the archive holds. */
 static int remove_cb(void *ctx, const struct file_entry *f)
 {
-	struct remove_ctx *rc = ctx;
-	struct run *r = rc->r;
+	struct run *r = ctx;
 	char abs[PATH_MAX * 2], sha[65];
 	struct error e;
 
@@ -895,7 +898,6 @@ static int remove_cb(void *ctx, const struct file_entry *f)
 		return 0;
 	}
 	if (unlink(abs) < 0) {
-		rc->failed = 1;
 		if (r->o->on_note)
 			r->o->on_note(r->o->ctx, NOTE_KEPT_ORIGINAL, f->path, strerror(errno));
 		return 0;
@@ -907,17 +909,11 @@ static int remove_cb(void *ctx, const struct file_entry *f)
 
 static int remove_originals(struct run *r, struct error *err)
 {
-	struct remove_ctx rc = { r, 0 };
-	int n_bad = 0;
-
 	if (!r->stats->archive_path[0])
 		return error_set(err, ERR_USAGE, "--remove-originals needs a backup archive (not with --no-backup)");
-	if (backup_verify(r->stats->archive_path, r->stats->archive_sha256, NULL, NULL, err)) {
-		n_bad = 1;
+	if (backup_verify(r->stats->archive_path, r->stats->archive_sha256, NULL, NULL, err))
 		return error_prefix(err, "archive verification failed, originals kept");
-	}
-	(void)n_bad;
-	return storage_list_files(r->st, r->run_id, remove_cb, &rc, err);
+	return storage_list_files(r->st, r->run_id, remove_cb, r, err);
 }
 
 static int setup_stats(struct run *r)
@@ -995,7 +991,6 @@ static int window_prefetch(struct run *r, struct entry *win, size_t n, struct er
 	for (i = 0; i < k; i++) {
 		struct entry *ent = &win[map[i]];
 
-		ent->looked = 1;
 		ent->found = found[i];
 		if (found[i])
 			ent->src = states[i];
