@@ -125,6 +125,12 @@ static int fault(const char *name)
 	return f && strcmp(f, name) == 0;
 }
 
+/* A walk entry's modification time in nanoseconds. */
+static int64_t mtime_ns(const struct walk_entry *we)
+{
+	return (int64_t)we->st.st_mtim.tv_sec * 1000000000LL + we->st.st_mtim.tv_nsec;
+}
+
 static void pending_release(struct pending *p)
 {
 	free(p->path);
@@ -323,7 +329,7 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 	if (sd->sha)
 		memcpy(p->sha256, sd->sha, 65);
 	p->size = we ? (int64_t)we->st.st_size : 0;
-	p->mtime_ns = we ? (int64_t)we->st.st_mtim.tv_sec * 1000000000LL + we->st.st_mtim.tv_nsec : 0;
+	p->mtime_ns = we ? mtime_ns(we) : 0;
 	p->mode = we ? (uint32_t)(we->st.st_mode & 07777) : 0;
 	p->rule = rule;
 	p->outcome = outcome;
@@ -352,7 +358,7 @@ static int archive_add(struct run *r, const char *path, const struct walk_entry 
 	if (!r->writes || !r->bw)
 		return 0;
 	rc = backup_writer_add(r->bw, path, buf, len, (uint32_t)(we->st.st_mode & 07777),
-			       (int64_t)we->st.st_mtim.tv_sec * 1000000000LL + we->st.st_mtim.tv_nsec,
+			       mtime_ns(we),
 			       sha, err);
 	r->stats->stages.archive += now() - t;
 	return rc;
@@ -497,8 +503,7 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	 * manifest is unchanged, which is every case that reaches here.
 	 */
 	if (rule && r->writes && !r->o->rehash && !r->manifest_changed &&
-	    found && src.size == (int64_t)we->st.st_size &&
-	    src.mtime_ns == (int64_t)we->st.st_mtim.tv_sec * 1000000000LL + we->st.st_mtim.tv_nsec &&
+	    found && src.size == (int64_t)we->st.st_size && src.mtime_ns == mtime_ns(we) &&
 	    strcmp(src.rule, rule->name) == 0)
 		return simple(r, path, we, rule, FILE_UNCHANGED,
 			      &(struct stored){ .sha = src.sha256, .same_stat = 1 }, NULL, err);
@@ -531,7 +536,10 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	if (r->writes && !r->manifest_changed && found &&
 	    strcmp(src.sha256, sha) == 0 && strcmp(src.rule, rule->name) == 0)
 		return simple(r, path, we, rule, FILE_UNCHANGED,
-			      &(struct stored){ .sha = sha, .buf = buf }, NULL, err);
+			      &(struct stored){ .sha = sha, .buf = buf,
+						.same_stat = src.size == (int64_t)we->st.st_size &&
+							     src.mtime_ns == mtime_ns(we) },
+			      NULL, err);
 
 	/*
 	 * A large document's parse tree is many times its size: store the

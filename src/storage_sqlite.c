@@ -46,6 +46,7 @@ struct sqlite_storage {
 	sqlite3_stmt *src_get;
 	sqlite3_stmt *src_hist;
 	sqlite3_stmt *src_put;
+	sqlite3_stmt *src_refresh;
 };
 
 static struct sqlite_storage *sq(struct storage *st)
@@ -147,6 +148,7 @@ static void sqlite_close(struct storage *st)
 	sqlite3_finalize(s->src_get);
 	sqlite3_finalize(s->src_hist);
 	sqlite3_finalize(s->src_put);
+	sqlite3_finalize(s->src_refresh);
 	if (s->db) {
 		if (s->in_tx)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -541,7 +543,9 @@ static int prepare_ledger(struct sqlite_storage *s, struct error *err)
 		    " size, mtime_ns, _run_id, ?1 FROM wsm_sources WHERE _path = ?2",
 		    &s->src_hist, err) ||
 	    prepare(s, "INSERT OR REPLACE INTO wsm_sources(_path, rule, sha256, size,"
-		    " mtime_ns, _run_id) VALUES(?,?,?,?,?,?)", &s->src_put, err))
+		    " mtime_ns, _run_id) VALUES(?,?,?,?,?,?)", &s->src_put, err) ||
+	    prepare(s, "UPDATE wsm_sources SET size = ?, mtime_ns = ?, _run_id = ?"
+		    " WHERE _path = ?", &s->src_refresh, err))
 		return ERR_IO;
 	return 0;
 }
@@ -775,25 +779,19 @@ static int put_file(struct sqlite_storage *s, const struct file_entry *f,
 		if (sqlite_source_lookup(&s->base, f->path, &cur, &found, err))
 			return ERR_IO;
 		if (found && (cur.size != f->size || cur.mtime_ns != f->mtime_ns)) {
-			sqlite3_stmt *u = NULL;
+			sqlite3_stmt *u = s->src_refresh;
 
 			/* keep the old state so a revert restores it, as for any row */
 			sqlite3_bind_text(s->src_hist, 1, s->run_id, -1, SQLITE_STATIC);
 			sqlite3_bind_text(s->src_hist, 2, f->path, -1, SQLITE_STATIC);
 			if (step_done(s, s->src_hist, err, "source history"))
 				return ERR_IO;
-			if (prepare(s, "UPDATE wsm_sources SET size = ?, mtime_ns = ?, _run_id = ?"
-				    " WHERE _path = ?", &u, err))
-				return ERR_IO;
 			sqlite3_bind_int64(u, 1, f->size);
 			sqlite3_bind_int64(u, 2, f->mtime_ns);
 			sqlite3_bind_text(u, 3, s->run_id, -1, SQLITE_STATIC);
 			sqlite3_bind_text(u, 4, f->path, -1, SQLITE_STATIC);
-			if (step_done(s, u, err, "source refresh")) {
-				sqlite3_finalize(u);
+			if (step_done(s, u, err, "source refresh"))
 				return ERR_IO;
-			}
-			sqlite3_finalize(u);
 		}
 	}
 	sqlite3_bind_text(q, 1, s->run_id, -1, SQLITE_STATIC);
