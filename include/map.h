@@ -26,8 +26,7 @@
 #include "error.h"
 #include "manifest.h"
 #include "storage.h"
-
-struct arena_block;
+#include "util.h"
 
 /* A row under construction: its values live at out->values[value_off]. */
 struct map_row {
@@ -41,8 +40,7 @@ struct map_out {
 	size_t n_values, cap_values;
 	struct map_row *rows;
 	size_t n_rows, cap_rows;
-	struct arena_block *arena;     /* stable-address string storage */
-	size_t arena_bytes;            /* bytes handed out since the last reset */
+	struct arena arena;            /* stable-address string storage */
 };
 
 void map_out_init(struct map_out *out);

@@ -50,6 +50,26 @@ const cJSON *util_json_pointer_get(const cJSON *root, const char *ptr);
 /* 1 when `ptr` is a syntactically valid JSON Pointer ("" or "/..."). */
 int util_json_pointer_valid(const char *ptr);
 
+/*
+ * A bump allocator: what arena_alloc hands out keeps its address until
+ * arena_reset or arena_release, which free it all at once.  Requests
+ * larger than block_size get a block of their own.
+ */
+struct arena_block;
+struct arena {
+	struct arena_block *head;   /* newest block first */
+	size_t block_size;
+};
+#define ARENA_INIT(size) { NULL, (size) }
+/* n bytes aligned to `align` (a power of two up to 16), or NULL on OOM. */
+void *arena_alloc(struct arena *a, size_t n, size_t align);
+/* 1 when p points into memory this arena handed out. */
+int arena_contains(const struct arena *a, const void *p);
+/* Forget every allocation; one standard block is kept for reuse. */
+void arena_reset(struct arena *a);
+/* Free all memory of the arena. */
+void arena_release(struct arena *a);
+
 /* Append the JSON-string escaped form of s[0..n) (no quotes) to a strbuf. */
 struct strbuf {
 	char *buf;

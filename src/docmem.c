@@ -4,10 +4,11 @@
  */
 #include "docmem.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 
 #include <cjson/cJSON.h>
+
+#include "util.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define DOCMEM_DISABLED 1
@@ -17,54 +18,17 @@
 #endif
 #endif
 
-#define BLOCK_SIZE ((size_t)1 << 20)
-#define ALIGN 16
-
-struct block {
-	struct block *next;
-	size_t used, cap;
-	unsigned char data[];
-};
-
-static struct block *blocks;   /* newest first; the last one is kept */
+static struct arena arena = ARENA_INIT((size_t)1 << 20);
 static int active;
-
-static int in_arena(const void *p)
-{
-	const struct block *b;
-
-	for (b = blocks; b; b = b->next)
-		if ((const unsigned char *)p >= b->data &&
-		    (const unsigned char *)p < b->data + b->cap)
-			return 1;
-	return 0;
-}
 
 static void *docmem_malloc(size_t n)
 {
-	struct block *b = blocks;
-
-	if (!active)
-		return malloc(n);
-	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-	if (!b || b->cap - b->used < n) {
-		size_t cap = n > BLOCK_SIZE ? n : BLOCK_SIZE;
-
-		b = malloc(sizeof(*b) + cap);
-		if (!b)
-			return NULL;
-		b->used = 0;
-		b->cap = cap;
-		b->next = blocks;
-		blocks = b;
-	}
-	b->used += n;
-	return b->data + b->used - n;
+	return active ? arena_alloc(&arena, n, 16) : malloc(n);
 }
 
 static void docmem_free(void *p)
 {
-	if (p && !in_arena(p))
+	if (p && !arena_contains(&arena, p))
 		free(p);
 }
 
@@ -89,28 +53,13 @@ void docmem_begin(void)
 
 void docmem_end(void)
 {
-	struct block *b;
-
 	active = 0;
-	/* keep one block for the next document; a large tree's go back */
-	while (blocks && blocks->next) {
-		b = blocks;
-		blocks = b->next;
-		free(b);
-	}
-	if (blocks) {
-		if (blocks->cap > BLOCK_SIZE) {
-			free(blocks);
-			blocks = NULL;
-		} else {
-			blocks->used = 0;
-		}
-	}
+	/* one standard block stays for the next document; a large tree's go */
+	arena_reset(&arena);
 }
 
 void docmem_release(void)
 {
-	docmem_end();
-	free(blocks);
-	blocks = NULL;
+	active = 0;
+	arena_release(&arena);
 }

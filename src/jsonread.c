@@ -5,6 +5,7 @@
  * them into values is cJSON's job (or jsonread_number_kind's, exactly).
  */
 #include "jsonread.h"
+#include "util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -83,17 +84,6 @@ static inline int is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The 4 hex digits at p[0..4) (caller checked bounds), or -1. */
 static long hex4(const unsigned char *p)
 {
@@ -101,7 +91,7 @@ static long hex4(const unsigned char *p)
 	int k, h;
 
 	for (k = 0; k < 4; k++) {
-		h = hexval(p[k]);
+		h = util_hex_digit(p[k]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;

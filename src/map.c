@@ -18,71 +18,31 @@
 
 #define ARENA_BLOCK 65536
 
-struct arena_block {
-	struct arena_block *next;
-	size_t used, cap;
-	char data[];
-};
-
 void map_out_init(struct map_out *out)
 {
 	memset(out, 0, sizeof(*out));
-}
-
-static void arena_free(struct arena_block *b)
-{
-	while (b) {
-		struct arena_block *n = b->next;
-
-		free(b);
-		b = n;
-	}
+	out->arena.block_size = ARENA_BLOCK;
 }
 
 void map_out_reset(struct map_out *out)
 {
-	/* keep the newest block only, so a steady state does no mallocs */
-	if (out->arena) {
-		arena_free(out->arena->next);
-		out->arena->next = NULL;
-		out->arena->used = 0;
-	}
-	out->arena_bytes = 0;
+	/* one block stays, so a steady state does no mallocs */
+	arena_reset(&out->arena);
 	out->n_values = 0;
 	out->n_rows = 0;
 }
 
 void map_out_release(struct map_out *out)
 {
-	arena_free(out->arena);
+	arena_release(&out->arena);
 	free(out->values);
 	free(out->rows);
 	memset(out, 0, sizeof(*out));
 }
 
-static char *arena_alloc(struct map_out *out, size_t n)
-{
-	struct arena_block *b = out->arena;
-
-	if (!b || b->cap - b->used < n) {
-		size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
-
-		b = malloc(sizeof(*b) + cap);
-		if (!b)
-			return NULL;
-		b->used = 0;
-		b->cap = cap;
-		b->next = out->arena;
-		out->arena = b;
-	}
-	b->used += n;
-	out->arena_bytes += n;
-	return b->data + b->used - n;
-}
-
 static const char *arena_copy(struct map_out *out, const char *s, size_t n)
 {
-	char *p = arena_alloc(out, n + 1);
+	char *p = arena_alloc(&out->arena, n + 1, 1);
 
 	if (!p)
 		return NULL;

@@ -282,7 +282,7 @@ int report_write_migrate_text(struct report *rep, const struct pipeline_stats *s
 			g->walk, g->read_hash, g->parse, g->validate, g->map, g->archive,
 			g->archive_thread, g->insert, g->commit, s->duration_s);
 	}
-	return ferror(out) ? error_set(NULL, ERR_IO, "write") : 0;
+	return ferror(out) ? ERR_IO : 0;
 }
 
 /* ------------------------------------------------------------------ json */

@@ -1891,16 +1891,11 @@ static int table_names(struct pg_storage *ps, PGresult **res, struct error *err)
 static int catalog_cols(struct pg_storage *ps, const char *table,
 			struct strbuf *cols, int *has_tenant, struct error *err)
 {
-	const char *params[1] = { table };
 	PGresult *res;
 	int i, n;
 
 	*has_tenant = 0;
-	if (q_exec(ps,
-		   "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
-		   " WHERE c.relname = $1 AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
-		   " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-		   1, params, &res, err, "catalog"))
+	if (existing_cols(ps, table, &res, err))
 		return ERR_IO;
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,4 +374,71 @@ void strbuf_release(struct strbuf *sb)
 	sb->buf = NULL;
 	sb->len = sb->cap = 0;
 	sb->failed = 0;
+}
+
+struct arena_block {
+	struct arena_block *next;
+	size_t used, cap;
+	_Alignas(max_align_t) unsigned char data[];
+};
+
+void *arena_alloc(struct arena *a, size_t n, size_t align)
+{
+	struct arena_block *b = a->head;
+	size_t off = b ? (b->used + align - 1) & ~(align - 1) : 0;
+
+	if (!b || off > b->cap || b->cap - off < n) {
+		size_t cap = n > a->block_size ? n : a->block_size;
+
+		b = malloc(sizeof(*b) + cap);
+		if (!b)
+			return NULL;
+		b->used = 0;
+		b->cap = cap;
+		b->next = a->head;
+		a->head = b;
+		off = 0;
+	}
+	b->used = off + n;
+	return b->data + off;
+}
+
+int arena_contains(const struct arena *a, const void *p)
+{
+	const struct arena_block *b;
+
+	for (b = a->head; b; b = b->next)
+		if ((const unsigned char *)p >= b->data &&
+		    (const unsigned char *)p < b->data + b->cap)
+			return 1;
+	return 0;
+}
+
+void arena_reset(struct arena *a)
+{
+	struct arena_block *keep = NULL, *b = a->head;
+
+	while (b) {
+		struct arena_block *next = b->next;
+
+		if (!keep && b->cap == a->block_size) {
+			keep = b;
+			keep->used = 0;
+			keep->next = NULL;
+		} else {
+			free(b);
+		}
+		b = next;
+	}
+	a->head = keep;
+}
+
+void arena_release(struct arena *a)
+{
+	while (a->head) {
+		struct arena_block *b = a->head;
+
+		a->head = b->next;
+		free(b);
+	}
 }
