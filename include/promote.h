@@ -18,6 +18,33 @@
  * A target that already has rows in any of these tables is refused unless
  * opts.force, which empties those tables first (in the same transaction).
  *
+ * How a table is moved (the load is bound by the PostgreSQL backend, so
+ * each step is chosen to spare the server work; the client keeps up):
+ *   - One scan of the SQLite table: each row is sent and, from the same
+ *     values, digested for the source checksum.
+ *   - COPY in binary format where that is exact (text, jsonb, bigint,
+ *     double, boolean, and timestamps in the canonical form SQLite holds
+ *     them in), so the server does not scan, unescape and parse text.  A
+ *     value with no such form (an integer column holding text, say) ends
+ *     the binary COPY; the rest of the table goes in a text COPY, so the
+ *     server parses it, and accepts or rejects it, as it always did.
+ *   - The plain indexes of a table with at least 1000 source rows are
+ *     dropped before its COPY and created again right after it, in the same
+ *     transaction, from their own pg_get_indexdef: one sort per index
+ *     instead of an insertion per row, and the schema ends up exactly as
+ *     storage_ensure_tables made it (same names and definitions).  Indexes
+ *     that anything refers to (constraints, clustering, replica identity,
+ *     a tablespace, a comment) stay in place.
+ *   - When the server's default_toast_compression is its built-in default
+ *     (pglz, not configured) and it supports lz4, the load sets it to lz4
+ *     for its transaction (SET LOCAL): large values are compressed several
+ *     times faster.  No column definition changes; values read the same.
+ *   - Verification reads each table back with one binary COPY TO STDOUT
+ *     and digests the rows as they stream, so memory stays at about one
+ *     row.  COPY data goes out in pieces of 128 kB, and buffers that a
+ *     value of several MB made grow are given back after that row, so the
+ *     peak memory is about one large value's worth, not a sum.
+ *
  * Verification, per table: the row count on both sides, and a checksum
  * computed the same way from both databases (client side):
  *     checksum = the sum, modulo 2^256, of the rows' sha256 read as
@@ -69,10 +96,34 @@ struct promote_table {
 	int ok;               /* counts and checksums equal */
 };
 
+/*
+ * Where the wall time of a run goes, stage by stage (they do not overlap
+ * and add up to about promote_report.seconds):
+ *   prepare        open both sides, check the target, make, empty and set
+ *                  aside the indexes of the tables; read their columns
+ *   read           the SQLite scan and the COPY text made from it
+ *   verify_source  the canonical text and digests of the source rows
+ *   copy           handing COPY data to PostgreSQL and waiting for it
+ *   index          building the indexes that were set aside
+ *   verify_target  reading each table back and digesting it
+ *   commit         the history sequences, then COMMIT (or ROLLBACK)
+ */
+enum promote_stage {
+	PROMOTE_STAGE_PREPARE,
+	PROMOTE_STAGE_READ,
+	PROMOTE_STAGE_VERIFY_SOURCE,
+	PROMOTE_STAGE_COPY,
+	PROMOTE_STAGE_INDEX,
+	PROMOTE_STAGE_VERIFY_TARGET,
+	PROMOTE_STAGE_COMMIT,
+	PROMOTE_N_STAGES
+};
+
 struct promote_report {
 	struct promote_table *tables;  /* in copy order */
 	size_t n;
 	double seconds;
+	double stages[PROMOTE_N_STAGES];  /* seconds per stage */
 	int committed;        /* 1 when the target was changed */
 	char from[1024];      /* the URLs as shown (passwords masked) */
 	char to[1024];
@@ -92,6 +143,9 @@ int promote_run(const char *from, const char *to,
 
 /* Free what promote_run put in rep.  Accepts a zeroed rep. */
 void promote_report_release(struct promote_report *rep);
+
+/* The stage's name as --stats and the JSON summary show it ("read", ...). */
+const char *promote_stage_name(enum promote_stage s);
 
 #ifndef WSM_NO_PG
 /*

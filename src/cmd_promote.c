@@ -16,12 +16,14 @@ static const struct option long_opts[] = {
 	{ "to", required_argument, NULL, 't' },
 	{ "force", no_argument, NULL, 'F' },
 	{ "format", required_argument, NULL, 'o' },
+	{ "stats", no_argument, NULL, 'S' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
 static const char help_text[] =
-	"usage: wsmigrate promote --from sqlite:PATH --to postgresql://... [--force] [--format text|json]\n\n"
+	"usage: wsmigrate promote --from sqlite:PATH --to postgresql://... [--force] [--format text|json]\n"
+	"                         [--stats]\n\n"
 	"Copy every table of an SQLite database made by wsmigrate (data, history and\n"
 	"ledger) into PostgreSQL in one transaction, then verify each table (row count\n"
 	"and checksum).  On any failure or mismatch the target is left unchanged.\n\n"
@@ -29,6 +31,7 @@ static const char help_text[] =
 	"  --to URL         the PostgreSQL database (URL or libpq keyword string)\n"
 	"  --force          replace the contents of a target that already has rows\n"
 	"  --format FMT     text (default) or json\n"
+	"  --stats          print the seconds spent per stage on stderr\n"
 	"exit status: 0 copied and verified, 1 verification failed (nothing changed),\n"
 	"             2 usage, 3 I/O or database error\n";
 
@@ -100,9 +103,30 @@ static void print_json(const struct promote_report *r)
 			    (long long)t->rows, (long long)t->target_rows, (long long)t->bytes,
 			    t->seconds, t->source_sum, t->target_sum, t->ok ? "true" : "false");
 	}
-	strbuf_addstr(&sb, "\n]}\n");
+	strbuf_addstr(&sb, "\n], \"stages\": {");
+	for (i = 0; i < PROMOTE_N_STAGES; i++)
+		strbuf_addf(&sb, "%s\"%s\": %.6f", i ? ", " : "",
+			    promote_stage_name((enum promote_stage)i), r->stages[i]);
+	strbuf_addf(&sb, "}, \"duration_s\": %.6f}\n", r->seconds);
 	fputs(sb.buf, stdout);
 	strbuf_release(&sb);
+}
+
+/* The time per stage, like migrate --stats; on stderr, so stdout keeps its form. */
+static void print_stats(const struct promote_report *r)
+{
+	double sum = 0;
+	size_t i;
+
+	fprintf(stderr, "\nstage            seconds\n");
+	for (i = 0; i < PROMOTE_N_STAGES; i++) {
+		fprintf(stderr, "%-15s %8.3f\n", promote_stage_name((enum promote_stage)i),
+			r->stages[i]);
+		sum += r->stages[i];
+	}
+	if (r->seconds - sum >= 0.0005)
+		fprintf(stderr, "%-15s %8.3f\n", "other", r->seconds - sum);
+	fprintf(stderr, "%-15s %8.3f\n", "total", r->seconds);
 }
 
 int cmd_promote(int argc, char **argv, struct error *err)
@@ -110,7 +134,7 @@ int cmd_promote(int argc, char **argv, struct error *err)
 	struct promote_opts opts = { 0 };
 	struct promote_report rep;
 	const char *from = NULL, *to = NULL;
-	int json = 0, ch, rc;
+	int json = 0, stats = 0, ch, rc;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
@@ -118,6 +142,7 @@ int cmd_promote(int argc, char **argv, struct error *err)
 		case 'f': from = optarg; break;
 		case 't': to = optarg; break;
 		case 'F': opts.force = 1; break;
+		case 'S': stats = 1; break;
 		case 'o':
 			if (strcmp(optarg, "json") == 0)
 				json = 1;
@@ -139,6 +164,8 @@ int cmd_promote(int argc, char **argv, struct error *err)
 		else
 			print_text(&rep);
 	}
+	if (stats && (rc == 0 || rc == ERR_DATA))
+		print_stats(&rep);
 	promote_report_release(&rep);
 	return rc;
 }
