@@ -22,6 +22,19 @@
  *
  * Nothing of a run is visible to other connections before storage_commit,
  * and after storage_rollback (or a crash) nothing of it remains.
+ *
+ * Threads: a handle is used by one thread at a time, with one exception
+ * that lets the pipeline store a batch while it reads the next files
+ * (storer.h): during a run, storage_source_lookup_many may be called from
+ * one thread while storage_put_batch runs on another.  The lookup then
+ * sees at least the state committed before the run; the run's own writes
+ * may or may not be visible to it, which does not matter because a run
+ * looks each path up before writing it, and writes each path once.
+ *
+ * Tables a run creates are filled before most of their indexes exist:
+ * backends build those indexes (one sort each) before
+ * storage_missing_sources, storage_prune_source, storage_run_finish or
+ * storage_commit, whichever comes first.
  * Read-only calls (storage_list_runs, storage_list_files) need no begin.
  * storage_revert_run is its own begin ... commit sequence.
  *
@@ -280,7 +293,9 @@ int storage_source_lookup(struct storage *st, const char *path,
 /*
  * The same for n paths at once (one round trip where the backend can):
  * found[i] and out[i] belong to paths[i].  Backends without the method get
- * n single lookups.
+ * n single lookups.  The one call allowed beside a running put_batch (see
+ * "Threads" above): SQLite uses a serialized connection and a statement of
+ * its own, PostgreSQL a second connection.
  */
 int storage_source_lookup_many(struct storage *st, const char *const *paths,
 			       size_t n, struct source_state *out, int *found,

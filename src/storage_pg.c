@@ -42,12 +42,50 @@ struct pg_storage {
 	char run_id[64];          /* set by run_start */
 	char where[512];          /* "database 'd' on host:port", for messages */
 	int lookup_prepared;      /* "wsm_source_lookup" is prepared on conn */
+	struct strbuf deferred;   /* CREATE INDEX statements of the tables this
+				     transaction created, run once their rows
+				     are in (build_deferred) */
+	char **fresh;             /* names of those tables */
+	size_t n_fresh;
+	int no_sources;           /* wsm_sources held nothing of this tenant
+				     when the run started: lookups in the run
+				     find nothing, without asking */
+	PGconn *reader;           /* source_lookup_many's own connection in a
+				     run: it may be called while put_batch
+				     uses conn on another thread (storage.h) */
 };
 
 static struct pg_storage *pg_downcast(struct storage *st)
 {
 	assert(st && st->ops == &storage_pg_ops);
 	return (struct pg_storage *)st;
+}
+
+static void fresh_clear(struct pg_storage *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n_fresh; i++)
+		free(ps->fresh[i]);
+	free(ps->fresh);
+	ps->fresh = NULL;
+	ps->n_fresh = 0;
+	strbuf_reset(&ps->deferred);
+}
+
+/*
+ * Was `table` created by this transaction?  Then it holds only this run's
+ * rows, and a run writes each path once: no row of a path being imported
+ * can be in it, so nothing needs replacing.
+ */
+static int is_fresh(const struct pg_storage *ps, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n_fresh; i++)
+		if (strcmp(ps->fresh[i], table) == 0)
+			return 1;
+	return 0;
 }
 
 /* ------------------------------------------------------------ strings */
@@ -458,6 +496,13 @@ static int pg_open(const char *url, const struct storage_opts *opts,
 		goto fail;
 	}
 	PQclear(res);
+	/*
+	 * Documents over ~2 kB are compressed into TOAST.  lz4 (PostgreSQL 14+
+	 * built with it) does that several times faster than the default pglz,
+	 * which measured as a quarter of the server's time in a large run.  A
+	 * server without lz4 refuses the setting: then pglz it is.
+	 */
+	PQclear(PQexec(ps->conn, "SET default_toast_compression = 'lz4'"));
 	*out = &ps->base;
 	return 0;
 fail:
@@ -474,6 +519,9 @@ static void pg_close(struct storage *st)
 	if (ps->in_tx)
 		PQclear(PQexec(ps->conn, "ROLLBACK"));
 	PQfinish(ps->conn);
+	PQfinish(ps->reader);
+	fresh_clear(ps);
+	strbuf_release(&ps->deferred);
 	free(ps->tenant);
 	free(ps);
 }
@@ -544,6 +592,19 @@ static int pg_begin(struct storage *st, struct error *err)
 	return tx_begin_locked(ps, err);
 }
 
+/* Make the indexes create_indexes deferred (once; before reads need them). */
+static int build_deferred(struct pg_storage *ps, struct error *err)
+{
+	int rc;
+
+	if (!ps->deferred.len)
+		return 0;
+	rc = q_sb(ps, &ps->deferred, 0, NULL, NULL, err,
+		  "build the indexes of the new tables");
+	strbuf_reset(&ps->deferred);
+	return rc;
+}
+
 static int pg_commit(struct storage *st, struct error *err)
 {
 	struct pg_storage *ps = pg_downcast(st);
@@ -551,8 +612,11 @@ static int pg_commit(struct storage *st, struct error *err)
 
 	if (!ps->in_tx)
 		return error_set(err, ERR_USAGE, "commit: no open transaction");
+	if (build_deferred(ps, err))
+		return ERR_IO;
 	rc = q_exec(ps, "COMMIT", 0, NULL, NULL, err, "commit");
 	ps->in_tx = 0;
+	fresh_clear(ps);
 	return rc;
 }
 
@@ -561,6 +625,7 @@ static int pg_rollback(struct storage *st, struct error *err)
 	struct pg_storage *ps = pg_downcast(st);
 	int rc;
 
+	fresh_clear(ps);     /* those tables are rolled back too */
 	if (!ps->in_tx)
 		return 0;
 	rc = q_exec(ps, "ROLLBACK", 0, NULL, NULL, err, "rollback");
@@ -817,7 +882,7 @@ static const char *pg_type_shown(enum col_type t)
  * missing, so that readers are never blocked by a run that changes nothing.
  */
 static int create_table(struct pg_storage *ps, const struct table_def *d,
-			int hist, struct error *err)
+			int hist, int *fresh, struct error *err)
 {
 	struct strbuf sb = { 0 };
 	char name[PG_IDENT_MAX + 16];
@@ -830,7 +895,8 @@ static int create_table(struct pg_storage *ps, const struct table_def *d,
 	snprintf(what, sizeof(what), "create table '%s'", name);
 	if (existing_cols(ps, name, &have, err))
 		return ERR_IO;
-	if (PQntuples(have) == 0) {
+	*fresh = PQntuples(have) == 0;
+	if (*fresh) {
 		strbuf_addstr(&sb, "CREATE TABLE ");
 		strbuf_add_ident(&sb, name);
 		strbuf_addstr(&sb, " (\"_path\" text NOT NULL, \"_sha256\" text, \"_run_id\" text NOT NULL");
@@ -967,8 +1033,16 @@ static void add_index(struct strbuf *sb, const PGresult *have, const char *ix,
 	strbuf_addstr(sb, ")");
 }
 
+/*
+ * The indexes of a data table and its history table.  For a table this
+ * transaction created (fresh), all but the upsert key of a keyed table go
+ * to ps->deferred: building an index over the rows in place is one sort,
+ * far cheaper than keeping it up to date row by row.  A table keyed by
+ * path gets even its key index late: its rows arrive by COPY and no
+ * statement of the run looks them up (see put_table).
+ */
 static int create_indexes(struct pg_storage *ps, const struct table_def *d,
-			  int has_tenant, struct error *err)
+			  int has_tenant, int fresh, struct error *err)
 {
 	static const char *const path_col[] = { "_path" };
 	static const char *const run_col[] = { "_run_id" };
@@ -977,6 +1051,7 @@ static int create_indexes(struct pg_storage *ps, const struct table_def *d,
 	char ix[PG_IDENT_MAX + 1], hist[PG_IDENT_MAX + 16], suffix[80];
 	const char *const *key;
 	size_t nk = def_key(d, &key), i;
+	struct strbuf *later = fresh ? &ps->deferred : &sb;
 	PGresult *have = NULL, *hhave = NULL;
 	int rc = ERR_IO;
 
@@ -986,7 +1061,7 @@ static int create_indexes(struct pg_storage *ps, const struct table_def *d,
 		goto out;
 	/* the upsert key: unique, per tenant when there are tenants */
 	index_name(ix, sizeof(ix), d->name, has_tenant ? "tkey" : "key");
-	add_index(&sb, have, ix, d->name, 1, has_tenant, key, nk);
+	add_index(d->n_key ? &sb : later, have, ix, d->name, 1, has_tenant, key, nk);
 	if (has_tenant) {
 		index_name(ix, sizeof(ix), d->name, "key");
 		if (res_find(have, ix) >= 0) {
@@ -995,20 +1070,22 @@ static int create_indexes(struct pg_storage *ps, const struct table_def *d,
 		}
 	}
 	index_name(ix, sizeof(ix), d->name, "path");
-	add_index(&sb, have, ix, d->name, 0, 0, path_col, 1);
+	add_index(later, have, ix, d->name, 0, 0, path_col, 1);
 	index_name(ix, sizeof(ix), d->name, "run");
-	add_index(&sb, have, ix, d->name, 0, 0, run_col, 1);
+	add_index(later, have, ix, d->name, 0, 0, run_col, 1);
 	index_name(ix, sizeof(ix), hist, "by");
-	add_index(&sb, hhave, ix, hist, 0, 0, sup_col, 1);
+	add_index(later, hhave, ix, hist, 0, 0, sup_col, 1);
 	for (i = 0; i < d->n_indexes; i++) {
 		if (strlen(d->indexes[i]) + 2 <= 60)
 			snprintf(suffix, sizeof(suffix), "i_%s", d->indexes[i]);
 		else
 			snprintf(suffix, sizeof(suffix), "i%zu", i);
 		index_name(ix, sizeof(ix), d->name, suffix);
-		add_index(&sb, have, ix, d->name, 0, 0, &d->indexes[i], 1);
+		add_index(later, have, ix, d->name, 0, 0, &d->indexes[i], 1);
 	}
 	rc = sb.len ? q_sb(ps, &sb, 0, NULL, NULL, err, "create indexes") : 0;
+	if (!rc && ps->deferred.failed)
+		rc = error_set(err, ERR_IO, "out of memory");
 out:
 	PQclear(have);
 	PQclear(hhave);
@@ -1027,20 +1104,34 @@ static int pg_ensure_tables(struct storage *st, const struct table_def *defs,
 	for (i = 0; i < n; i++)
 		if (check_def(&defs[i], err))
 			return ERR_USAGE;
-	if (ensure_ledger(ps, err))
+	/* a second call in one transaction finds the tables: the indexes the
+	 * first one deferred are made now, so nothing is made twice */
+	if (build_deferred(ps, err) || ensure_ledger(ps, err))
 		return ERR_IO;
 	for (i = 0; i < n; i++) {
 		const struct table_def *d = &defs[i];
 		char hist[PG_IDENT_MAX + 16];
 		char *json;
 		const char *params[2];
-		int ht, rc;
+		int ht, rc, fresh, hfresh;
 
 		snprintf(hist, sizeof(hist), HIST_PREFIX "%s", d->name);
-		if ((rc = create_table(ps, d, 0, err)) || (rc = create_table(ps, d, 1, err)))
+		if ((rc = create_table(ps, d, 0, &fresh, err)) ||
+		    (rc = create_table(ps, d, 1, &hfresh, err)))
 			return rc;
+		if (fresh) {
+			char **nf = realloc(ps->fresh, (ps->n_fresh + 1) * sizeof(*nf));
+
+			if (!nf || !(nf[ps->n_fresh] = strdup(d->name))) {
+				if (nf)
+					ps->fresh = nf;
+				return error_set(err, ERR_IO, "out of memory");
+			}
+			ps->fresh = nf;
+			ps->n_fresh++;
+		}
 		if (catalog_cols(ps, d->name, NULL, &ht, err) ||
-		    create_indexes(ps, d, ht, err))
+		    create_indexes(ps, d, ht, fresh && hfresh, err))
 			return ERR_IO;
 		if (*ps->tenant &&
 		    (create_policy(ps, d->name, err) || create_policy(ps, hist, err)))
@@ -1078,6 +1169,7 @@ static int pg_run_start(struct storage *st, const struct run_info *run,
 {
 	struct pg_storage *ps = pg_downcast(st);
 	const char *params[8];
+	PGresult *res;
 
 	if (need_tx(ps, "run_start", err))
 		return ERR_USAGE;
@@ -1101,6 +1193,11 @@ static int pg_run_start(struct storage *st, const struct run_info *run,
 		   " 0, 0, 0, 0, 0, 0, 0, $7, $8)",
 		   8, params, NULL, err, "record the run"))
 		return ERR_IO;
+	if (q_exec(ps, "SELECT NOT EXISTS (SELECT 1 FROM wsm_sources WHERE tenant_id = $1)",
+		   1, (const char *[]){ ps->tenant }, &res, err, "record the run"))
+		return ERR_IO;
+	ps->no_sources = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
 	snprintf(ps->run_id, sizeof(ps->run_id), "%s", run->id);
 	return 0;
 }
@@ -1118,6 +1215,8 @@ static int pg_run_finish(struct storage *st, const struct run_info *run,
 
 	if (need_tx(ps, "run_finish", err))
 		return ERR_USAGE;
+	if (build_deferred(ps, err))
+		return ERR_IO;
 	params[0] = run->id;
 	params[1] = opt(run->finished_at);
 	params[2] = run->status[0] && strcmp(run->status, "running") != 0 ?
@@ -1315,9 +1414,48 @@ static int cmp_path_pos(const void *a, const void *b)
 }
 
 /*
+ * The reader connection: the same parameters as conn (PQconninfo carries
+ * them, password included, so it is never kept as text of ours), UTF8,
+ * autocommit.  It sees only committed state, which is what a lookup in a
+ * run needs: the run holds the writers' lock, so nothing commits meanwhile,
+ * and the run never looks up a path it has already written (a run sees
+ * each path once).
+ */
+static int open_reader(struct pg_storage *ps, struct error *err)
+{
+	PQconninfoOption *info = PQconninfo(ps->conn), *o;
+	const char *keys[64], *vals[64];
+	size_t n = 0;
+	char reason[512];
+
+	if (!info)
+		return error_set(err, ERR_IO, "out of memory");
+	for (o = info; o->keyword && n + 1 < sizeof(keys) / sizeof(keys[0]); o++)
+		if (o->val && *o->val) {
+			keys[n] = o->keyword;
+			vals[n++] = o->val;
+		}
+	keys[n] = vals[n] = NULL;
+	ps->reader = PQconnectdbParams(keys, vals, 0);
+	PQconninfoFree(info);
+	if (!ps->reader || PQstatus(ps->reader) != CONNECTION_OK ||
+	    PQsetClientEncoding(ps->reader, "UTF8") != 0) {
+		first_line(ps->reader ? PQerrorMessage(ps->reader) : "out of memory",
+			   reason, sizeof(reason));
+		PQfinish(ps->reader);
+		ps->reader = NULL;
+		return error_set(err, ERR_IO, "%s: cannot open a second connection for"
+				 " source lookups: %s", ps->where, reason);
+	}
+	PQsetNoticeProcessor(ps->reader, quiet_notices, NULL);
+	return 0;
+}
+
+/*
  * Many lookups in one round trip: "_path = ANY($2)" with a text[] literal
  * (each element double-quoted, '"' and '\' escaped), then each returned row
- * is matched back to its input by binary search.
+ * is matched back to its input by binary search.  In a run this uses the
+ * reader connection; a ledger not committed yet means no source at all.
  */
 static int pg_source_lookup_many(struct storage *st, const char *const *paths,
 				 size_t n, struct source_state *out, int *found,
@@ -1329,14 +1467,15 @@ static int pg_source_lookup_many(struct storage *st, const char *const *paths,
 	struct path_pos *idx = NULL;
 	size_t i;
 	PGresult *res = NULL;
+	char reason[512];
 	int row, rc = ERR_IO;
 
 	for (i = 0; i < n; i++) {
 		found[i] = 0;
 		memset(&out[i], 0, sizeof(out[i]));
 	}
-	if (!n)
-		return 0;
+	if (!n || (ps->run_id[0] && ps->no_sources))
+		return 0;   /* a run sees each path once: none can be found */
 	if (!ps->run_id[0]) {
 		/* outside a run: the simple way, with its checks */
 		for (i = 0; i < n; i++)
@@ -1364,10 +1503,23 @@ static int pg_source_lookup_many(struct storage *st, const char *const *paths,
 	}
 	params[0] = ps->tenant;
 	params[1] = strbuf_str(&arr);
-	if (q_exec(ps, "SELECT _path, sha256, size, mtime_ns, rule, _run_id FROM wsm_sources"
-		   " WHERE tenant_id = $1 AND _path = ANY($2::text[])",
-		   2, params, &res, err, "look up sources"))
+	if (!ps->reader && open_reader(ps, err))
 		goto out;
+	res = PQexecParams(ps->reader, "SELECT _path, sha256, size, mtime_ns, rule, _run_id"
+			   " FROM wsm_sources WHERE tenant_id = $1 AND _path = ANY($2::text[])",
+			   2, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		if (state && strcmp(state, "42P01") == 0) {   /* undefined_table */
+			rc = 0;   /* the first run: no ledger committed yet */
+			goto out;
+		}
+		first_line(res ? PQresultErrorMessage(res) : PQerrorMessage(ps->reader),
+			   reason, sizeof(reason));
+		rc = error_set(err, ERR_IO, "look up sources in %s: %s", ps->where, reason);
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
 		idx[i].path = paths[i];
 		idx[i].i = i;
@@ -1407,6 +1559,8 @@ static int pg_missing_sources(struct storage *st, const char *run_id,
 	PGresult *res;
 	int i, rc = 0;
 
+	if (build_deferred(ps, err))
+		return ERR_IO;
 	if (q_exec(ps,
 		   "SELECT s._path, s.rule FROM wsm_sources s WHERE s.tenant_id = $1"
 		   " AND NOT EXISTS (SELECT 1 FROM wsm_files f"
@@ -1636,7 +1790,7 @@ static int put_table(struct pg_storage *ps, const struct batch *b, int k,
 	struct copy c;
 	size_t i, r, j;
 	int64_t ord = 0;
-	int ht, direct, rc = ERR_IO;
+	int ht, direct, fresh, rc = ERR_IO;
 
 	snprintf(stage, sizeof(stage), "wsm_stage_%d", k);
 	snprintf(hist, sizeof(hist), HIST_PREFIX "%s", d->name);
@@ -1648,11 +1802,13 @@ static int put_table(struct pg_storage *ps, const struct batch *b, int k,
 
 	/*
 	 * Fast path: keyed by path (the default) and every file of the batch
-	 * new, so no row can be replaced and paths are unique in the batch:
-	 * COPY straight into the table, no staging and no history statements.
+	 * new, or the table fresh, so no row can be replaced and paths are
+	 * unique in the batch: COPY straight into the table, no staging and no
+	 * history statements.
 	 */
+	fresh = is_fresh(ps, d->name);
 	direct = d->n_key == 0;
-	for (i = 0; direct && i < b->n_files; i++)
+	for (i = 0; direct && !fresh && i < b->n_files; i++)
 		if (b->files[i].outcome == FILE_IMPORTED && !b->files[i].is_new)
 			direct = 0;
 	if (direct) {
@@ -1741,8 +1897,10 @@ rows:
 	if (q_sb(ps, &sql, 0, NULL, NULL, err, what))
 		goto out;
 
-	/* 1. old rows of the imported paths */
+	/* 1. old rows of the imported paths (a fresh table has none) */
 	strbuf_reset(&sql);
+	if (fresh)
+		goto by_key;
 	strbuf_addstr(&sql, "WITH moved AS (DELETE FROM ");
 	strbuf_add_ident(&sql, d->name);
 	strbuf_addf(&sql, " t WHERE t.\"_path\" IN (SELECT path FROM wsm_stage_paths"
@@ -1756,6 +1914,7 @@ rows:
 		goto out;
 
 	/* 2. rows with a staged key */
+by_key:
 	strbuf_reset(&sql);
 	strbuf_addstr(&sql, "WITH moved AS (DELETE FROM ");
 	strbuf_add_ident(&sql, d->name);
@@ -1926,7 +2085,7 @@ static int pg_prune_source(struct storage *st, const char *run_id,
 
 	if (need_tx(ps, "prune_source", err))
 		return ERR_USAGE;
-	if (table_names(ps, &names, err))
+	if (build_deferred(ps, err) || table_names(ps, &names, err))
 		return ERR_IO;
 	for (i = 0; i < PQntuples(names) && !rc; i++) {
 		const char *t = PQgetvalue(names, i, 0);

@@ -2,9 +2,20 @@
  * storage_sqlite.c - the embedded SQLite backend of storage.h.
  *
  * One connection, one IMMEDIATE transaction per run, prepared statements
- * cached per table.  WAL journal (readers are never blocked by a run) with
- * synchronous=FULL, so that a committed run survives a power cut: a run
- * commits once, so the cost of the extra fsync is negligible.
+ * cached per table.  synchronous=FULL, so that a committed run survives a
+ * power cut (a run commits once: the extra fsync costs nothing).
+ *
+ * Journal: a database this backend creates keeps SQLite's default rollback
+ * journal.  A first run fills new pages, which a rollback journal never
+ * copies, so every page is written once; WAL would write each page twice
+ * (log, then checkpoint), which measured as a third of a large first run.
+ * The price: other connections cannot read while a big run holds its
+ * exclusive lock.  A database already in WAL mode (set by its owner for
+ * concurrent readers) is left in WAL mode.
+ *
+ * The connection is serialized (SQLITE_OPEN_FULLMUTEX) because
+ * source_lookup_many may run on the pipeline's main thread while
+ * put_batch runs on the storer thread; each has its own statements.
  * It does not know about manifests, files or archives.
  */
 #include "storage.h"
@@ -31,6 +42,9 @@ struct sq_table {
 	sqlite3_stmt *del_path;
 	sqlite3_stmt *hist_key;    /* move the row with a key to history */
 	sqlite3_stmt *del_key;
+	int fresh;                 /* created by this transaction: it holds
+				      only this run's rows, at most one file's
+				      worth per path */
 };
 
 struct sqlite_storage {
@@ -42,8 +56,15 @@ struct sqlite_storage {
 	char run_id[64];
 	struct sq_table *tables;
 	size_t n_tables;
+	int no_sources;            /* wsm_sources was empty when the run
+				      started: lookups in the run find
+				      nothing, without asking */
+	struct strbuf deferred;    /* CREATE INDEX statements of fresh tables,
+				      run once their rows are in */
 	sqlite3_stmt *ins_file;
 	sqlite3_stmt *src_get;
+	sqlite3_stmt *src_get_many; /* the same, for source_lookup_many only:
+				       that one may run on another thread */
 	sqlite3_stmt *src_hist;
 	sqlite3_stmt *src_put;
 	sqlite3_stmt *src_refresh;
@@ -144,8 +165,10 @@ static void sqlite_close(struct storage *st)
 	for (i = 0; i < s->n_tables; i++)
 		table_release(&s->tables[i]);
 	free(s->tables);
+	strbuf_release(&s->deferred);
 	sqlite3_finalize(s->ins_file);
 	sqlite3_finalize(s->src_get);
+	sqlite3_finalize(s->src_get_many);
 	sqlite3_finalize(s->src_hist);
 	sqlite3_finalize(s->src_put);
 	sqlite3_finalize(s->src_refresh);
@@ -180,8 +203,10 @@ static int sqlite_open(const char *url, const struct storage_opts *opts,
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	s->busy_ms = opts->no_wait ? 0 :
 		     opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : DEFAULT_BUSY_MS;
+	/* serialized: source_lookup_many may run on one thread while
+	 * put_batch runs on another (storage.h) */
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+			    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
 		int rc = error_set(err, ERR_IO, "cannot open sqlite database '%s': %s", path,
 				   s->db ? sqlite3_errmsg(s->db) : "out of memory");
 
@@ -190,7 +215,7 @@ static int sqlite_open(const char *url, const struct storage_opts *opts,
 	}
 	sqlite3_busy_timeout(s->db, s->busy_ms);
 	snprintf(pragmas, sizeof(pragmas),
-		 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+		 "PRAGMA synchronous=FULL; "
 		 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-4096;");
 	if (exec(s, pragmas, err)) {
 		sqlite_close(&s->base);
@@ -210,11 +235,13 @@ static int sqlite_begin(struct storage *st, struct error *err)
 	return 0;
 }
 
+static int build_deferred(struct sqlite_storage *s, struct error *err);
+
 static int sqlite_commit(struct storage *st, struct error *err)
 {
 	struct sqlite_storage *s = sq(st);
 
-	if (exec(s, "COMMIT", err))
+	if (build_deferred(s, err) || exec(s, "COMMIT", err))
 		return ERR_IO;
 	s->in_tx = 0;
 	return 0;
@@ -224,6 +251,7 @@ static int sqlite_rollback(struct storage *st, struct error *err)
 {
 	struct sqlite_storage *s = sq(st);
 
+	strbuf_reset(&s->deferred);    /* their tables are rolled back too */
 	if (!s->in_tx)
 		return 0;
 	s->in_tx = 0;
@@ -346,13 +374,45 @@ static int column_list(struct strbuf *sb, const struct table_def *d)
 	return 0;
 }
 
-static int create_table(struct sqlite_storage *s, const struct table_def *d,
-			struct error *err)
+/* 1 when the table exists, 0 when not, -1 on error. */
+static int table_exists(struct sqlite_storage *s, const char *name, struct error *err)
 {
-	struct strbuf sql = STRBUF_INIT, hist = STRBUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (prepare(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+		    &st, err))
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sq_fail(s, err, "table lookup");
+		return -1;
+	}
+	return rc == SQLITE_ROW;
+}
+
+/*
+ * Create a data table and its history table if missing, add the columns
+ * the manifest gained, and make the indexes.  The upsert key's unique
+ * index is made at once (every insert looks it up).  The other indexes of
+ * a table this transaction creates go to s->deferred: building an index
+ * over rows already in place is a sort, much cheaper than keeping it up to
+ * date row by row (build_deferred runs them before the commit).  *fresh
+ * tells whether the table was created here.
+ */
+static int create_table(struct sqlite_storage *s, const struct table_def *d,
+			int *fresh, struct error *err)
+{
+	struct strbuf sql = STRBUF_INIT, hist = STRBUF_INIT, *later, *key;
 	char type[64];
 	size_t i;
-	int rc = ERR_IO;
+	int rc = ERR_IO, exists;
+
+	if ((exists = table_exists(s, d->name, err)) < 0)
+		return ERR_IO;
+	*fresh = !exists;
 
 	if (strbuf_addstr(&hist, "wsm_hist_") || strbuf_addstr(&hist, d->name))
 		goto oom;
@@ -410,41 +470,48 @@ static int create_table(struct sqlite_storage *s, const struct table_def *d,
 				goto out;
 		}
 	}
-	/* indexes: the upsert key (unique), _path, _run_id, declared ones */
+	/*
+	 * indexes: the upsert key (unique), _path, _run_id, declared ones.  A
+	 * fresh table keyed by path has no use for its key during the run
+	 * either (put_file never replaces rows in a fresh table), so its
+	 * unique index is built late too, and checks the rows as it is built.
+	 */
 	sql.len = 0;
-	strbuf_addf(&sql, "CREATE UNIQUE INDEX IF NOT EXISTS \"%s__key\" ON ", d->name);
-	strbuf_add_ident(&sql, d->name);
-	strbuf_add(&sql, "(", 1);
+	later = *fresh ? &s->deferred : &sql;
+	key = d->n_key ? &sql : later;
+	strbuf_addf(key, "CREATE UNIQUE INDEX IF NOT EXISTS \"%s__key\" ON ", d->name);
+	strbuf_add_ident(key, d->name);
+	strbuf_add(key, "(", 1);
 	if (d->n_key) {
 		for (i = 0; i < d->n_key; i++) {
 			if (i)
-				strbuf_add(&sql, ",", 1);
-			strbuf_add_ident(&sql, d->key[i]);
+				strbuf_add(key, ",", 1);
+			strbuf_add_ident(key, d->key[i]);
 		}
 	} else {
-		strbuf_addstr(&sql, d->is_child ? "\"_path\",\"_index\"" : "\"_path\"");
+		strbuf_addstr(key, d->is_child ? "\"_path\",\"_index\"" : "\"_path\"");
 	}
-	strbuf_addstr(&sql, ");\n");
+	strbuf_addstr(key, ");\n");
 	/* the default key already starts with _path: a second index would only
 	 * cost an extra update per row */
 	if (d->n_key) {
-		strbuf_addf(&sql, "CREATE INDEX IF NOT EXISTS \"%s__path\" ON ", d->name);
-		strbuf_add_ident(&sql, d->name);
-		strbuf_addstr(&sql, "(\"_path\");\n");
+		strbuf_addf(later, "CREATE INDEX IF NOT EXISTS \"%s__path\" ON ", d->name);
+		strbuf_add_ident(later, d->name);
+		strbuf_addstr(later, "(\"_path\");\n");
 	}
-	strbuf_addf(&sql, "CREATE INDEX IF NOT EXISTS \"%s__run\" ON ", d->name);
-	strbuf_add_ident(&sql, d->name);
-	strbuf_addf(&sql, "(\"_run_id\");\nCREATE INDEX IF NOT EXISTS \"%s__by\" ON ", hist.buf);
-	strbuf_add_ident(&sql, hist.buf);
-	strbuf_addstr(&sql, "(\"_superseded_by\");\n");
+	strbuf_addf(later, "CREATE INDEX IF NOT EXISTS \"%s__run\" ON ", d->name);
+	strbuf_add_ident(later, d->name);
+	strbuf_addf(later, "(\"_run_id\");\nCREATE INDEX IF NOT EXISTS \"%s__by\" ON ", hist.buf);
+	strbuf_add_ident(later, hist.buf);
+	strbuf_addstr(later, "(\"_superseded_by\");\n");
 	for (i = 0; i < d->n_indexes; i++) {
-		strbuf_addf(&sql, "CREATE INDEX IF NOT EXISTS \"%s__%s\" ON ", d->name, d->indexes[i]);
-		strbuf_add_ident(&sql, d->name);
-		strbuf_add(&sql, "(", 1);
-		strbuf_add_ident(&sql, d->indexes[i]);
-		strbuf_addstr(&sql, ");\n");
+		strbuf_addf(later, "CREATE INDEX IF NOT EXISTS \"%s__%s\" ON ", d->name, d->indexes[i]);
+		strbuf_add_ident(later, d->name);
+		strbuf_add(later, "(", 1);
+		strbuf_add_ident(later, d->indexes[i]);
+		strbuf_addstr(later, ");\n");
 	}
-	if (!sql.buf)
+	if (!sql.buf || s->deferred.failed)
 		goto oom;
 	if ((rc = exec(s, sql.buf, err)))
 		goto out;
@@ -538,6 +605,8 @@ static int prepare_ledger(struct sqlite_storage *s, struct error *err)
 		    &s->ins_file, err) ||
 	    prepare(s, "SELECT sha256, size, mtime_ns, rule, _run_id FROM wsm_sources"
 		    " WHERE _path = ?", &s->src_get, err) ||
+	    prepare(s, "SELECT sha256, size, mtime_ns, rule, _run_id FROM wsm_sources"
+		    " WHERE _path = ?", &s->src_get_many, err) ||
 	    prepare(s, "INSERT INTO wsm_hist_wsm_sources(_path, rule, sha256, size,"
 		    " mtime_ns, _run_id, _superseded_by) SELECT _path, rule, sha256,"
 		    " size, mtime_ns, _run_id, ?1 FROM wsm_sources WHERE _path = ?2",
@@ -565,14 +634,33 @@ static int sqlite_ensure_tables(struct storage *st, const struct table_def *defs
 	s->tables = calloc(n + 1, sizeof(*s->tables));
 	if (!s->tables)
 		return error_set(err, ERR_IO, "out of memory");
+	/* a second call in one transaction finds the tables: the indexes the
+	 * first one deferred are made now, so nothing is made twice */
+	if (build_deferred(s, err))
+		return ERR_IO;
 	for (i = 0; i < n; i++) {
-		if (create_table(s, &defs[i], err))
+		int fresh;
+
+		if (create_table(s, &defs[i], &fresh, err))
 			return err->code;
 		s->n_tables = i + 1;
 		if (prepare_table(s, &defs[i], &s->tables[i], err))
 			return err->code;
+		s->tables[i].fresh = fresh;
 	}
 	return prepare_ledger(s, err);
+}
+
+/* Make the indexes create_table deferred (once; before reads that need them). */
+static int build_deferred(struct sqlite_storage *s, struct error *err)
+{
+	int rc;
+
+	if (!s->deferred.len)
+		return 0;
+	rc = exec(s, strbuf_str(&s->deferred), err);
+	strbuf_reset(&s->deferred);
+	return rc ? error_prefix(err, "building the indexes of the new tables") : 0;
 }
 
 static int bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
@@ -601,23 +689,28 @@ static int sqlite_run_start(struct storage *st, const struct run_info *run,
 	bind_text_or_null(q, 6, run->tenant[0] ? run->tenant : NULL);
 	rc = step_done(s, q, err, "start run");
 	sqlite3_finalize(q);
+	/* the ledger statements, before a second thread may use the handle */
+	if (!rc)
+		rc = prepare_ledger(s, err);
+	if (!rc && !(rc = prepare(s, "SELECT EXISTS (SELECT 1 FROM wsm_sources)", &q, err))) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			s->no_sources = sqlite3_column_int(q, 0) == 0;
+		else
+			rc = sq_fail(s, err, "start run");
+		sqlite3_finalize(q);
+	}
 	if (!rc)
 		snprintf(s->run_id, sizeof(s->run_id), "%s", run->id);
 	return rc;
 }
 
-static int sqlite_source_lookup(struct storage *st, const char *path,
-				struct source_state *out, int *found,
-				struct error *err)
+/* One lookup with statement q (src_get or src_get_many). */
+static int lookup_with(sqlite3_stmt *q, const char *path,
+		       struct source_state *out, int *found, struct error *err)
 {
-	struct sqlite_storage *s = sq(st);
-	sqlite3_stmt *q;
 	int rc;
 
 	*found = 0;
-	if (prepare_ledger(s, err))
-		return ERR_IO;
-	q = s->src_get;
 	sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
@@ -635,8 +728,52 @@ static int sqlite_source_lookup(struct storage *st, const char *path,
 	}
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
+	/* sqlite3_errstr, not errmsg: the connection may be busy on another
+	 * thread, whose message this would be */
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(s, err, "source lookup");
+		return error_set(err, ERR_IO, "source lookup of '%s': %s", path,
+				 sqlite3_errstr(rc));
+	return 0;
+}
+
+static int sqlite_source_lookup(struct storage *st, const char *path,
+				struct source_state *out, int *found,
+				struct error *err)
+{
+	struct sqlite_storage *s = sq(st);
+
+	*found = 0;
+	if (prepare_ledger(s, err))
+		return ERR_IO;
+	return lookup_with(s->src_get, path, out, found, err);
+}
+
+/*
+ * May run while put_batch runs on another thread: the connection is
+ * serialized, and src_get_many is used by nobody else.  Outside a run
+ * (no prepared ledger) it is the plain lookup.
+ */
+static int sqlite_source_lookup_many(struct storage *st, const char *const *paths,
+				     size_t n, struct source_state *out, int *found,
+				     struct error *err)
+{
+	struct sqlite_storage *s = sq(st);
+	size_t i;
+
+	if (s->run_id[0] && s->no_sources) {
+		/* a run sees each path once: none can be found */
+		for (i = 0; i < n; i++)
+			found[i] = 0;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		int rc = s->src_get_many ?
+			 lookup_with(s->src_get_many, paths[i], &out[i], &found[i], err) :
+			 sqlite_source_lookup(st, paths[i], &out[i], &found[i], err);
+
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 
@@ -764,7 +901,9 @@ static int put_file(struct sqlite_storage *s, const struct file_entry *f,
 			if (!t)
 				return error_set(err, ERR_IO, "table \"%s\" was not prepared",
 						 f->tables[i]->name);
-			if (move_path(s, t, f->path, err))
+			/* a fresh table has no rows of this path: a run sees each
+			 * path once (and its _path index may not exist yet) */
+			if (!t->fresh && move_path(s, t, f->path, err))
 				return ERR_IO;
 		}
 		for (i = 0; i < f->n_rows; i++)
@@ -833,6 +972,8 @@ static int sqlite_missing_sources(struct storage *st, const char *run_id,
 	sqlite3_stmt *q = NULL;
 	int rc, r = 0;
 
+	if (build_deferred(s, err))
+		return ERR_IO;
 	if (prepare(s, "SELECT s._path, s.rule FROM wsm_sources s WHERE NOT EXISTS"
 		    " (SELECT 1 FROM wsm_files f WHERE f.run_id = ?1 AND f.path = s._path)"
 		    " ORDER BY s._path", &q, err))
@@ -974,7 +1115,7 @@ static int sqlite_prune_source(struct storage *st, const char *run_id,
 	size_t n = 0, i;
 	int rc;
 
-	if ((rc = known_tables(s, &names, &n, err)))
+	if ((rc = build_deferred(s, err)) || (rc = known_tables(s, &names, &n, err)))
 		return rc;
 	for (i = 0; i < n && !rc; i++)
 		rc = prune_table(s, names[i], run_id, path, err);
@@ -991,6 +1132,8 @@ static int sqlite_run_finish(struct storage *st, const struct run_info *run,
 	sqlite3_stmt *q = NULL;
 	int rc;
 
+	if (build_deferred(s, err))
+		return ERR_IO;
 	if (prepare(s, "UPDATE wsm_runs SET finished_at = ?, status = ?, files_seen = ?,"
 		    " imported = ?, unchanged = ?, skipped = ?, invalid = ?, deleted = ?,"
 		    " rows_written = ?, archive_path = ?, archive_sha256 = ? WHERE id = ?",
@@ -1245,6 +1388,7 @@ const struct storage_ops storage_sqlite_ops = {
 	.ensure_tables = sqlite_ensure_tables,
 	.run_start = sqlite_run_start,
 	.source_lookup = sqlite_source_lookup,
+	.source_lookup_many = sqlite_source_lookup_many,
 	.put_batch = sqlite_put_batch,
 	.missing_sources = sqlite_missing_sources,
 	.prune_source = sqlite_prune_source,
