@@ -102,6 +102,9 @@ struct pipeline_table_stats {
 struct pipeline_stages {
 	double walk, read_hash, parse, validate, map, archive, insert, commit;
 	double archive_thread;           /* compression time on the writer thread */
+	double insert_thread;            /* put_batch time on the storer thread
+					    (insert above is the main thread's
+					    wait for it) */
 };
 
 struct pipeline_stats {

@@ -599,6 +599,9 @@ static void *writer_main(void *arg)
 	struct error terr;
 	int failed = 0;
 
+#ifdef __GLIBC__
+	pthread_setname_np(pthread_self(), "wsm-archive");   /* for top and perf */
+#endif
 	error_clear(&terr);
 	pthread_mutex_lock(&w->mu);
 	for (;;) {

@@ -26,12 +26,14 @@
 #include "jsonschema.h"
 #include "manifest.h"
 #include "map.h"
+#include "storer.h"
 #include "util.h"
 #include "walk.h"
 
 #define DEFAULT_MAX_FILE (64u << 20)
 #define BATCH_FILES 2000
-#define BATCH_BYTES (4u << 20)
+#define BATCH_BYTES (2u << 20)   /* per batch; two are alive (storer.h) */
+#define BIG_DOC (1u << 20)       /* parsed and stored with no batch beside */
 
 /* A file waiting in the current batch. */
 struct pending {
@@ -65,26 +67,35 @@ struct entry {
 	struct source_state src;
 };
 
+/*
+ * A batch of files and their rows.  There are two: the main thread fills
+ * one while the storer stores the other.
+ */
+struct slot {
+	struct pending *files;
+	size_t n_files, cap_files, batch_bytes;
+	struct map_out out;
+	struct file_entry *entries;   /* what put_batch gets, built at flush */
+	size_t cap_entries;
+	struct row *rows;
+	size_t cap_rows;
+};
+
 struct run {
 	const struct pipeline_opts *o;
 	struct pipeline_stats *stats;
 	struct manifest *m;
 	struct jsonschema_registry *reg;
 	struct storage *st;
+	struct storer *storer;  /* stores batches on its own thread */
 	struct backup_writer *bw;
 	struct walk *walk;
 	int writes;             /* database and archive writes are on */
 	int marker;             /* our .uncommitted marker exists */
 	int manifest_changed;   /* last committed run used another manifest */
 	char run_id[64];
-	/* the current batch */
-	struct pending *files;
-	size_t n_files, cap_files, batch_bytes;
-	struct map_out out;
-	struct file_entry *entries;
-	size_t cap_entries;
-	struct row *rows;
-	size_t cap_rows;
+	struct slot slot[2];
+	struct slot *b;         /* the batch being filled: slot[0] or slot[1] */
 	double t_progress, t0;
 };
 
@@ -138,54 +149,82 @@ static void pending_release(struct pending *p)
 	free(p->buf);
 }
 
-static void batch_reset(struct run *r)
+static void slot_reset(struct slot *b)
 {
 	size_t i;
 
-	for (i = 0; i < r->n_files; i++)
-		pending_release(&r->files[i]);
-	r->n_files = 0;
-	r->batch_bytes = 0;
-	map_out_reset(&r->out);
+	for (i = 0; i < b->n_files; i++)
+		pending_release(&b->files[i]);
+	b->n_files = 0;
+	b->batch_bytes = 0;
+	map_out_reset(&b->out);
 }
 
-static int flush_batch(struct run *r, struct error *err)
+static void slot_release(struct slot *b)
 {
-	struct batch b;
-	size_t i, k, total_rows = r->out.n_rows;
+	slot_reset(b);
+	free(b->files);
+	free(b->entries);
+	free(b->rows);
+	map_out_release(&b->out);
+}
+
+/*
+ * Wait until the storer has stored everything handed to it; then the
+ * storage handle is the main thread's again.  The wait counts as insert.
+ */
+static int storer_idle(struct run *r, struct error *err)
+{
 	double t = now();
 	int rc;
 
-	if (!r->n_files)
+	if (!r->storer)
+		return 0;
+	rc = storer_wait(r->storer, err);
+	r->stats->stages.insert += now() - t;
+	slot_reset(&r->slot[r->b == &r->slot[0]]);   /* the stored batch */
+	return rc;
+}
+
+/* Hand the current batch to the storer and start filling the other one. */
+static int flush_batch(struct run *r, struct error *err)
+{
+	struct slot *cur = r->b;
+	struct batch b;
+	size_t i, k, total_rows = cur->out.n_rows;
+	double t = now();
+	int rc;
+
+	if (!cur->n_files)
 		return 0;
 	if (!r->writes) {
-		batch_reset(r);
+		slot_reset(cur);
 		return 0;
 	}
-	if (r->n_files > r->cap_entries) {
-		struct file_entry *e = realloc(r->entries, r->n_files * sizeof(*e));
+	if (cur->n_files > cur->cap_entries) {
+		struct file_entry *e = realloc(cur->entries, cur->n_files * sizeof(*e));
 
 		if (!e)
 			return error_set(err, ERR_IO, "out of memory");
-		r->entries = e;
-		r->cap_entries = r->n_files;
+		cur->entries = e;
+		cur->cap_entries = cur->n_files;
 	}
-	if (total_rows > r->cap_rows) {
-		struct row *rw = realloc(r->rows, total_rows * sizeof(*rw));
+	if (total_rows > cur->cap_rows) {
+		struct row *rw = realloc(cur->rows, total_rows * sizeof(*rw));
 
 		if (!rw)
 			return error_set(err, ERR_IO, "out of memory");
-		r->rows = rw;
-		r->cap_rows = total_rows;
+		cur->rows = rw;
+		cur->cap_rows = total_rows;
 	}
 	for (k = 0; k < total_rows; k++) {
-		r->rows[k].table = r->out.rows[k].table;
-		r->rows[k].values = r->out.values + r->out.rows[k].value_off;
-		r->rows[k].index = r->out.rows[k].index;
+		cur->rows[k].table = cur->out.rows[k].table;
+		cur->rows[k].values = cur->out.values + cur->out.rows[k].value_off;
+		cur->rows[k].index = cur->out.rows[k].index;
 	}
-	for (i = 0; i < r->n_files; i++) {
-		struct pending *p = &r->files[i];
-		struct file_entry *e = &r->entries[i];
+	for (i = 0; i < cur->n_files; i++) {
+		struct pending *p = &cur->files[i];
+		struct file_entry *e = &cur->entries[i];
 
 		memset(e, 0, sizeof(*e));
 		e->path = p->path;
@@ -203,15 +242,24 @@ static int flush_batch(struct run *r, struct error *err)
 			e->doc_len = p->doc_len;
 			e->tables = p->rule->tables;
 			e->n_tables = p->rule->n_tables;
-			e->rows = r->rows + p->row_off;
+			e->rows = cur->rows + p->row_off;
 			e->n_rows = p->n_rows;
 		}
 	}
-	b.files = r->entries;
-	b.n_files = r->n_files;
-	rc = storage_put_batch(r->st, &b, err);
+	b.files = cur->entries;
+	b.n_files = cur->n_files;
+	if (r->storer) {
+		/* waits for the batch before, which frees its slot for filling */
+		rc = storer_put(r->storer, &b, err);
+		r->b = &r->slot[cur == &r->slot[0]];
+		slot_reset(r->b);
+		if (rc)
+			slot_reset(cur);
+	} else {
+		rc = storage_put_batch(r->st, &b, err);
+		slot_reset(cur);
+	}
 	r->stats->stages.insert += now() - t;
-	batch_reset(r);
 	if (!rc && fault("after-batch"))
 		rc = error_set(err, ERR_IO, "injected failure after a batch (WSMIGRATE_FAULT=after-batch)");
 	return rc;
@@ -231,7 +279,7 @@ static void add_table_rows(struct run *r, size_t row_off, size_t n)
 
 	for (k = row_off; k < row_off + n; k++)
 		for (t = 0; t < r->stats->n_tables; t++)
-			if (r->out.rows[k].table == &r->m->tables[t]) {
+			if (r->b->out.rows[k].table == &r->m->tables[t]) {
 				r->stats->tables[t].rows++;
 				break;
 			}
@@ -243,11 +291,12 @@ static void writes_off(struct run *r)
 	if (!r->writes)
 		return;
 	r->writes = 0;
+	storer_idle(r, NULL);
 	if (r->st)
 		storage_rollback(r->st, NULL);
 	backup_writer_abort(r->bw);
 	r->bw = NULL;
-	batch_reset(r);
+	slot_reset(r->b);
 }
 
 /* What the storage side needs about a file, beside its outcome. */
@@ -255,7 +304,7 @@ struct stored {
 	const char *sha;         /* hex sha256, or NULL / "" when not hashed */
 	char *buf;               /* the file's bytes: record() takes them */
 	size_t doc_off, doc_len; /* the document within buf (imported) */
-	size_t row_off, n_rows;  /* its rows in r->out (imported) */
+	size_t row_off, n_rows;  /* its rows in r->b->out (imported) */
 	int is_new;              /* imported: the path had no source state */
 	int same_stat;           /* unchanged: same size and mtime as stored */
 };
@@ -270,6 +319,7 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 		  struct error *err)
 {
 	struct pipeline_rule_stats *rs = rule_stats(r, rule);
+	struct slot *b = r->b;
 	struct pending *p;
 	char *buf = sd->buf;
 
@@ -303,8 +353,8 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 		/* nothing will be stored: drop this file's rows at once, so a dry
 		 * run (which never flushes a batch) stays in flat memory */
 		free(buf);
-		if (!r->n_files)
-			map_out_reset(&r->out);
+		if (!b->n_files)
+			map_out_reset(&b->out);
 		return 0;
 	}
 	/* only imported files need their bytes until the batch is stored */
@@ -312,18 +362,18 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 		free(buf);
 		buf = NULL;
 	}
-	if (r->n_files == r->cap_files) {
-		size_t cap = r->cap_files ? r->cap_files * 2 : 256;
-		struct pending *np = realloc(r->files, cap * sizeof(*np));
+	if (b->n_files == b->cap_files) {
+		size_t cap = b->cap_files ? b->cap_files * 2 : 256;
+		struct pending *np = realloc(b->files, cap * sizeof(*np));
 
 		if (!np) {
 			free(buf);
 			return error_set(err, ERR_IO, "out of memory");
 		}
-		r->files = np;
-		r->cap_files = cap;
+		b->files = np;
+		b->cap_files = cap;
 	}
-	p = &r->files[r->n_files++];
+	p = &b->files[b->n_files++];
 	memset(p, 0, sizeof(*p));
 	p->path = strdup(path);
 	if (sd->sha)
@@ -343,8 +393,15 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 	p->n_rows = sd->n_rows;
 	if (!p->path)
 		return error_set(err, ERR_IO, "out of memory");
-	r->batch_bytes += sd->doc_len;
-	if (r->n_files >= BATCH_FILES || r->batch_bytes >= BATCH_BYTES)
+	b->batch_bytes += sd->doc_len;
+	if (sd->doc_len > BIG_DOC) {
+		/* store a large document before reading on: its insert needs
+		 * a few times its size, which must not meet the next batch */
+		int rc = flush_batch(r, err);
+
+		return rc ? rc : storer_idle(r, err);
+	}
+	if (b->n_files >= BATCH_FILES || b->batch_bytes >= BATCH_BYTES)
 		return flush_batch(r, err);
 	return 0;
 }
@@ -543,9 +600,9 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 
 	/*
 	 * A large document's parse tree is many times its size: store the
-	 * pending batch first, so the two never add up in memory.
+	 * pending batches first, so they never add up in memory.
 	 */
-	if (len > (1u << 20) && r->n_files && (rc = flush_batch(r, err))) {
+	if (len > BIG_DOC && ((rc = flush_batch(r, err)) || (rc = storer_idle(r, err)))) {
 		free(buf);
 		return rc;
 	}
@@ -582,15 +639,15 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	}
 
 	t = now();
-	row_off = r->out.n_rows;
-	rc = map_document(rule, path, buf + bom, len - bom, root, &r->out, &n_rows, &fe);
+	row_off = r->b->out.n_rows;
+	rc = map_document(rule, path, buf + bom, len - bom, root, &r->b->out, &n_rows, &fe);
 	r->stats->stages.map += now() - t;
 	cJSON_Delete(root);
 	docmem_end();
 #ifdef __GLIBC__
 	/* a large document's tree is freed as many small chunks that glibc
 	 * keeps; hand them back so later allocations do not stack on top */
-	if (len > (1u << 20))
+	if (len > BIG_DOC)
 		malloc_trim(0);
 #endif
 	if (rc) {
@@ -801,7 +858,7 @@ static int start_writes(struct run *r, struct error *err)
 		snprintf(ri->tenant, sizeof(ri->tenant), "%s", r->o->storage.tenant);
 	rc = storage_run_start(r->st, ri, err);
 	free(ri);
-	if (rc)
+	if (rc || (rc = storer_start(r->st, &r->storer, err)))
 		return rc;
 	if (!r->o->no_backup) {
 		struct backup_writer_opts bo = { 0, 4u << 20, WSM_VERSION };
@@ -827,7 +884,8 @@ static int finish_writes(struct run *r, struct error *err)
 	double t;
 	int rc;
 
-	if ((rc = storage_missing_sources(r->st, r->run_id, missing_cb, r, err)))
+	if ((rc = storer_idle(r, err)) ||
+	    (rc = storage_missing_sources(r->st, r->run_id, missing_cb, r, err)))
 		return rc;
 	if (r->bw) {
 		memset(&bs, 0, sizeof(bs));
@@ -1022,7 +1080,9 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_stats *stats,
 	r.o = o;
 	r.stats = stats;
 	r.t0 = now();
-	map_out_init(&r.out);
+	map_out_init(&r.slot[0].out);
+	map_out_init(&r.slot[1].out);
+	r.b = &r.slot[0];
 	if ((rc = manifest_load(o->schema_dir, &r.m, err)))
 		goto out;
 	if (setup_stats(&r)) {
@@ -1099,11 +1159,11 @@ out:
 	backup_writer_abort(r.bw);
 	if (r.marker)
 		remove_marker(&r);   /* a clean failure: nothing of the run is left */
-	batch_reset(&r);
-	free(r.files);
-	free(r.entries);
-	free(r.rows);
-	map_out_release(&r.out);
+	if (r.storer)
+		stats->stages.insert_thread = storer_busy_s(r.storer);
+	storer_stop(r.storer);
+	slot_release(&r.slot[0]);
+	slot_release(&r.slot[1]);
 	storage_close(r.st);
 	walk_close(r.walk);
 	jsonschema_registry_free(r.reg);

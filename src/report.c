@@ -278,9 +278,9 @@ int report_write_migrate_text(struct report *rep, const struct pipeline_stats *s
 		fprintf(out, "\nstage       seconds\n"
 			"walk        %8.3f\nread+hash   %8.3f\nparse       %8.3f\n"
 			"validate    %8.3f\nmap         %8.3f\narchive     %8.3f  (writer thread busy %.3f)\n"
-			"insert      %8.3f\ncommit      %8.3f\ntotal       %8.3f\n",
+			"insert      %8.3f  (storer thread busy %.3f)\ncommit      %8.3f\ntotal       %8.3f\n",
 			g->walk, g->read_hash, g->parse, g->validate, g->map, g->archive,
-			g->archive_thread, g->insert, g->commit, s->duration_s);
+			g->archive_thread, g->insert, g->insert_thread, g->commit, s->duration_s);
 	}
 	return ferror(out) ? ERR_IO : 0;
 }
@@ -421,9 +421,9 @@ int report_write_migrate_json(struct report *rep, const struct pipeline_stats *s
 	}
 	fprintf(out, "  \"stages\": {\"walk\": %.6f, \"read_hash\": %.6f, \"parse\": %.6f, "
 		"\"validate\": %.6f, \"map\": %.6f, \"archive\": %.6f, \"archive_thread\": %.6f, "
-		"\"insert\": %.6f, \"commit\": %.6f},\n",
+		"\"insert\": %.6f, \"insert_thread\": %.6f, \"commit\": %.6f},\n",
 		g->walk, g->read_hash, g->parse, g->validate, g->map, g->archive,
-		g->archive_thread, g->insert, g->commit);
+		g->archive_thread, g->insert, g->insert_thread, g->commit);
 	fprintf(out, "  \"duration_s\": %.6f\n}\n", s->duration_s);
 	return ferror(out) ? ERR_IO : 0;
 }
