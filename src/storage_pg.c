@@ -1684,6 +1684,46 @@ static int copy_files_ledger(struct pg_storage *ps, const struct batch *b,
  * Stage the batch's source states (imported and unchanged files) and the
  * (table, path) pairs whose old rows step 1 moves to history.
  */
+/*
+ * With no sources at run start: the imported files' states go straight
+ * into wsm_sources, as nothing can be replaced.
+ */
+static int copy_sources(struct pg_storage *ps, const struct batch *b,
+			struct error *err)
+{
+	struct strbuf sql = { 0 };
+	struct copy c;
+	size_t i;
+	int rc;
+
+	strbuf_addstr(&sql, "COPY wsm_sources (_path, sha256, size, mtime_ns, rule,"
+		      " _run_id, tenant_id) FROM STDIN");
+	rc = copy_start(&c, ps, &sql, "wsm_sources", err);
+	strbuf_release(&sql);
+	if (rc)
+		return rc;
+	for (i = 0; i < b->n_files; i++) {
+		const struct file_entry *f = &b->files[i];
+
+		if (f->outcome != FILE_IMPORTED)
+			continue;
+		sb_copy_str(&c.buf, f->path);
+		strbuf_addstr(&c.buf, "\t");
+		sb_copy_str(&c.buf, f->sha256);
+		strbuf_addf(&c.buf, "\t%" PRId64 "\t%" PRId64 "\t", f->size, f->mtime_ns);
+		sb_copy_str(&c.buf, f->rule);
+		strbuf_addstr(&c.buf, "\t");
+		sb_copy_str(&c.buf, ps->run_id);
+		strbuf_addstr(&c.buf, "\t");
+		sb_copy_str(&c.buf, ps->tenant);
+		if (copy_eol(&c, f->path, err)) {
+			copy_abort(&c);
+			return ERR_IO;
+		}
+	}
+	return copy_end(&c, err);
+}
+
 static int stage_sources(struct pg_storage *ps, const struct batch *b,
 			 const struct tlist *tl, struct error *err)
 {
@@ -1802,11 +1842,13 @@ static int put_table(struct pg_storage *ps, const struct batch *b, int k,
 
 	/*
 	 * Fast path: keyed by path (the default) and every file of the batch
-	 * new, or the table fresh, so no row can be replaced and paths are
-	 * unique in the batch: COPY straight into the table, no staging and no
-	 * history statements.
+	 * new, so no row can be replaced and paths are unique in the batch:
+	 * COPY straight into the table, no staging and no history statements.
+	 * The same holds for every file when the table is fresh, or when no
+	 * source existed at run start (rows of a path exist only while its
+	 * source does): `fresh` means "no old rows of these paths".
 	 */
-	fresh = is_fresh(ps, d->name);
+	fresh = is_fresh(ps, d->name) || ps->no_sources;
 	direct = d->n_key == 0;
 	for (i = 0; direct && !fresh && i < b->n_files; i++)
 		if (b->files[i].outcome == FILE_IMPORTED && !b->files[i].is_new)
@@ -1983,10 +2025,14 @@ static int put_sources(struct pg_storage *ps, struct error *err)
 		" SELECT path, rule, sha256, size, mtime_ns, $1, $2 FROM wsm_stage_src"
 		" WHERE outcome = 'imported' ORDER BY path";
 
-	if (q_exec(ps, sql, 2, params, NULL, err, "record the sources") ||
-	    q_exec(ps, del, 2, params, NULL, err, "record the sources") ||
-	    q_exec(ps, upd, 2, params, NULL, err, "record the sources") ||
-	    q_exec(ps, ins, 2, params, NULL, err, "record the sources"))
+	/* with no sources at run start there is no old state to keep or
+	 * refresh (a run writes each path once): only the inserts remain */
+	if (!ps->no_sources &&
+	    (q_exec(ps, sql, 2, params, NULL, err, "record the sources") ||
+	     q_exec(ps, del, 2, params, NULL, err, "record the sources") ||
+	     q_exec(ps, upd, 2, params, NULL, err, "record the sources")))
+		return ERR_IO;
+	if (q_exec(ps, ins, 2, params, NULL, err, "record the sources"))
 		return ERR_IO;
 	return 0;
 }
@@ -2017,7 +2063,17 @@ static int pg_put_batch(struct storage *st, const struct batch *b,
 			if (tlist_add(&tl, f->rows[k].table))
 				goto oom;
 	}
-	if (copy_files_ledger(ps, b, err) || stage_sources(ps, b, &tl, err))
+	if (copy_files_ledger(ps, b, err))
+		goto out;
+	if (ps->no_sources) {
+		/* no source had rows when the run began: nothing to replace */
+		for (k = 0; k < tl.n; k++)
+			if (put_table(ps, b, (int)k, tl.t[k], err))
+				goto out;
+		rc = copy_sources(ps, b, err);
+		goto out;
+	}
+	if (stage_sources(ps, b, &tl, err))
 		goto out;
 	for (k = 0; k < tl.n; k++)
 		if (put_table(ps, b, (int)k, tl.t[k], err))
