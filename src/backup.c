@@ -638,7 +638,10 @@ static void *writer_main(void *arg)
 		w->queued -= it->len;
 		free(it);
 		publish_stats(w);
-		pthread_cond_broadcast(&w->not_full);
+		/* wake a blocked producer once there is room for many files,
+		 * not after each one: no ping-pong of wake-ups */
+		if (w->queued <= w->limit / 2)
+			pthread_cond_broadcast(&w->not_full);
 	}
 	publish_stats(w);
 	pthread_mutex_unlock(&w->mu);
@@ -856,6 +859,7 @@ int backup_writer_add(struct backup_writer *w, const char *relpath,
 	if (!w->failed && w->queued && w->queued + len > w->limit) {
 		double t0 = util_monotonic();
 
+		pthread_cond_signal(&w->not_empty);   /* it may sit below limit / 8 */
 		while (!w->failed && w->queued && w->queued + len > w->limit)
 			pthread_cond_wait(&w->not_full, &w->mu);
 		w->st.producer_blocked_s += util_monotonic() - t0;
@@ -874,7 +878,10 @@ int backup_writer_add(struct backup_writer *w, const char *relpath,
 	w->queued += len;
 	if (w->queued > w->st.queue_peak_bytes)
 		w->st.queue_peak_bytes = w->queued;
-	pthread_cond_signal(&w->not_empty);
+	/* likewise, an idle writer is woken for a good handful of work; the
+	 * rest is flushed by backup_writer_finish (or abort) */
+	if (w->queued >= w->limit / 8)
+		pthread_cond_signal(&w->not_empty);
 	pthread_mutex_unlock(&w->mu);
 	return 0;
 }
