@@ -42,7 +42,14 @@ for i, line in enumerate(open(a.raw, encoding="utf-8")):
             pass
     rows[(s, t)] = r
 
-STAGES = ["walk", "read_hash", "parse", "validate", "map", "archive", "insert", "commit"]
+STAGES = ["walk", "read_hash", "parse", "validate", "map", "archive", "insert", "commit",
+          # promote's own stages
+          "prepare", "read", "verify_source", "copy", "index", "verify_target"]
+
+
+def beside(k):
+    """Stages of helper threads (archive_thread, insert_thread) overlap the others."""
+    return k.endswith("_thread")
 
 
 def get(s, t):
@@ -60,7 +67,7 @@ def top_stage(r, only=None):
     if not st:
         return "no stage split (the command prints no `stages`)"
     tot = r["json"].get("duration_s") or r["wall"]
-    main = [(v, k) for k, v in st.items() if k != "archive_thread"]
+    main = [(v, k) for k, v in st.items() if not beside(k)]
     main.append((max(tot - sum(v for v, _ in main), 0), "other (outside every stage)"))
     if only:
         main = [(v, k) for v, k in main if k in only]
@@ -256,9 +263,9 @@ for s in sizes:
             continue
         tot = r["json"].get("duration_s") or r["wall"]
         parts = ["%s %.3f s (%.0f%%)" % (k, v, 100 * v / tot) for k, v in st.items()]
-        rest = tot - sum(v for k, v in st.items() if k != "archive_thread")
+        rest = tot - sum(v for k, v in st.items() if not beside(k))
         parts.append("other %.3f s (%.0f%%)" % (max(rest, 0), 100 * max(rest, 0) / tot))
-        md.append("- stages of `%s` (total %.3f s, archive_thread runs beside the others): %s" % (
+        md.append("- stages of `%s` (total %.3f s; *_thread = busy time of a helper thread, beside the others): %s" % (
             t, tot, ", ".join(parts)))
 
 # flat: L against M
@@ -295,7 +302,8 @@ open(os.path.join(a.out, "results.md"), "w", encoding="utf-8").write("\n".join(m
 # ------------------------------------------------------------------ SVGs
 COL = {"walk": "#4e79a7", "read_hash": "#f28e2b", "parse": "#e15759", "validate": "#76b7b2",
        "map": "#59a14f", "archive": "#edc948", "insert": "#b07aa1", "commit": "#ff9da7",
-       "other": "#bab0ac"}
+       "prepare": "#9c755f", "read": "#f1ce63", "verify_source": "#86bcb6", "copy": "#d37295",
+       "index": "#8cd17d", "verify_target": "#499894", "other": "#bab0ac"}
 
 
 def esc(x):
@@ -310,7 +318,7 @@ for s in sizes:
         if st:
             bars.append(("%s %s" % (s, t), r["json"].get("duration_s") or r["wall"], st))
 W, bh = 900, 26
-H = 60 + len(bars) * (bh + 10) + 40
+H = 60 + len(bars) * (bh + 10) + 60
 svg = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">' % (W, H),
        '<rect width="100%" height="100%" fill="white"/>',
        '<text x="10" y="20" font-size="15">wsmigrate: share of each stage in the run (total seconds on the right)</text>']
@@ -336,10 +344,12 @@ for i, (label, tot, st) in enumerate(bars):
     svg.append('<text x="%d" y="%d">%.3f s</text>' % (x0 + bw + 8, y + 17, tot))
 y = 40 + len(bars) * (bh + 10) + 10
 x = 10
-for k in STAGES + ["other"]:
+for i, k in enumerate(STAGES + ["other"]):
+    if i and i % 8 == 0:
+        x, y = 10, y + 18
     svg.append('<rect x="%d" y="%d" width="12" height="12" fill="%s"/><text x="%d" y="%d">%s</text>' % (
         x, y, COL[k], x + 16, y + 11, k))
-    x += 95
+    x += 110
 svg.append("</svg>")
 open(os.path.join(a.out, "stages.svg"), "w").write("\n".join(svg) + "\n")
 

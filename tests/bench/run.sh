@@ -244,7 +244,8 @@ PY
 			-c "CREATE TABLE docs (path text PRIMARY KEY, doc jsonb NOT NULL)" \
 			-c "\\copy docs FROM '$d/copy.tsv'"
 		if [ "$promote_ok" = 1 ]; then
-			measure "$size" promote "" "$wsm" promote --from "sqlite:$d/promote.db" --to "$(pgdb "promote_$lsize")"
+			measure "$size" promote "" "$wsm" promote --from "sqlite:$d/promote.db" --to "$(pgdb "promote_$lsize")" \
+				--format json
 		else na "$size" promote "wsmigrate promote not implemented yet"; fi
 		if have pgloader; then
 			measure "$size" pgloader "" pgloader --quiet "sqlite://$d/promote.db" "$(pgdb "pgl_$lsize")"
