@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -564,6 +565,22 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	    strcmp(src.rule, rule->name) == 0)
 		return simple(r, path, we, rule, FILE_UNCHANGED,
 			      &(struct stored){ .sha = src.sha256, .same_stat = 1 }, NULL, err);
+
+	/*
+	 * A file no rule matches is read only to go into the archive.  With
+	 * no archive, opening it is enough to report what a real run would:
+	 * skipped, or invalid when it cannot be read (util_read_file says why).
+	 */
+	if (!rule && !(r->writes && r->bw) && S_ISREG(we->st.st_mode) &&
+	    (uint64_t)we->st.st_size <= (r->o->max_file_size ? r->o->max_file_size : DEFAULT_MAX_FILE)) {
+		int fd = open(we->abspath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+		if (fd >= 0) {
+			close(fd);
+			return simple(r, path, we, NULL, FILE_SKIPPED, &(struct stored){ 0 },
+				      "matches no rule of the manifest", err);
+		}
+	}
 
 	t = now();
 	rc = util_read_file(we->abspath, r->o->max_file_size ? r->o->max_file_size : DEFAULT_MAX_FILE,
