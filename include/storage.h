@@ -31,8 +31,8 @@
  * may or may not be visible to it, which does not matter because a run
  * looks each path up before writing it, and writes each path once.
  *
- * Tables a run creates are filled before most of their indexes exist:
- * backends build those indexes (one sort each) before
+ * A backend may fill the tables a run creates before building their
+ * indexes (PostgreSQL does: one sort per index); it builds them before
  * storage_missing_sources, storage_prune_source, storage_run_finish or
  * storage_commit, whichever comes first.
  * Read-only calls (storage_list_runs, storage_list_files) need no begin.
