@@ -30,6 +30,7 @@
 
 #include "promote.h"
 #include "storage.h"
+#include "storer.h"
 
 /* ------------------------------------------------------------ backends */
 
@@ -1069,6 +1070,121 @@ static void a_batch_of_2000_files_is_stored(void **state)
 	assert_n(b, "SELECT count(*) FROM wsm_sources", N);
 }
 
+/*
+ * The storer (storer.h) stores batches on its own thread while this thread
+ * looks sources up on the same handle: the one concurrent use storage.h
+ * allows.  Second run: paths stored in the first are found (committed),
+ * the ones being stored now are not mixed up with them.
+ */
+static void lookups_run_beside_a_batch_on_the_storer_thread(void **state)
+{
+	struct be *b = *state;
+	enum { N = 1500, NB = 3, K = 64 };
+	struct tfile *t = calloc(N * NB, sizeof(*t));
+	struct file_entry *fe = calloc(N * NB, sizeof(*fe));
+	const char *paths[K];
+	struct source_state out[K];
+	int found[K], pass, i, k, lookups = 0;
+	char p[64];
+
+	assert_non_null(t);
+	assert_non_null(fe);
+	for (i = 0; i < N * NB; i++) {
+		snprintf(p, sizeof(p), "bulk/%05d.json", i);
+		note_file(&t[i], p, 'a' + i % 6, p, "{\"i\": 1}", NULL);
+		fe[i] = t[i].f;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		struct storage *st = open_st(b, 0, NULL);
+		struct storer *sr;
+		struct run_info run;
+		int first = pass * (N * NB / 2);   /* run 2 stores the second half again */
+
+		fill_run(&run, pass ? "r2" : "r1", pass + 1);
+		OK(storage_begin(st, E));
+		OK(storage_ensure_tables(st, defs, N_DEFS, E));
+		OK(storage_run_start(st, &run, E));
+		OK(storer_start(st, &sr, E));
+		for (i = 0; i < NB; i++) {
+			struct batch bt = { .files = fe + (size_t)i * N, .n_files = N };
+
+			if (!pass || i * N >= first)
+				OK(storer_put(sr, &bt, E));
+			/* while it stores: look up paths of the first half */
+			for (k = 0; k < K; k++)
+				paths[k] = t[(i * K + k) % (N * NB / 2)].path;
+			OK(storage_source_lookup_many(st, paths, K, out, found, E));
+			lookups++;
+			for (k = 0; k < K; k++) {
+				if (pass) {
+					assert_int_equal(found[k], 1);
+					assert_int_equal(out[k].sha256[0], t[(i * K + k) % (N * NB / 2)].sha[0]);
+				} else if (found[k]) {
+					/* run 1 may see its own writes, never anything else */
+					assert_string_equal(out[k].run_id, "r1");
+				}
+			}
+		}
+		OK(storer_wait(sr, E));
+		assert_true(storer_busy_s(sr) >= 0);
+		storer_stop(sr);
+		OK(storage_run_finish(st, &run, E));
+		OK(storage_commit(st, E));
+		close_st(st);
+	}
+	assert_int_equal(lookups, 2 * NB);
+	free(t);
+	free(fe);
+	assert_n(b, "SELECT count(*) FROM \"notes\"", N * NB);
+	assert_n(b, "SELECT count(*) FROM wsm_sources", N * NB);
+	assert_n(b, "SELECT count(*) FROM wsm_files WHERE run_id = 'r1'", N * NB);
+}
+
+/*
+ * A batch that fails on the storer thread: the next storer_put says why
+ * (and does not take its batch), so does storer_wait, and the run rolls
+ * back with nothing of it left.
+ */
+static void storer_reports_a_failed_batch_at_the_next_call(void **state)
+{
+	struct be *b = *state;
+	struct tfile good, bad, later;
+	struct file_entry fe[1];
+	struct batch bt = { .files = fe, .n_files = 1 };
+	struct storage *st = open_st(b, 0, NULL);
+	struct storer *sr;
+	struct run_info run;
+	struct error e1, e2;
+
+	note_file(&good, "a.json", '1', "a", NULL, NULL);
+	note_file(&bad, "b.json", '2', "b", NULL, "{\"not\": json}");
+	note_file(&later, "c.json", '3', "c", NULL, NULL);
+	fill_run(&run, "r1", 1);
+	OK(storage_begin(st, E));
+	OK(storage_ensure_tables(st, defs, N_DEFS, E));
+	OK(storage_run_start(st, &run, E));
+	OK(storer_start(st, &sr, E));
+	fe[0] = good.f;
+	OK(storer_put(sr, &bt, E));
+	OK(storer_wait(sr, E));     /* fe may be reused once the wait is over */
+	fe[0] = bad.f;
+	OK(storer_put(sr, &bt, E));
+	assert_int_not_equal(storer_wait(sr, NULL), 0);   /* it failed */
+	fe[0] = later.f;
+	memset(&e1, 0, sizeof(e1));
+	memset(&e2, 0, sizeof(e2));
+	assert_int_not_equal(storer_put(sr, &bt, &e1), 0);
+	assert_true(strstr(e1.msg, "b.json") != NULL || strstr(e1.path, "b.json") != NULL);
+	assert_int_not_equal(storer_wait(sr, &e2), 0);
+	assert_string_equal(e1.msg, e2.msg);
+	storer_stop(sr);
+	OK(storage_rollback(st, E));
+	close_st(st);
+	/* nothing left: not even the tables the run made (-1: no such table) */
+	assert_true(qn(b, "SELECT count(*) FROM wsm_runs") <= 0);
+	assert_true(qn(b, "SELECT count(*) FROM \"notes\"") <= 0);
+}
+
 /* ------------------------------------------------------------ PostgreSQL only */
 #ifndef WSM_NO_PG
 
@@ -1306,7 +1422,9 @@ static void pg_promote_copies_sqlite_and_revert_still_works(void **state)
 	cmocka_unit_test_setup_teardown(second_writer_waits_for_the_first, setup_test, teardown_test), \
 	cmocka_unit_test_setup_teardown(second_writer_fails_at_once_with_no_wait, setup_test, teardown_test), \
 	cmocka_unit_test_setup_teardown(second_writer_gives_up_after_the_busy_timeout, setup_test, teardown_test), \
-	cmocka_unit_test_setup_teardown(a_batch_of_2000_files_is_stored, setup_test, teardown_test)
+	cmocka_unit_test_setup_teardown(a_batch_of_2000_files_is_stored, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(lookups_run_beside_a_batch_on_the_storer_thread, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(storer_reports_a_failed_batch_at_the_next_call, setup_test, teardown_test)
 
 static int group_sqlite(void **state)
 {
