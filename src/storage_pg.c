@@ -1437,16 +1437,20 @@ static int open_reader(struct pg_storage *ps, struct error *err)
 		}
 	keys[n] = vals[n] = NULL;
 	ps->reader = PQconnectdbParams(keys, vals, 0);
-	PQconninfoFree(info);
 	if (!ps->reader || PQstatus(ps->reader) != CONNECTION_OK ||
 	    PQsetClientEncoding(ps->reader, "UTF8") != 0) {
 		first_line(ps->reader ? PQerrorMessage(ps->reader) : "out of memory",
 			   reason, sizeof(reason));
+		for (o = info; o->keyword; o++)   /* never show the password */
+			if (strcmp(o->keyword, "password") == 0 && o->val)
+				scrub(reason, sizeof(reason), o->val);
+		PQconninfoFree(info);
 		PQfinish(ps->reader);
 		ps->reader = NULL;
 		return error_set(err, ERR_IO, "%s: cannot open a second connection for"
 				 " source lookups: %s", ps->where, reason);
 	}
+	PQconninfoFree(info);
 	PQsetNoticeProcessor(ps->reader, quiet_notices, NULL);
 	return 0;
 }
