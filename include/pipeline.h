@@ -6,7 +6,13 @@
  * Each file is read once; the same bytes are hashed, parsed, archived and
  * stored.  Memory is bounded by the batch size and the largest file, not by
  * the number of files: per-file results go to a callback, never into a
- * list.  A dry run (validate, migrate --dry-run) is the same pipeline with
+ * list.
+ *
+ * Threads: the caller's thread walks, reads, hashes, parses, validates and
+ * maps; the archive is compressed and written on the backup writer's
+ * thread (bounded queue, backup.h) and each batch is stored on the storer
+ * thread while the next one fills (storer.h).  Callbacks run on the
+ * caller's thread.  A dry run (validate, migrate --dry-run) is the same pipeline with
  * every write turned off: no database, no archive, no ledger.
  *
  * Calling sequence: fill struct pipeline_opts, call pipeline_run, read
