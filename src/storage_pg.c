@@ -297,18 +297,16 @@ struct copy {
 	int active;
 };
 
-static int copy_start(struct copy *c, struct pg_storage *ps,
-		      const struct strbuf *sql, const char *what,
-		      struct error *err)
+/* Start "COPY ... FROM STDIN" (sql); `what` names the table in errors. */
+static int copy_start_sql(struct copy *c, struct pg_storage *ps, const char *sql,
+			  const char *what, struct error *err)
 {
 	PGresult *res;
 
 	memset(c, 0, sizeof(*c));
 	c->ps = ps;
 	c->what = what;
-	if (sql->failed)
-		return error_set(err, ERR_IO, "copy into '%s': out of memory", what);
-	res = PQexec(ps->conn, strbuf_str(sql));
+	res = PQexec(ps->conn, sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		char ctx[300];
 
@@ -320,6 +318,18 @@ static int copy_start(struct copy *c, struct pg_storage *ps,
 	PQclear(res);
 	c->active = 1;
 	return 0;
+}
+
+/* The same with the statement in a strbuf (built with identifiers). */
+static int copy_start(struct copy *c, struct pg_storage *ps,
+		      const struct strbuf *sql, const char *what,
+		      struct error *err)
+{
+	if (sql->failed) {
+		memset(c, 0, sizeof(*c));
+		return error_set(err, ERR_IO, "copy into '%s': out of memory", what);
+	}
+	return copy_start_sql(c, ps, strbuf_str(sql), what, err);
 }
 
 static int copy_flush(struct copy *c, struct error *err)
@@ -1652,17 +1662,12 @@ static int tlist_add(struct tlist *tl, const struct table_def *d)
 static int copy_files_ledger(struct pg_storage *ps, const struct batch *b,
 			     struct error *err)
 {
-	struct strbuf sql = { 0 };
 	struct copy c;
 	size_t i;
-	int rc;
 
-	strbuf_addstr(&sql, "COPY wsm_files (run_id, path, size, mtime_ns, mode, sha256,"
-		     " rule, outcome, error, rows) FROM STDIN");
-	rc = copy_start(&c, ps, &sql, "wsm_files", err);
-	strbuf_release(&sql);
-	if (rc)
-		return rc;
+	if (copy_start_sql(&c, ps, "COPY wsm_files (run_id, path, size, mtime_ns, mode,"
+			   " sha256, rule, outcome, error, rows) FROM STDIN", "wsm_files", err))
+		return ERR_IO;
 	for (i = 0; i < b->n_files; i++) {
 		const struct file_entry *f = &b->files[i];
 
@@ -1687,10 +1692,16 @@ static int copy_files_ledger(struct pg_storage *ps, const struct batch *b,
 	return copy_end(&c, err);
 }
 
-/*
- * Stage the batch's source states (imported and unchanged files) and the
- * (table, path) pairs whose old rows step 1 moves to history.
- */
+/* A file's source state as COPY text: path, sha256, size, mtime_ns, rule. */
+static void source_fields(struct strbuf *sb, const struct file_entry *f)
+{
+	sb_copy_str(sb, f->path);
+	strbuf_addstr(sb, "\t");
+	sb_copy_str(sb, f->sha256);
+	strbuf_addf(sb, "\t%" PRId64 "\t%" PRId64 "\t", f->size, f->mtime_ns);
+	sb_copy_str(sb, f->rule);
+}
+
 /*
  * With no sources at run start: the imported files' states go straight
  * into wsm_sources, as nothing can be replaced.
@@ -1698,27 +1709,18 @@ static int copy_files_ledger(struct pg_storage *ps, const struct batch *b,
 static int copy_sources(struct pg_storage *ps, const struct batch *b,
 			struct error *err)
 {
-	struct strbuf sql = { 0 };
 	struct copy c;
 	size_t i;
-	int rc;
 
-	strbuf_addstr(&sql, "COPY wsm_sources (_path, sha256, size, mtime_ns, rule,"
-		      " _run_id, tenant_id) FROM STDIN");
-	rc = copy_start(&c, ps, &sql, "wsm_sources", err);
-	strbuf_release(&sql);
-	if (rc)
-		return rc;
+	if (copy_start_sql(&c, ps, "COPY wsm_sources (_path, sha256, size, mtime_ns, rule,"
+			   " _run_id, tenant_id) FROM STDIN", "wsm_sources", err))
+		return ERR_IO;
 	for (i = 0; i < b->n_files; i++) {
 		const struct file_entry *f = &b->files[i];
 
 		if (f->outcome != FILE_IMPORTED)
 			continue;
-		sb_copy_str(&c.buf, f->path);
-		strbuf_addstr(&c.buf, "\t");
-		sb_copy_str(&c.buf, f->sha256);
-		strbuf_addf(&c.buf, "\t%" PRId64 "\t%" PRId64 "\t", f->size, f->mtime_ns);
-		sb_copy_str(&c.buf, f->rule);
+		source_fields(&c.buf, f);
 		strbuf_addstr(&c.buf, "\t");
 		sb_copy_str(&c.buf, ps->run_id);
 		strbuf_addstr(&c.buf, "\t");
@@ -1731,13 +1733,15 @@ static int copy_sources(struct pg_storage *ps, const struct batch *b,
 	return copy_end(&c, err);
 }
 
+/*
+ * Stage the batch's source states (imported and unchanged files) and the
+ * (table, path) pairs whose old rows step 1 moves to history.
+ */
 static int stage_sources(struct pg_storage *ps, const struct batch *b,
 			 const struct tlist *tl, struct error *err)
 {
-	struct strbuf sql = { 0 };
 	struct copy c;
 	size_t i, k;
-	int rc;
 
 	if (q_exec(ps,
 		   "DROP TABLE IF EXISTS pg_temp.wsm_stage_src;"
@@ -1747,21 +1751,14 @@ static int stage_sources(struct pg_storage *ps, const struct batch *b,
 		   "CREATE TEMP TABLE wsm_stage_paths (tbl int, path text) ON COMMIT DROP",
 		   0, NULL, NULL, err, "staging"))
 		return ERR_IO;
-	strbuf_addstr(&sql, "COPY wsm_stage_src FROM STDIN");
-	rc = copy_start(&c, ps, &sql, "wsm_sources", err);
-	strbuf_release(&sql);
-	if (rc)
-		return rc;
+	if (copy_start_sql(&c, ps, "COPY wsm_stage_src FROM STDIN", "wsm_sources", err))
+		return ERR_IO;
 	for (i = 0; i < b->n_files; i++) {
 		const struct file_entry *f = &b->files[i];
 
 		if (f->outcome != FILE_IMPORTED && f->outcome != FILE_UNCHANGED)
 			continue;
-		sb_copy_str(&c.buf, f->path);
-		strbuf_addstr(&c.buf, "\t");
-		sb_copy_str(&c.buf, f->sha256);
-		strbuf_addf(&c.buf, "\t%" PRId64 "\t%" PRId64 "\t", f->size, f->mtime_ns);
-		sb_copy_str(&c.buf, f->rule);
+		source_fields(&c.buf, f);
 		strbuf_addstr(&c.buf, "\t");
 		strbuf_addstr(&c.buf, file_outcome_name(f->outcome));
 		if (copy_eol(&c, f->path, err)) {
@@ -1772,11 +1769,8 @@ static int stage_sources(struct pg_storage *ps, const struct batch *b,
 	if (copy_end(&c, err))
 		return ERR_IO;
 
-	strbuf_addstr(&sql, "COPY wsm_stage_paths FROM STDIN");
-	rc = copy_start(&c, ps, &sql, "staging", err);
-	strbuf_release(&sql);
-	if (rc)
-		return rc;
+	if (copy_start_sql(&c, ps, "COPY wsm_stage_paths FROM STDIN", "staging", err))
+		return ERR_IO;
 	for (i = 0; i < b->n_files; i++) {
 		const struct file_entry *f = &b->files[i];
 
