@@ -17,6 +17,11 @@
  * readers in this module rely on that layout and refuse anything else.
  * "mode" is the st_mode permission bits in decimal (420 = 0644).
  *
+ * Entries and manifest records come in the same, canonical order: the
+ * order of a depth-first walk whose siblings are sorted by strcmp (walk.c),
+ * that is component by component, "d" before "d/x" before "d.x".  The
+ * writer refuses files added in any other order.
+ *
  * Writing (one run):
  *
  *     backup_writer_open(dir, run_id, tree_root, &opts, &w, err)
@@ -102,13 +107,15 @@ int backup_writer_open(const char *dir, const char *run_id,
 /*
  * Queue one file: `data` (len bytes, copied) is archived as
  * "tree/<relpath>" with the given permission bits (mode & 07777) and mtime
- * in nanoseconds since the epoch.  `sha256_hex` is the lower-case sha256 of
+ * in nanoseconds since the epoch.  relpath must come after the previous
+ * file's in the canonical order above (strictly: no path twice).  `sha256_hex` is the lower-case sha256 of
  * exactly these bytes as the caller computed it; pass NULL to have the
  * writer thread compute it.  Blocks while the queue holds more than
  * queue_bytes (a single file larger than the bound is still accepted when
  * the queue is empty).  Returns 0; ERR_DATA for an unsafe relpath (absolute,
  * empty, "." or ".." components, too long) or ERR_USAGE for a malformed
- * sha256_hex, in which case the file is skipped and the writer stays usable;
+ * sha256_hex or a relpath out of order, in which case the file is skipped
+ * and the writer stays usable;
  * or the writer thread's error (ERR_IO, e.g. "cannot write data to
  * '<partial>': No space left on device"), after which finish returns the
  * same error: call backup_writer_abort.

@@ -356,6 +356,33 @@ static const char *rel_unsafe(const char *rel)
 }
 
 /*
+ * The canonical order of paths in an archive: component by component, each
+ * compared bytewise (strcmp), a shorter path before its continuations --
+ * the order of a depth-first walk with sorted siblings, as walk.c gives.
+ * Comparing the whole paths bytewise with '/' below every other byte is the
+ * same order.  In it, every path under "d/" comes right after "d" (and
+ * before any "d<other>"), which lets readers check duplicates and
+ * file-versus-folder clashes with the previous path alone.
+ */
+static int path_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i, n = alen < blen ? alen : blen;
+
+	for (i = 0; i < n; i++) {
+		unsigned char ca = (unsigned char)a[i], cb = (unsigned char)b[i];
+
+		if (ca == cb)
+			continue;
+		if (ca == '/')
+			return -1;
+		if (cb == '/')
+			return 1;
+		return ca < cb ? -1 : 1;
+	}
+	return alen < blen ? -1 : alen > blen;
+}
+
+/*
  * Why an archive entry must not be restored, or NULL; on NULL *rel points to
  * the path relative to the tree.  MANIFEST.json is handled by the caller.
  */
@@ -457,6 +484,9 @@ struct backup_writer {
 	EVP_MD_CTX *out_sha;        /* of the compressed bytes */
 	EVP_MD_CTX *file_sha;       /* writer thread, for adds without sha */
 	char *name_buf;             /* "tree/<path>" */
+	char *last_path;            /* the previous add's relpath (producer) */
+	size_t last_len;
+	int have_last;
 
 	pthread_t thread;
 	int thread_started;
@@ -670,6 +700,7 @@ static void writer_free(struct backup_writer *w)
 	pthread_cond_destroy(&w->not_empty);
 	pthread_cond_destroy(&w->not_full);
 	free(w->name_buf);
+	free(w->last_path);
 	free(w->dir);
 	free(w->run_id);
 	free(w->tree_root);
@@ -750,12 +781,14 @@ int backup_writer_open(const char *dir, const char *run_id,
 	w->mpartial_path = path_join(dir, run_id, BACKUP_MANIFEST_SUFFIX BACKUP_PARTIAL_SUFFIX);
 	w->mfinal_path = path_join(dir, run_id, BACKUP_MANIFEST_SUFFIX);
 	w->name_buf = malloc(TREE_PREFIX_LEN + BACKUP_PATH_MAX + 1);
+	w->last_path = malloc(BACKUP_PATH_MAX + 1);
 	w->out_sha = sha_new();
 	w->file_sha = sha_new();
 	w->entry = archive_entry_new();
 	if (!w->dir || !w->run_id || !w->tree_root || !w->tool_version ||
 	    !w->partial_path || !w->final_path || !w->mpartial_path ||
-	    !w->mfinal_path || !w->name_buf || !w->out_sha || !w->file_sha ||
+	    !w->mfinal_path || !w->name_buf || !w->last_path || !w->out_sha ||
+	    !w->file_sha ||
 	    !w->entry) {
 		ret = error_set(err, ERR_IO, "out of memory");
 		goto fail;
@@ -839,6 +872,13 @@ int backup_writer_add(struct backup_writer *w, const char *relpath,
 	if (sha256_hex && sha_decode(sha256_hex, strlen(sha256_hex), raw))
 		return error_set(err, ERR_USAGE, "cannot back up '%s': bad sha256 '%s'",
 				 relpath, sha256_hex);
+	/* the readers rely on this order to validate in constant memory */
+	if (w->have_last && path_cmp(w->last_path, w->last_len, relpath, plen) >= 0)
+		return error_set(err, ERR_USAGE,
+				 "cannot back up '%s': not after '%.*s' in walk order%s", relpath,
+				 (int)w->last_len, w->last_path,
+				 path_cmp(w->last_path, w->last_len, relpath, plen) ?
+				 "" : " (added twice)");
 	it = malloc(sizeof(*it) + len + plen + 1);
 	if (!it)
 		return error_set(err, ERR_IO, "out of memory for '%s' (%zu bytes)",
@@ -854,6 +894,9 @@ int backup_writer_add(struct backup_writer *w, const char *relpath,
 		memcpy(it->data, data, len);
 	it->path = (char *)it->data + len;
 	memcpy(it->path, relpath, plen + 1);
+	memcpy(w->last_path, relpath, plen);
+	w->last_len = plen;
+	w->have_last = 1;
 
 	pthread_mutex_lock(&w->mu);
 	if (!w->failed && w->queued && w->queued + len > w->limit) {

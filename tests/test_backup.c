@@ -917,7 +917,7 @@ static void writer_keeps_the_queue_within_its_byte_bound(void **state)
 
 		for (k = 0; k < 100 * 1024; k += 64)
 			snprintf(buf + k, 64, "{\"file\":%d,\"offset\":%zu}", i, k);
-		snprintf(name, sizeof(name), "d%d/f%04d.json", i % 10, i);
+		snprintf(name, sizeof(name), "d%d/f%04d.json", i / 100, i);
 		assert_int_equal(backup_writer_add(w, name, buf, 100 * 1024, 0644,
 						   MTIME_NS, NULL, &err), 0);
 	}
@@ -1001,10 +1001,13 @@ static void writer_reports_a_failing_archive_write_and_removes_the_partial(void 
 	lim.rlim_cur = 256 * 1024;
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
 	for (i = 0; i < 20 && !ret; i++) {
+		char name[32];
+
 		/* fresh random bytes: zstd would find repeated blocks */
 		for (k = 0; k < 100 * 1024; k++)
 			buf[k] = (char)rand();
-		ret = backup_writer_add(w, "big.bin", buf, 100 * 1024, 0644, 0, NULL, &err);
+		snprintf(name, sizeof(name), "big%02d.bin", i);
+		ret = backup_writer_add(w, name, buf, 100 * 1024, 0644, 0, NULL, &err);
 	}
 	if (ret)
 		backup_writer_abort(w);
@@ -1017,6 +1020,37 @@ static void writer_reports_a_failing_archive_write_and_removes_the_partial(void 
 	assert_non_null(strstr(err.msg, "full.tar.zst.partial"));
 	assert_non_null(strstr(err.msg, strerror(EFBIG)));
 	assert_int_equal(count_tree(f->bdir), 0);
+}
+
+static void writer_refuses_files_out_of_walk_order_or_twice(void **state)
+{
+	struct fx *f = *state;
+	struct backup_writer *w = NULL;
+	struct error err;
+	char p[PATH_MAX + 16];
+
+	error_clear(&err);
+	assert_int_equal(backup_writer_open(f->bdir, "r1", "/t", NULL, &w, &err), 0);
+	assert_int_equal(backup_writer_add(w, "b.json", "{}", 2, 0644, 0, NULL, &err), 0);
+	assert_int_equal(backup_writer_add(w, "a.json", "{}", 2, 0644, 0, NULL, &err),
+			 ERR_USAGE);
+	assert_non_null(strstr(err.msg, "not after 'b.json'"));
+	assert_int_equal(backup_writer_add(w, "b.json", "{}", 2, 0644, 0, NULL, &err),
+			 ERR_USAGE);
+	assert_non_null(strstr(err.msg, "added twice"));
+	/* walk order: folder "d" before "d.json" although '.' < '/' */
+	assert_int_equal(backup_writer_add(w, "d/x.json", "{}", 2, 0644, 0, NULL, &err), 0);
+	assert_int_equal(backup_writer_add(w, "d.json", "{}", 2, 0644, 0, NULL, &err), 0);
+	assert_int_equal(backup_writer_add(w, "d0/y.json", "{}", 2, 0644, 0, NULL, &err), 0);
+	assert_int_equal(backup_writer_add(w, "d/z.json", "{}", 2, 0644, 0, NULL, &err),
+			 ERR_USAGE);
+	assert_int_equal(backup_writer_finish(w, f->apath, sizeof(f->apath), f->sha,
+					      NULL, &err), 0);
+	assert_int_equal(backup_verify(f->apath, f->sha, NULL, NULL, &err), 0);
+	assert_int_equal(backup_restore(f->apath, f->sha, f->target, 0, NULL, NULL, &err), 0);
+	assert_int_equal(count_tree(f->target), 6);   /* 4 files, d and d0 */
+	snprintf(p, sizeof(p), "%s/d/z.json", f->target);
+	assert_int_equal(access(p, F_OK), -1);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1057,6 +1091,7 @@ int main(void)
 		T(sha256_file_gives_the_known_digest),
 		T(an_empty_backup_and_an_empty_file_round_trip),
 		T(writer_reports_a_failing_archive_write_and_removes_the_partial),
+		T(writer_refuses_files_out_of_walk_order_or_twice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
