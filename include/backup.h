@@ -20,7 +20,9 @@
  * Entries and manifest records come in the same, canonical order: the
  * order of a depth-first walk whose siblings are sorted by strcmp (walk.c),
  * that is component by component, "d" before "d/x" before "d.x".  The
- * writer refuses files added in any other order.
+ * writer refuses files added in any other order, and verify and restore
+ * refuse archives in any other order: that is what lets them validate
+ * every entry in memory that does not grow with the number of files.
  *
  * Writing (one run):
  *
@@ -220,8 +222,11 @@ enum backup_problem {
 	BACKUP_PROBLEM_UNSAFE,         /* absolute, "..", empty component,
 					  outside tree/, or not a regular file
 					  (path is the entry name as stored) */
-	BACKUP_PROBLEM_MANIFEST        /* MANIFEST.json missing, twice, or
-					  malformed (path is the archive) */
+	BACKUP_PROBLEM_MANIFEST,       /* MANIFEST.json missing, twice,
+					  malformed, or its records out of
+					  order (path is the archive) */
+	BACKUP_PROBLEM_ORDER           /* entry not after the previous one in
+					  the canonical order */
 };
 
 /* Short lower-case name of a problem ("sha256 mismatch", ...). */
@@ -235,8 +240,8 @@ const char *backup_problem_name(enum backup_problem p);
  * is well, ERR_DATA when problems were found (err: a count), ERR_IO when the
  * archive cannot be opened or read to the end (truncated, corrupt; err
  * names the archive and libarchive's reason; no callback for that).  Memory
- * is O(files) at about 40 bytes per file; entries and manifest are spilled
- * to temporary files.
+ * does not depend on the number of files: entries and manifest records are
+ * spilled to temporary files and compared side by side, in their order.
  */
 int backup_verify(const char *archive_path, const char *expected_sha256,
 		  void (*cb)(void *ctx, enum backup_problem kind,
@@ -269,7 +274,8 @@ const char *backup_restore_event_name(enum backup_restore_event ev);
  *   1. the archive file's sha256 must equal expected_sha256 (the ledger's;
  *      NULL skips this check, which only tests should do);
  *   2. every entry is validated: safe name, regular file, sha256 and size
- *      as in the manifest, none missing or extra, readable to the end;
+ *      as in the manifest, none missing, extra, twice or out of order,
+ *      readable to the end;
  *   3. every target is checked: a symlink or non-directory on the way, or
  *      a non-regular file in place of a file, is REFUSED; an existing file
  *      with the same content is IDENTICAL, with other content CONFLICT;
@@ -288,7 +294,9 @@ const char *backup_restore_event_name(enum backup_restore_event ev);
  * without FORCE (err: counts; events already reported), ERR_IO on I/O
  * errors or an unreadable archive.  If the archive changes on disk between
  * validation and writing, the restore stops with ERR_DATA at the first
- * entry that differs, and files written before it stay.
+ * entry that differs, and files written before it stay.  Memory does not
+ * depend on the number of files (what the check found per file goes to a
+ * temporary file, one byte each).
  */
 int backup_restore(const char *archive_path, const char *expected_sha256,
 		   const char *target_dir, unsigned flags,

@@ -1679,12 +1679,15 @@ out:
 	return ret;
 }
 
-/* ===================================================== manifest index */
+/* ======================================================= spill records */
 
 /*
- * The manifest's records, spilled to a temporary file, plus an open-
- * addressing table from a 64-bit hash of the path to the record number:
- * about 40 bytes of memory per file whatever the path lengths.
+ * Entries of the archive and records of its manifest, each as a rec_hdr
+ * followed by the path, are spilled to unlinked temporary files in the
+ * order they come and read back in that order: nothing per file is kept
+ * in memory, so validating and restoring take the same memory for ten
+ * files or a million.  Both orders must be the canonical one (path_cmp),
+ * which the writer guarantees; the readers refuse anything else.
  */
 struct rec_hdr {
 	uint32_t pathlen;
@@ -1694,190 +1697,89 @@ struct rec_hdr {
 	unsigned char sha[32];
 };
 
-struct slot {
-	uint64_t h;
-	uint32_t idx1;      /* record number + 1, 0 = empty */
-};
-
-/* per-record flags */
+/* restore: what the check found for a record (one byte per record) */
 enum {
-	RF_SEEN = 1,        /* found in the archive */
-	RF_IDENTICAL = 2,   /* restore: target has the same content */
-	RF_CONFLICT = 4     /* restore: target has other content */
+	RF_NEW = 0,         /* target absent */
+	RF_IDENTICAL = 1,   /* target has the same content */
+	RF_CONFLICT = 2     /* target has other content */
 };
 
-struct mindex {
-	FILE *f;
-	uint64_t fsize;
-	int dirty;
-	uint64_t *off;
-	unsigned char *flags;
-	size_t n, cap;
-	struct slot *slots;
-	size_t nslots;
-	struct sb path;     /* scratch for lookups */
-};
-
-static uint64_t path_hash(const char *s, size_t n)
+static int spill_put(FILE *f, const struct rec_hdr *h, const char *path,
+		     struct error *err)
 {
-	uint64_t h = 1469598103934665603ull;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ull;
-	}
-	return h ? h : 1;
-}
-
-static void mindex_release(struct mindex *m)
-{
-	if (m->f)
-		fclose(m->f);
-	free(m->off);
-	free(m->flags);
-	free(m->slots);
-	sb_release(&m->path);
-	memset(m, 0, sizeof(*m));
-}
-
-/* Read record `idx`; its path is left in m->path. */
-static int mindex_get(struct mindex *m, size_t idx, struct rec_hdr *h,
-		      struct error *err)
-{
-	int fd = fileno(m->f);
-
-	if (m->dirty) {
-		if (fflush(m->f))
-			return error_set(err, ERR_IO, "cannot write a temporary file: %s",
-					 strerror(errno));
-		m->dirty = 0;
-	}
-	if (pread(fd, h, sizeof(*h), (off_t)m->off[idx]) != (ssize_t)sizeof(*h))
-		return error_set(err, ERR_IO, "cannot read a temporary file");
-	m->path.len = 0;
-	sb_grow(&m->path, h->pathlen);
-	if (m->path.oom)
-		return error_set(err, ERR_IO, "out of memory");
-	if (pread(fd, m->path.p, h->pathlen, (off_t)(m->off[idx] + sizeof(*h))) !=
-	    (ssize_t)h->pathlen)
-		return error_set(err, ERR_IO, "cannot read a temporary file");
-	m->path.len = h->pathlen;
-	m->path.p[h->pathlen] = '\0';
+	if (fwrite(h, sizeof(*h), 1, f) != 1 ||
+	    fwrite(path, 1, h->pathlen, f) != h->pathlen)
+		return error_set(err, ERR_IO, "cannot write a temporary file: %s",
+				 strerror(errno));
 	return 0;
 }
 
-/* Record number of `path`, or -1 when absent; -2 with err on I/O error. */
-static long mindex_find(struct mindex *m, const char *path, size_t len,
-			struct error *err)
+/* Flush a spill file and go back to its start for reading. */
+static int spill_rewind(FILE *f, struct error *err)
 {
-	uint64_t h = path_hash(path, len);
-	size_t i;
-
-	if (!m->nslots)
-		return -1;
-	for (i = h & (m->nslots - 1); m->slots[i].idx1; i = (i + 1) & (m->nslots - 1)) {
-		struct rec_hdr rh;
-
-		if (m->slots[i].h != h)
-			continue;
-		if (mindex_get(m, m->slots[i].idx1 - 1, &rh, err))
-			return -2;
-		if (rh.pathlen == len && !memcmp(m->path.p, path, len))
-			return (long)(m->slots[i].idx1 - 1);
-	}
-	return -1;
-}
-
-static int mindex_grow(struct mindex *m, struct error *err)
-{
-	size_t nslots = m->nslots ? m->nslots * 2 : 1024, i;
-	struct slot *slots;
-
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 512;
-		uint64_t *off = realloc(m->off, cap * sizeof(*off));
-		unsigned char *flags;
-
-		if (!off)
-			return error_set(err, ERR_IO, "out of memory");
-		m->off = off;
-		flags = realloc(m->flags, cap);
-		if (!flags)
-			return error_set(err, ERR_IO, "out of memory");
-		m->flags = flags;
-		m->cap = cap;
-	}
-	if ((m->n + 1) * 2 <= m->nslots)
-		return 0;
-	slots = calloc(nslots, sizeof(*slots));
-	if (!slots)
-		return error_set(err, ERR_IO, "out of memory");
-	for (i = 0; i < m->nslots; i++) {
-		size_t k;
-
-		if (!m->slots[i].idx1)
-			continue;
-		for (k = m->slots[i].h & (nslots - 1); slots[k].idx1; k = (k + 1) & (nslots - 1))
-			;
-		slots[k] = m->slots[i];
-	}
-	free(m->slots);
-	m->slots = slots;
-	m->nslots = nslots;
+	if (fflush(f) || fseek(f, 0, SEEK_SET))
+		return error_set(err, ERR_IO, "cannot read a temporary file: %s",
+				 strerror(errno));
 	return 0;
 }
 
 /*
- * Add a record.  Returns 0, 1 when the path is already there (not added),
- * or ERR_IO.
+ * The next record of a spill file: the header into *h, the path into
+ * `path` (NUL-terminated).  Returns 1, 0 at the end, or -1 with err.
  */
-static int mindex_add(struct mindex *m, const char *path, size_t len,
-		      const struct rec_hdr *h, struct error *err)
+static int spill_get(FILE *f, struct rec_hdr *h, struct sb *path,
+		     struct error *err)
 {
-	long found;
-	size_t k;
+	if (fread(h, sizeof(*h), 1, f) != 1) {
+		if (ferror(f)) {
+			error_set(err, ERR_IO, "cannot read a temporary file");
+			return -1;
+		}
+		return 0;
+	}
+	path->len = 0;
+	sb_grow(path, h->pathlen);
+	if (path->oom) {
+		error_set(err, ERR_IO, "out of memory");
+		return -1;
+	}
+	if (fread(path->p, 1, h->pathlen, f) != h->pathlen) {
+		error_set(err, ERR_IO, "cannot read a temporary file");
+		return -1;
+	}
+	path->p[h->pathlen] = '\0';
+	path->len = h->pathlen;
+	return 1;
+}
 
-	found = mindex_find(m, path, len, err);
-	if (found == -2)
-		return ERR_IO;
-	if (found >= 0)
-		return 1;
-	if (mindex_grow(m, err))
-		return ERR_IO;
-	if (fwrite(h, sizeof(*h), 1, m->f) != 1 ||
-	    fwrite(path, 1, len, m->f) != len)
-		return error_set(err, ERR_IO, "cannot write a temporary file: %s",
-				 strerror(errno));
-	m->dirty = 1;
-	m->off[m->n] = m->fsize;
-	m->flags[m->n] = 0;
-	m->fsize += sizeof(*h) + len;
-	for (k = path_hash(path, len) & (m->nslots - 1); m->slots[k].idx1;
-	     k = (k + 1) & (m->nslots - 1))
-		;
-	m->slots[k].h = path_hash(path, len);
-	m->slots[k].idx1 = (uint32_t)(m->n + 1);
-	m->n++;
-	return 0;
+static void sb_swap(struct sb *x, struct sb *y)
+{
+	struct sb t = *x;
+
+	*x = *y;
+	*y = t;
 }
 
 /* ========================================================= archive scan */
 
 /*
  * Pass 1 over an archive, shared by verify and restore: hash every tree
- * entry into a spill file, keep MANIFEST.json in another, then load the
- * manifest into an index and compare.  Problems go to sc->cb.
+ * entry into a spill file, keep MANIFEST.json in another, then parse the
+ * manifest into a third (checking its order) and compare the two lists
+ * side by side, as a merge.  Problems go to sc->cb.
  */
 struct scan {
 	const char *apath;
 	int fd;
 	int manifest_only;      /* backup_read_manifest: do not hash entries */
-	FILE *ents;             /* rec_hdr + path per tree entry */
+	FILE *ents;             /* rec_hdr + path per tree entry, archive order */
 	FILE *mraw;             /* the MANIFEST.json bytes */
+	FILE *recs;             /* rec_hdr + path per manifest record */
 	int manifests;
-	int manifest_ok;        /* MANIFEST.json parsed into idx */
-	struct mindex idx;
+	int manifest_ok;        /* MANIFEST.json parsed, in order, into recs */
+	uint64_t nrecs;         /* records in recs */
+	unsigned long manifest_problems;
+	struct sb prev;         /* loading: the previous record's path */
 	struct backup_manifest_info info;
 	unsigned long problems;
 	void (*cb)(void *ctx, enum backup_problem kind, const char *path,
@@ -1896,6 +1798,7 @@ const char *backup_problem_name(enum backup_problem p)
 	case BACKUP_PROBLEM_DUPLICATE: return "duplicate entry";
 	case BACKUP_PROBLEM_UNSAFE: return "unsafe entry";
 	case BACKUP_PROBLEM_MANIFEST: return "bad manifest";
+	case BACKUP_PROBLEM_ORDER: return "entry out of order";
 	}
 	return "problem";
 }
@@ -1923,8 +1826,10 @@ static void scan_release(struct scan *sc)
 		fclose(sc->ents);
 	if (sc->mraw)
 		fclose(sc->mraw);
-	mindex_release(&sc->idx);
-	sc->ents = sc->mraw = NULL;
+	if (sc->recs)
+		fclose(sc->recs);
+	sb_release(&sc->prev);
+	sc->ents = sc->mraw = sc->recs = NULL;
 }
 
 static struct archive *reader_open(int fd, const char *apath, struct error *err)
@@ -2075,28 +1980,47 @@ out:
 	return ret;
 }
 
-static int index_record(void *ctx, const struct mrec *r, struct error *err)
+/*
+ * One manifest record into sc->recs.  Records must come in strictly
+ * increasing canonical order: a duplicate or a record out of order is a
+ * problem of the manifest (and is not spilled).
+ */
+static int spill_record(void *ctx, const struct mrec *r, struct error *err)
 {
 	struct scan *sc = ctx;
 	struct rec_hdr h;
-	int ret;
+	int c = sc->nrecs ?
+		path_cmp(sc->prev.p, sc->prev.len, r->path, r->pathlen) : -1;
 
+	if (c >= 0) {
+		sc->manifest_problems++;
+		if (c == 0)
+			problem(sc, BACKUP_PROBLEM_MANIFEST, sc->apath,
+				"MANIFEST.json lists '%s' more than once", r->path);
+		else
+			problem(sc, BACKUP_PROBLEM_MANIFEST, sc->apath,
+				"MANIFEST.json lists '%s' after '%s', out of order",
+				r->path, sc->prev.p);
+		return 0;
+	}
+	sc->prev.len = 0;
+	sb_addn(&sc->prev, r->path, r->pathlen);
+	if (sc->prev.oom)
+		return error_set(err, ERR_IO, "out of memory");
+	sc->nrecs++;
 	memset(&h, 0, sizeof(h));
 	h.pathlen = (uint32_t)r->pathlen;
 	h.mode = r->mode;
 	h.size = r->size;
 	h.mtime_ns = r->mtime_ns;
 	memcpy(h.sha, r->sha, 32);
-	ret = mindex_add(&sc->idx, r->path, r->pathlen, &h, err);
-	if (ret == 1) {
-		problem(sc, BACKUP_PROBLEM_MANIFEST, sc->apath,
-			"MANIFEST.json lists '%s' more than once", r->path);
-		return 0;
-	}
-	return ret;
+	return spill_put(sc->recs, &h, r->path, err);
 }
 
-/* Load MANIFEST.json into sc->idx.  Returns 0 (problems counted) or ERR_IO. */
+/*
+ * Parse MANIFEST.json into sc->recs.  Returns 0 (problems counted;
+ * manifest_ok set when the manifest is usable) or ERR_IO.
+ */
 static int scan_load_manifest(struct scan *sc, struct error *err)
 {
 	struct error perr;
@@ -2107,16 +2031,15 @@ static int scan_load_manifest(struct scan *sc, struct error *err)
 			"MANIFEST.json is missing");
 		return 0;
 	}
-	if (fflush(sc->mraw) || fseek(sc->mraw, 0, SEEK_SET))
-		return error_set(err, ERR_IO, "cannot read a temporary file: %s",
-				 strerror(errno));
-	sc->idx.f = spill_open(NULL, err);
-	if (!sc->idx.f)
+	if (spill_rewind(sc->mraw, err))
+		return ERR_IO;
+	sc->recs = spill_open(NULL, err);
+	if (!sc->recs)
 		return ERR_IO;
 	error_clear(&perr);
-	ret = manifest_parse(sc->mraw, MANIFEST_ENTRY, &sc->info, index_record, sc,
+	ret = manifest_parse(sc->mraw, MANIFEST_ENTRY, &sc->info, spill_record, sc,
 			     0, &perr);
-	if (!ret)
+	if (!ret && !sc->manifest_problems)
 		sc->manifest_ok = 1;
 	if (ret == ERR_DATA) {
 		char line[ERROR_MSG_MAX + ERROR_PATH_MAX + 64];
@@ -2130,77 +2053,81 @@ static int scan_load_manifest(struct scan *sc, struct error *err)
 	return ret;
 }
 
-/* Compare the hashed entries with the manifest index. */
+/*
+ * Compare the hashed entries with the manifest records.  Both lists are
+ * read once, in order: the records are known to be strictly increasing, so
+ * the entries must be too -- an entry equal to the previous one is a
+ * duplicate, one below it is out of order; between two entries, the
+ * records passed over are missing; an entry with no record is extra.
+ */
 static int scan_compare(struct scan *sc, struct error *err)
 {
-	struct sb path = { 0 };
+	struct sb ep = { 0 }, mp = { 0 }, last = { 0 };
 	struct rec_hdr eh, mh;
 	char a_hex[65], m_hex[65];
-	size_t i;
+	int have_m, have_e, have_last = 0, c = 0;
 	int ret = ERR_IO;
 
-	if (fflush(sc->ents) || fseek(sc->ents, 0, SEEK_SET)) {
-		error_set(err, ERR_IO, "cannot read a temporary file: %s", strerror(errno));
+	if (spill_rewind(sc->ents, err) || spill_rewind(sc->recs, err))
 		goto out;
-	}
-	while (fread(&eh, sizeof(eh), 1, sc->ents) == 1) {
-		long idx;
-
-		path.len = 0;
-		sb_grow(&path, eh.pathlen);
-		if (path.oom) {
-			error_set(err, ERR_IO, "out of memory");
+	have_m = spill_get(sc->recs, &mh, &mp, err);
+	for (;;) {
+		if (have_m < 0)
 			goto out;
+		have_e = spill_get(sc->ents, &eh, &ep, err);
+		if (have_e < 0)
+			goto out;
+		if (!have_e)
+			break;
+		if (have_last && (c = path_cmp(ep.p, ep.len, last.p, last.len)) <= 0) {
+			if (c == 0)
+				problem(sc, BACKUP_PROBLEM_DUPLICATE, ep.p,
+					"appears more than once in the archive");
+			else
+				problem(sc, BACKUP_PROBLEM_ORDER, ep.p,
+					"comes after '%s' in the archive; entries must follow the order of MANIFEST.json",
+					last.p);
+			continue;
 		}
-		if (fread(path.p, 1, eh.pathlen, sc->ents) != eh.pathlen) {
-			error_set(err, ERR_IO, "cannot read a temporary file");
-			goto out;
+		while (have_m > 0 && (c = path_cmp(mp.p, mp.len, ep.p, ep.len)) < 0) {
+			problem(sc, BACKUP_PROBLEM_MISSING, mp.p,
+				"listed in MANIFEST.json but not in the archive");
+			have_m = spill_get(sc->recs, &mh, &mp, err);
 		}
-		path.p[eh.pathlen] = '\0';
-		path.len = eh.pathlen;
-		idx = mindex_find(&sc->idx, path.p, path.len, err);
-		if (idx == -2)
+		if (have_m < 0)
 			goto out;
-		if (idx < 0) {
-			problem(sc, BACKUP_PROBLEM_EXTRA, path.p,
+		if (have_m > 0 && c == 0) {
+			if (eh.size != mh.size) {
+				problem(sc, BACKUP_PROBLEM_SIZE, ep.p,
+					"archive has %" PRIu64 " bytes, MANIFEST.json says %" PRIu64,
+					eh.size, mh.size);
+			} else if (memcmp(eh.sha, mh.sha, 32)) {
+				util_hex_encode(eh.sha, 32, a_hex);
+				util_hex_encode(mh.sha, 32, m_hex);
+				problem(sc, BACKUP_PROBLEM_SHA256, ep.p,
+					"archive content has sha256 %s, MANIFEST.json says %s",
+					a_hex, m_hex);
+			}
+			have_m = spill_get(sc->recs, &mh, &mp, err);
+		} else {
+			problem(sc, BACKUP_PROBLEM_EXTRA, ep.p,
 				"in the archive but not in MANIFEST.json");
-			continue;
 		}
-		if (sc->idx.flags[idx] & RF_SEEN) {
-			problem(sc, BACKUP_PROBLEM_DUPLICATE, path.p,
-				"appears more than once in the archive");
-			continue;
-		}
-		sc->idx.flags[idx] |= RF_SEEN;
-		if (mindex_get(&sc->idx, (size_t)idx, &mh, err))
-			goto out;
-		if (eh.size != mh.size) {
-			problem(sc, BACKUP_PROBLEM_SIZE, path.p,
-				"archive has %" PRIu64 " bytes, MANIFEST.json says %" PRIu64,
-				eh.size, mh.size);
-		} else if (memcmp(eh.sha, mh.sha, 32)) {
-			util_hex_encode(eh.sha, 32, a_hex);
-			util_hex_encode(mh.sha, 32, m_hex);
-			problem(sc, BACKUP_PROBLEM_SHA256, path.p,
-				"archive content has sha256 %s, MANIFEST.json says %s",
-				a_hex, m_hex);
-		}
+		sb_swap(&ep, &last);
+		have_last = 1;
 	}
-	if (ferror(sc->ents)) {
-		error_set(err, ERR_IO, "cannot read a temporary file");
-		goto out;
-	}
-	for (i = 0; i < sc->idx.n; i++) {
-		if (sc->idx.flags[i] & RF_SEEN)
-			continue;
-		if (mindex_get(&sc->idx, i, &mh, err))
-			goto out;
-		problem(sc, BACKUP_PROBLEM_MISSING, sc->idx.path.p,
+	while (have_m > 0) {
+		problem(sc, BACKUP_PROBLEM_MISSING, mp.p,
 			"listed in MANIFEST.json but not in the archive");
+		have_m = spill_get(sc->recs, &mh, &mp, err);
 	}
+	if (have_m < 0)
+		goto out;
 	ret = 0;
 out:
-	sb_release(&path);
+	sb_release(&ep);
+	sb_release(&mp);
+	sb_release(&last);
 	return ret;
 }
 
@@ -2296,6 +2223,9 @@ struct restore {
 	int cur_fd;
 	unsigned seq;
 	int use_tmpfile;    /* O_TMPFILE + linkat through /proc/self/fd */
+	FILE *flagf;        /* one RF_* byte per record, from the check */
+	struct sb pfx;      /* check: the record that later ones may be under */
+	int have_pfx;
 };
 
 static void restore_event(struct restore *rs, enum backup_restore_event ev,
@@ -2413,39 +2343,41 @@ static void split_path(const char *rel, size_t *dlen, const char **base)
 }
 
 /*
- * Pre-check one file of the manifest against the target: sets rs flags in
- * the index and reports IDENTICAL, CONFLICT, REFUSED or (dry run)
- * WOULD_RESTORE.  Returns 0 or ERR_IO.
+ * Pre-check one file of the manifest against the target, in manifest
+ * order: sets *flag (RF_*) and reports IDENTICAL, CONFLICT, REFUSED or (dry
+ * run) WOULD_RESTORE.  Returns 0 or ERR_IO.
  */
-static int precheck_file(struct restore *rs, size_t idx, const struct rec_hdr *h,
-			 const char *rel, struct error *err)
+static int precheck_file(struct restore *rs, const struct rec_hdr *h,
+			 const char *rel, unsigned char *flag, struct error *err)
 {
 	int dry = rs->flags & BACKUP_RESTORE_DRY_RUN;
 	int force = rs->flags & BACKUP_RESTORE_FORCE;
 	char why[BACKUP_PATH_MAX + 128];
 	const char *base;
-	size_t dlen, k, len = strlen(rel);
+	size_t dlen, len = strlen(rel);
 	struct stat st;
 	unsigned char raw[32];
 	uint64_t size;
 	int dfd, r, fd;
 
-	/* a path that is a file and also a folder of another file */
-	for (k = 0; k < len; k++) {
-		long other;
-
-		if (rel[k] != '/')
-			continue;
-		other = mindex_find(&rs->sc.idx, rel, k, err);
-		if (other == -2)
-			return ERR_IO;
-		if (other >= 0) {
-			snprintf(why, sizeof(why), "'%.*s' is both a file and a folder in the archive",
-				 (int)k, rel);
-			restore_event(rs, BACKUP_REFUSED, rel, why);
-			return 0;
-		}
+	*flag = RF_NEW;
+	/*
+	 * A path that is a file and also a folder of other files: in the
+	 * canonical order the files under "d/" come right after the file "d",
+	 * so the last record that is not under another one is enough.
+	 */
+	if (rs->have_pfx && len > rs->pfx.len && rel[rs->pfx.len] == '/' &&
+	    !memcmp(rel, rs->pfx.p, rs->pfx.len)) {
+		snprintf(why, sizeof(why), "'%s' is both a file and a folder in the archive",
+			 rs->pfx.p);
+		restore_event(rs, BACKUP_REFUSED, rel, why);
+		return 0;
 	}
+	rs->pfx.len = 0;
+	sb_addn(&rs->pfx, rel, len);
+	if (rs->pfx.oom)
+		return error_set(err, ERR_IO, "out of memory");
+	rs->have_pfx = 1;
 	split_path(rel, &dlen, &base);
 	r = walk_dir(rs, rel, dlen, 0, &dfd, why, sizeof(why), err);
 	if (r < 0)
@@ -2472,13 +2404,13 @@ static int precheck_file(struct restore *rs, size_t idx, const struct rec_hdr *h
 			}
 			close(fd);
 			if (size == h->size && !memcmp(raw, h->sha, 32)) {
-				rs->sc.idx.flags[idx] |= RF_IDENTICAL;
+				*flag = RF_IDENTICAL;
 				rs->identical++;
 				restore_event(rs, BACKUP_IDENTICAL, rel, "same content as the backup");
 				return 0;
 			}
 		}
-		rs->sc.idx.flags[idx] |= RF_CONFLICT;
+		*flag = RF_CONFLICT;
 		rs->conflicts++;
 		restore_event(rs, BACKUP_CONFLICT, rel, !force ?
 			      "differs from the backup; not overwritten without force" :
@@ -2528,28 +2460,26 @@ static int rename_noreplace(int dfd, const char *from, const char *to)
 }
 
 /*
- * Pass 2, one entry.  A new file is written as an unnamed O_TMPFILE and
- * linked in place (linkat fails if the name appeared meanwhile); an
- * overwrite goes through a temporary name and renameat.  Either way the
- * content is checked against the manifest before it becomes visible.
+ * Pass 2, one entry, with its manifest record `h` and what the check found
+ * (fl).  A new file is written as an unnamed O_TMPFILE and linked in place
+ * (linkat fails if the name appeared meanwhile); an overwrite goes through
+ * a temporary name and renameat.  Either way the content is checked
+ * against the manifest before it becomes visible.
  */
 static int restore_entry(struct restore *rs, struct archive *a, const char *rel,
-			 size_t idx, unsigned char *buf, EVP_MD_CTX *c,
-			 struct error *err)
+			 const struct rec_hdr *hp, unsigned char fl,
+			 unsigned char *buf, EVP_MD_CTX *c, struct error *err)
 {
 	char why[BACKUP_PATH_MAX + 128];
 	char tmp[64], proc[64];
 	const char *base;
-	struct rec_hdr h;
+	struct rec_hdr h = *hp;
 	unsigned char raw[32];
 	uint64_t total = 0;
 	size_t dlen;
 	int dfd, fd = -1, r, ret = ERR_IO, named = 0;
-	unsigned char fl = rs->sc.idx.flags[idx];
 
 	why[0] = '\0';
-	if (mindex_get(&rs->sc.idx, idx, &h, err))
-		return ERR_IO;
 	split_path(rel, &dlen, &base);
 	r = walk_dir(rs, rel, dlen, 1, &dfd, why, sizeof(why), err);
 	if (r < 0)
@@ -2672,18 +2602,27 @@ out:
 	return ret;
 }
 
+/*
+ * Pass 2: read the archive again; its i-th tree entry goes with the i-th
+ * manifest record (validation proved the two lists equal) and the i-th
+ * byte of rs->flagf.  Anything else means the archive changed meanwhile.
+ */
 static int restore_write(struct restore *rs, struct error *err)
 {
 	struct archive *a = NULL;
 	struct archive_entry *e;
 	unsigned char *buf = malloc(IO_CHUNK);
 	EVP_MD_CTX *c = sha_new();
-	int ret = ERR_IO;
+	struct sb mp = { 0 };
+	struct rec_hdr h;
+	int r, ret = ERR_IO;
 
 	if (!buf || !c) {
 		error_set(err, ERR_IO, "out of memory");
 		goto out;
 	}
+	if (spill_rewind(rs->sc.recs, err) || spill_rewind(rs->flagf, err))
+		goto out;
 	if (rs->root < 0) {
 		if (mkdir_p(rs->target, 0777)) {
 			error_set(err, ERR_IO, "cannot create '%s': %s", rs->target,
@@ -2701,9 +2640,10 @@ static int restore_write(struct restore *rs, struct error *err)
 	if (!a)
 		goto out;
 	for (;;) {
-		int r = archive_read_next_header(a, &e);
 		const char *name, *rel = NULL;
-		long idx;
+		int fl;
+
+		r = archive_read_next_header(a, &e);
 
 		if (r == ARCHIVE_EOF)
 			break;
@@ -2724,19 +2664,32 @@ static int restore_write(struct restore *rs, struct error *err)
 					rs->sc.apath);
 			goto out;
 		}
-		idx = mindex_find(&rs->sc.idx, rel, strlen(rel), err);
-		if (idx == -2)
+		r = spill_get(rs->sc.recs, &h, &mp, err);
+		if (r < 0)
 			goto out;
-		if (idx < 0) {
+		if (r == 0 || strcmp(mp.p, rel)) {
 			ret = error_set(err, ERR_DATA, "archive '%s' changed during the restore",
 					rs->sc.apath);
 			goto out;
 		}
-		r = restore_entry(rs, a, rel, (size_t)idx, buf, c, err);
+		fl = getc(rs->flagf);
+		if (fl == EOF) {
+			error_set(err, ERR_IO, "cannot read a temporary file");
+			goto out;
+		}
+		r = restore_entry(rs, a, rel, &h, (unsigned char)fl, buf, c, err);
 		if (r) {
 			ret = r;
 			goto out;
 		}
+	}
+	r = spill_get(rs->sc.recs, &h, &mp, err);
+	if (r < 0)
+		goto out;
+	if (r > 0) {
+		ret = error_set(err, ERR_DATA, "archive '%s' changed during the restore",
+				rs->sc.apath);
+		goto out;
 	}
 	if (syncfs(rs->root)) {
 		error_set(err, ERR_IO, "cannot sync '%s': %s", rs->target, strerror(errno));
@@ -2748,6 +2701,7 @@ out:
 		archive_read_free(a);
 	EVP_MD_CTX_free(c);
 	free(buf);
+	sb_release(&mp);
 	return ret;
 }
 
@@ -2760,7 +2714,6 @@ int backup_restore(const char *archive_path, const char *expected_sha256,
 	struct restore rs;
 	struct sb rel = { 0 };
 	struct rec_hdr h;
-	size_t i;
 	int match, ret;
 
 	memset(&rs, 0, sizeof(rs));
@@ -2805,19 +2758,29 @@ int backup_restore(const char *archive_path, const char *expected_sha256,
 				strerror(errno));
 		goto out;
 	}
-	for (i = 0; i < rs.sc.idx.n; i++) {
-		/* copy: lookups in precheck_file reuse idx.path */
-		ret = mindex_get(&rs.sc.idx, i, &h, err);
-		if (!ret) {
-			rel.len = 0;
-			sb_addn(&rel, rs.sc.idx.path.p, rs.sc.idx.path.len);
-			if (rel.oom)
-				ret = error_set(err, ERR_IO, "out of memory");
+	rs.flagf = spill_open(NULL, err);
+	if (!rs.flagf || spill_rewind(rs.sc.recs, err)) {
+		ret = ERR_IO;
+		goto out;
+	}
+	for (;;) {
+		unsigned char fl;
+		int r = spill_get(rs.sc.recs, &h, &rel, err);
+
+		if (r < 0) {
+			ret = ERR_IO;
+			goto out;
 		}
-		if (!ret)
-			ret = precheck_file(&rs, i, &h, rel.p, err);
+		if (r == 0)
+			break;
+		ret = precheck_file(&rs, &h, rel.p, &fl, err);
 		if (ret)
 			goto out;
+		if (putc(fl, rs.flagf) == EOF) {
+			ret = error_set(err, ERR_IO, "cannot write a temporary file: %s",
+					strerror(errno));
+			goto out;
+		}
 	}
 	if (rs.refused) {
 		ret = error_set(err, ERR_DATA,
@@ -2848,7 +2811,10 @@ out:
 		close(rs.root);
 	if (rs.sc.fd >= 0)
 		close(rs.sc.fd);
+	if (rs.flagf)
+		fclose(rs.flagf);
 	sb_release(&rs.cur);
+	sb_release(&rs.pfx);
 	sb_release(&rel);
 	scan_release(&rs.sc);
 	return ret;

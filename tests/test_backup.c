@@ -271,7 +271,7 @@ static void craft(const char *path, const struct centry *e, size_t n,
 /* ------------------------------------------------------- event records */
 
 struct events {
-	int verify[8];
+	int verify[9];
 	int restore[5];
 	char log[16384];
 };
@@ -1053,6 +1053,104 @@ static void writer_refuses_files_out_of_walk_order_or_twice(void **state)
 	assert_int_equal(access(p, F_OK), -1);
 }
 
+static void restore_refuses_a_duplicate_entry_and_writes_nothing(void **state)
+{
+	struct fx *f = *state;
+	const char *paths[] = { "a.json" };
+	const char *data[] = { "{}" };
+	struct centry e[] = {
+		{ "tree/a.json", 'f', "{}", NULL },
+		{ "tree/a.json", 'f', "{}", NULL },
+	};
+	char *m = manifest_for(paths, data, 1);
+	struct events ev = { { 0 }, { 0 }, "" };
+	struct error err;
+
+	assert_int_equal(restore_crafted(f, e, 2, m, &ev), ERR_DATA);
+	free(m);
+	assert_non_null(strstr(ev.log, "refused|a.json|duplicate entry"));
+	assert_int_equal(count_tree(f->target), 0);
+	memset(&ev, 0, sizeof(ev));
+	error_clear(&err);
+	assert_int_equal(backup_verify(f->apath, NULL, on_problem, &ev, &err), ERR_DATA);
+	assert_int_equal(ev.verify[BACKUP_PROBLEM_DUPLICATE], 1);
+}
+
+static void restore_refuses_entries_out_of_manifest_order_and_writes_nothing(void **state)
+{
+	struct fx *f = *state;
+	const char *paths[] = { "a.json", "b.json" };
+	const char *data[] = { "{\"a\":1}", "{\"b\":2}" };
+	struct centry e[] = {
+		{ "tree/b.json", 'f', "{\"b\":2}", NULL },
+		{ "tree/a.json", 'f', "{\"a\":1}", NULL },
+	};
+	char *m = manifest_for(paths, data, 2);
+	struct events ev = { { 0 }, { 0 }, "" };
+	struct error err;
+
+	assert_int_equal(restore_crafted(f, e, 2, m, &ev), ERR_DATA);
+	free(m);
+	assert_non_null(strstr(ev.log, "refused|a.json|entry out of order: comes after 'b.json'"));
+	assert_int_equal(ev.restore[BACKUP_RESTORED], 0);
+	assert_int_equal(count_tree(f->target), 0);
+	memset(&ev, 0, sizeof(ev));
+	error_clear(&err);
+	assert_int_equal(backup_verify(f->apath, NULL, on_problem, &ev, &err), ERR_DATA);
+	assert_int_equal(ev.verify[BACKUP_PROBLEM_ORDER], 1);
+}
+
+static void restore_refuses_a_manifest_listing_a_path_twice_or_out_of_order(void **state)
+{
+	struct fx *f = *state;
+	const char *twice[] = { "a.json", "a.json" };
+	const char *swapped[] = { "b.json", "a.json" };
+	const char *data[] = { "{}", "{}" };
+	struct centry e[] = {
+		{ "tree/a.json", 'f', "{}", NULL },
+		{ "tree/a.json", 'f', "{}", NULL },
+	};
+	struct centry e2[] = {
+		{ "tree/b.json", 'f', "{}", NULL },
+		{ "tree/a.json", 'f', "{}", NULL },
+	};
+	char *m = manifest_for(twice, data, 2);
+	struct events ev = { { 0 }, { 0 }, "" };
+
+	assert_int_equal(restore_crafted(f, e, 2, m, &ev), ERR_DATA);
+	free(m);
+	assert_non_null(strstr(ev.log, "MANIFEST.json lists 'a.json' more than once"));
+	assert_int_equal(count_tree(f->target), 0);
+	memset(&ev, 0, sizeof(ev));
+	m = manifest_for(swapped, data, 2);
+	assert_int_equal(restore_crafted(f, e2, 2, m, &ev), ERR_DATA);
+	free(m);
+	assert_non_null(strstr(ev.log, "MANIFEST.json lists 'a.json' after 'b.json', out of order"));
+	assert_int_equal(count_tree(f->target), 0);
+}
+
+static void restore_refuses_a_path_that_is_both_a_file_and_a_folder(void **state)
+{
+	struct fx *f = *state;
+	const char *paths[] = { "a", "a/b", "a/c/d", "a0" };
+	const char *data[] = { "1", "2", "3", "4" };
+	struct centry e[] = {
+		{ "tree/a", 'f', "1", NULL },
+		{ "tree/a/b", 'f', "2", NULL },
+		{ "tree/a/c/d", 'f', "3", NULL },
+		{ "tree/a0", 'f', "4", NULL },
+	};
+	char *m = manifest_for(paths, data, 4);
+	struct events ev = { { 0 }, { 0 }, "" };
+
+	assert_int_equal(restore_crafted(f, e, 4, m, &ev), ERR_DATA);
+	free(m);
+	assert_non_null(strstr(ev.log, "refused|a/b|'a' is both a file and a folder"));
+	assert_non_null(strstr(ev.log, "refused|a/c/d|'a' is both a file and a folder"));
+	assert_int_equal(ev.restore[BACKUP_REFUSED], 2);
+	assert_int_equal(count_tree(f->target), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1092,6 +1190,10 @@ int main(void)
 		T(an_empty_backup_and_an_empty_file_round_trip),
 		T(writer_reports_a_failing_archive_write_and_removes_the_partial),
 		T(writer_refuses_files_out_of_walk_order_or_twice),
+		T(restore_refuses_a_duplicate_entry_and_writes_nothing),
+		T(restore_refuses_entries_out_of_manifest_order_and_writes_nothing),
+		T(restore_refuses_a_manifest_listing_a_path_twice_or_out_of_order),
+		T(restore_refuses_a_path_that_is_both_a_file_and_a_folder),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
