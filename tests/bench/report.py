@@ -328,7 +328,8 @@ for i, (label, tot, st) in enumerate(bars):
     svg.append('<text x="10" y="%d">%s</text>' % (y + 17, esc(label)))
     x = x0
     used = 0
-    for k in STAGES:
+    # in the command's own order (its JSON keeps it), helper threads left out
+    for k in [k for k in st if k in COL]:
         v = st.get(k, 0)
         w = bw * v / tot if tot else 0
         used += v
