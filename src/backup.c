@@ -233,98 +233,6 @@ static FILE *spill_open(const char *dir, struct error *err)
 	return f;
 }
 
-/* ---------------------------------------------------------- string buffer */
-
-struct sb {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void sb_grow(struct sb *b, size_t extra)
-{
-	size_t cap;
-	char *p;
-
-	if (b->oom || b->len + extra + 1 <= b->cap)
-		return;
-	cap = b->cap ? b->cap : 256;
-	while (cap < b->len + extra + 1)
-		cap *= 2;
-	p = realloc(b->p, cap);
-	if (!p) {
-		b->oom = 1;
-		return;
-	}
-	b->p = p;
-	b->cap = cap;
-}
-
-static void sb_addn(struct sb *b, const char *s, size_t n)
-{
-	sb_grow(b, n);
-	if (b->oom)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_adds(struct sb *b, const char *s)
-{
-	sb_addn(b, s, strlen(s));
-}
-
-static void sb_addf(struct sb *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void sb_addf(struct sb *b, const char *fmt, ...)
-{
-	char tmp[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		b->oom = 1;
-		return;
-	}
-	sb_addn(b, tmp, (size_t)n);
-}
-
-/*
- * Append s as a JSON string.  Bytes >= 0x80 are copied as they are (paths
- * are UTF-8 in practice; other bytes survive this module's own reader).
- */
-static void sb_json_str(struct sb *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	sb_addn(b, "\"", 1);
-	for (; *p; p++) {
-		if (*p == '"' || *p == '\\') {
-			char esc[2] = { '\\', (char)*p };
-
-			sb_addn(b, esc, 2);
-		} else if (*p < 0x20) {
-			sb_addf(b, "\\u%04x", *p);
-		} else {
-			sb_addn(b, (const char *)p, 1);
-		}
-	}
-	sb_addn(b, "\"", 1);
-}
-
-static void sb_release(struct sb *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
-	b->oom = 0;
-}
-
 /* ------------------------------------------------------------ path checks */
 
 /* Why a relative path is unsafe, or NULL when it is fine. */
@@ -561,7 +469,7 @@ static int write_item(struct backup_writer *w, struct item *it,
 		      struct error *err)
 {
 	struct archive_entry *e = w->entry;
-	struct sb rec = { 0 };
+	struct strbuf rec = { 0 };
 	size_t plen = strlen(it->path);
 	int ret;
 
@@ -591,16 +499,16 @@ static int write_item(struct backup_writer *w, struct item *it,
 		}
 		util_hex_encode(raw, 32, it->sha);
 	}
-	sb_adds(&rec, w->files ? ",\n{\"path\":" : "\n{\"path\":");
-	sb_json_str(&rec, it->path);
-	sb_addf(&rec, ",\"size\":%zu,\"mode\":%" PRIu32 ",\"mtime_ns\":%" PRId64
+	strbuf_addstr(&rec, w->files ? ",\n{\"path\":" : "\n{\"path\":");
+	strbuf_add_json_string(&rec, it->path, strlen(it->path));
+	strbuf_addf(&rec, ",\"size\":%zu,\"mode\":%" PRIu32 ",\"mtime_ns\":%" PRId64
 		",\"sha256\":\"%s\"}", it->len, it->mode & 07777, it->mtime_ns,
 		it->sha);
-	if (rec.oom) {
+	if (rec.failed) {
 		ret = error_set(err, ERR_IO, "out of memory");
 		goto out;
 	}
-	if (fwrite(rec.p, 1, rec.len, w->spill) != rec.len) {
+	if (fwrite(rec.buf, 1, rec.len, w->spill) != rec.len) {
 		ret = error_set(err, ERR_IO, "cannot write the manifest spill file: %s",
 				strerror(errno));
 		goto out;
@@ -610,7 +518,7 @@ static int write_item(struct backup_writer *w, struct item *it,
 	w->bytes_in += it->len;
 	ret = 0;
 out:
-	sb_release(&rec);
+	strbuf_release(&rec);
 	return ret;
 }
 
@@ -952,24 +860,24 @@ static int manifest_out(struct backup_writer *w, int mfd, const void *p,
 /* Append MANIFEST.json (header, spilled records, footer) to both outputs. */
 static int write_manifest(struct backup_writer *w, int mfd, struct error *err)
 {
-	struct sb head = { 0 }, foot = { 0 };
+	struct strbuf head = { 0 }, foot = { 0 };
 	unsigned char *buf = NULL;
 	uint64_t off = 0;
 	int ret = ERR_IO;
 
-	sb_adds(&head, "{\"format\":\"" BACKUP_FORMAT "\",\"run_id\":");
-	sb_json_str(&head, w->run_id);
-	sb_adds(&head, ",\"tree_root\":");
-	sb_json_str(&head, w->tree_root);
-	sb_adds(&head, ",\"tool_version\":");
-	sb_json_str(&head, w->tool_version);
-	sb_adds(&head, ",\"created_at\":");
-	sb_json_str(&head, w->created_at);
-	sb_adds(&head, ",\"files\":[");
-	sb_addf(&foot, "\n],\"file_count\":%" PRIu64 ",\"total_bytes\":%" PRIu64 "}\n",
+	strbuf_addstr(&head, "{\"format\":\"" BACKUP_FORMAT "\",\"run_id\":");
+	strbuf_add_json_string(&head, w->run_id, strlen(w->run_id));
+	strbuf_addstr(&head, ",\"tree_root\":");
+	strbuf_add_json_string(&head, w->tree_root, strlen(w->tree_root));
+	strbuf_addstr(&head, ",\"tool_version\":");
+	strbuf_add_json_string(&head, w->tool_version, strlen(w->tool_version));
+	strbuf_addstr(&head, ",\"created_at\":");
+	strbuf_add_json_string(&head, w->created_at, strlen(w->created_at));
+	strbuf_addstr(&head, ",\"files\":[");
+	strbuf_addf(&foot, "\n],\"file_count\":%" PRIu64 ",\"total_bytes\":%" PRIu64 "}\n",
 		w->files, w->bytes_in);
 	buf = malloc(IO_CHUNK);
-	if (head.oom || foot.oom || !buf) {
+	if (head.failed || foot.failed || !buf) {
 		error_set(err, ERR_IO, "out of memory");
 		goto out;
 	}
@@ -989,7 +897,7 @@ static int write_manifest(struct backup_writer *w, int mfd, struct error *err)
 		archive_fail(w, "MANIFEST.json", err);
 		goto out;
 	}
-	if (manifest_out(w, mfd, head.p, head.len, err))
+	if (manifest_out(w, mfd, head.buf, head.len, err))
 		goto out;
 	while (off < w->spill_bytes) {
 		size_t want = w->spill_bytes - off < IO_CHUNK ?
@@ -1007,13 +915,13 @@ static int write_manifest(struct backup_writer *w, int mfd, struct error *err)
 			goto out;
 		off += (uint64_t)r;
 	}
-	if (manifest_out(w, mfd, foot.p, foot.len, err))
+	if (manifest_out(w, mfd, foot.buf, foot.len, err))
 		goto out;
 	ret = 0;
 out:
 	free(buf);
-	sb_release(&head);
-	sb_release(&foot);
+	strbuf_release(&head);
+	strbuf_release(&foot);
 	return ret;
 }
 
@@ -1112,7 +1020,7 @@ void backup_writer_abort(struct backup_writer *w)
 int backup_remove(const char *archive_path, struct error *err)
 {
 	char dir[PATH_MAX];
-	struct sb m = { 0 };
+	struct strbuf m = { 0 };
 	size_t n = strlen(archive_path);
 	int ret = 0;
 
@@ -1120,19 +1028,19 @@ int backup_remove(const char *archive_path, struct error *err)
 		return error_set(err, ERR_IO, "cannot remove '%s': %s", archive_path,
 				 strerror(errno));
 	if (ends_with(archive_path, BACKUP_ARCHIVE_SUFFIX)) {
-		sb_addn(&m, archive_path, n - strlen(BACKUP_ARCHIVE_SUFFIX));
-		sb_adds(&m, BACKUP_MANIFEST_SUFFIX);
-		if (m.oom)
+		strbuf_add(&m, archive_path, n - strlen(BACKUP_ARCHIVE_SUFFIX));
+		strbuf_addstr(&m, BACKUP_MANIFEST_SUFFIX);
+		if (m.failed)
 			ret = error_set(err, ERR_IO, "out of memory");
-		else if (unlink(m.p) && errno != ENOENT)
-			ret = error_set(err, ERR_IO, "cannot remove '%s': %s", m.p,
+		else if (unlink(m.buf) && errno != ENOENT)
+			ret = error_set(err, ERR_IO, "cannot remove '%s': %s", m.buf,
 					strerror(errno));
 	}
 	dir_of(archive_path, dir, sizeof(dir));
 	if (!ret && fsync_dir(dir) && errno != ENOENT)
 		ret = error_set(err, ERR_IO, "cannot fsync folder '%s': %s", dir,
 				strerror(errno));
-	sb_release(&m);
+	strbuf_release(&m);
 	return ret;
 }
 
@@ -1237,7 +1145,7 @@ static int jp_char(struct jp *j, char c)
 	return 0;
 }
 
-static void utf8_put(struct sb *b, unsigned long cp)
+static void utf8_put(struct strbuf *b, unsigned long cp)
 {
 	char u[4];
 	size_t n;
@@ -1261,7 +1169,7 @@ static void utf8_put(struct sb *b, unsigned long cp)
 		u[3] = (char)(0x80 | (cp & 0x3f));
 		n = 4;
 	}
-	sb_addn(b, u, n);
+	strbuf_add(b, u, n);
 }
 
 static int jp_hex4(struct jp *j, unsigned long *v)
@@ -1283,10 +1191,10 @@ static int jp_hex4(struct jp *j, unsigned long *v)
 }
 
 /* Parse a JSON string into out (reset first).  Returns 0 or -1 (j->why). */
-static int jp_string(struct jp *j, struct sb *out)
+static int jp_string(struct jp *j, struct strbuf *out)
 {
 	out->len = 0;
-	sb_addn(out, "", 0);
+	strbuf_add(out, "", 0);
 	if (!jp_char(j, '"')) {
 		j->why = "expected a string";
 		return -1;
@@ -1296,13 +1204,13 @@ static int jp_string(struct jp *j, struct sb *out)
 		unsigned long cp, lo;
 
 		if (c == '"')
-			return out->oom ? (j->why = "out of memory", -1) : 0;
+			return out->failed ? (j->why = "out of memory", -1) : 0;
 		if (c < 0x20) {
 			j->why = "control character in string";
 			return -1;
 		}
 		if (c != '\\') {
-			sb_addn(out, (const char *)&c, 1);
+			strbuf_add(out, (const char *)&c, 1);
 			continue;
 		}
 		if (j->p >= j->end)
@@ -1310,13 +1218,13 @@ static int jp_string(struct jp *j, struct sb *out)
 		c = (unsigned char)*j->p++;
 		switch (c) {
 		case '"': case '\\': case '/':
-			sb_addn(out, (const char *)&c, 1);
+			strbuf_add(out, (const char *)&c, 1);
 			break;
-		case 'b': sb_addn(out, "\b", 1); break;
-		case 'f': sb_addn(out, "\f", 1); break;
-		case 'n': sb_addn(out, "\n", 1); break;
-		case 'r': sb_addn(out, "\r", 1); break;
-		case 't': sb_addn(out, "\t", 1); break;
+		case 'b': strbuf_add(out, "\b", 1); break;
+		case 'f': strbuf_add(out, "\f", 1); break;
+		case 'n': strbuf_add(out, "\n", 1); break;
+		case 'r': strbuf_add(out, "\r", 1); break;
+		case 't': strbuf_add(out, "\t", 1); break;
 		case 'u':
 			if (jp_hex4(j, &cp))
 				goto bad_escape;
@@ -1388,7 +1296,7 @@ struct mrec {
 enum jv_kind { JV_STRING, JV_INT, JV_ARRAY };
 
 /* One "key": value member; a '[' value is consumed and reported as JV_ARRAY. */
-static int jp_member(struct jp *j, struct sb *key, struct sb *val,
+static int jp_member(struct jp *j, struct strbuf *key, struct strbuf *val,
 		     enum jv_kind *kind, int64_t *iv)
 {
 	if (jp_string(j, key))
@@ -1411,27 +1319,27 @@ static int jp_member(struct jp *j, struct sb *key, struct sb *val,
 	return jp_int(j, iv);
 }
 
-static void copy_field(char *dst, size_t size, const struct sb *v)
+static void copy_field(char *dst, size_t size, const struct strbuf *v)
 {
-	snprintf(dst, size, "%s", v->p ? v->p : "");
+	snprintf(dst, size, "%s", v->buf ? v->buf : "");
 }
 
-static int header_member(struct backup_manifest_info *info, const struct sb *key,
-			 enum jv_kind kind, const struct sb *val, int64_t iv,
+static int header_member(struct backup_manifest_info *info, const struct strbuf *key,
+			 enum jv_kind kind, const struct strbuf *val, int64_t iv,
 			 const char **why)
 {
 	(void)iv;
 	if (kind != JV_STRING)
 		return 0;   /* unknown numeric members are tolerated */
-	if (!strcmp(key->p, "format"))
+	if (!strcmp(key->buf, "format"))
 		copy_field(info->format, sizeof(info->format), val);
-	else if (!strcmp(key->p, "run_id"))
+	else if (!strcmp(key->buf, "run_id"))
 		copy_field(info->run_id, sizeof(info->run_id), val);
-	else if (!strcmp(key->p, "tree_root"))
+	else if (!strcmp(key->buf, "tree_root"))
 		copy_field(info->tree_root, sizeof(info->tree_root), val);
-	else if (!strcmp(key->p, "tool_version"))
+	else if (!strcmp(key->buf, "tool_version"))
 		copy_field(info->tool_version, sizeof(info->tool_version), val);
-	else if (!strcmp(key->p, "created_at"))
+	else if (!strcmp(key->buf, "created_at"))
 		copy_field(info->created_at, sizeof(info->created_at), val);
 	(void)why;
 	return 0;
@@ -1439,36 +1347,36 @@ static int header_member(struct backup_manifest_info *info, const struct sb *key
 
 enum { F_PATH = 1, F_SIZE = 2, F_MODE = 4, F_MTIME = 8, F_SHA = 16, F_ALL = 31 };
 
-static int record_member(struct mrec *r, int *have, const struct sb *key,
-			 enum jv_kind kind, const struct sb *val, int64_t iv,
+static int record_member(struct mrec *r, int *have, const struct strbuf *key,
+			 enum jv_kind kind, const struct strbuf *val, int64_t iv,
 			 const char **why)
 {
 	if (kind == JV_ARRAY) {
 		*why = "unexpected array in a file record";
 		return -1;
 	}
-	if (!strcmp(key->p, "path") && kind == JV_STRING) {
-		r->path = val->p;
+	if (!strcmp(key->buf, "path") && kind == JV_STRING) {
+		r->path = val->buf;
 		r->pathlen = val->len;
 		*have |= F_PATH;
-	} else if (!strcmp(key->p, "sha256") && kind == JV_STRING) {
-		if (val->len != 64 || sha_decode(val->p, val->len, r->sha)) {
+	} else if (!strcmp(key->buf, "sha256") && kind == JV_STRING) {
+		if (val->len != 64 || sha_decode(val->buf, val->len, r->sha)) {
 			*why = "bad sha256";
 			return -1;
 		}
 		*have |= F_SHA;
-	} else if (!strcmp(key->p, "size") && kind == JV_INT && iv >= 0) {
+	} else if (!strcmp(key->buf, "size") && kind == JV_INT && iv >= 0) {
 		r->size = (uint64_t)iv;
 		*have |= F_SIZE;
-	} else if (!strcmp(key->p, "mode") && kind == JV_INT && iv >= 0 && iv <= 07777) {
+	} else if (!strcmp(key->buf, "mode") && kind == JV_INT && iv >= 0 && iv <= 07777) {
 		r->mode = (uint32_t)iv;
 		*have |= F_MODE;
-	} else if (!strcmp(key->p, "mtime_ns") && kind == JV_INT) {
+	} else if (!strcmp(key->buf, "mtime_ns") && kind == JV_INT) {
 		r->mtime_ns = iv;
 		*have |= F_MTIME;
-	} else if (!strcmp(key->p, "path") || !strcmp(key->p, "sha256") ||
-		   !strcmp(key->p, "size") || !strcmp(key->p, "mode") ||
-		   !strcmp(key->p, "mtime_ns")) {
+	} else if (!strcmp(key->buf, "path") || !strcmp(key->buf, "sha256") ||
+		   !strcmp(key->buf, "size") || !strcmp(key->buf, "mode") ||
+		   !strcmp(key->buf, "mtime_ns")) {
 		*why = "bad value in a file record";
 		return -1;
 	}
@@ -1488,7 +1396,7 @@ static int manifest_parse(FILE *f, const char *name,
 			  void *ctx, int footer_counts, struct error *err)
 {
 	char *line = malloc(MANIFEST_LINE_MAX);
-	struct sb key = { 0 }, val = { 0 }, pathv = { 0 };
+	struct strbuf key = { 0 }, val = { 0 }, pathv = { 0 };
 	enum { S_HEAD, S_RECORDS, S_DONE } state = S_HEAD;
 	int prev_comma = 0, ret = 0;
 	long lineno = 0;
@@ -1536,7 +1444,7 @@ static int manifest_parse(FILE *f, const char *name,
 					goto bad;
 				}
 			}
-			if (strcmp(key.p, "files")) {
+			if (strcmp(key.buf, "files")) {
 				j.why = "unexpected array";
 				goto bad;
 			}
@@ -1568,9 +1476,9 @@ static int manifest_parse(FILE *f, const char *name,
 				}
 				if (jp_member(&j, &key, &val, &kind, &iv))
 					goto bad;
-				if (kind == JV_INT && !strcmp(key.p, "file_count"))
+				if (kind == JV_INT && !strcmp(key.buf, "file_count"))
 					fc = iv;
-				else if (kind == JV_INT && !strcmp(key.p, "total_bytes"))
+				else if (kind == JV_INT && !strcmp(key.buf, "total_bytes"))
 					tb = iv;
 			}
 			jp_ws(&j);
@@ -1598,11 +1506,11 @@ static int manifest_parse(FILE *f, const char *name,
 			for (;;) {
 				if (jp_member(&j, &key, &val, &kind, &iv))
 					goto bad;
-				if (kind == JV_STRING && !strcmp(key.p, "path")) {
+				if (kind == JV_STRING && !strcmp(key.buf, "path")) {
 					/* keep the path: val is reused */
 					pathv.len = 0;
-					sb_addn(&pathv, val.p, val.len);
-					if (pathv.oom) {
+					strbuf_add(&pathv, val.buf, val.len);
+					if (pathv.failed) {
 						j.why = "out of memory";
 						goto bad;
 					}
@@ -1673,9 +1581,9 @@ bad:
 			   "malformed manifest: %s", j.why ? j.why : "syntax error");
 out:
 	free(line);
-	sb_release(&key);
-	sb_release(&val);
-	sb_release(&pathv);
+	strbuf_release(&key);
+	strbuf_release(&val);
+	strbuf_release(&pathv);
 	return ret;
 }
 
@@ -1727,7 +1635,7 @@ static int spill_rewind(FILE *f, struct error *err)
  * The next record of a spill file: the header into *h, the path into
  * `path` (NUL-terminated).  Returns 1, 0 at the end, or -1 with err.
  */
-static int spill_get(FILE *f, struct rec_hdr *h, struct sb *path,
+static int spill_get(FILE *f, struct rec_hdr *h, struct strbuf *path,
 		     struct error *err)
 {
 	if (fread(h, sizeof(*h), 1, f) != 1) {
@@ -1738,23 +1646,23 @@ static int spill_get(FILE *f, struct rec_hdr *h, struct sb *path,
 		return 0;
 	}
 	path->len = 0;
-	sb_grow(path, h->pathlen);
-	if (path->oom) {
+	strbuf_grow(path, h->pathlen);
+	if (path->failed) {
 		error_set(err, ERR_IO, "out of memory");
 		return -1;
 	}
-	if (fread(path->p, 1, h->pathlen, f) != h->pathlen) {
+	if (fread(path->buf, 1, h->pathlen, f) != h->pathlen) {
 		error_set(err, ERR_IO, "cannot read a temporary file");
 		return -1;
 	}
-	path->p[h->pathlen] = '\0';
+	path->buf[h->pathlen] = '\0';
 	path->len = h->pathlen;
 	return 1;
 }
 
-static void sb_swap(struct sb *x, struct sb *y)
+static void sb_swap(struct strbuf *x, struct strbuf *y)
 {
-	struct sb t = *x;
+	struct strbuf t = *x;
 
 	*x = *y;
 	*y = t;
@@ -1779,7 +1687,7 @@ struct scan {
 	int manifest_ok;        /* MANIFEST.json parsed, in order, into recs */
 	uint64_t nrecs;         /* records in recs */
 	unsigned long manifest_problems;
-	struct sb prev;         /* loading: the previous record's path */
+	struct strbuf prev;         /* loading: the previous record's path */
 	struct backup_manifest_info info;
 	unsigned long problems;
 	void (*cb)(void *ctx, enum backup_problem kind, const char *path,
@@ -1828,7 +1736,7 @@ static void scan_release(struct scan *sc)
 		fclose(sc->mraw);
 	if (sc->recs)
 		fclose(sc->recs);
-	sb_release(&sc->prev);
+	strbuf_release(&sc->prev);
 	sc->ents = sc->mraw = sc->recs = NULL;
 }
 
@@ -1990,7 +1898,7 @@ static int spill_record(void *ctx, const struct mrec *r, struct error *err)
 	struct scan *sc = ctx;
 	struct rec_hdr h;
 	int c = sc->nrecs ?
-		path_cmp(sc->prev.p, sc->prev.len, r->path, r->pathlen) : -1;
+		path_cmp(sc->prev.buf, sc->prev.len, r->path, r->pathlen) : -1;
 
 	if (c >= 0) {
 		sc->manifest_problems++;
@@ -2000,12 +1908,12 @@ static int spill_record(void *ctx, const struct mrec *r, struct error *err)
 		else
 			problem(sc, BACKUP_PROBLEM_MANIFEST, sc->apath,
 				"MANIFEST.json lists '%s' after '%s', out of order",
-				r->path, sc->prev.p);
+				r->path, sc->prev.buf);
 		return 0;
 	}
 	sc->prev.len = 0;
-	sb_addn(&sc->prev, r->path, r->pathlen);
-	if (sc->prev.oom)
+	strbuf_add(&sc->prev, r->path, r->pathlen);
+	if (sc->prev.failed)
 		return error_set(err, ERR_IO, "out of memory");
 	sc->nrecs++;
 	memset(&h, 0, sizeof(h));
@@ -2062,7 +1970,7 @@ static int scan_load_manifest(struct scan *sc, struct error *err)
  */
 static int scan_compare(struct scan *sc, struct error *err)
 {
-	struct sb ep = { 0 }, mp = { 0 }, last = { 0 };
+	struct strbuf ep = { 0 }, mp = { 0 }, last = { 0 };
 	struct rec_hdr eh, mh;
 	char a_hex[65], m_hex[65];
 	int have_m, have_e, have_last = 0, c = 0;
@@ -2079,18 +1987,18 @@ static int scan_compare(struct scan *sc, struct error *err)
 			goto out;
 		if (!have_e)
 			break;
-		if (have_last && (c = path_cmp(ep.p, ep.len, last.p, last.len)) <= 0) {
+		if (have_last && (c = path_cmp(ep.buf, ep.len, last.buf, last.len)) <= 0) {
 			if (c == 0)
-				problem(sc, BACKUP_PROBLEM_DUPLICATE, ep.p,
+				problem(sc, BACKUP_PROBLEM_DUPLICATE, ep.buf,
 					"appears more than once in the archive");
 			else
-				problem(sc, BACKUP_PROBLEM_ORDER, ep.p,
+				problem(sc, BACKUP_PROBLEM_ORDER, ep.buf,
 					"comes after '%s' in the archive; entries must follow the order of MANIFEST.json",
-					last.p);
+					last.buf);
 			continue;
 		}
-		while (have_m > 0 && (c = path_cmp(mp.p, mp.len, ep.p, ep.len)) < 0) {
-			problem(sc, BACKUP_PROBLEM_MISSING, mp.p,
+		while (have_m > 0 && (c = path_cmp(mp.buf, mp.len, ep.buf, ep.len)) < 0) {
+			problem(sc, BACKUP_PROBLEM_MISSING, mp.buf,
 				"listed in MANIFEST.json but not in the archive");
 			have_m = spill_get(sc->recs, &mh, &mp, err);
 		}
@@ -2098,26 +2006,26 @@ static int scan_compare(struct scan *sc, struct error *err)
 			goto out;
 		if (have_m > 0 && c == 0) {
 			if (eh.size != mh.size) {
-				problem(sc, BACKUP_PROBLEM_SIZE, ep.p,
+				problem(sc, BACKUP_PROBLEM_SIZE, ep.buf,
 					"archive has %" PRIu64 " bytes, MANIFEST.json says %" PRIu64,
 					eh.size, mh.size);
 			} else if (memcmp(eh.sha, mh.sha, 32)) {
 				util_hex_encode(eh.sha, 32, a_hex);
 				util_hex_encode(mh.sha, 32, m_hex);
-				problem(sc, BACKUP_PROBLEM_SHA256, ep.p,
+				problem(sc, BACKUP_PROBLEM_SHA256, ep.buf,
 					"archive content has sha256 %s, MANIFEST.json says %s",
 					a_hex, m_hex);
 			}
 			have_m = spill_get(sc->recs, &mh, &mp, err);
 		} else {
-			problem(sc, BACKUP_PROBLEM_EXTRA, ep.p,
+			problem(sc, BACKUP_PROBLEM_EXTRA, ep.buf,
 				"in the archive but not in MANIFEST.json");
 		}
 		sb_swap(&ep, &last);
 		have_last = 1;
 	}
 	while (have_m > 0) {
-		problem(sc, BACKUP_PROBLEM_MISSING, mp.p,
+		problem(sc, BACKUP_PROBLEM_MISSING, mp.buf,
 			"listed in MANIFEST.json but not in the archive");
 		have_m = spill_get(sc->recs, &mh, &mp, err);
 	}
@@ -2125,9 +2033,9 @@ static int scan_compare(struct scan *sc, struct error *err)
 		goto out;
 	ret = 0;
 out:
-	sb_release(&ep);
-	sb_release(&mp);
-	sb_release(&last);
+	strbuf_release(&ep);
+	strbuf_release(&mp);
+	strbuf_release(&last);
 	return ret;
 }
 
@@ -2219,12 +2127,12 @@ struct restore {
 	unsigned long refused, conflicts, identical, written;
 	/* directory walker: root fd and the last folder opened under it */
 	int root;
-	struct sb cur;      /* relative folder of cur_fd */
+	struct strbuf cur;      /* relative folder of cur_fd */
 	int cur_fd;
 	unsigned seq;
 	int use_tmpfile;    /* O_TMPFILE + linkat through /proc/self/fd */
 	FILE *flagf;        /* one RF_* byte per record, from the check */
-	struct sb pfx;      /* check: the record that later ones may be under */
+	struct strbuf pfx;      /* check: the record that later ones may be under */
 	int have_pfx;
 };
 
@@ -2267,7 +2175,7 @@ static int walk_dir(struct restore *rs, const char *dir, size_t dlen, int create
 	if (rs->root < 0)
 		return WALK_ABSENT;
 	if (rs->cur_fd >= 0 && rs->cur.len == dlen &&
-	    (dlen == 0 || !memcmp(rs->cur.p, dir, dlen))) {
+	    (dlen == 0 || !memcmp(rs->cur.buf, dir, dlen))) {
 		*fd = rs->cur_fd;
 		return WALK_OK;
 	}
@@ -2320,8 +2228,8 @@ static int walk_dir(struct restore *rs, const char *dir, size_t dlen, int create
 		pos += len + (slash ? 1 : 0);
 	}
 	rs->cur.len = 0;
-	sb_addn(&rs->cur, dir, dlen);
-	if (rs->cur.oom) {
+	strbuf_add(&rs->cur, dir, dlen);
+	if (rs->cur.failed) {
 		error_set(err, ERR_IO, "out of memory");
 		goto fail;
 	}
@@ -2367,15 +2275,15 @@ static int precheck_file(struct restore *rs, const struct rec_hdr *h,
 	 * so the last record that is not under another one is enough.
 	 */
 	if (rs->have_pfx && len > rs->pfx.len && rel[rs->pfx.len] == '/' &&
-	    !memcmp(rel, rs->pfx.p, rs->pfx.len)) {
+	    !memcmp(rel, rs->pfx.buf, rs->pfx.len)) {
 		snprintf(why, sizeof(why), "'%s' is both a file and a folder in the archive",
-			 rs->pfx.p);
+			 rs->pfx.buf);
 		restore_event(rs, BACKUP_REFUSED, rel, why);
 		return 0;
 	}
 	rs->pfx.len = 0;
-	sb_addn(&rs->pfx, rel, len);
-	if (rs->pfx.oom)
+	strbuf_add(&rs->pfx, rel, len);
+	if (rs->pfx.failed)
 		return error_set(err, ERR_IO, "out of memory");
 	rs->have_pfx = 1;
 	split_path(rel, &dlen, &base);
@@ -2613,7 +2521,7 @@ static int restore_write(struct restore *rs, struct error *err)
 	struct archive_entry *e;
 	unsigned char *buf = malloc(IO_CHUNK);
 	EVP_MD_CTX *c = sha_new();
-	struct sb mp = { 0 };
+	struct strbuf mp = { 0 };
 	struct rec_hdr h;
 	int r, ret = ERR_IO;
 
@@ -2667,7 +2575,7 @@ static int restore_write(struct restore *rs, struct error *err)
 		r = spill_get(rs->sc.recs, &h, &mp, err);
 		if (r < 0)
 			goto out;
-		if (r == 0 || strcmp(mp.p, rel)) {
+		if (r == 0 || strcmp(mp.buf, rel)) {
 			ret = error_set(err, ERR_DATA, "archive '%s' changed during the restore",
 					rs->sc.apath);
 			goto out;
@@ -2701,7 +2609,7 @@ out:
 		archive_read_free(a);
 	EVP_MD_CTX_free(c);
 	free(buf);
-	sb_release(&mp);
+	strbuf_release(&mp);
 	return ret;
 }
 
@@ -2712,7 +2620,7 @@ int backup_restore(const char *archive_path, const char *expected_sha256,
 		   void *ctx, struct error *err)
 {
 	struct restore rs;
-	struct sb rel = { 0 };
+	struct strbuf rel = { 0 };
 	struct rec_hdr h;
 	int match, ret;
 
@@ -2773,7 +2681,7 @@ int backup_restore(const char *archive_path, const char *expected_sha256,
 		}
 		if (r == 0)
 			break;
-		ret = precheck_file(&rs, &h, rel.p, &fl, err);
+		ret = precheck_file(&rs, &h, rel.buf, &fl, err);
 		if (ret)
 			goto out;
 		if (putc(fl, rs.flagf) == EOF) {
@@ -2813,9 +2721,9 @@ out:
 		close(rs.sc.fd);
 	if (rs.flagf)
 		fclose(rs.flagf);
-	sb_release(&rs.cur);
-	sb_release(&rs.pfx);
-	sb_release(&rel);
+	strbuf_release(&rs.cur);
+	strbuf_release(&rs.pfx);
+	strbuf_release(&rel);
 	scan_release(&rs.sc);
 	return ret;
 }
@@ -2850,7 +2758,7 @@ static int manifest_quick(FILE *f, const char *name,
 			  struct backup_manifest_info *info, struct error *err)
 {
 	char *first = malloc(MANIFEST_LINE_MAX), *tail = malloc(TAIL_MAX + 1);
-	struct sb both = { 0 };
+	struct strbuf both = { 0 };
 	FILE *m = NULL;
 	const char *last;
 	size_t n;
@@ -2875,14 +2783,14 @@ static int manifest_quick(FILE *f, const char *name,
 		tail[--n] = '\0';
 	last = strrchr(tail, '\n');
 	last = last ? last + 1 : tail;
-	sb_adds(&both, first);
-	sb_adds(&both, last);
-	sb_adds(&both, "\n");
-	if (both.oom) {
+	strbuf_addstr(&both, first);
+	strbuf_addstr(&both, last);
+	strbuf_addstr(&both, "\n");
+	if (both.failed) {
 		ret = error_set(err, ERR_IO, "out of memory");
 		goto out;
 	}
-	m = fmemopen(both.p, both.len, "r");
+	m = fmemopen(both.buf, both.len, "r");
 	if (!m) {
 		ret = error_set(err, ERR_IO, "out of memory");
 		goto out;
@@ -2891,7 +2799,7 @@ static int manifest_quick(FILE *f, const char *name,
 out:
 	if (m)
 		fclose(m);
-	sb_release(&both);
+	strbuf_release(&both);
 	free(first);
 	free(tail);
 	return ret;
@@ -2902,7 +2810,7 @@ int backup_read_manifest(const char *path, struct backup_manifest_info *info,
 			 void *ctx, struct error *err)
 {
 	struct file_cb_ctx fc = { file_cb, ctx };
-	struct sb beside = { 0 };
+	struct strbuf beside = { 0 };
 	struct scan sc;
 	FILE *f = NULL;
 	const char *name = path;
@@ -2911,17 +2819,17 @@ int backup_read_manifest(const char *path, struct backup_manifest_info *info,
 	memset(&sc, 0, sizeof(sc));
 	sc.fd = -1;
 	if (ends_with(path, BACKUP_ARCHIVE_SUFFIX)) {
-		sb_addn(&beside, path, strlen(path) - strlen(BACKUP_ARCHIVE_SUFFIX));
-		sb_adds(&beside, BACKUP_MANIFEST_SUFFIX);
-		if (beside.oom) {
+		strbuf_add(&beside, path, strlen(path) - strlen(BACKUP_ARCHIVE_SUFFIX));
+		strbuf_addstr(&beside, BACKUP_MANIFEST_SUFFIX);
+		if (beside.failed) {
 			ret = error_set(err, ERR_IO, "out of memory");
 			goto out;
 		}
-		f = fopen(beside.p, "re");
+		f = fopen(beside.buf, "re");
 		if (f) {
-			name = beside.p;
+			name = beside.buf;
 		} else if (errno != ENOENT) {
-			ret = error_set(err, ERR_IO, "cannot open '%s': %s", beside.p,
+			ret = error_set(err, ERR_IO, "cannot open '%s': %s", beside.buf,
 					strerror(errno));
 			goto out;
 		} else {
@@ -2964,6 +2872,6 @@ out:
 	if (sc.fd >= 0)
 		close(sc.fd);
 	scan_release(&sc);
-	sb_release(&beside);
+	strbuf_release(&beside);
 	return ret;
 }
