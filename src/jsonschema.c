@@ -208,77 +208,39 @@ static const struct {
 /* Small containers                                                     */
 /* ------------------------------------------------------------------ */
 
-/* Growable string, used for URIs and pointers at compile time. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	int oom;
-};
-
-static void sb_addn(struct sbuf *b, const char *p, size_t n)
+/* Strings for URIs and pointers at compile time: util's strbuf, plus: */
+static void sb_addc(struct strbuf *b, char c)
 {
-	if (b->oom)
-		return;
-	if (n > SIZE_MAX / 4 - b->len) {
-		b->oom = 1;
-		return;
-	}
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		char *q;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		q = realloc(b->s, cap);
-		if (!q) {
-			b->oom = 1;
-			return;
-		}
-		b->s = q;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void sb_add(struct sbuf *b, const char *p)
-{
-	sb_addn(b, p, strlen(p));
-}
-
-static void sb_addc(struct sbuf *b, char c)
-{
-	sb_addn(b, &c, 1);
+	strbuf_add(b, &c, 1);
 }
 
 /* Append a JSON Pointer segment ("/" + escaped token). */
-static void sb_add_token(struct sbuf *b, const char *tok)
+static void sb_add_token(struct strbuf *b, const char *tok)
 {
 	sb_addc(b, '/');
 	for (; *tok; tok++) {
 		if (*tok == '~')
-			sb_add(b, "~0");
+			strbuf_addstr(b, "~0");
 		else if (*tok == '/')
-			sb_add(b, "~1");
+			strbuf_addstr(b, "~1");
 		else
 			sb_addc(b, *tok);
 	}
 }
 
 /* Take the string out of the buffer (NULL when out of memory). */
-static char *sb_take(struct sbuf *b)
+static char *sb_take(struct strbuf *b)
 {
 	char *s;
 
-	if (b->oom) {
-		free(b->s);
+	if (b->failed) {
+		free(b->buf);
 		return NULL;
 	}
-	if (!b->s)
+	if (!b->buf)
 		return strdup("");
-	s = b->s;
-	b->s = NULL;
+	s = b->buf;
+	b->buf = NULL;
 	b->len = b->cap = 0;
 	return s;
 }
@@ -464,7 +426,7 @@ static void uri_parse(const char *s, struct uri *u)
 }
 
 /* RFC 3986 5.2.4: remove "." and ".." segments of `in` (n bytes) into out. */
-static void remove_dots(const char *in, size_t n, struct sbuf *out)
+static void remove_dots(const char *in, size_t n, struct strbuf *out)
 {
 	size_t start = out->len;
 
@@ -483,12 +445,12 @@ static void remove_dots(const char *in, size_t n, struct sbuf *out)
 				in = "/", n = 1;
 			else
 				in += 3, n -= 3;
-			if (!out->oom) {
-				while (out->len > start && out->s[out->len - 1] != '/')
+			if (!out->failed) {
+				while (out->len > start && out->buf[out->len - 1] != '/')
 					out->len--;
 				if (out->len > start)
 					out->len--;
-				out->s[out->len] = '\0';
+				out->buf[out->len] = '\0';
 			}
 		} else if ((n == 1 && in[0] == '.') || (n == 2 && !strncmp(in, "..", 2))) {
 			n = 0;
@@ -500,7 +462,7 @@ static void remove_dots(const char *in, size_t n, struct sbuf *out)
 			if (in[0] != '/')
 				while (k < n && in[k] != '/')
 					k++;
-			sb_addn(out, in, k);
+			strbuf_add(out, in, k);
 			in += k, n -= k;
 		}
 	}
@@ -510,54 +472,54 @@ static void remove_dots(const char *in, size_t n, struct sbuf *out)
 static char *uri_resolve(const char *base, const char *ref)
 {
 	struct uri b, r;
-	struct sbuf o = { 0 };
+	struct strbuf o = { 0 };
 
 	uri_parse(ref, &r);
 	uri_parse(base ? base : "", &b);
 	if (r.has_scheme) {
-		sb_addn(&o, r.scheme, r.scheme_n);
+		strbuf_add(&o, r.scheme, r.scheme_n);
 		sb_addc(&o, ':');
 		if (r.has_auth) {
-			sb_add(&o, "//");
-			sb_addn(&o, r.auth, r.auth_n);
+			strbuf_addstr(&o, "//");
+			strbuf_add(&o, r.auth, r.auth_n);
 		}
 		remove_dots(r.path, r.path_n, &o);
 		if (r.has_query) {
 			sb_addc(&o, '?');
-			sb_addn(&o, r.query, r.query_n);
+			strbuf_add(&o, r.query, r.query_n);
 		}
 	} else {
 		if (b.has_scheme) {
-			sb_addn(&o, b.scheme, b.scheme_n);
+			strbuf_add(&o, b.scheme, b.scheme_n);
 			sb_addc(&o, ':');
 		}
 		if (r.has_auth) {
-			sb_add(&o, "//");
-			sb_addn(&o, r.auth, r.auth_n);
+			strbuf_addstr(&o, "//");
+			strbuf_add(&o, r.auth, r.auth_n);
 			remove_dots(r.path, r.path_n, &o);
 			if (r.has_query) {
 				sb_addc(&o, '?');
-				sb_addn(&o, r.query, r.query_n);
+				strbuf_add(&o, r.query, r.query_n);
 			}
 		} else {
 			if (b.has_auth) {
-				sb_add(&o, "//");
-				sb_addn(&o, b.auth, b.auth_n);
+				strbuf_addstr(&o, "//");
+				strbuf_add(&o, b.auth, b.auth_n);
 			}
 			if (!r.path_n) {
-				sb_addn(&o, b.path, b.path_n);
+				strbuf_add(&o, b.path, b.path_n);
 				if (r.has_query) {
 					sb_addc(&o, '?');
-					sb_addn(&o, r.query, r.query_n);
+					strbuf_add(&o, r.query, r.query_n);
 				} else if (b.has_query) {
 					sb_addc(&o, '?');
-					sb_addn(&o, b.query, b.query_n);
+					strbuf_add(&o, b.query, b.query_n);
 				}
 			} else {
 				if (r.path[0] == '/') {
 					remove_dots(r.path, r.path_n, &o);
 				} else {
-					struct sbuf m = { 0 };
+					struct strbuf m = { 0 };
 					size_t k = b.path_n;
 
 					if (b.has_auth && !b.path_n) {
@@ -565,24 +527,24 @@ static char *uri_resolve(const char *base, const char *ref)
 					} else {
 						while (k && b.path[k - 1] != '/')
 							k--;
-						sb_addn(&m, b.path, k);
+						strbuf_add(&m, b.path, k);
 					}
-					sb_addn(&m, r.path, r.path_n);
-					if (m.s)
-						remove_dots(m.s, m.len, &o);
-					o.oom |= m.oom;
-					free(m.s);
+					strbuf_add(&m, r.path, r.path_n);
+					if (m.buf)
+						remove_dots(m.buf, m.len, &o);
+					o.failed |= m.failed;
+					free(m.buf);
 				}
 				if (r.has_query) {
 					sb_addc(&o, '?');
-					sb_addn(&o, r.query, r.query_n);
+					strbuf_add(&o, r.query, r.query_n);
 				}
 			}
 		}
 	}
 	if (r.has_frag) {
 		sb_addc(&o, '#');
-		sb_addn(&o, r.frag, r.frag_n);
+		strbuf_add(&o, r.frag, r.frag_n);
 	}
 	return sb_take(&o);
 }
@@ -987,16 +949,16 @@ static struct sinfo *new_info(struct jsonschema_registry *r, const cJSON *node,
 			      const char *relptr, unsigned vocab)
 {
 	struct sinfo *f = calloc(1, sizeof(*f));
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 
 	if (!f)
 		return NULL;
 	f->res = res;
 	f->vocab = vocab;
 	f->docptr = strdup(docptr);
-	sb_add(&b, res->uri);
+	strbuf_addstr(&b, res->uri);
 	sb_addc(&b, '#');
-	sb_add(&b, relptr);
+	strbuf_addstr(&b, relptr);
 	f->absloc = sb_take(&b);
 	f->next = r->infos;
 	r->infos = f;
@@ -1123,7 +1085,7 @@ static int scan(struct jsonschema_registry *r, struct doc *d, const cJSON *node,
 		unsigned vocab, struct error *err)
 {
 	const cJSON *id, *kw, *sub;
-	struct sbuf dp = { 0 }, rp = { 0 };
+	struct strbuf dp = { 0 }, rp = { 0 };
 	const char *where = d->path ? d->path : d->uri;
 	size_t i;
 	int rc = 0;
@@ -1138,18 +1100,18 @@ static int scan(struct jsonschema_registry *r, struct doc *d, const cJSON *node,
 	kw = cJSON_GetObjectItemCaseSensitive(node, "$schema");
 	if (kw) {
 		dp.len = 0;
-		sb_add(&dp, docptr);
-		sb_add(&dp, "/$schema");
-		if (dp.oom) {
+		strbuf_addstr(&dp, docptr);
+		strbuf_addstr(&dp, "/$schema");
+		if (dp.failed) {
 			rc = oom(err);
 			goto out;
 		}
 		if (!cJSON_IsString(kw)) {
-			rc = error_set_at(err, ERR_USAGE, where, 0, 0, dp.s,
+			rc = error_set_at(err, ERR_USAGE, where, 0, 0, dp.buf,
 					  "invalid schema: \"$schema\" must be a string");
 			goto out;
 		}
-		if (vocab_of_meta(r, where, dp.s, res->uri, kw->valuestring, &vocab, err)) {
+		if (vocab_of_meta(r, where, dp.buf, res->uri, kw->valuestring, &vocab, err)) {
 			rc = err ? (int)err->code : ERR_USAGE;
 			goto out;
 		}
@@ -1160,9 +1122,9 @@ static int scan(struct jsonschema_registry *r, struct doc *d, const cJSON *node,
 
 		if (!cJSON_IsString(id)) {
 			dp.len = 0;
-			sb_add(&dp, docptr);
-			sb_add(&dp, "/$id");
-			rc = error_set_at(err, ERR_USAGE, where, 0, 0, dp.s ? dp.s : docptr,
+			strbuf_addstr(&dp, docptr);
+			strbuf_addstr(&dp, "/$id");
+			rc = error_set_at(err, ERR_USAGE, where, 0, 0, dp.buf ? dp.buf : docptr,
 					  "invalid schema: \"$id\" must be a string");
 			goto out;
 		}
@@ -1211,14 +1173,14 @@ static int scan(struct jsonschema_registry *r, struct doc *d, const cJSON *node,
 
 		for (k = 0; k < 2; k++) {
 			const cJSON *a = k ? da : kw;
-			struct sbuf key = { 0 };
+			struct strbuf key = { 0 };
 			char *ks;
 
 			if (!cJSON_IsString(a))
 				continue;
-			sb_add(&key, res->uri);
+			strbuf_addstr(&key, res->uri);
 			sb_addc(&key, '#');
-			sb_add(&key, a->valuestring);
+			strbuf_addstr(&key, a->valuestring);
 			ks = sb_take(&key);
 			if (!ks) {
 				rc = oom(err);
@@ -1267,15 +1229,15 @@ static int scan(struct jsonschema_registry *r, struct doc *d, const cJSON *node,
 		}
 		if (single) {
 			dp.len = rp.len = 0;
-			sb_add(&dp, docptr);
+			strbuf_addstr(&dp, docptr);
 			sb_add_token(&dp, kw->string);
-			sb_add(&rp, relptr);
+			strbuf_addstr(&rp, relptr);
 			sb_add_token(&rp, kw->string);
-			if (dp.oom || rp.oom) {
+			if (dp.failed || rp.failed) {
 				rc = oom(err);
 				goto out;
 			}
-			rc = scan(r, d, kw, res, dp.s, rp.s, vocab, err);
+			rc = scan(r, d, kw, res, dp.buf, rp.buf, vocab, err);
 			if (rc)
 				goto out;
 			continue;
@@ -1287,26 +1249,26 @@ static int scan(struct jsonschema_registry *r, struct doc *d, const cJSON *node,
 			char idx[32];
 
 			dp.len = rp.len = 0;
-			sb_add(&dp, docptr);
+			strbuf_addstr(&dp, docptr);
 			sb_add_token(&dp, kw->string);
-			sb_add(&rp, relptr);
+			strbuf_addstr(&rp, relptr);
 			sb_add_token(&rp, kw->string);
 			if (array)
 				snprintf(idx, sizeof(idx), "%zu", i++);
 			sb_add_token(&dp, array ? idx : sub->string);
 			sb_add_token(&rp, array ? idx : sub->string);
-			if (dp.oom || rp.oom) {
+			if (dp.failed || rp.failed) {
 				rc = oom(err);
 				goto out;
 			}
-			rc = scan(r, d, sub, res, dp.s, rp.s, vocab, err);
+			rc = scan(r, d, sub, res, dp.buf, rp.buf, vocab, err);
 			if (rc)
 				goto out;
 		}
 	}
 out:
-	free(dp.s);
-	free(rp.s);
+	free(dp.buf);
+	free(rp.buf);
 	return rc;
 }
 
@@ -1378,13 +1340,13 @@ static int load_uri(struct jsonschema_registry *r, const char *uri,
 			}
 		}
 		if (bm) {
-			struct sbuf b = { 0 };
+			struct strbuf b = { 0 };
 			const char *rest = uri + best;
 
-			sb_add(&b, bm->dir);
-			if (b.len && b.s[b.len - 1] != '/' && *rest != '/')
+			strbuf_addstr(&b, bm->dir);
+			if (b.len && b.buf[b.len - 1] != '/' && *rest != '/')
 				sb_addc(&b, '/');
-			sb_add(&b, rest);
+			strbuf_addstr(&b, rest);
 			path = sb_take(&b);
 			if (!path)
 				return oom(err);
@@ -1442,7 +1404,7 @@ out:
  * long General_Category names become their short aliases, "gc=" / "sc="
  * prefixes are dropped (PCRE2 looks scripts up by name).
  */
-static void unicode_property(struct sbuf *o, const char *name, size_t n)
+static void unicode_property(struct strbuf *o, const char *name, size_t n)
 {
 	static const char *const alias[][2] = {
 		{ "Letter", "L" }, { "Cased_Letter", "LC" }, { "Uppercase_Letter", "Lu" },
@@ -1476,11 +1438,11 @@ static void unicode_property(struct sbuf *o, const char *name, size_t n)
 	}
 	for (i = 0; i < NELEM(alias); i++) {
 		if (strlen(alias[i][0]) == n && !strncmp(name, alias[i][0], n)) {
-			sb_add(o, alias[i][1]);
+			strbuf_addstr(o, alias[i][1]);
 			return;
 		}
 	}
-	sb_addn(o, name, n);
+	strbuf_add(o, name, n);
 }
 
 /*
@@ -1491,7 +1453,7 @@ static void unicode_property(struct sbuf *o, const char *name, size_t n)
  */
 static char *ecma_to_pcre(const char *src)
 {
-	struct sbuf o = { 0 };
+	struct strbuf o = { 0 };
 	int in_class = 0;
 	const char *p = src;
 
@@ -1500,15 +1462,15 @@ static char *ecma_to_pcre(const char *src)
 			char n = p[1];
 
 			if (n == 's') {
-				sb_add(&o, in_class ? "\\p{Xsp}\\x{feff}" : "[\\p{Xsp}\\x{feff}]");
+				strbuf_addstr(&o, in_class ? "\\p{Xsp}\\x{feff}" : "[\\p{Xsp}\\x{feff}]");
 				p += 2;
 			} else if (n == 'S') {
-				sb_add(&o, in_class ? "\\P{Xsp}" : "[^\\p{Xsp}\\x{feff}]");
+				strbuf_addstr(&o, in_class ? "\\P{Xsp}" : "[^\\p{Xsp}\\x{feff}]");
 				p += 2;
 			} else if ((n == 'p' || n == 'P') && p[2] == '{' && strchr(p + 3, '}')) {
 				const char *q = strchr(p + 3, '}');
 
-				sb_addn(&o, p, 3);
+				strbuf_add(&o, p, 3);
 				unicode_property(&o, p + 3, (size_t)(q - p - 3));
 				sb_addc(&o, '}');
 				p = q + 1;
@@ -1518,12 +1480,12 @@ static char *ecma_to_pcre(const char *src)
 				while (util_hex_digit(*q) >= 0)
 					q++;
 				if (*q == '}') {
-					sb_add(&o, "\\x{");
-					sb_addn(&o, p + 3, (size_t)(q - p - 3));
+					strbuf_addstr(&o, "\\x{");
+					strbuf_add(&o, p + 3, (size_t)(q - p - 3));
 					sb_addc(&o, '}');
 					p = q + 1;
 				} else {
-					sb_addn(&o, p, 2);
+					strbuf_add(&o, p, 2);
 					p += 2;
 				}
 			} else if (n == 'u' && util_hex_digit(p[2]) >= 0 && util_hex_digit(p[3]) >= 0 &&
@@ -1545,20 +1507,20 @@ static char *ecma_to_pcre(const char *src)
 					}
 				}
 				snprintf(tmp, sizeof(tmp), "\\x{%x}", cp);
-				sb_add(&o, tmp);
+				strbuf_addstr(&o, tmp);
 			} else {
-				sb_addn(&o, p, 2);
+				strbuf_add(&o, p, 2);
 				p += 2;
 			}
 			continue;
 		}
 		if (!in_class && !strncmp(p, "[]", 2)) {
-			sb_add(&o, "(?!)");
+			strbuf_addstr(&o, "(?!)");
 			p += 2;
 			continue;
 		}
 		if (!in_class && !strncmp(p, "[^]", 3)) {
-			sb_add(&o, "(?s:.)");
+			strbuf_addstr(&o, "(?s:.)");
 			p += 3;
 			continue;
 		}
@@ -1623,19 +1585,19 @@ static int cerr(struct cctx *cc, const struct sinfo *f, const char *kw,
 
 static int cerr(struct cctx *cc, const struct sinfo *f, const char *kw, const char *fmt, ...)
 {
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	char msg[ERROR_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	sb_add(&b, f->docptr);
+	strbuf_addstr(&b, f->docptr);
 	if (kw)
 		sb_add_token(&b, kw);
-	error_set_at(cc->err, ERR_USAGE, info_where(f), 0, 0, b.s ? b.s : "",
+	error_set_at(cc->err, ERR_USAGE, info_where(f), 0, 0, b.buf ? b.buf : "",
 		     "invalid schema: %s", msg);
-	free(b.s);
+	free(b.buf);
 	return ERR_USAGE;
 }
 
@@ -1644,24 +1606,24 @@ static struct sinfo *child_info(struct cctx *cc, const struct sinfo *parent,
 				const cJSON *child, const char *seg1, const char *seg2)
 {
 	struct sinfo *f = hm_get(&cc->r->info, child);
-	struct sbuf dp = { 0 }, rp = { 0 };
+	struct strbuf dp = { 0 }, rp = { 0 };
 	const char *rel;
 
 	if (f)
 		return f;
-	sb_add(&dp, parent->docptr);
+	strbuf_addstr(&dp, parent->docptr);
 	sb_add_token(&dp, seg1);
 	if (seg2)
 		sb_add_token(&dp, seg2);
 	rel = strchr(parent->absloc, '#');
-	sb_add(&rp, rel ? rel + 1 : "");
+	strbuf_addstr(&rp, rel ? rel + 1 : "");
 	sb_add_token(&rp, seg1);
 	if (seg2)
 		sb_add_token(&rp, seg2);
-	if (!dp.oom && !rp.oom)
-		f = new_info(cc->r, child, parent->res, dp.s, rp.s, parent->vocab);
-	free(dp.s);
-	free(rp.s);
+	if (!dp.failed && !rp.failed)
+		f = new_info(cc->r, child, parent->res, dp.buf, rp.buf, parent->vocab);
+	free(dp.buf);
+	free(rp.buf);
 	if (!f)
 		oom(cc->err);
 	return f;
@@ -1728,18 +1690,18 @@ static int resolve_ref(struct cctx *cc, const struct sinfo *f, const char *kw,
 		t = res->root;
 	} else if (*frag == '/') {
 		const struct sinfo *rf = hm_get(&r->info, res->root);
-		struct sbuf dp = { 0 };
+		struct strbuf dp = { 0 };
 		char *p = frag;
 
 		t = res->root;
-		sb_add(&dp, rf ? rf->docptr : "");
+		strbuf_addstr(&dp, rf ? rf->docptr : "");
 		while (t && *p == '/') {
 			char *e = strchr(p + 1, '/'), *o, *q;
 			size_t n = e ? (size_t)(e - p - 1) : strlen(p + 1);
 			char *tok = malloc(n + 1);
 
 			if (!tok) {
-				free(dp.s);
+				free(dp.buf);
 				rc = oom(cc->err);
 				goto out;
 			}
@@ -1767,21 +1729,21 @@ static int resolve_ref(struct cctx *cc, const struct sinfo *f, const char *kw,
 			p += n + 1;
 		}
 		if (t && !hm_get(&r->info, t)) {
-			if (dp.oom || !new_info(r, t, res, dp.s, frag, res->vocab)) {
-				free(dp.s);
+			if (dp.failed || !new_info(r, t, res, dp.buf, frag, res->vocab)) {
+				free(dp.buf);
 				rc = oom(cc->err);
 				goto out;
 			}
 		}
-		free(dp.s);
+		free(dp.buf);
 	} else {
-		struct sbuf k = { 0 };
+		struct strbuf k = { 0 };
 
-		sb_add(&k, res->uri);
+		strbuf_addstr(&k, res->uri);
 		sb_addc(&k, '#');
-		sb_add(&k, frag);
-		t = k.s ? hm_get(&r->anchors, k.s) : NULL;
-		free(k.s);
+		strbuf_addstr(&k, frag);
+		t = k.buf ? hm_get(&r->anchors, k.buf) : NULL;
+		free(k.buf);
 	}
 	if (!t) {
 		rc = cerr(cc, f, kw, "cannot resolve reference '%s'", ref);
@@ -1921,14 +1883,14 @@ static int kw_schema_array(struct cctx *cc, const struct sinfo *f, const cJSON *
 
 		snprintf(idx, sizeof(idx), "%zu", i);
 		if (!cJSON_IsObject(e) && !cJSON_IsBool(e)) {
-			struct sbuf b = { 0 };
+			struct strbuf b = { 0 };
 
-			sb_add(&b, kw);
+			strbuf_addstr(&b, kw);
 			sb_add_token(&b, idx);
 			cerr(cc, f, NULL, "\"%s/%s\" must be a schema (object or boolean)", kw, idx);
 			snprintf(cc->err->pointer + strlen(cc->err->pointer),
-				 sizeof(cc->err->pointer) - strlen(cc->err->pointer), "/%s", b.s ? b.s : "");
-			free(b.s);
+				 sizeof(cc->err->pointer) - strlen(cc->err->pointer), "/%s", b.buf ? b.buf : "");
+			free(b.buf);
 			return ERR_USAGE;
 		}
 		(*out)[i] = compile_sub(cc, f, e, kw, idx);
@@ -1962,12 +1924,12 @@ static int kw_schema_map(struct cctx *cc, const struct sinfo *f, const cJSON *no
 			     kw, e->string);
 			{
 				size_t l = strlen(cc->err->pointer);
-				struct sbuf b = { 0 };
+				struct strbuf b = { 0 };
 
 				sb_add_token(&b, e->string);
 				snprintf(cc->err->pointer + l, sizeof(cc->err->pointer) - l, "%s",
-					 b.s ? b.s : "");
-				free(b.s);
+					 b.buf ? b.buf : "");
+				free(b.buf);
 			}
 			return ERR_USAGE;
 		}
@@ -2450,7 +2412,7 @@ const struct jsonschema *jsonschema_compile_file(struct jsonschema_registry *r,
 	struct jsonschema *it;
 	struct doc *d = NULL;
 	char *abspath = NULL, *text = NULL, *uri = NULL;
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	struct error dummy;
 	cJSON *root;
 	size_t len = 0;
@@ -2466,8 +2428,8 @@ const struct jsonschema *jsonschema_compile_file(struct jsonschema_registry *r,
 			     strerror(errno));
 		return NULL;
 	}
-	sb_add(&b, "file://");
-	sb_add(&b, abspath);
+	strbuf_addstr(&b, "file://");
+	strbuf_addstr(&b, abspath);
 	uri = sb_take(&b);
 	s = NULL;
 	if (!uri) {
