@@ -2026,14 +2026,10 @@ static int put_sources(struct pg_storage *ps, struct error *err)
 		" SELECT path, rule, sha256, size, mtime_ns, $1, $2 FROM wsm_stage_src"
 		" WHERE outcome = 'imported' ORDER BY path";
 
-	/* with no sources at run start there is no old state to keep or
-	 * refresh (a run writes each path once): only the inserts remain */
-	if (!ps->no_sources &&
-	    (q_exec(ps, sql, 2, params, NULL, err, "record the sources") ||
-	     q_exec(ps, del, 2, params, NULL, err, "record the sources") ||
-	     q_exec(ps, upd, 2, params, NULL, err, "record the sources")))
-		return ERR_IO;
-	if (q_exec(ps, ins, 2, params, NULL, err, "record the sources"))
+	if (q_exec(ps, sql, 2, params, NULL, err, "record the sources") ||
+	    q_exec(ps, del, 2, params, NULL, err, "record the sources") ||
+	    q_exec(ps, upd, 2, params, NULL, err, "record the sources") ||
+	    q_exec(ps, ins, 2, params, NULL, err, "record the sources"))
 		return ERR_IO;
 	return 0;
 }
@@ -2064,25 +2060,19 @@ static int pg_put_batch(struct storage *st, const struct batch *b,
 			if (tlist_add(&tl, f->rows[k].table))
 				goto oom;
 	}
-	if (copy_files_ledger(ps, b, err))
-		goto out;
-	if (ps->no_sources) {
-		/* no source had rows when the run began: nothing to replace */
-		for (k = 0; k < tl.n; k++)
-			if (put_table(ps, b, (int)k, tl.t[k], err))
-				goto out;
-		rc = copy_sources(ps, b, err);
-		goto out;
-	}
-	if (stage_sources(ps, b, &tl, err))
+	/* no source had rows when the run began: nothing to replace, so
+	 * nothing to stage; rows and sources go straight in */
+	if (copy_files_ledger(ps, b, err) ||
+	    (!ps->no_sources && stage_sources(ps, b, &tl, err)))
 		goto out;
 	for (k = 0; k < tl.n; k++)
 		if (put_table(ps, b, (int)k, tl.t[k], err))
 			goto out;
-	if (put_sources(ps, err))
-		goto out;
-	rc = q_exec(ps, "DROP TABLE pg_temp.wsm_stage_src; DROP TABLE pg_temp.wsm_stage_paths",
-		    0, NULL, NULL, err, "staging");
+	if (ps->no_sources)
+		rc = copy_sources(ps, b, err);
+	else if (!put_sources(ps, err))
+		rc = q_exec(ps, "DROP TABLE pg_temp.wsm_stage_src; DROP TABLE pg_temp.wsm_stage_paths",
+			    0, NULL, NULL, err, "staging");
 out:
 	free(tl.t);
 	return rc;
