@@ -170,6 +170,12 @@ static void slot_release(struct slot *b)
 	map_out_release(&b->out);
 }
 
+/* The slot that is not being filled: the one in flight, if any. */
+static struct slot *other_slot(struct run *r)
+{
+	return r->b == &r->slot[0] ? &r->slot[1] : &r->slot[0];
+}
+
 /*
  * Wait until the storer has stored everything handed to it; then the
  * storage handle is the main thread's again.  The wait counts as insert.
@@ -183,7 +189,7 @@ static int storer_idle(struct run *r, struct error *err)
 		return 0;
 	rc = storer_wait(r->storer, err);
 	r->stats->stages.insert += now() - t;
-	slot_reset(&r->slot[r->b == &r->slot[0]]);   /* the stored batch */
+	slot_reset(other_slot(r));   /* the stored batch */
 	return rc;
 }
 
@@ -252,7 +258,7 @@ static int flush_batch(struct run *r, struct error *err)
 	if (r->storer) {
 		/* waits for the batch before, which frees its slot for filling */
 		rc = storer_put(r->storer, &b, err);
-		r->b = &r->slot[cur == &r->slot[0]];
+		r->b = other_slot(r);
 		slot_reset(r->b);
 		if (rc)
 			slot_reset(cur);
