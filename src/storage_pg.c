@@ -1938,20 +1938,24 @@ static int lost_table(struct pg_storage *ps, struct error *err)
 
 /*
  * Append "INSERT INTO wsm_lost ... SELECT ... FROM <src> m<where>": each
- * row of src (a CTE of replaced rows) is a loser; the winner is the last
- * staged row with its key.  Parameters: $1 run, $2 table, $3 key columns.
+ * row of src is a loser, and its winner the next staged row with its key
+ * (the first one for a row of an earlier batch, the next one after it for
+ * a staged row), as the row-by-row replacement of SQLite sees it: a chain
+ * of replacements names each step.  Parameters: $1 run, $2 table, $3 key
+ * columns.
  */
 static void sb_lost_insert(struct strbuf *sql, const struct table_def *d, int ht,
-			   const char *stage, const char *src, const char *where)
+			   const char *stage, const char *src, const char *where,
+			   int staged)
 {
 	size_t j;
 
 	strbuf_addstr(sql, " INSERT INTO wsm_lost (tbl, cols, loser, winner, keytext)"
 		      " SELECT $2, $3, m.\"_path\", (SELECT s2.\"_path\" FROM ");
 	strbuf_addstr(sql, stage);
-	strbuf_addstr(sql, " s2 WHERE true");
+	strbuf_addstr(sql, staged ? " s2 WHERE s2.\"_ord\" > m.\"_ord\"" : " s2 WHERE true");
 	sb_key_match(sql, d, ht, "s2", "m");
-	strbuf_addstr(sql, " ORDER BY s2.\"_ord\" DESC LIMIT 1), jsonb_build_object(");
+	strbuf_addstr(sql, " ORDER BY s2.\"_ord\" LIMIT 1), jsonb_build_object(");
 	for (j = 0; j < d->n_key; j++) {
 		strbuf_addstr(sql, j ? ", " : "");
 		/* key names are identifiers [a-z0-9_]: safe as literals */
@@ -2155,7 +2159,7 @@ by_key:
 	strbuf_add_ident(&sql, hist);
 	strbuf_addf(&sql, " (%s, \"_superseded_by\") SELECT %s, $1 FROM moved)",
 		strbuf_str(&all), strbuf_str(&all));
-	sb_lost_insert(&sql, d, ht, stage, "moved", " WHERE m.\"_run_id\" = $1");
+	sb_lost_insert(&sql, d, ht, stage, "moved", " WHERE m.\"_run_id\" = $1", 0);
 	if (q_sb(ps, &sql, 3, lparams, NULL, err, what))
 		goto out;
 
@@ -2167,9 +2171,18 @@ by_key:
 	strbuf_addstr(&sql, "WITH replaced AS (INSERT INTO ");
 	strbuf_add_ident(&sql, hist);
 	strbuf_addf(&sql, " (%s, \"_superseded_by\") SELECT %s, $1 FROM %s s WHERE %s"
-		      " ORDER BY s.\"_ord\" RETURNING *)",
+		      " ORDER BY s.\"_ord\")",
 		strbuf_str(&cols), strbuf_str(&scols), stage, strbuf_str(&later));
-	sb_lost_insert(&sql, d, ht, stage, "replaced", "");
+	{
+		struct strbuf w = { 0 };
+
+		strbuf_addf(&w, " WHERE EXISTS (SELECT 1 FROM %s s2 WHERE s2.\"_ord\" > m.\"_ord\"",
+			    stage);
+		sb_key_match(&w, d, ht, "s2", "m");
+		strbuf_addstr(&w, ") ORDER BY m.\"_ord\"");
+		sb_lost_insert(&sql, d, ht, stage, stage, strbuf_str(&w), 1);
+		strbuf_release(&w);
+	}
 	if (q_sb(ps, &sql, 3, lparams, NULL, err, what))
 		goto out;
 	strbuf_reset(&sql);

@@ -987,23 +987,28 @@ static void list_warnings(const struct be *b, const char *run, const char *kind,
 static void same_key_twice_in_one_run_warns_on_the_loser(void **state)
 {
 	struct be *b = *state;
-	struct tfile p[3];
+	struct tfile p[4];
 	struct warns_seen ws;
 
-	/* in one batch */
+	/* in one batch; a chain of replacements names each step */
 	person_file(&p[0], "people/a.json", '1', "id-1", "first");
 	person_file(&p[1], "people/b.json", '2', "id-1", "second");
 	person_file(&p[2], "people/c.json", '3', "id-2", "other");
-	do_run(b, NULL, "r1", 1, p, 3, NULL);
+	person_file(&p[3], "people/d.json", '4', "id-1", "fourth");
+	do_run(b, NULL, "r1", 1, p, 4, NULL);
 	assert_n(b, "SELECT count(*) FROM \"people\"", 2);
-	assert_q(b, "SELECT \"name\" FROM \"people\" WHERE \"id\" = 'id-1'", "second");
+	assert_q(b, "SELECT \"name\" FROM \"people\" WHERE \"id\" = 'id-1'", "fourth");
 	/* the loser's ledger row does not claim the row it lost */
 	assert_q(b, "SELECT outcome || ' ' || rows || ' ' || warnings FROM wsm_files"
 		 " WHERE path = 'people/a.json'", "imported 0 1");
 	assert_q(b, "SELECT rows || ' ' || warnings FROM wsm_files WHERE path = 'people/b.json'",
+		 "0 1");
+	assert_q(b, "SELECT rows || ' ' || warnings FROM wsm_files WHERE path = 'people/d.json'",
 		 "1 0");
 	list_warnings(b, "r1", NULL, &ws);
-	assert_int_equal(ws.n, 1);
+	assert_int_equal(ws.n, 2);
+	assert_string_equal(ws.path[1], "people/b.json");
+	assert_non_null(strstr(ws.message[1], "'people/d.json'"));
 	assert_string_equal(ws.path[0], "people/a.json");
 	assert_string_equal(ws.rule[0], "people");
 	assert_string_equal(ws.kind[0], WARN_KEY_COLLISION);
