@@ -1249,6 +1249,14 @@ static int remove_cb(void *ctx, const struct file_entry *f)
 
 	if (f->outcome != FILE_IMPORTED || !f->sha256)
 		return 0;
+	/* every imported file has a main row: none left means a later file
+	 * of the run replaced it (key collision); keep the original */
+	if (!f->n_rows) {
+		if (r->o->on_note)
+			r->o->on_note(r->o->ctx, NOTE_KEPT_ORIGINAL, f->path,
+				      "kept: a later file of this run replaced its row (key collision)");
+		return 0;
+	}
 	snprintf(abs, sizeof(abs), "%s/%s", r->stats->tree_root, f->path);
 	error_clear(&e);
 	if (backup_sha256_file(abs, sha, &e) || strcmp(sha, f->sha256) != 0) {

@@ -57,8 +57,12 @@ expect_status 0
 expect_eq "$(q "select task_id || ' ' || title || ' ' || _path from tasks order by task_id")" "$before" restored
 expect_eq "$(q "select count(*) from wsm_hist_tasks")" 0 history_empty
 expect_eq "$(q "select count(*) from wsm_warnings")" 0 warnings_gone
-# and again, to read the text report
-wsm migrate tree --schema s --db "$DB"
+# and again, to read the text report; --remove-originals keeps the files
+# whose row did not survive (their content is only in the archive now)
+wsm migrate tree --schema s --db "$DB" --remove-originals
 expect_status 0
+[ ! -e tree/tasks/z.json ] || fail "the winner's original was not removed"
+[ -e tree/tasks/a.json ] && [ -e tree/tasks/archive/old.json ] || fail "a loser's original was removed"
+expect_err "tasks/a.json: kept: a later file of this run replaced its row"
 expect_out "run warnings (2):"
 expect_out "  tasks/a.json: key {\"task_id\": \"T-1\"} of table \"tasks\" came again in 'tasks/archive/old.json'"
