@@ -397,7 +397,7 @@ static void show_warned(const struct capped *c, const cJSON *rec)
 
 		if (n++ == TEXT_FILE_WARNINGS)
 			break;
-		fprintf(c->out, "    %s (column %s): %s, stored NULL\n", p && *p ? p : "(path)",
+		fprintf(c->out, "    %s (column %s): %s\n", p && *p ? p : "(path)",
 			jstr(w, "column"), jstr(w, "message"));
 	}
 	if (total > TEXT_FILE_WARNINGS && n > TEXT_FILE_WARNINGS)
