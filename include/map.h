@@ -5,15 +5,20 @@
  * child table (one row per element of the array or object the child's
  * "each" points at, or per scalar leaf for "**"), the value comes from the
  * first JSON Pointer that is present and not null, then from the path, then
- * from the element's key or index, then from the default.  A value of the
- * wrong JSON type for its column, a missing required value, a bad timestamp
- * or an integer beyond 2^53 makes the whole file invalid.
+ * from the element's key or index or the parent row ("from": "parent"),
+ * then from the default.  A value of the wrong JSON type for its column, a
+ * bad timestamp or an integer beyond 2^53 makes the whole file invalid,
+ * unless the column says "on_error": "null": then the value is stored as
+ * NULL and a warning is recorded (the document keeps the original).  A
+ * missing required value always makes the file invalid.
  *
  * Calling sequence: map_out_init once, then map_document per file (rows
- * accumulate), map_out_reset after the batch is stored, map_out_release at
- * the end.  `json` column values point into the document buffer, which the
- * caller must keep alive until the rows are stored; other strings are
- * copied into the map_out's arena.
+ * and warnings accumulate), map_out_reset after the batch is stored,
+ * map_out_release at the end.  `json` column values point into the
+ * document buffer, which the caller must keep alive until the rows are
+ * stored; other strings (warning texts included) are copied into the
+ * map_out's arena.  Table and column names in warnings are borrowed from
+ * the manifest.
  */
 #ifndef WSM_MAP_H
 #define WSM_MAP_H
@@ -35,12 +40,35 @@ struct map_row {
 	int64_t index;
 };
 
+/* Warnings kept per document; the rest are only counted. */
+#define MAP_MAX_WARNINGS 20
+
+/* A value that did not fit a lenient column and was stored as NULL. */
+struct map_warning {
+	const char *table;             /* the row's table */
+	const char *column;
+	const char *pointer;           /* JSON Pointer of the value in the
+					  document, "" when it came from the
+					  path, a key or an index */
+	const char *message;           /* why it did not fit */
+};
+
 struct map_out {
 	struct value *values;
 	size_t n_values, cap_values;
 	struct map_row *rows;
 	size_t n_rows, cap_rows;
+	struct map_warning *warnings;
+	size_t n_warnings, cap_warnings;
 	struct arena arena;            /* stable-address string storage */
+};
+
+/* What map_document added for one document. */
+struct map_result {
+	size_t n_rows;                 /* rows added (after those before) */
+	size_t warn_off;               /* its warnings: out->warnings[warn_off ..] */
+	size_t n_warnings;             /* ... kept: at most MAP_MAX_WARNINGS */
+	size_t warning_total;          /* all of them, kept or not */
 };
 
 void map_out_init(struct map_out *out);
@@ -52,12 +80,22 @@ void map_out_release(struct map_out *out);
 /*
  * Append the rows of one document.  `doc` is the document's bytes (after
  * any BOM) and `root` its parse tree; `relpath` is the path relative to the
- * tree root.  On success returns 0 and *n_rows is the number of rows added.
- * On failure returns ERR_DATA with err->pointer at the offending value and
- * err->msg saying why; no rows of this document remain in `out`.
+ * tree root.  On success returns 0 and fills *res (rows and warnings
+ * added).  On failure returns ERR_DATA with err->pointer at the offending
+ * value and err->msg saying why (ERR_IO when out of memory); no rows or
+ * warnings of this document remain in `out`.
  */
 int map_document(const struct manifest_rule *rule, const char *relpath,
 		 const char *doc, size_t doc_len, const cJSON *root,
-		 struct map_out *out, size_t *n_rows, struct error *err);
+		 struct map_out *out, struct map_result *res, struct error *err);
+
+/*
+ * The "kind" of a path (from_path "kind"): the last folder's name and the
+ * file stem joined by '/', the stem alone at the root, lower-cased, each
+ * run of ASCII digits replaced by '#'.  Writes at most size-1 bytes and a
+ * NUL; returns the length written.
+ * "agent_workspaces/Agent-3/tasks/TASK_AGENT3_0007.json" -> "tasks/task_agent#_#"
+ */
+size_t map_path_kind(const char *relpath, char *buf, size_t size);
 
 #endif

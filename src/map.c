@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "jsonread.h"
 #include "tstamp.h"
@@ -30,6 +31,7 @@ void map_out_reset(struct map_out *out)
 	arena_reset(&out->arena);
 	out->n_values = 0;
 	out->n_rows = 0;
+	out->n_warnings = 0;
 }
 
 void map_out_release(struct map_out *out)
@@ -37,6 +39,7 @@ void map_out_release(struct map_out *out)
 	arena_release(&out->arena);
 	free(out->values);
 	free(out->rows);
+	free(out->warnings);
 	memset(out, 0, sizeof(*out));
 }
 
@@ -53,11 +56,14 @@ static const char *arena_copy(struct map_out *out, const char *s, size_t n)
 
 /* Everything one map_document call needs, to keep signatures short. */
 struct mctx {
+	const struct manifest_rule *rule;
 	const char *relpath;
 	const char *doc;
 	size_t doc_len;
 	struct map_out *out;
 	struct error *err;
+	size_t main_off;          /* the main row's values in out->values */
+	size_t warn_total;        /* this document's warnings, kept or not */
 };
 
 static const char *json_kind(const cJSON *v)
@@ -87,6 +93,43 @@ static int fail(struct mctx *c, const char *ptr, const char *fmt, ...)
 static int oom(struct mctx *c)
 {
 	return error_set_at(c->err, ERR_IO, c->relpath, 0, 0, NULL, "out of memory");
+}
+
+/*
+ * A lenient column's value did not fit (c->err says why): keep a warning
+ * (the first MAP_MAX_WARNINGS of the document; the rest are counted) and
+ * clear the error.  Returns 0, or ERR_IO when out of memory.
+ */
+static int warn(struct mctx *c, const struct manifest_target *t,
+		const struct manifest_column *col, const char *ptr)
+{
+	struct map_out *out = c->out;
+	struct map_warning *w;
+
+	c->warn_total++;
+	if (c->warn_total > MAP_MAX_WARNINGS) {
+		error_clear(c->err);
+		return 0;
+	}
+	if (out->n_warnings == out->cap_warnings) {
+		size_t cap = out->cap_warnings ? out->cap_warnings * 2 : 64;
+		struct map_warning *nw = realloc(out->warnings, cap * sizeof(*nw));
+
+		if (!nw)
+			return oom(c);
+		out->warnings = nw;
+		out->cap_warnings = cap;
+	}
+	w = &out->warnings[out->n_warnings];
+	w->table = t->table;
+	w->column = col->name;
+	w->pointer = arena_copy(out, ptr ? ptr : "", ptr ? strlen(ptr) : 0);
+	w->message = arena_copy(out, c->err->msg, strlen(c->err->msg));
+	if (!w->pointer || !w->message)
+		return oom(c);
+	out->n_warnings++;
+	error_clear(c->err);
+	return 0;
 }
 
 /*
@@ -248,9 +291,62 @@ bad:
 		    col->name, col_type_name(col->type), (int)(n > 64 ? 64 : n), s, what);
 }
 
-/* The text of a path-derived source.  Returns 0 and sets s/n, or -1. */
+/* Length of a file name without its ".json" extension (any case). */
+static size_t stem_len(const char *base)
+{
+	size_t n = strlen(base);
+
+	return n > 5 && strcasecmp(base + n - 5, ".json") == 0 ? n - 5 : n;
+}
+
+size_t map_path_kind(const char *relpath, char *buf, size_t size)
+{
+	const char *base = strrchr(relpath, '/'), *folder = NULL;
+	size_t o = 0, nf = 0, ns, i;
+	int pass;
+
+	if (!size)
+		return 0;
+	if (base) {
+		folder = base;
+		while (folder > relpath && folder[-1] != '/')
+			folder--;
+		nf = (size_t)(base - folder);
+		base++;
+	} else {
+		base = relpath;
+	}
+	ns = stem_len(base);
+	for (pass = 0; pass < 2; pass++) {
+		const char *s = pass ? base : folder;
+		size_t n = pass ? ns : nf;
+
+		if (!pass && !folder)
+			continue;
+		if (pass && folder && o + 1 < size)
+			buf[o++] = '/';
+		for (i = 0; i < n && o + 1 < size; i++) {
+			unsigned char ch = (unsigned char)s[i];
+
+			if (ch >= '0' && ch <= '9') {
+				while (i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9')
+					i++;
+				buf[o++] = '#';
+			} else {
+				buf[o++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch);
+			}
+		}
+	}
+	buf[o] = '\0';
+	return o;
+}
+
+/*
+ * The text of a path-derived source.  Returns 0 and sets s/n, or -1.
+ * "kind" is built in tmp[0..tmp_size).
+ */
 static int path_value(const struct manifest_column *col, const char *path,
-		      const char **s, size_t *n)
+		      char *tmp, size_t tmp_size, const char **s, size_t *n)
 {
 	const char *base = strrchr(path, '/');
 	const char *seg[128];
@@ -272,9 +368,11 @@ static int path_value(const struct manifest_column *col, const char *path,
 		return 0;
 	case PATH_STEM:
 		*s = base;
-		*n = strlen(base);
-		if (*n > 5 && strcmp(base + *n - 5, ".json") == 0)
-			*n -= 5;
+		*n = stem_len(base);
+		return 0;
+	case PATH_KIND:
+		*n = map_path_kind(path, tmp, tmp_size);
+		*s = tmp;
 		return 0;
 	case PATH_DIR:
 		*s = path;
@@ -323,16 +421,20 @@ static int ptr_append(struct strbuf *sb, const char *tok, size_t n)
 }
 
 /*
- * Fill one value.  `base` is the element the pointers are relative to,
- * `base_ptr` its pointer in the document; key/index describe the element
- * for child rows (key may be NULL for main rows).
+ * Fill one value of a row of target `t`.  `base` is the element the
+ * pointers are relative to, `base_ptr` its pointer in the document;
+ * key/index describe the element for child rows (key may be NULL for main
+ * rows).  A value that does not fit a lenient column becomes NULL with a
+ * warning.
  */
-static int fill_value(struct mctx *c, const struct manifest_column *col,
+static int fill_value(struct mctx *c, const struct manifest_target *t,
+		      const struct manifest_column *col,
 		      const cJSON *base, const char *base_ptr,
 		      const char *key, size_t key_len, int64_t index,
 		      struct value *out)
 {
 	struct strbuf full = STRBUF_INIT;
+	char tmp[1024];
 	const char *s;
 	size_t i, n;
 	int rc;
@@ -350,22 +452,49 @@ static int fill_value(struct mctx *c, const struct manifest_column *col,
 			return oom(c);
 		}
 		rc = convert_json(c, col, v, full.buf, out);
+		if (rc == ERR_DATA && col->on_error_null) {
+			memset(out, 0, sizeof(*out));
+			out->is_null = 1;
+			rc = warn(c, t, col, full.buf);
+		}
 		strbuf_release(&full);
 		return rc;
 	}
 	strbuf_release(&full);
-	if (path_value(col, c->relpath, &s, &n) == 0)
-		return convert_text(c, col, s, n, "path", out);
-	if (col->from == ELEM_KEY && key)
-		return convert_text(c, col, key, key_len, "element key", out);
-	if (col->from == ELEM_INDEX && key) {
-		char tmp[32];
-
+	rc = -1;
+	if (path_value(col, c->relpath, tmp, sizeof(tmp), &s, &n) == 0)
+		rc = convert_text(c, col, s, n, "path", out);
+	else if (col->from == ELEM_KEY && key)
+		rc = convert_text(c, col, key, key_len, "element key", out);
+	else if (col->from == ELEM_INDEX && key) {
 		n = (size_t)snprintf(tmp, sizeof(tmp), "%lld", (long long)index);
-		return convert_text(c, col, tmp, n, "element index", out);
+		rc = convert_text(c, col, tmp, n, "element index", out);
+	} else if (col->from == ELEM_PARENT && key) {
+		const struct value *pv = &c->out->values[c->main_off +
+			c->rule->main.def_col[col->parent_col]];
+
+		if (!pv->is_null) {
+			*out = *pv;
+			return 0;
+		}
 	}
-	if (col->default_value)
-		return convert_json(c, col, col->default_value, NULL, out);
+	if (rc >= 0) {
+		if (rc == ERR_DATA && col->on_error_null) {
+			memset(out, 0, sizeof(*out));
+			out->is_null = 1;
+			rc = warn(c, t, col, "");
+		}
+		return rc;
+	}
+	if (col->default_value) {
+		rc = convert_json(c, col, col->default_value, NULL, out);
+		if (rc == ERR_DATA && col->on_error_null) {
+			memset(out, 0, sizeof(*out));
+			out->is_null = 1;
+			rc = warn(c, t, col, "");
+		}
+		return rc;
+	}
 	if (col->required) {
 		if (col->n_pointers)
 			return fail(c, *base_ptr ? base_ptr : NULL,
@@ -417,7 +546,7 @@ static int add_row(struct mctx *c, const struct manifest_target *t,
 		out->values[off + k].is_null = 1;
 	}
 	for (k = 0; k < t->n_columns; k++) {
-		rc = fill_value(c, &t->columns[k], base, base_ptr, key, key_len,
+		rc = fill_value(c, t, &t->columns[k], base, base_ptr, key, key_len,
 				index, &out->values[off + t->def_col[k]]);
 		if (rc)
 			return rc;
@@ -517,21 +646,34 @@ static int add_child_rows(struct mctx *c, const struct manifest_target *t,
 
 int map_document(const struct manifest_rule *rule, const char *relpath,
 		 const char *doc, size_t doc_len, const cJSON *root,
-		 struct map_out *out, size_t *n_rows, struct error *err)
+		 struct map_out *out, struct map_result *res, struct error *err)
 {
-	struct mctx c = { relpath, doc, doc_len, out, err };
-	size_t rows0 = out->n_rows, values0 = out->n_values, k;
+	struct mctx c;
+	size_t rows0 = out->n_rows, values0 = out->n_values;
+	size_t warn0 = out->n_warnings, k;
 	int rc;
 
-	*n_rows = 0;
+	memset(&c, 0, sizeof(c));
+	c.rule = rule;
+	c.relpath = relpath;
+	c.doc = doc;
+	c.doc_len = doc_len;
+	c.out = out;
+	c.err = err;
+	c.main_off = out->n_values;
+	memset(res, 0, sizeof(*res));
 	rc = add_row(&c, &rule->main, root, "", NULL, 0, 0);
 	for (k = 0; !rc && k < rule->n_children; k++)
 		rc = add_child_rows(&c, &rule->children[k], root);
 	if (rc) {
 		out->n_rows = rows0;
 		out->n_values = values0;
+		out->n_warnings = warn0;
 		return rc;
 	}
-	*n_rows = out->n_rows - rows0;
+	res->n_rows = out->n_rows - rows0;
+	res->warn_off = warn0;
+	res->n_warnings = out->n_warnings - warn0;
+	res->warning_total = c.warn_total;
 	return 0;
 }

@@ -539,6 +539,7 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	const char *path = we->relpath;
 	const struct manifest_rule *rule = ent->rule;
 	struct source_state src = ent->src;
+	struct map_result mr;
 	struct error fe;
 	char sha[65];
 	char *buf = NULL;
@@ -663,7 +664,8 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 
 	t = now();
 	row_off = r->b->out.n_rows;
-	rc = map_document(rule, path, buf + bom, len - bom, root, &r->b->out, &n_rows, &fe);
+	rc = map_document(rule, path, buf + bom, len - bom, root, &r->b->out, &mr, &fe);
+	n_rows = mr.n_rows;
 	r->stats->stages.map += now() - t;
 	cJSON_Delete(root);
 	docmem_end();
