@@ -232,9 +232,9 @@ void infer_table_release(struct infer_table *t);
 void infer_stats_free(struct infer_stats *s);
 
 /*
- * The rule-shaped summary of a group of documents: largest arrays of
- * objects at the root or directly under it (for INFER_GROUP_SINGLE).
- * Returns the number of object elements of the largest such array.
+ * The number of objects in the largest array at the root of `root` or
+ * directly under it: a lone file (INFER_GROUP_SINGLE) holding at least
+ * INFER_MIN_ARRAY_ROWS of them is a table of its own.
  */
 unsigned long infer_doc_array_rows(const cJSON *root);
 
@@ -243,7 +243,7 @@ unsigned long infer_doc_array_rows(const cJSON *root);
 /* The default ignore list written into every inferred manifest. */
 extern const char *const infer_default_ignore[];
 
-/* 1 when `relpath` matches one of the NULL-terminated `globs` ("(?i)" aware). */
+/* 1 when `relpath` matches one of the NULL-terminated `globs` (glob.h, "(?i)" included). */
 int infer_ignored(const char *const *globs, const char *relpath);
 
 struct infer_opts {

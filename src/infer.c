@@ -41,43 +41,19 @@ const char *const infer_default_ignore[] = {
 
 /* ------------------------------------------------------------ matching */
 
-static char *ascii_lower(const char *s)
-{
-	char *d = strdup(s);
-	size_t i;
-
-	if (d)
-		for (i = 0; d[i]; i++)
-			d[i] = (char)tolower((unsigned char)d[i]);
-	return d;
-}
-
-/* glob_match, case-insensitive (ASCII) when ci; -1 when out of memory. */
+/* glob_match as the manifest does it: case-insensitive for ignore_case rules. */
 static int match_ci(const char *glob, const char *path, int ci)
 {
-	char *g, *p;
-	int r;
-
-	if (!ci)
-		return glob_match(glob, path);
-	g = ascii_lower(glob);
-	p = ascii_lower(path);
-	r = g && p ? glob_match(g, p) : -1;
-	free(g);
-	free(p);
-	return r;
+	return glob_match_flags(glob, path, ci ? GLOB_ICASE : 0);
 }
 
 int infer_ignored(const char *const *globs, const char *relpath)
 {
 	size_t i;
 
-	for (i = 0; globs[i]; i++) {
-		int ci = strncmp(globs[i], "(?i)", 4) == 0;
-
-		if (match_ci(globs[i] + (ci ? 4 : 0), relpath, ci) == 1)
+	for (i = 0; globs[i]; i++)
+		if (glob_match(globs[i], relpath) == 1)
 			return 1;
-	}
 	return 0;
 }
 
@@ -228,6 +204,15 @@ static size_t glob_parts(const char *glob, char parts[][64], size_t max)
 		s += len;
 		if (*s == '/')
 			s++;
+	}
+	/* "jobs/JOB-*", "analysis_chunks/chunk_*": the folder's plural names it */
+	if (n >= 2) {
+		const char *dw = parts[n - 2], *fw = parts[n - 1];
+		size_t a = strlen(dw), b = strlen(fw);
+
+		if (a > b && dw[a - 1] == 's' &&
+		    !strncmp(dw + a - 1 - b, fw, b) && (a - 1 == b || dw[a - 2 - b] == '_'))
+			n--;
 	}
 	return n;
 }
@@ -501,7 +486,10 @@ static cJSON *rule_json(const struct wrule *r, const struct infer_table *t, cons
 
 	if (!o)
 		return NULL;
-	strbuf_addf(&desc, "%lu file%s; %s", r->files, r->files == 1 ? "" : "s", r->g->why);
+	strbuf_addf(&desc, "%lu file%s", r->files, r->files == 1 ? "" : "s");
+	if (r->broken)
+		strbuf_addf(&desc, " (%lu not parseable)", r->broken);
+	strbuf_addf(&desc, "; %s", r->g->why);
 	if (r->g->kind == INFER_GROUP_SINGLE)
 		strbuf_addstr(&desc, ", holding an array of objects");
 	cJSON_AddStringToObject(o, "name", r->name);
@@ -756,11 +744,7 @@ static int pass2(const struct infer_opts *o, struct wrule *r, size_t n, struct i
 			continue;
 		res->files++;
 		for (i = 0; i < n && gi == n; i++) {
-			int m = match_ci(r[i].g->glob, we.relpath, r[i].g->ignore_case);
-
-			if (m < 0)
-				goto oom;
-			if (m == 1)
+			if (match_ci(r[i].g->glob, we.relpath, r[i].g->ignore_case) == 1)
 				gi = i;
 		}
 		if (gi < n)

@@ -77,10 +77,13 @@ static size_t idrun_at(const char *s, size_t n)
 
 	if (s[0] >= '0' && s[0] <= '9') {
 		while (i < n) {
+			size_t start = i;
+
 			while (i < n && s[i] >= '0' && s[i] <= '9')
 				i++;
+			/* '_' joins only date-like runs: 20250811_093716, not 3_0007 */
 			if (i + 1 < n && (s[i] == '-' || s[i] == ':' || s[i] == '.' ||
-					  s[i] == 'T' || s[i] == '_') &&
+					  s[i] == 'T' || (s[i] == '_' && i - start >= 4)) &&
 			    s[i + 1] >= '0' && s[i + 1] <= '9')
 				i++;
 			else
@@ -489,9 +492,10 @@ static int merge_sum(struct psum *dst, const struct psum *src, const char *prefi
 
 /*
  * Whether two folder summaries describe alike sub-trees: at least half of
- * their entries in common (Jaccard >= 0.5), and among the common ones at
- * least one that says something (a fixed file name or a sub-folder; a bare
- * "*.json" family says nothing).
+ * their entries in common (Jaccard >= 0.5).  2 when among the common ones
+ * one says something (a fixed file name, a family with a fixed part, or a
+ * sub-folder), 1 when they share only bare "*.json" series (weak: enough
+ * only for several siblings, see frame_summary), 0 when not alike.
  */
 static int similar(const struct psum *a, const struct psum *b)
 {
@@ -500,15 +504,18 @@ static int similar(const struct psum *a, const struct psum *b)
 	if (a->n == 0 || b->n == 0)
 		return 0;
 	for (i = 0; i < a->n; i++) {
-		struct pent *e = psum_find((struct psum *)b, a->e[i].key);
+		const struct pent *x = &a->e[i];
+		struct pent *e = psum_find((struct psum *)b, x->key);
 
 		if (e) {
 			common++;
-			if (!a->e[i].fam || a->e[i].dir[0])
+			if (!x->fam || x->dir[0] || x->name[0] || x->suffix[0])
 				telling++;
 		}
 	}
-	return telling > 0 && common * 2 >= a->n + b->n - common;
+	if (common * 2 < a->n + b->n - common)
+		return 0;
+	return telling > 0 ? 2 : 1;
 }
 
 /* ------------------------------------------------------------ frames */
@@ -578,23 +585,39 @@ static int frame_summary(struct pframe *f, size_t d, struct psum *out)
 			free(wild);
 			return -1;
 		}
-		/* greedy clusters in name order; the first member represents */
+		/*
+		 * Greedy clusters in name order; the first member represents.
+		 * Alike sub-trees (similar() == 2) cluster by twos; sub-trees
+		 * that share only id-named series need three, and never at the
+		 * root, whose folders are the tree's separate areas.
+		 */
 		for (i = 0; i < f->n_kids; i++) {
 			cl[i] = (int)i;
-			for (j = 0; j < i; j++)
-				if (cl[j] == (int)j && similar(&f->kids[j].sum, &f->kids[i].sum)) {
+			for (j = 0; j < i; j++) {
+				int sim;
+
+				if (cl[j] != (int)j)
+					continue;
+				sim = similar(&f->kids[j].sum, &f->kids[i].sum);
+				if (sim == 2 || (sim == 1 && d > 0)) {
 					cl[i] = (int)j;
 					break;
 				}
+			}
 		}
-		/* clusters of two or more, and lone folders alike the '*' ones */
 		for (i = 0; i < f->n_kids; i++) {
 			size_t members = 0;
+			int strong = 0;
 
 			for (j = 0; j < f->n_kids; j++)
-				if (cl[j] == cl[i])
+				if (cl[j] == cl[i]) {
 					members++;
-			if (members >= 2 || (f->wild.n && similar(&f->kids[i].sum, &f->wild)))
+					if (j != (size_t)cl[i] &&
+					    similar(&f->kids[cl[i]].sum, &f->kids[j].sum) == 2)
+						strong = 1;
+				}
+			if ((strong && members >= 2) || members >= 3 ||
+			    (f->wild.n && similar(&f->kids[i].sum, &f->wild) == 2))
 				wild[i] = 1;
 		}
 		for (i = 0; i < f->n_kids; i++)
@@ -983,7 +1006,17 @@ static int group_entry(struct gbuild *b, const struct pent *e, enum infer_group_
 
 	if (!g)
 		return -1;
-	if (!(file = entry_file_glob(e)))
+	if (kind == INFER_GROUP_SINGLE && e->count == 1 && (!e->fam || (!e->name[0] && !e->suffix[0]))) {
+		/* one file without a fixed part to its name: the file itself */
+		struct strbuf sb = STRBUF_INIT;
+		const char *base = base_of(e->ex[0]);
+
+		add_glob_literal(&sb, base, strlen(base), !e->dir[0]);
+		file = sb.failed ? NULL : sb.buf;
+	} else {
+		file = entry_file_glob(e);
+	}
+	if (!file)
 		return -1;
 	g->glob = join_glob(e->dir, file);
 	free(file);
@@ -1031,8 +1064,8 @@ static int groups_of_dir(struct gbuild *b, struct pent **E, size_t n)
 {
 	const char *dir = E[0]->dir;
 	char (*first)[128] = NULL, (*last)[128] = NULL;
-	int *used = NULL, star = 0, rc = -1;
-	size_t i, j, rest = 0;
+	int *used = NULL, star = 0, rc = -1, n_fam = 0, n_affix = 0;
+	size_t i, j, rest = 0, fam_at = 0;
 	unsigned long rest_files = 0, nvar[MAX_SEG];
 	char *rest_ex[2] = { NULL, NULL };
 
@@ -1049,6 +1082,10 @@ static int groups_of_dir(struct gbuild *b, struct pent **E, size_t n)
 			if (group_entry(b, E[i], E[i]->fam ? INFER_GROUP_FAMILY : INFER_GROUP_NAME, 0))
 				goto out;
 			used[i] = 1;
+			if (E[i]->fam) {
+				n_fam++;
+				fam_at = b->n - 1;
+			}
 			if (E[i]->fam && !E[i]->name[0] && !E[i]->suffix[0])
 				star = 1;
 		} else if (!E[i]->fam) {
@@ -1104,6 +1141,7 @@ static int groups_of_dir(struct gbuild *b, struct pent **E, size_t n)
 			g->glob = join_glob(dir, sb.buf);
 			strbuf_release(&sb);
 			g->kind = INFER_GROUP_AFFIX;
+			n_affix++;
 			g->ignore_case = ci;
 			g->files = members;
 			snprintf(why, sizeof(why), "file names share \"%.*s\" (e.g. %s, %s)",
@@ -1113,6 +1151,21 @@ static int groups_of_dir(struct gbuild *b, struct pent **E, size_t n)
 				goto out;
 			memset(nvar, 0, sizeof(nvar));
 		}
+	}
+	/*
+	 * One family alone in its folder takes every .json of its folder
+	 * rather than its prefix, so that other names there (in this tree or
+	 * the next) still count as its members.
+	 */
+	if (n_fam == 1 && n_affix == 0 && !star) {
+		char *g = join_glob(dir, "*.json");
+
+		if (!g)
+			goto out;
+		free(b->g[fam_at].glob);
+		b->g[fam_at].glob = g;
+		b->g[fam_at].ignore_case = 0;
+		star = 1;
 	}
 	for (i = 0; i < n; i++) {
 		if (used[i])

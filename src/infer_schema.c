@@ -1157,7 +1157,7 @@ unsigned long infer_doc_array_rows(const cJSON *root)
 		best = k;
 	} else if (cJSON_IsObject(root)) {
 		for (it = root->child; it; it = it->next) {
-			if (!cJSON_IsArray(it) && !cJSON_IsObject(it))
+			if (!cJSON_IsArray(it))
 				continue;
 			k = 0;
 			for (e = it->child; e; e = e->next)
