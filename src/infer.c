@@ -543,6 +543,7 @@ static cJSON *catch_all_json(void)
 				"digits as #), its folder and its name.");
 	cJSON_AddTrueToObject(o, "catch_all");
 	cJSON_AddStringToObject(o, "table", "documents");
+	cJSON_AddItemToObject(o, "indexes", cJSON_CreateStringArray((const char *const[]){ "kind" }, 1));
 	cols = cJSON_AddArrayToObject(o, "columns");
 	for (i = 0; i < 3; i++) {
 		c = cJSON_CreateObject();
