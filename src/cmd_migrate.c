@@ -80,8 +80,19 @@ static void on_file(void *ctx, const struct pipeline_file *f)
 	struct migrate_ctx *mc = ctx;
 
 	/* a real run's report lists only the files that need attention */
-	if (mc->all_files || f->outcome == FILE_INVALID || f->outcome == FILE_SKIPPED)
+	if (mc->all_files || f->outcome == FILE_INVALID || f->outcome == FILE_SKIPPED ||
+	    f->warning_total)
 		report_add_file(mc->rep, f);
+}
+
+static void on_ignored(void *ctx, const char *path)
+{
+	report_add_ignored(((struct migrate_ctx *)ctx)->rep, path);
+}
+
+static void on_run_warning(void *ctx, const struct warning_entry *w)
+{
+	report_add_run_warning(((struct migrate_ctx *)ctx)->rep, w);
 }
 
 static void on_note(void *ctx, enum pipeline_note_kind kind, const char *path,
@@ -168,6 +179,8 @@ int cmd_migrate(int argc, char **argv, struct error *err)
 	mc.all_files = o.dry_run;
 	o.on_file = on_file;
 	o.on_note = on_note;
+	o.on_ignored = on_ignored;
+	o.on_run_warning = on_run_warning;
 	o.ctx = &mc;
 	if (!quiet && isatty(2))
 		o.on_progress = cmd_progress;

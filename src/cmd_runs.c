@@ -33,10 +33,10 @@ static int print_run(void *ctx, const struct run_info *r)
 		strbuf_addf(&sb, ", \"seq\": %lld, \"status\": \"%s\", \"started_at\": \"%s\", \"finished_at\": \"%s\", \"tree\": ",
 			    (long long)r->seq, r->status, r->started_at, r->finished_at);
 		strbuf_add_json_string(&sb, r->tree_root, strlen(r->tree_root));
-		strbuf_addf(&sb, ", \"files_seen\": %lld, \"imported\": %lld, \"unchanged\": %lld, \"skipped\": %lld, \"invalid\": %lld, \"deleted\": %lld, \"rows\": %lld, \"archive\": ",
+		strbuf_addf(&sb, ", \"files_seen\": %lld, \"imported\": %lld, \"unchanged\": %lld, \"skipped\": %lld, \"invalid\": %lld, \"deleted\": %lld, \"rows\": %lld, \"warnings\": %lld, \"archive\": ",
 			    (long long)r->files_seen, (long long)r->imported, (long long)r->unchanged,
 			    (long long)r->skipped, (long long)r->invalid, (long long)r->deleted,
-			    (long long)r->rows_written);
+			    (long long)r->rows_written, (long long)r->warnings);
 		if (r->archive_path[0])
 			strbuf_add_json_string(&sb, r->archive_path, strlen(r->archive_path));
 		else
@@ -48,13 +48,14 @@ static int print_run(void *ctx, const struct run_info *r)
 		strbuf_release(&sb);
 	} else {
 		if (!c->n)
-			printf("%-24s %-11s %-20s %6s %8s %9s %7s %7s %7s  %s\n", "run", "status",
+			printf("%-24s %-11s %-20s %6s %8s %9s %7s %7s %7s %8s  %s\n", "run", "status",
 			       "finished", "seen", "imported", "unchanged", "skipped", "invalid",
-			       "rows", "archive");
-		printf("%-24s %-11s %-20.19s %6lld %8lld %9lld %7lld %7lld %7lld  %s\n", r->id, r->status,
-		       r->finished_at, (long long)r->files_seen, (long long)r->imported,
+			       "rows", "warnings", "archive");
+		printf("%-24s %-11s %-20.19s %6lld %8lld %9lld %7lld %7lld %7lld %8lld  %s\n", r->id,
+		       r->status, r->finished_at, (long long)r->files_seen, (long long)r->imported,
 		       (long long)r->unchanged, (long long)r->skipped, (long long)r->invalid,
-		       (long long)r->rows_written, r->archive_path[0] ? r->archive_path : "-");
+		       (long long)r->rows_written, (long long)r->warnings,
+		       r->archive_path[0] ? r->archive_path : "-");
 	}
 	c->n++;
 	return 0;

@@ -63,6 +63,16 @@ static void on_file(void *ctx, const struct pipeline_file *f)
 	report_add_file(((struct validate_ctx *)ctx)->rep, f);
 }
 
+static void on_ignored(void *ctx, const char *path)
+{
+	report_add_ignored(((struct validate_ctx *)ctx)->rep, path);
+}
+
+static void on_run_warning(void *ctx, const struct warning_entry *w)
+{
+	report_add_run_warning(((struct validate_ctx *)ctx)->rep, w);
+}
+
 /* One file against one schema; prints its errors.  Returns 0 valid, 1 invalid. */
 static int check_one(const struct jsonschema *js, const char *path, size_t max,
 		     int json, int *first, FILE *out)
@@ -239,6 +249,8 @@ int cmd_validate(int argc, char **argv, struct error *err)
 	if (!vc.rep)
 		return ERR_IO;
 	o.on_file = on_file;
+	o.on_ignored = on_ignored;
+	o.on_run_warning = on_run_warning;
 	o.ctx = &vc;
 	if (!vc.quiet && isatty(2))
 		o.on_progress = cmd_progress;

@@ -2046,16 +2046,24 @@ static const char *const ledger[] = {
 };
 #define N_LEDGER (sizeof(ledger) / sizeof(ledger[0]))
 
-/* The tables to copy, in order: the ledger, then each table and its history. */
-static char **copy_list(const struct defs *ds, size_t *n)
+/* Ledger tables that databases made by older versions lack. */
+#define LEDGER_WARNINGS "wsm_warnings"
+
+/*
+ * The tables to copy, in order: the ledger (wsm_warnings when the source
+ * has it), then each table and its history.
+ */
+static char **copy_list(const struct defs *ds, int warnings, size_t *n)
 {
-	char **l = calloc(N_LEDGER + 2 * ds->n + 1, sizeof(*l));
+	char **l = calloc(N_LEDGER + 1 + 2 * ds->n + 1, sizeof(*l));
 	size_t i, k = 0;
 
 	if (!l)
 		return NULL;
 	for (i = 0; i < N_LEDGER; i++)
 		l[k++] = strdup(ledger[i]);
+	if (warnings)
+		l[k++] = strdup(LEDGER_WARNINGS);
 	for (i = 0; i < ds->n; i++) {
 		size_t len = strlen(ds->d[i].name) + 10;
 
@@ -2206,11 +2214,14 @@ static int bump_sequences(PGconn *conn, char **names, size_t n, struct error *er
 	int rc = 0;
 
 	for (i = 0; i < n && !rc; i++) {
-		if (strncmp(names[i], "wsm_hist_", 9) != 0)
+		const char *col = strncmp(names[i], "wsm_hist_", 9) == 0 ? "_hist_seq" :
+				  strcmp(names[i], LEDGER_WARNINGS) == 0 ? "seq" : NULL;
+
+		if (!col)
 			continue;
 		sql.len = 0;
-		strbuf_addstr(&sql, "SELECT setval(pg_get_serial_sequence(quote_ident($1), '_hist_seq'),"
-			      " coalesce(max(\"_hist_seq\"), 0) + 1, false) FROM ");
+		strbuf_addf(&sql, "SELECT setval(pg_get_serial_sequence(quote_ident($1), '%s'),"
+			    " coalesce(max(\"%s\"), 0) + 1, false) FROM ", col, col);
 		strbuf_add_ident(&sql, names[i]);
 		{
 			const char *params[1] = { names[i] };
@@ -2407,7 +2418,7 @@ int promote_run(const char *from, const char *to,
 		}
 	if ((rc = read_defs(db, &ds, err)))
 		goto out;
-	names = copy_list(&ds, &n);
+	names = copy_list(&ds, sqlite_has_table(db, LEDGER_WARNINGS), &n);
 	if (!names) {
 		rc = error_set(err, ERR_IO, "out of memory");
 		goto out;
@@ -2443,6 +2454,13 @@ int promote_run(const char *from, const char *to,
 	    (rc = truncate_all(conn, names, n, err)) ||
 	    (rc = fast_toast(conn, err)))
 		goto out;
+	/* a source from an older version has no warnings: none may remain */
+	if (!sqlite_has_table(db, LEDGER_WARNINGS)) {
+		char *wt[1] = { (char *)LEDGER_WARNINGS };
+
+		if ((rc = truncate_all(conn, wt, 1, err)))
+			goto out;
+	}
 
 	rep->tables = calloc(n, sizeof(*rep->tables));
 	if (!rep->tables) {

@@ -270,3 +270,17 @@ int storage_revert_run(struct storage *st, const char *run_id,
 {
 	CALL(revert_run, st, run_id, rows_removed, rows_restored, err);
 }
+
+int storage_add_warnings(struct storage *st, const struct warning_entry *w,
+			 size_t n, struct error *err)
+{
+	CALL(add_warnings, st, w, n, err);
+}
+
+int storage_list_warnings(struct storage *st, const char *run_id,
+			  const char *kind,
+			  int (*cb)(void *ctx, const struct warning_entry *w),
+			  void *ctx, struct error *err)
+{
+	CALL(list_warnings, st, run_id, kind, cb, ctx, err);
+}

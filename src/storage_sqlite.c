@@ -60,6 +60,10 @@ struct sqlite_storage {
 				      started: lookups in the run find
 				      nothing, without asking */
 	sqlite3_stmt *ins_file;
+	sqlite3_stmt *ins_warning;  /* a warning of this run */
+	sqlite3_stmt *ins_lost;     /* a key collision's warning */
+	sqlite3_stmt *lost_file;    /* ... and its loser's ledger counts */
+	int ledger_ok;             /* ensure_ledger ran in this handle */
 	sqlite3_stmt *src_get;
 	sqlite3_stmt *src_get_many; /* the same, for source_lookup_many only:
 				       that one may run on another thread */
@@ -164,6 +168,9 @@ static void sqlite_close(struct storage *st)
 		table_release(&s->tables[i]);
 	free(s->tables);
 	sqlite3_finalize(s->ins_file);
+	sqlite3_finalize(s->ins_warning);
+	sqlite3_finalize(s->ins_lost);
+	sqlite3_finalize(s->lost_file);
 	sqlite3_finalize(s->src_get);
 	sqlite3_finalize(s->src_get_many);
 	sqlite3_finalize(s->src_hist);
@@ -246,6 +253,7 @@ static int sqlite_rollback(struct storage *st, struct error *err)
 {
 	struct sqlite_storage *s = sq(st);
 
+	s->ledger_ok = 0;     /* its DDL may be rolled back too */
 	if (!s->in_tx)
 		return 0;
 	s->in_tx = 0;
@@ -260,12 +268,18 @@ static const char ledger_ddl[] =
 	" files_seen INTEGER, imported INTEGER, unchanged INTEGER,"
 	" skipped INTEGER, invalid INTEGER, deleted INTEGER,"
 	" rows_written INTEGER, archive_path TEXT, archive_sha256 TEXT,"
-	" rolled_back_at TEXT);"
+	" rolled_back_at TEXT, warnings INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE IF NOT EXISTS wsm_files("
 	" run_id TEXT NOT NULL, path TEXT NOT NULL, size INTEGER,"
 	" mtime_ns INTEGER, mode INTEGER, sha256 TEXT, rule TEXT,"
 	" outcome TEXT NOT NULL, error TEXT, rows INTEGER,"
+	" warnings INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY(run_id, path));"
+	"CREATE TABLE IF NOT EXISTS wsm_warnings("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, path TEXT,"
+	" rule TEXT, kind TEXT NOT NULL, table_name TEXT, column_name TEXT,"
+	" pointer TEXT, message TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS wsm_warnings__run ON wsm_warnings(run_id, path);"
 	"CREATE TABLE IF NOT EXISTS wsm_sources("
 	" _path TEXT PRIMARY KEY, rule TEXT, sha256 TEXT, size INTEGER,"
 	" mtime_ns INTEGER, _run_id TEXT NOT NULL);"
@@ -303,6 +317,50 @@ static int existing_type(struct sqlite_storage *s, const char *table,
 	}
 	sqlite3_finalize(st);
 	return found;
+}
+
+/*
+ * Create the ledger, or bring one made by an older version up to date:
+ * CREATE ... IF NOT EXISTS adds missing tables (wsm_warnings), and the
+ * columns added since (the warning counts) are added in place.
+ */
+static int ensure_ledger(struct sqlite_storage *s, struct error *err)
+{
+	static const char *const added[][2] = {
+		{ "wsm_runs", "warnings" }, { "wsm_files", "warnings" },
+	};
+	char type[64];
+	size_t i;
+
+	if (s->ledger_ok)
+		return 0;
+	if (exec(s, ledger_ddl, err))
+		return ERR_IO;
+	for (i = 0; i < sizeof(added) / sizeof(added[0]); i++) {
+		char sql[200];
+		int have = existing_type(s, added[i][0], added[i][1], type, sizeof(type), err);
+
+		if (have < 0)
+			return ERR_IO;
+		if (have)
+			continue;
+		snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s INTEGER NOT NULL DEFAULT 0",
+			 added[i][0], added[i][1]);
+		if (exec(s, sql, err))
+			return ERR_IO;
+	}
+	s->ledger_ok = 1;
+	return 0;
+}
+
+/* 1 when `table` has column `col` (older ledgers lack some), 0 when not. */
+static int has_column(struct sqlite_storage *s, const char *table, const char *col)
+{
+	char type[64];
+	struct error e;
+
+	error_clear(&e);
+	return existing_type(s, table, col, type, sizeof(type), &e) == 1;
 }
 
 static int add_json_list(struct strbuf *sb, const char *const *l, size_t n)
@@ -569,10 +627,12 @@ static int prepare_table(struct sqlite_storage *s, const struct table_def *d,
 		strbuf_addstr(&sql, where.buf);
 		if ((rc = prepare(s, sql.buf, &t->hist_key, err)))
 			goto out;
+		/* what it deletes tells whether this run wrote the row */
 		sql.len = 0;
 		strbuf_addstr(&sql, "DELETE FROM ");
 		strbuf_add_ident(&sql, d->name);
 		strbuf_addstr(&sql, where.buf);
+		strbuf_addstr(&sql, " RETURNING \"_path\", \"_run_id\"");
 		if ((rc = prepare(s, sql.buf, &t->del_key, err)))
 			goto out;
 	}
@@ -586,14 +646,12 @@ out:
 	return rc;
 }
 
+/* The statements of lookups and sources (tables every ledger has). */
 static int prepare_ledger(struct sqlite_storage *s, struct error *err)
 {
-	if (s->ins_file)
+	if (s->src_get)
 		return 0;
-	if (prepare(s, "INSERT INTO wsm_files(run_id, path, size, mtime_ns, mode, sha256,"
-		    " rule, outcome, error, rows) VALUES(?,?,?,?,?,?,?,?,?,?)",
-		    &s->ins_file, err) ||
-	    prepare(s, "SELECT sha256, size, mtime_ns, rule, _run_id FROM wsm_sources"
+	if (prepare(s, "SELECT sha256, size, mtime_ns, rule, _run_id FROM wsm_sources"
 		    " WHERE _path = ?", &s->src_get, err) ||
 	    prepare(s, "SELECT sha256, size, mtime_ns, rule, _run_id FROM wsm_sources"
 		    " WHERE _path = ?", &s->src_get_many, err) ||
@@ -609,13 +667,35 @@ static int prepare_ledger(struct sqlite_storage *s, struct error *err)
 	return 0;
 }
 
+/* The statements that write the ledger (after ensure_ledger). */
+static int prepare_writes(struct sqlite_storage *s, struct error *err)
+{
+	if (s->ins_file)
+		return 0;
+	if (prepare_ledger(s, err) ||
+	    prepare(s, "INSERT INTO wsm_files(run_id, path, size, mtime_ns, mode, sha256,"
+		    " rule, outcome, error, rows, warnings) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+		    &s->ins_file, err) ||
+	    prepare(s, "INSERT INTO wsm_warnings(run_id, path, rule, kind, table_name,"
+		    " column_name, pointer, message) VALUES(?,?,?,?,?,?,?,?)",
+		    &s->ins_warning, err) ||
+	    prepare(s, "INSERT INTO wsm_warnings(run_id, path, rule, kind, table_name,"
+		    " column_name, message) VALUES(?1, ?2, coalesce(?3, (SELECT rule FROM"
+		    " wsm_files WHERE run_id = ?1 AND path = ?2)), 'key_collision', ?4, ?5, ?6)",
+		    &s->ins_lost, err) ||
+	    prepare(s, "UPDATE wsm_files SET rows = rows - 1, warnings = warnings + 1"
+		    " WHERE run_id = ?1 AND path = ?2", &s->lost_file, err))
+		return ERR_IO;
+	return 0;
+}
+
 static int sqlite_ensure_tables(struct storage *st, const struct table_def *defs,
 				size_t n, struct error *err)
 {
 	struct sqlite_storage *s = sq(st);
 	size_t i;
 
-	if (exec(s, ledger_ddl, err))
+	if (ensure_ledger(s, err))
 		return ERR_IO;
 	for (i = 0; i < s->n_tables; i++)
 		table_release(&s->tables[i]);
@@ -634,7 +714,7 @@ static int sqlite_ensure_tables(struct storage *st, const struct table_def *defs
 			return err->code;
 		s->tables[i].fresh = fresh;
 	}
-	return prepare_ledger(s, err);
+	return prepare_writes(s, err);
 }
 
 static int bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
@@ -649,7 +729,7 @@ static int sqlite_run_start(struct storage *st, const struct run_info *run,
 	sqlite3_stmt *q = NULL;
 	int rc;
 
-	if (exec(s, ledger_ddl, err))
+	if (ensure_ledger(s, err))
 		return ERR_IO;
 	if (prepare(s, "INSERT INTO wsm_runs(id, started_at, status, tree_root,"
 		    " manifest_sha256, tool_version, tenant) VALUES(?,?,'running',?,?,?,?)",
@@ -665,7 +745,7 @@ static int sqlite_run_start(struct storage *st, const struct run_info *run,
 	sqlite3_finalize(q);
 	/* the ledger statements, before a second thread may use the handle */
 	if (!rc)
-		rc = prepare_ledger(s, err);
+		rc = prepare_writes(s, err);
 	if (!rc && !(rc = prepare(s, "SELECT EXISTS (SELECT 1 FROM wsm_sources)", &q, err))) {
 		if (sqlite3_step(q) == SQLITE_ROW)
 			s->no_sources = sqlite3_column_int(q, 0) == 0;
@@ -793,8 +873,130 @@ static int move_path(struct sqlite_storage *s, struct sq_table *t,
 	return step_done(s, t->del_path, err, "replace");
 }
 
+/* The key of a row as a JSON object, for messages: {"task_id": "T-1"}. */
+static void key_json(struct strbuf *sb, const struct table_def *d,
+		     const struct row *r, const struct sq_table *t)
+{
+	size_t i, k;
+
+	strbuf_addstr(sb, "{");
+	for (k = 0; k < (size_t)t->n_key; k++) {
+		const struct value *v;
+
+		for (i = 0; i < d->n_columns; i++)
+			if (strcmp(d->columns[i].name, t->key[k]) == 0)
+				break;
+		if (i == d->n_columns)
+			continue;
+		v = &r->values[i];
+		strbuf_addstr(sb, k ? ", " : "");
+		strbuf_add_json_string(sb, t->key[k], strlen(t->key[k]));
+		strbuf_addstr(sb, ": ");
+		if (v->is_null)
+			strbuf_addstr(sb, "null");
+		else if (d->columns[i].type == COL_INTEGER)
+			strbuf_addf(sb, "%lld", (long long)v->i);
+		else if (d->columns[i].type == COL_BOOLEAN)
+			strbuf_addstr(sb, v->i ? "true" : "false");
+		else if (d->columns[i].type == COL_REAL)
+			strbuf_addf(sb, "%.17g", v->d);
+		else if (d->columns[i].type == COL_JSON)
+			strbuf_add(sb, v->s, v->len);
+		else
+			strbuf_add_json_string(sb, v->s ? v->s : "", v->len);
+	}
+	strbuf_addstr(sb, "}");
+}
+
+/*
+ * Row r of file f replaced, by key, a row that this run wrote for file
+ * `loser`: record a key_collision warning on the loser and take the row
+ * off its ledger count (the count of f itself, when it is the loser, is
+ * written after its rows: *lost_self).
+ */
+static int lost_row(struct sqlite_storage *s, const struct file_entry *f,
+		    const struct row *r, const struct sq_table *t,
+		    const char *loser, size_t *lost_self, struct error *err)
+{
+	struct strbuf key = STRBUF_INIT, msg = STRBUF_INIT, cols = STRBUF_INIT;
+	int self = strcmp(loser, f->path) == 0, rc;
+	int k;
+
+	key_json(&key, r->table, r, t);
+	for (k = 0; k < t->n_key; k++) {
+		strbuf_addstr(&cols, k ? "," : "");
+		strbuf_addstr(&cols, t->key[k]);
+	}
+	if (self)
+		strbuf_addf(&msg, "key %s of table \"%s\" came twice in this file: the later row replaced the earlier one",
+			    strbuf_str(&key), t->name);
+	else
+		strbuf_addf(&msg, "key %s of table \"%s\" came again in '%s' (later in walk order), whose row replaced this file's",
+			    strbuf_str(&key), t->name, f->path);
+	if (key.failed || msg.failed || cols.failed) {
+		rc = error_set(err, ERR_IO, "out of memory");
+		goto out;
+	}
+	sqlite3_bind_text(s->ins_lost, 1, s->run_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->ins_lost, 2, loser, -1, SQLITE_STATIC);
+	bind_text_or_null(s->ins_lost, 3, self ? f->rule : NULL);
+	sqlite3_bind_text(s->ins_lost, 4, t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->ins_lost, 5, cols.buf, (int)cols.len, SQLITE_STATIC);
+	sqlite3_bind_text(s->ins_lost, 6, msg.buf, (int)msg.len, SQLITE_STATIC);
+	if ((rc = step_done(s, s->ins_lost, err, "key collision warning")))
+		goto out;
+	if (self) {
+		(*lost_self)++;
+	} else {
+		sqlite3_bind_text(s->lost_file, 1, s->run_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s->lost_file, 2, loser, -1, SQLITE_STATIC);
+		rc = step_done(s, s->lost_file, err, "key collision ledger");
+	}
+out:
+	strbuf_release(&key);
+	strbuf_release(&msg);
+	strbuf_release(&cols);
+	return rc;
+}
+
+/*
+ * Replace by key: move the row with r's key to history and delete it.
+ * When this run wrote that row, it is a key collision (lost_row).
+ */
+static int replace_by_key(struct sqlite_storage *s, const struct file_entry *f,
+			  const struct row *r, struct sq_table *t,
+			  size_t *lost_self, struct error *err)
+{
+	char *losers[4];
+	size_t n = 0, i;
+	int rc, step;
+
+	sqlite3_bind_text(t->hist_key, 1, s->run_id, -1, SQLITE_STATIC);
+	if (step_done(s, t->hist_key, err, "history by key"))
+		return ERR_IO;
+	while ((step = sqlite3_step(t->del_key)) == SQLITE_ROW) {
+		const char *path = (const char *)sqlite3_column_text(t->del_key, 0);
+		const char *run = (const char *)sqlite3_column_text(t->del_key, 1);
+
+		/* the key is unique: one row at most, a few to be safe */
+		if (path && run && strcmp(run, s->run_id) == 0 && n < 4)
+			losers[n++] = strdup(path);
+	}
+	sqlite3_reset(t->del_key);
+	sqlite3_clear_bindings(t->del_key);
+	rc = step == SQLITE_DONE ? 0 : sq_fail(s, err, "replace by key");
+	for (i = 0; i < n; i++) {
+		if (!rc && !losers[i])
+			rc = error_set(err, ERR_IO, "out of memory");
+		if (!rc)
+			rc = lost_row(s, f, r, t, losers[i], lost_self, err);
+		free(losers[i]);
+	}
+	return rc;
+}
+
 static int put_row(struct sqlite_storage *s, const struct file_entry *f,
-		   const struct row *r, struct error *err)
+		   const struct row *r, size_t *lost_self, struct error *err)
 {
 	const struct table_def *d = r->table;
 	struct sq_table *t = find_table(s, d->name);
@@ -818,9 +1020,7 @@ static int put_row(struct sqlite_storage *s, const struct file_entry *f,
 			bind_value(t->del_key, (int)k + 2, d->columns[i].type, &r->values[i]);
 		}
 		if (all) {
-			sqlite3_bind_text(t->hist_key, 1, s->run_id, -1, SQLITE_STATIC);
-			if (step_done(s, t->hist_key, err, "history by key") ||
-			    step_done(s, t->del_key, err, "replace by key"))
+			if (replace_by_key(s, f, r, t, lost_self, err))
 				return ERR_IO;
 		} else {
 			sqlite3_reset(t->hist_key);
@@ -840,6 +1040,28 @@ static int put_row(struct sqlite_storage *s, const struct file_entry *f,
 		bind_value(t->insert, p, d->columns[i].type, &r->values[i]);
 	if (step_done(s, t->insert, err, "insert")) {
 		return error_prefix(err, "table \"%s\", file '%s'", d->name, f->path);
+	}
+	return 0;
+}
+
+/* Warnings of the current run into wsm_warnings (path/rule default to f's). */
+static int put_warnings(struct sqlite_storage *s, const struct file_entry *f,
+			const struct warning_entry *w, size_t n, struct error *err)
+{
+	sqlite3_stmt *q = s->ins_warning;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_text(q, 1, s->run_id, -1, SQLITE_STATIC);
+		bind_text_or_null(q, 2, w[i].path ? w[i].path : f ? f->path : NULL);
+		bind_text_or_null(q, 3, w[i].rule ? w[i].rule : f ? f->rule : NULL);
+		sqlite3_bind_text(q, 4, w[i].kind ? w[i].kind : WARN_COLUMN, -1, SQLITE_STATIC);
+		bind_text_or_null(q, 5, w[i].table);
+		bind_text_or_null(q, 6, w[i].column);
+		bind_text_or_null(q, 7, w[i].pointer);
+		sqlite3_bind_text(q, 8, w[i].message ? w[i].message : "", -1, SQLITE_STATIC);
+		if (step_done(s, q, err, "warnings"))
+			return ERR_IO;
 	}
 	return 0;
 }
@@ -866,7 +1088,7 @@ static int put_file(struct sqlite_storage *s, const struct file_entry *f,
 		    struct error *err)
 {
 	sqlite3_stmt *q = s->ins_file;
-	size_t i;
+	size_t i, lost_self = 0;
 
 	if (f->outcome == FILE_IMPORTED) {
 		for (i = 0; i < f->n_tables && !f->is_new; i++) {
@@ -881,8 +1103,10 @@ static int put_file(struct sqlite_storage *s, const struct file_entry *f,
 				return ERR_IO;
 		}
 		for (i = 0; i < f->n_rows; i++)
-			if (put_row(s, f, &f->rows[i], err))
+			if (put_row(s, f, &f->rows[i], &lost_self, err))
 				return err->code;
+		if (put_warnings(s, f, f->warnings, f->n_warnings, err))
+			return ERR_IO;
 		if (put_source(s, f, err))
 			return ERR_IO;
 	} else if (f->outcome == FILE_UNCHANGED && !f->same_stat) {
@@ -916,7 +1140,8 @@ static int put_file(struct sqlite_storage *s, const struct file_entry *f,
 	bind_text_or_null(q, 7, f->rule);
 	sqlite3_bind_text(q, 8, file_outcome_name(f->outcome), -1, SQLITE_STATIC);
 	bind_text_or_null(q, 9, f->error);
-	sqlite3_bind_int64(q, 10, (sqlite3_int64)f->n_rows);
+	sqlite3_bind_int64(q, 10, (sqlite3_int64)(f->n_rows - lost_self));
+	sqlite3_bind_int64(q, 11, (sqlite3_int64)(f->warning_count + lost_self));
 	if (step_done(s, q, err, "files ledger"))
 		return error_prefix(err, "file '%s'", f->path);
 	return 0;
@@ -930,7 +1155,7 @@ static int sqlite_put_batch(struct storage *st, const struct batch *b,
 
 	if (!s->in_tx || !s->run_id[0])
 		return error_set(err, ERR_IO, "put_batch outside a run (call begin and run_start first)");
-	if (prepare_ledger(s, err))
+	if (prepare_writes(s, err))
 		return ERR_IO;
 	for (i = 0; i < b->n_files; i++)
 		if (put_file(s, &b->files[i], err))
@@ -1109,8 +1334,8 @@ static int sqlite_run_finish(struct storage *st, const struct run_info *run,
 
 	if (prepare(s, "UPDATE wsm_runs SET finished_at = ?, status = ?, files_seen = ?,"
 		    " imported = ?, unchanged = ?, skipped = ?, invalid = ?, deleted = ?,"
-		    " rows_written = ?, archive_path = ?, archive_sha256 = ? WHERE id = ?",
-		    &q, err))
+		    " rows_written = ?, archive_path = ?, archive_sha256 = ?, warnings = ?"
+		    " WHERE id = ?", &q, err))
 		return ERR_IO;
 	sqlite3_bind_text(q, 1, run->finished_at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, run->status[0] ? run->status : "committed", -1, SQLITE_STATIC);
@@ -1123,7 +1348,8 @@ static int sqlite_run_finish(struct storage *st, const struct run_info *run,
 	sqlite3_bind_int64(q, 9, run->rows_written);
 	bind_text_or_null(q, 10, run->archive_path[0] ? run->archive_path : NULL);
 	bind_text_or_null(q, 11, run->archive_sha256[0] ? run->archive_sha256 : NULL);
-	sqlite3_bind_text(q, 12, run->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 12, run->warnings);
+	sqlite3_bind_text(q, 13, run->id, -1, SQLITE_STATIC);
 	rc = step_done(s, q, err, "finish run");
 	sqlite3_finalize(q);
 	return rc;
@@ -1160,10 +1386,16 @@ static int sqlite_list_runs(struct storage *st,
 
 	if (!ledger_exists(s))
 		return 0;
-	if (prepare(s, "SELECT id, seq, started_at, finished_at, status, tree_root,"
+	/* a ledger of an older version has no warning counts: 0 */
+	if (prepare(s, has_column(s, "wsm_runs", "warnings") ?
+		    "SELECT id, seq, started_at, finished_at, status, tree_root,"
 		    " manifest_sha256, tool_version, tenant, files_seen, imported,"
 		    " unchanged, skipped, invalid, deleted, rows_written,"
-		    " archive_path, archive_sha256 FROM wsm_runs ORDER BY seq", &q, err))
+		    " archive_path, archive_sha256, warnings FROM wsm_runs ORDER BY seq" :
+		    "SELECT id, seq, started_at, finished_at, status, tree_root,"
+		    " manifest_sha256, tool_version, tenant, files_seen, imported,"
+		    " unchanged, skipped, invalid, deleted, rows_written,"
+		    " archive_path, archive_sha256, 0 FROM wsm_runs ORDER BY seq", &q, err))
 		return ERR_IO;
 	r = malloc(sizeof(*r));
 	if (!r) {
@@ -1190,6 +1422,7 @@ static int sqlite_list_runs(struct storage *st,
 		r->rows_written = sqlite3_column_int64(q, 15);
 		col_text(q, 16, r->archive_path, sizeof(r->archive_path));
 		col_text(q, 17, r->archive_sha256, sizeof(r->archive_sha256));
+		r->warnings = sqlite3_column_int64(q, 18);
 		stop = cb(ctx, r);
 		if (stop)
 			break;
@@ -1211,8 +1444,11 @@ static int sqlite_list_files(struct storage *st, const char *run_id,
 
 	if (!ledger_exists(s))
 		return 0;
-	if (prepare(s, "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows"
-		    " FROM wsm_files WHERE run_id = ? ORDER BY path", &q, err))
+	if (prepare(s, has_column(s, "wsm_files", "warnings") ?
+		    "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
+		    " warnings FROM wsm_files WHERE run_id = ? ORDER BY path" :
+		    "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
+		    " 0 FROM wsm_files WHERE run_id = ? ORDER BY path", &q, err))
 		return ERR_IO;
 	sqlite3_bind_text(q, 1, run_id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -1231,6 +1467,7 @@ static int sqlite_list_files(struct storage *st, const char *run_id,
 			    strcmp(o, "skipped") == 0 ? FILE_SKIPPED : FILE_INVALID;
 		f.error = (const char *)sqlite3_column_text(q, 7);
 		f.n_rows = (size_t)sqlite3_column_int64(q, 8);
+		f.warning_count = (size_t)sqlite3_column_int64(q, 9);
 		stop = cb(ctx, &f);
 		if (stop)
 			break;
@@ -1336,6 +1573,11 @@ static int sqlite_revert_run(struct storage *st, const char *run_id,
 			goto fail;
 	if ((rc = revert_table(s, "wsm_sources", run_id, &dummy, &dummy, err)))
 		goto fail;
+	if (table_exists(s, "wsm_warnings", err) > 0 &&
+	    exec1(s, "DELETE FROM wsm_warnings WHERE run_id = ?1", run_id, NULL, err) < 0) {
+		rc = ERR_IO;
+		goto fail;
+	}
 	util_now_utc(now);
 	if (exec1(s, "UPDATE wsm_runs SET status = 'rolled_back', rolled_back_at = ?2 WHERE id = ?1",
 		  run_id, now, err) < 0) {
@@ -1351,6 +1593,55 @@ fail:
 	strbuf_release(&later);
 	sqlite_rollback(st, NULL);
 	return rc ? rc : ERR_IO;
+}
+
+static int sqlite_add_warnings(struct storage *st, const struct warning_entry *w,
+			       size_t n, struct error *err)
+{
+	struct sqlite_storage *s = sq(st);
+
+	if (!s->in_tx || !s->run_id[0])
+		return error_set(err, ERR_IO, "add_warnings outside a run (call begin and run_start first)");
+	if (prepare_writes(s, err))
+		return ERR_IO;
+	return put_warnings(s, NULL, w, n, err);
+}
+
+static int sqlite_list_warnings(struct storage *st, const char *run_id,
+				const char *kind,
+				int (*cb)(void *ctx, const struct warning_entry *w),
+				void *ctx, struct error *err)
+{
+	struct sqlite_storage *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc, stop = 0, have;
+
+	if ((have = table_exists(s, "wsm_warnings", err)) <= 0)
+		return have < 0 ? ERR_IO : 0;
+	if (prepare(s, "SELECT path, rule, kind, table_name, column_name, pointer, message"
+		    " FROM wsm_warnings WHERE run_id = ?1 AND (?2 IS NULL OR kind = ?2)"
+		    " ORDER BY seq", &q, err))
+		return ERR_IO;
+	sqlite3_bind_text(q, 1, run_id, -1, SQLITE_STATIC);
+	bind_text_or_null(q, 2, kind);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct warning_entry w;
+
+		w.path = (const char *)sqlite3_column_text(q, 0);
+		w.rule = (const char *)sqlite3_column_text(q, 1);
+		w.kind = (const char *)sqlite3_column_text(q, 2);
+		w.table = (const char *)sqlite3_column_text(q, 3);
+		w.column = (const char *)sqlite3_column_text(q, 4);
+		w.pointer = (const char *)sqlite3_column_text(q, 5);
+		w.message = (const char *)sqlite3_column_text(q, 6);
+		stop = cb(ctx, &w);
+		if (stop)
+			break;
+	}
+	if (!stop && rc != SQLITE_DONE)
+		stop = sq_fail(s, err, "list warnings");
+	sqlite3_finalize(q);
+	return stop;
 }
 
 const struct storage_ops storage_sqlite_ops = {
@@ -1371,4 +1662,6 @@ const struct storage_ops storage_sqlite_ops = {
 	.list_runs = sqlite_list_runs,
 	.list_files = sqlite_list_files,
 	.revert_run = sqlite_revert_run,
+	.add_warnings = sqlite_add_warnings,
+	.list_warnings = sqlite_list_warnings,
 };

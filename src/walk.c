@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 struct frame {
@@ -177,11 +178,12 @@ static int excluded(const struct walk *w, const char *abs)
 	return 0;
 }
 
+/* ".json" in any case: "x.JSON" is a JSON file too (Windows-made trees). */
 static int is_json_name(const char *name)
 {
 	size_t n = strlen(name);
 
-	return n > 5 && strcmp(name + n - 5, ".json") == 0;
+	return n > 5 && strcasecmp(name + n - 5, ".json") == 0;
 }
 
 /* 1 when the canonical path `real` is the root or below it. */
