@@ -60,9 +60,12 @@
 #define INFER_MAX_GROUPS 100
 /* Nesting levels described by a schema (deeper values are left open). */
 #define INFER_MAX_DEPTH 6
-/* Enums: at least this many values, at most this many distinct ones. */
-#define INFER_ENUM_MIN_VALUES 30
-#define INFER_ENUM_MAX_DISTINCT 5
+/*
+ * Categorical strings (listed as "examples", never as "enum"): at least
+ * this many values, at most this many distinct ones.
+ */
+#define INFER_CAT_MIN_VALUES 30
+#define INFER_CAT_MAX_DISTINCT 5
 /* Key uniqueness is checked for groups of at most this many documents. */
 #define INFER_KEY_MAX_DOCS (1UL << 20)
 
@@ -173,9 +176,10 @@ unsigned long infer_stats_docs(const struct infer_stats *s);
  * The draft 2020-12 schema of every document added: per property the
  * union of the types seen ("number" for any number), "required" for the
  * properties present in every instance, "format": "date-time" when every
- * string there is one, "items" from the union of the elements, enums only
- * for clearly categorical strings (INFER_ENUM_*), nesting described down
- * to INFER_MAX_DEPTH.  Objects stay open to new properties.  `title` and
+ * string there is one, "items" from the union of the elements, nesting
+ * described down to INFER_MAX_DEPTH.  No "enum": strings that look
+ * categorical (INFER_CAT_*: few distinct words without digits, each seen
+ * often) get "examples" instead, an annotation that never rejects.  Objects stay open to new properties.  `title` and
  * `description` may be NULL.  Returns a new tree (cJSON_Delete), or NULL
  * when out of memory.  Every document added validates against it.
  */

@@ -24,8 +24,8 @@
 
 #define MAX_NODES 4096          /* statistics nodes per group */
 #define MAX_PROPS 128           /* distinct member names per object node */
-#define ENUM_MAX_LEN 40         /* longest string an enum may hold */
-#define ENUM_MIN_EACH 3         /* every enum value seen at least this often */
+#define CAT_MAX_LEN 40          /* longest categorical string */
+#define CAT_MIN_EACH 3          /* every categorical value seen at least this often */
 #define MAP_MIN_KEYS 3          /* keys of one varying shape that make a map */
 #define MAX_CANDS 4             /* key candidates tracked per group */
 #define CHILD_OBJECT_SHARE 90   /* percent of elements that must be objects */
@@ -40,8 +40,8 @@ struct snode {
 	unsigned long t[T_N];
 	unsigned long n_dt;         /* strings in the date-time format */
 	unsigned long n_ts;         /* strings tstamp_canonical accepts */
-	char *cat[INFER_ENUM_MAX_DISTINCT];
-	unsigned long cat_n[INFER_ENUM_MAX_DISTINCT];
+	char *cat[INFER_CAT_MAX_DISTINCT];
+	unsigned long cat_n[INFER_CAT_MAX_DISTINCT];
 	int n_cat;
 	int cat_over;               /* too many distinct or unsuitable strings */
 	struct snode **props;       /* first-seen order */
@@ -136,17 +136,21 @@ static int prop_push(struct snode *n, struct snode *c)
 	return 0;
 }
 
-static int enum_text_ok(const char *v)
+/*
+ * A value that may be a category: a short word of ASCII letters, '_', '-',
+ * '.' or ' ', without digits (those are names and ids: "agent-03", dates).
+ */
+static int cat_text_ok(const char *v)
 {
 	size_t i, n = strlen(v);
 
-	if (n == 0 || n > ENUM_MAX_LEN)
+	if (n == 0 || n > CAT_MAX_LEN)
 		return 0;
 	for (i = 0; i < n; i++) {
 		char c = v[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' || c == ' '))
+		      c == '_' || c == '-' || c == '.' || c == ' '))
 			return 0;
 	}
 	return 1;
@@ -158,7 +162,7 @@ static void cat_add(struct infer_stats *s, struct snode *n, const char *v, unsig
 
 	if (n->cat_over)
 		return;
-	if (!enum_text_ok(v)) {
+	if (!cat_text_ok(v)) {
 		n->cat_over = 1;
 		return;
 	}
@@ -167,7 +171,7 @@ static void cat_add(struct infer_stats *s, struct snode *n, const char *v, unsig
 			n->cat_n[k] += times;
 			return;
 		}
-	if (n->n_cat == INFER_ENUM_MAX_DISTINCT) {
+	if (n->n_cat == INFER_CAT_MAX_DISTINCT) {
 		n->cat_over = 1;
 		return;
 	}
@@ -615,15 +619,21 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int enum_ok(const struct snode *n)
+/*
+ * Strings that look categorical: few distinct words, each seen often.  They
+ * are described with "examples", never "enum": within one tree a closed set
+ * of states cannot be told from the names of the agents, teams or days that
+ * happen to be there, and an enum would reject the next tree's new names.
+ */
+static int categorical(const struct snode *n)
 {
 	int k;
 
 	if (n->cat_over || n->n_cat < 2 || n->t[T_STR] != n->n ||
-	    n->t[T_STR] < INFER_ENUM_MIN_VALUES)
+	    n->t[T_STR] < INFER_CAT_MIN_VALUES)
 		return 0;
 	for (k = 0; k < n->n_cat; k++)
-		if (n->cat_n[k] < ENUM_MIN_EACH)
+		if (n->cat_n[k] < CAT_MIN_EACH)
 			return 0;
 	return 1;
 }
@@ -638,9 +648,9 @@ static cJSON *node_schema(const struct snode *n)
 	if (n->t[T_STR] > 0 && n->n_dt == n->t[T_STR] &&
 	    !cJSON_AddStringToObject(o, "format", "date-time"))
 		goto oom;
-	if (enum_ok(n)) {
-		char *vals[INFER_ENUM_MAX_DISTINCT];
-		cJSON *e = cJSON_AddArrayToObject(o, "enum");
+	if (categorical(n)) {
+		char *vals[INFER_CAT_MAX_DISTINCT];
+		cJSON *e = cJSON_AddArrayToObject(o, "examples");
 		int k;
 
 		if (!e)

@@ -2,7 +2,7 @@
  * test_infer.c - the pure parts of `wsmigrate init` (infer.h): name
  * shapes and identifiers, path grouping (varying segments, id and date
  * names, families, tiny groups, glob order), schema inference (type
- * unions, required, formats, enums, maps, depth) checked by validating
+ * unions, required, formats, categories, maps, depth) checked by validating
  * every input against the inferred schema, table inference (column types,
  * share threshold, key choice, child tables) and determinism, plus one
  * infer_run() on a small tree written to a temporary folder.
@@ -500,30 +500,40 @@ static void date_time_format_only_when_every_value_has_it(void **state)
 	infer_stats_free(s);
 }
 
-static void enums_only_for_clearly_categorical_strings(void **state)
+static void categories_are_examples_never_enums(void **state)
 {
 	char *docs[60];
 	const char *states[] = { "open", "done", "blocked" };
+	const char *agents[] = { "agent-03", "agent-04", "agent-07" };
 	struct infer_stats *s;
 	char *text;
 	int i;
 
 	(void)state;
 	for (i = 0; i < 60; i++) {
-		docs[i] = malloc(128);
-		snprintf(docs[i], 128, "{\"state\": \"%s\", \"title\": \"task %d\"}", states[i % 3], i);
+		docs[i] = malloc(160);
+		snprintf(docs[i], 160, "{\"state\": \"%s\", \"title\": \"task %d\", "
+			 "\"agent\": \"%s\", \"day\": \"2025-01-1%d\"}",
+			 states[i % 3], i, agents[i % 3], i % 3);
 	}
 	/* 10 documents: too few to call it categorical */
 	s = stats_of((const char *const *)docs, 10);
 	text = schema_checked(s, (const char *const *)docs, 10);
-	assert_null(strstr(text, "enum"));
+	assert_null(strstr(text, "examples"));
 	free(text);
 	infer_stats_free(s);
-	/* 60 documents, 3 values each seen 20 times: an enum; titles are not */
+	/* 60 documents, 3 words each seen 20 times: examples, and no enum */
 	s = stats_of((const char *const *)docs, 60);
 	text = schema_checked(s, (const char *const *)docs, 60);
-	assert_non_null(strstr(text, "\"enum\": [\"blocked\", \"done\", \"open\"]"));
-	assert_null(strstr(strstr(text, "\"title\": {"), "enum"));
+	assert_non_null(strstr(text, "\"examples\": [\"blocked\", \"done\", \"open\"]"));
+	assert_null(strstr(text, "enum"));
+	/* names with digits, dates and free text are not categories */
+	assert_null(strstr(strstr(text, "\"title\": {"), "examples"));
+	assert_null(strstr(text, "agent-03\""));
+	assert_null(strstr(text, "2025-01-10\""));
+	/* a new state in the next tree is accepted */
+	assert_true(validates(text, "{\"state\": \"cancelled\", \"title\": \"x\", "
+			      "\"agent\": \"agent-99\", \"day\": \"2026-01-01\"}"));
 	free(text);
 	infer_stats_free(s);
 	for (i = 0; i < 60; i++)
@@ -874,7 +884,7 @@ int main(void)
 		cmocka_unit_test(glob_metacharacters_in_names_are_escaped),
 		cmocka_unit_test(types_are_unioned_and_required_is_common),
 		cmocka_unit_test(date_time_format_only_when_every_value_has_it),
-		cmocka_unit_test(enums_only_for_clearly_categorical_strings),
+		cmocka_unit_test(categories_are_examples_never_enums),
 		cmocka_unit_test(objects_keyed_by_ids_become_maps),
 		cmocka_unit_test(nesting_is_described_to_a_bounded_depth),
 		cmocka_unit_test(every_document_validates_against_its_own_schema),
