@@ -16,6 +16,7 @@
 #include "infer.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,6 +281,9 @@ struct pent {
 	unsigned long count;
 	char *ex[2];
 	unsigned long nvar[MAX_SEG];
+	uint32_t vname[MAX_SEG];    /* the one folder merged at segment i (hash), 1: several */
+	int bound;                  /* families folded by fold_bound_families() */
+	int ext_ci;                 /* some member ends in ".JSON" or the like */
 };
 
 struct psum {
@@ -392,12 +396,34 @@ static int add_example(struct pent *e, const char *path)
 	return 0;
 }
 
+/* A hash of a folder name, never 0 (none) or 1 (several). */
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h < 2 ? h + 2 : h;
+}
+
+static void note_folder(uint32_t *slot, uint32_t h)
+{
+	if (!h)
+		return;
+	if (*slot == 0)
+		*slot = h;
+	else if (*slot != h)
+		*slot = 1;
+}
+
 /*
  * Merge entry `src` into summary `dst`, its dir prefixed by `prefix`
  * (NULL: unchanged); `bump` >= 0 adds one to nvar[bump] (a folder merged
- * under '*' at that segment).  Returns 0 or -1 on OOM.
+ * under '*' at that segment) and notes its name's hash `folder`.
+ * Returns 0 or -1 on OOM.
  */
-static int merge_entry(struct psum *dst, const struct pent *src, const char *prefix, int bump)
+static int merge_entry(struct psum *dst, const struct pent *src, const char *prefix, int bump,
+		       uint32_t folder)
 {
 	struct strbuf dir = STRBUF_INIT;
 	struct pent *e;
@@ -469,23 +495,30 @@ static int merge_entry(struct psum *dst, const struct pent *src, const char *pre
 			e->ci = 1;
 	}
 	e->ci |= src->ci;
+	e->ext_ci |= src->ext_ci;
 	e->count += src->count;
-	for (i = 0; i < MAX_SEG; i++)
+	for (i = 0; i < MAX_SEG; i++) {
 		e->nvar[i] += src->nvar[i];
-	if (bump >= 0 && bump < MAX_SEG)
+		note_folder(&e->vname[i], src->vname[i]);
+	}
+	if (bump >= 0 && bump < MAX_SEG) {
 		e->nvar[bump]++;
+		note_folder(&e->vname[bump], folder);
+	}
 	for (i = 0; i < 2; i++)
 		if (src->ex[i] && add_example(e, src->ex[i]))
 			return -1;
 	return 0;
 }
 
-static int merge_sum(struct psum *dst, const struct psum *src, const char *prefix, int bump)
+static int merge_sum(struct psum *dst, const struct psum *src, const char *prefix, int bump,
+		     const char *folder)
 {
+	uint32_t h = folder ? name_hash(folder) : 0;
 	size_t i;
 
 	for (i = 0; i < src->n; i++)
-		if (merge_entry(dst, &src->e[i], prefix, bump))
+		if (merge_entry(dst, &src->e[i], prefix, bump, h))
 			return -1;
 	return 0;
 }
@@ -621,10 +654,11 @@ static int frame_summary(struct pframe *f, size_t d, struct psum *out)
 				wild[i] = 1;
 		}
 		for (i = 0; i < f->n_kids; i++)
-			if (wild[i] && merge_sum(&f->wild, &f->kids[i].sum, NULL, (int)d))
+			if (wild[i] && merge_sum(&f->wild, &f->kids[i].sum, NULL, (int)d,
+						 f->kids[i].name))
 				goto out;
 	}
-	if (merge_sum(out, &f->files, NULL, -1))
+	if (merge_sum(out, &f->files, NULL, -1, NULL))
 		goto out;
 	for (i = 0; i < f->n_kids; i++) {
 		struct strbuf sb = STRBUF_INIT;
@@ -632,13 +666,13 @@ static int frame_summary(struct pframe *f, size_t d, struct psum *out)
 		if (wild[i])
 			continue;
 		add_glob_literal(&sb, f->kids[i].name, strlen(f->kids[i].name), d == 0);
-		if (sb.failed || merge_sum(out, &f->kids[i].sum, strbuf_str(&sb), -1)) {
+		if (sb.failed || merge_sum(out, &f->kids[i].sum, strbuf_str(&sb), -1, NULL)) {
 			strbuf_release(&sb);
 			goto out;
 		}
 		strbuf_release(&sb);
 	}
-	if (merge_sum(out, &f->wild, "*", -1))
+	if (merge_sum(out, &f->wild, "*", -1, NULL))
 		goto out;
 	rc = 0;
 out:
@@ -661,7 +695,7 @@ static int close_top(struct infer_paths *p)
 		goto out;
 	kind = infer_name_shape(f->name, strlen(f->name), shape, sizeof(shape));
 	if (kind != INFER_NAME_PLAIN || parent->n_kids >= MAX_LITERAL_DIRS) {
-		if (merge_sum(&parent->wild, &sum, NULL, (int)d - 1))
+		if (merge_sum(&parent->wild, &sum, NULL, (int)d - 1, f->name))
 			goto out;
 	} else {
 		if (parent->n_kids == parent->cap_kids) {
@@ -727,6 +761,8 @@ static int frame_add_file(struct pframe *f, const char *name, const char *path)
 	src.dir = (char *)"";
 	src.count = 1;
 	src.ex[0] = (char *)path;
+	/* "x.JSON": a family's glob says ".json", so it must ignore case */
+	src.ext_ci = src.ci = n > 5 && strcmp(name + n - 5, ".json") != 0;
 	if (kind == INFER_NAME_PLAIN) {
 		char *key = make_key("", 0, name, NULL);
 
@@ -737,7 +773,7 @@ static int frame_add_file(struct pframe *f, const char *name, const char *path)
 		if (psum_find(&f->files, key) || lits < MAX_LITERAL_FILES) {
 			free(key);
 			src.name = (char *)name;
-			return merge_entry(&f->files, &src, NULL, -1);
+			return merge_entry(&f->files, &src, NULL, -1, 0);
 		}
 		free(key);
 		pre[0] = suf[0] = '\0';
@@ -763,7 +799,7 @@ static int frame_add_file(struct pframe *f, const char *name, const char *path)
 	src.fam = 1;
 	src.name = pre;
 	src.suffix = suf;
-	rc = merge_entry(&f->files, &src, NULL, -1);
+	rc = merge_entry(&f->files, &src, NULL, -1, 0);
 	return rc;
 }
 
@@ -1028,6 +1064,9 @@ static int group_entry(struct gbuild *b, const struct pent *e, enum infer_group_
 		snprintf(why, sizeof(why), "a file of its own");
 	else if (!e->fam)
 		snprintf(why, sizeof(why), "the same file name in every folder");
+	else if (e->bound && e->ex[1])
+		snprintf(why, sizeof(why), "file names vary with the folder (e.g. %s, %s)",
+			 base_of(e->ex[0]), base_of(e->ex[1]));
 	else if (e->ex[1])
 		snprintf(why, sizeof(why), "file names vary (e.g. %s, %s)",
 			 base_of(e->ex[0]), base_of(e->ex[1]));
@@ -1059,17 +1098,103 @@ static void name_words(const char *name, char *first, char *last, size_t size)
 	last[stem - (z - 1)] = '\0';
 }
 
+/*
+ * Families whose fixed part belongs to one folder each, at a segment that
+ * varies: "projects/beacon/.../BEACON-142.json", "projects/cedar/.../
+ * CEDAR-7.json".  The prefix is the folder's, so the next tree's folders
+ * would match none of them: fold them into one family without a fixed
+ * part (the first of them becomes it; E is compacted).  Families all from
+ * the same one folder (e.g. only Agent-5 has processed/) stay apart.
+ * Returns 0, or -1 on OOM.
+ */
+static int fold_bound_families(struct pent **E, size_t *n)
+{
+	const char *s = E[0]->dir;
+	size_t seg = 0, i, k;
+
+	while (*s) {
+		size_t len = strcspn(s, "/"), cnt = 0;
+		uint32_t first = 0;
+		int distinct = 0;
+		struct pent *into = NULL;
+
+		if (len == 1 && s[0] == '*' && seg < MAX_SEG) {
+			for (i = 0; i < *n; i++) {
+				const struct pent *e = E[i];
+
+				if (!e->fam || e->vname[seg] < 2 || (!e->name[0] && !e->suffix[0]))
+					continue;
+				cnt++;
+				if (!first)
+					first = e->vname[seg];
+				else if (e->vname[seg] != first)
+					distinct = 1;
+			}
+		}
+		if (cnt >= 2 && distinct) {
+			int replaced = 0;
+
+			for (i = k = 0; i < *n; i++) {
+				struct pent *e = E[i];
+				int j;
+
+				if (!e->fam || e->vname[seg] < 2 || (!e->name[0] && !e->suffix[0])) {
+					E[k++] = e;
+					continue;
+				}
+				if (!into) {
+					char *key = make_key(e->dir, 1, "", "");
+
+					if (!key)
+						return -1;
+					into = e;
+					free(e->key);
+					e->key = key;
+					e->name[0] = '\0';
+					e->suffix[0] = '\0';
+					e->bound = 1;
+					e->vname[seg] = 1;
+					E[k++] = e;
+					continue;
+				}
+				into->count += e->count;
+				into->ci |= e->ci;
+				into->ext_ci |= e->ext_ci;
+				for (j = 0; j < MAX_SEG; j++)
+					into->nvar[j] += e->nvar[j];
+				if (!replaced) {
+					/* an example from another folder's family */
+					free(into->ex[1]);
+					if (!(into->ex[1] = strdup(e->ex[0])))
+						return -1;
+					replaced = 1;
+				}
+			}
+			*n = k;
+			return 0;
+		}
+		s += len;
+		if (*s == '/')
+			s++;
+		seg++;
+	}
+	return 0;
+}
+
 /* Cut the groups of one folder glob `dir` out of the entries E[0..n). */
 static int groups_of_dir(struct gbuild *b, struct pent **E, size_t n)
 {
 	const char *dir = E[0]->dir;
 	char (*first)[128] = NULL, (*last)[128] = NULL;
-	int *used = NULL, star = 0, rc = -1, n_fam = 0, n_affix = 0;
+	int *used = NULL, star = 0, rc = -1, n_fam = 0, n_affix = 0, rest_ci = 0;
+	size_t others = 0;
 	size_t i, j, rest = 0, fam_at = 0;
 	unsigned long rest_files = 0, nvar[MAX_SEG];
 	char *rest_ex[2] = { NULL, NULL };
 
 	memset(nvar, 0, sizeof(nvar));
+	if (fold_bound_families(E, &n))
+		goto out;
 	used = calloc(n, sizeof(*used));
 	first = calloc(n, sizeof(*first));
 	last = calloc(n, sizeof(*last));
@@ -1118,7 +1243,7 @@ static int groups_of_dir(struct gbuild *b, struct pent **E, size_t n)
 				if (used[j] || strcmp(w, pass ? first[j] : last[j]))
 					continue;
 				o = pass ? E[j]->name : E[j]->name + strlen(E[j]->name) - 5 - strlen(w);
-				if (strncmp(o, orig, strlen(w)))
+				if (strncmp(o, orig, strlen(w)) || E[j]->ci)
 					ci = 1;
 				used[j] = 2 + pass;
 				if (k < 2)
@@ -1153,18 +1278,26 @@ static int groups_of_dir(struct gbuild *b, struct pent **E, size_t n)
 		}
 	}
 	/*
-	 * One family alone in its folder takes every .json of its folder
-	 * rather than its prefix, so that other names there (in this tree or
-	 * the next) still count as its members.
+	 * One family alone in its folder, with nothing else left there, takes
+	 * every .json of the folder rather than its prefix, so that other
+	 * names there (in this tree or the next) still count as its members.
+	 * A lone file of another name beside it (contracts/registry.json
+	 * beside C-0050.json) keeps the family to its prefix.
 	 */
-	if (n_fam == 1 && n_affix == 0 && !star) {
+	for (i = 0; i < n; i++)
+		others += !used[i];
+	if (n_fam == 1 && n_affix == 0 && !star && others == 0) {
 		char *g = join_glob(dir, "*.json");
+		int ext_ci = 0;
+
+		for (i = 0; i < n; i++)
+			ext_ci |= E[i]->ext_ci;
 
 		if (!g)
 			goto out;
 		free(b->g[fam_at].glob);
 		b->g[fam_at].glob = g;
-		b->g[fam_at].ignore_case = 0;
+		b->g[fam_at].ignore_case = ext_ci;
 		star = 1;
 	}
 	for (i = 0; i < n; i++) {
@@ -1172,6 +1305,7 @@ static int groups_of_dir(struct gbuild *b, struct pent **E, size_t n)
 			continue;
 		rest++;
 		rest_files += E[i]->count;
+		rest_ci |= E[i]->ci;
 		for (int s = 0; s < MAX_SEG; s++)
 			nvar[s] = E[i]->nvar[s] > nvar[s] ? E[i]->nvar[s] : nvar[s];
 		if (!rest_ex[0])
@@ -1191,6 +1325,7 @@ static int groups_of_dir(struct gbuild *b, struct pent **E, size_t n)
 			goto out;
 		g->glob = join_glob(dir, "*.json");
 		g->kind = INFER_GROUP_FOLDER;
+		g->ignore_case = rest_ci;
 		g->files = rest_files;
 		snprintf(why, sizeof(why), "%lu files with unrelated names in %s folder",
 			 rest_files, strchr(dir, '*') ? "the same" : "one");
