@@ -658,6 +658,432 @@ static int single_keeps(const char *root, const struct infer_group *g, size_t ma
 	return keep;
 }
 
+/* ------------------------------------------------------------ alike families */
+
+#define SIG_MAX 64
+
+/* The top-level member names of a document (for an array, of its first object). */
+struct sig {
+	char *k[SIG_MAX];
+	size_t n;
+};
+
+static void sig_release(struct sig *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		free(g->k[i]);
+	g->n = 0;
+}
+
+static int sig_add(struct sig *g, const char *prefix, const char *key)
+{
+	char buf[300];
+	size_t i;
+
+	snprintf(buf, sizeof(buf), "%s%s", prefix, key);
+	for (i = 0; i < g->n; i++)
+		if (!strcmp(g->k[i], buf))
+			return 0;
+	if (g->n == SIG_MAX)
+		return 0;
+	return (g->k[g->n++] = strdup(buf)) ? 0 : -1;
+}
+
+static int sig_of_file(const char *root, const char *rel, size_t max, struct sig *g)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct error e;
+	char *buf = NULL;
+	size_t len;
+	cJSON *doc, *it, *obj;
+	const char *prefix = "";
+	int rc = 0;
+
+	strbuf_addf(&p, "%s/%s", root, rel);
+	doc = p.failed ? NULL : read_doc(p.buf, rel, max, &buf, &len, &e);
+	strbuf_release(&p);
+	free(buf);
+	if (!doc)
+		return 0;
+	obj = doc;
+	if (cJSON_IsArray(doc)) {
+		rc = sig_add(g, "", "[]");
+		prefix = "[]/";
+		for (obj = doc->child; obj && !cJSON_IsObject(obj); obj = obj->next)
+			;
+	}
+	if (obj && cJSON_IsObject(obj))
+		for (it = obj->child; it && !rc; it = it->next)
+			rc = sig_add(g, prefix, it->string);
+	cJSON_Delete(doc);
+	return rc;
+}
+
+/* Jaccard similarity of two signatures, in percent (0 when either is empty). */
+static unsigned sig_alike(const struct sig *a, const struct sig *b)
+{
+	size_t i, j, common = 0;
+
+	if (!a->n || !b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		for (j = 0; j < b->n; j++)
+			if (!strcmp(a->k[i], b->k[j])) {
+				common++;
+				break;
+			}
+	return (unsigned)(common * 100 / (a->n + b->n - common));
+}
+
+/* Split "dir/P*S.json" into dir, P and S (escaped glob text); -1 when not that form. */
+static int split_family(const char *glob, char *dir, char *pre, char *suf, size_t size)
+{
+	const char *file = strrchr(glob, '/'), *star = NULL, *p;
+	size_t dl = file ? (size_t)(file - glob) : 0, fl;
+
+	file = file ? file + 1 : glob;
+	for (p = file; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p == '*' || *p == '?' || *p == '[') {
+			if (*p != '*' || star)
+				return -1;
+			star = p;
+		}
+	}
+	fl = strlen(file);
+	if (!star || fl < 5 || strcmp(file + fl - 5, ".json") || dl >= size || fl >= size)
+		return -1;
+	snprintf(dir, size, "%.*s", (int)dl, glob);
+	snprintf(pre, size, "%.*s", (int)(star - file), file);
+	snprintf(suf, size, "%.*s", (int)(file + fl - 5 - (star + 1)), star + 1);
+	return 0;
+}
+
+static int is_name_sep(char c)
+{
+	return c == '_' || c == '-' || c == '.' || c == ' ';
+}
+
+static int cmp_group_glob(const void *a, const void *b)
+{
+	return infer_glob_cmp(((const struct infer_group *)a)->glob,
+			      ((const struct infer_group *)b)->glob);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static void drop_group(struct infer_group *g)
+{
+	free(g->glob);
+	free(g->why);
+	free(g->examples[0]);
+	free(g->examples[1]);
+	memset(g, 0, sizeof(*g));
+}
+
+/*
+ * Name families of one folder whose documents look alike (top-level
+ * members of their example files, Jaccard >= 60%) are one kind of
+ * document named after something that varies: "inbox/...-zoe.json",
+ * "inbox/...-omar.json".  Merge them under their common glob (the fixed
+ * part they share), into an existing group of that glob if there is one.
+ * Families whose documents differ (msg_, sync_, task_) stay apart.
+ */
+static int merge_alike_families(const char *root, struct infer_group *g, size_t *n, size_t max)
+{
+	struct sig *sg = calloc(*n ? *n : 1, sizeof(*sg));
+	char (*dir)[512] = calloc(*n ? *n : 1, sizeof(*dir));
+	char (*pre)[512] = calloc(*n ? *n : 1, sizeof(*pre));
+	char (*suf)[512] = calloc(*n ? *n : 1, sizeof(*suf));
+	int *fam = calloc(*n ? *n : 1, sizeof(*fam));
+	char *mark = calloc(*n ? *n : 1, 1);
+	size_t i, j, k, n0 = *n;
+	int rc = -1;
+
+	if (!sg || !dir || !pre || !suf || !fam || !mark)
+		goto out;
+	for (i = 0; i < *n; i++) {
+		if ((g[i].kind != INFER_GROUP_FAMILY && g[i].kind != INFER_GROUP_AFFIX) ||
+		    split_family(g[i].glob, dir[i], pre[i], suf[i], sizeof(dir[i])) ||
+		    (!pre[i][0] && !suf[i][0]))
+			continue;
+		fam[i] = 1;
+		for (k = 0; k < 2; k++)
+			if (g[i].examples[k] && sig_of_file(root, g[i].examples[k], max, &sg[i]))
+				goto out;
+	}
+	for (i = 0; i < *n; i++) {
+		size_t members = 0, plen, slen;
+		char glob[1200], why[1400], *cut, *nglob, *nwhy, *e0, *e1;
+		struct infer_group *into = NULL;
+		const char *ex1 = NULL;
+
+		if (!fam[i])
+			continue;
+		/* the cluster of i: later families of its folder with alike documents */
+		plen = strlen(pre[i]);
+		slen = strlen(suf[i]);
+		for (j = i; j < *n; j++) {
+			size_t a, b, sl = strlen(suf[j]);
+
+			mark[j] = fam[j] && !strcmp(dir[i], dir[j]) &&
+				  (j == i || sig_alike(&sg[i], &sg[j]) >= 60);
+			if (!mark[j])
+				continue;
+			members++;
+			if (j != i && !ex1)
+				ex1 = g[j].examples[0];
+			for (a = 0; a < plen && pre[j][a] == pre[i][a]; a++)
+				;
+			for (b = 0; b < slen && b < sl && suf[j][sl - 1 - b] == suf[i][strlen(suf[i]) - 1 - b]; b++)
+				;
+			plen = a;
+			slen = b;
+		}
+		if (members < 2) {
+			fam[i] = 0;
+			continue;
+		}
+		/* the shared fixed part, cut at word boundaries */
+		while (plen > 0 && !is_name_sep(pre[i][plen - 1]))
+			plen--;
+		while (slen > 0 && !is_name_sep(suf[i][strlen(suf[i]) - slen]))
+			slen--;
+		snprintf(glob, sizeof(glob), "%s%s%.*s*%s.json", dir[i], dir[i][0] ? "/" : "",
+			 (int)plen, pre[i], suf[i] + strlen(suf[i]) - slen);
+		/* an existing group of that glob takes them all, else i does */
+		for (k = 0; k < *n && !into; k++)
+			if (g[k].glob && !mark[k] && !strcmp(g[k].glob, glob))
+				into = &g[k];
+		snprintf(why, sizeof(why), "%s", g[i].why);
+		if ((cut = strstr(why, "file names ")) != NULL)
+			*cut = '\0';
+		else if (why[0])
+			strcat(why, "; ");
+		snprintf(why + strlen(why), sizeof(why) - strlen(why),
+			 "file names vary, %zu name patterns hold alike documents (e.g. %s, %s)",
+			 members, base_name(g[i].examples[0]), ex1 ? base_name(ex1) : "");
+		nglob = strdup(glob);
+		nwhy = strdup(why);
+		e0 = strdup(g[i].examples[0]);
+		e1 = ex1 ? strdup(ex1) : NULL;
+		if (!nglob || !nwhy || !e0 || (ex1 && !e1)) {
+			free(nglob);
+			free(nwhy);
+			free(e0);
+			free(e1);
+			goto out;
+		}
+		if (!into) {
+			into = &g[i];
+			mark[i] = 0;
+		}
+		for (j = i; j < *n; j++) {
+			if (!mark[j])
+				continue;
+			into->files += g[j].files;
+			into->ignore_case |= g[j].ignore_case;
+			fam[j] = 0;
+			drop_group(&g[j]);
+		}
+		fam[i] = 0;
+		free(into->glob);
+		free(into->why);
+		free(into->examples[0]);
+		free(into->examples[1]);
+		into->glob = nglob;
+		into->why = nwhy;
+		into->examples[0] = e0;
+		into->examples[1] = e1;
+		into->kind = INFER_GROUP_FAMILY;
+		into->tiny = 0;
+	}
+	/* compact and restore the manifest order */
+	for (i = k = 0; i < *n; i++)
+		if (g[i].glob)
+			g[k++] = g[i];
+	*n = k;
+	qsort(g, *n, sizeof(*g), cmp_group_glob);
+	rc = 0;
+out:
+	if (sg)
+		for (i = 0; i < n0; i++)
+			sig_release(&sg[i]);
+	free(sg);
+	free(dir);
+	free(pre);
+	free(suf);
+	free(fam);
+	free(mark);
+	return rc;
+}
+
+/* The segments of a glob, split in place in buf; returns how many (at most max). */
+static size_t glob_segments(const char *glob, char *buf, size_t size, char **seg, size_t max)
+{
+	size_t n = 0;
+	char *p;
+
+	snprintf(buf, size, "%s", glob);
+	for (p = buf; n < max; ) {
+		seg[n++] = p;
+		p = strchr(p, '/');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	return n;
+}
+
+static int literal_segment(const char *s)
+{
+	return !strpbrk(s, "*?[\\");
+}
+
+/*
+ * Groups whose globs differ in one fixed folder name below the top level,
+ * with the same file part and alike documents (the channels "données" and
+ * "営業" under chat/), hold one kind of document in folders named after
+ * something that varies: merge them under '*' there.  Top-level folders
+ * are the tree's separate areas and are never merged this way.
+ */
+static int merge_alike_folders(const char *root, struct infer_group *g, size_t *n, size_t max)
+{
+	struct sig *sg = calloc(*n ? *n : 1, sizeof(*sg));
+	char *mark = calloc(*n ? *n : 1, 1);
+	size_t i, j, k, n0 = *n;
+	int rc = -1;
+
+	if (!sg || !mark)
+		goto out;
+	for (i = 0; i < *n; i++)
+		for (k = 0; k < 2; k++)
+			if (g[i].examples[k] && sig_of_file(root, g[i].examples[k], max, &sg[i]))
+				goto out;
+	for (i = 0; i < *n; i++) {
+		char bi[1024], bj[1024], *si[32], *sj[32], glob[1100], why[1400], *cut;
+		size_t ni, nj, d = 0, members = 0, m;
+		struct infer_group *into = NULL;
+		const char *ex1 = NULL;
+		char *nglob, *nwhy, *e0, *e1;
+
+		if (!g[i].glob || g[i].kind == INFER_GROUP_SINGLE)
+			continue;
+		ni = glob_segments(g[i].glob, bi, sizeof(bi), si, 32);
+		memset(mark, 0, *n);
+		for (j = i + 1; j < *n; j++) {
+			size_t diff = 0, at = 0;
+
+			if (!g[j].glob || g[j].kind == INFER_GROUP_SINGLE ||
+			    sig_alike(&sg[i], &sg[j]) < 60)
+				continue;
+			nj = glob_segments(g[j].glob, bj, sizeof(bj), sj, 32);
+			if (nj != ni || ni < 3)
+				continue;
+			for (m = 0; m < ni; m++)
+				if (strcmp(si[m], sj[m])) {
+					diff++;
+					at = m;
+				}
+			if (diff != 1 || at == 0 || at == ni - 1 ||
+			    !literal_segment(si[at]) || !literal_segment(sj[at]) || (d && at != d))
+				continue;
+			d = at;
+			mark[j] = 1;
+			members++;
+			if (!ex1)
+				ex1 = g[j].examples[0];
+		}
+		if (!members)
+			continue;
+		glob[0] = '\0';
+		for (m = 0; m < ni; m++)
+			snprintf(glob + strlen(glob), sizeof(glob) - strlen(glob), "%s%s",
+				 m ? "/" : "", m == d ? "*" : si[m]);
+		for (k = 0; k < *n && !into; k++)
+			if (g[k].glob && k != i && !mark[k] && !strcmp(g[k].glob, glob))
+				into = &g[k];
+		snprintf(why, sizeof(why), "%s", g[i].why);
+		if ((cut = strstr(why, "file names ")) != NULL || (cut = strstr(why, "the same file")) != NULL) {
+			char rest[700];
+
+			snprintf(rest, sizeof(rest), "%s", cut);
+			char other[256] = "";
+
+			if (ex1) {
+				const char *q = ex1;
+
+				for (m = 0; m < d && q; m++)
+					if ((q = strchr(q, '/')) != NULL)
+						q++;
+				if (q)
+					snprintf(other, sizeof(other), ", %.*s", (int)strcspn(q, "/"), q);
+			}
+			snprintf(cut, sizeof(why) - (size_t)(cut - why),
+				 "folder names vary in segment %zu (%zu folders of alike documents, e.g. %s%s); %s",
+				 d + 1, members + 1, si[d], other, rest);
+		} else {
+			snprintf(why + strlen(why), sizeof(why) - strlen(why),
+				 "%sfolder names vary in segment %zu (%zu folders of alike documents)",
+				 why[0] ? "; " : "", d + 1, members + 1);
+		}
+		nglob = strdup(glob);
+		nwhy = strdup(why);
+		e0 = strdup(g[i].examples[0]);
+		e1 = ex1 ? strdup(ex1) : NULL;
+		if (!nglob || !nwhy || !e0 || (ex1 && !e1)) {
+			free(nglob);
+			free(nwhy);
+			free(e0);
+			free(e1);
+			goto out;
+		}
+		if (!into)
+			into = &g[i];
+		else
+			mark[i] = 1;
+		for (j = i; j < *n; j++) {
+			if (!mark[j] || &g[j] == into)
+				continue;
+			into->files += g[j].files;
+			into->ignore_case |= g[j].ignore_case;
+			drop_group(&g[j]);
+		}
+		free(into->glob);
+		free(into->why);
+		free(into->examples[0]);
+		free(into->examples[1]);
+		into->glob = nglob;
+		into->why = nwhy;
+		into->examples[0] = e0;
+		into->examples[1] = e1;
+		into->tiny = 0;
+	}
+	for (i = k = 0; i < *n; i++)
+		if (g[i].glob)
+			g[k++] = g[i];
+	*n = k;
+	qsort(g, *n, sizeof(*g), cmp_group_glob);
+	rc = 0;
+out:
+	if (sg)
+		for (i = 0; i < n0; i++)
+			sig_release(&sg[i]);
+	free(sg);
+	free(mark);
+	return rc;
+}
+
 static int pass1(const struct infer_opts *o, struct infer_group **groups, size_t *n_groups,
 		 unsigned long *ignored, char **root, struct error *err)
 {
@@ -859,6 +1285,9 @@ int infer_run(const struct infer_opts *o, struct infer_result *res, struct error
 	memset(res, 0, sizeof(*res));
 	if ((rc = pass1(o, &groups, &n_groups, &res->ignored, &res->tree_root, err)))
 		goto out;
+	if (merge_alike_families(res->tree_root, groups, &n_groups, max) ||
+	    merge_alike_folders(res->tree_root, groups, &n_groups, max))
+		goto oom;
 	r = calloc(n_groups ? n_groups : 1, sizeof(*r));
 	if (!r)
 		goto oom;
