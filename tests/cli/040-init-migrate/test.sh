@@ -58,3 +58,37 @@ expect_eq "$(q "select count(*) from jobs_history where job_id = 'J-1011'")" 2 h
 expect_eq "$(q "select count(*) from jobs_history where job_id is null")" 0 history_all_keyed
 expect_eq "$(q "select count(*) from summary_steps where run_id = 'run-1-3'")" 3 steps_parent_key
 expect_eq "$(q "select sum(ms) from summary_steps")" $((10 * 15 + 20 * 15 + 30 * 15)) steps_ms
+
+# the same bar on genlayout's five layouts (with broken and wrong-shape files)
+GEN=$(dirname "$WSM_BIN")/tools/genlayout
+[ -x "$GEN" ] || GEN="$WSM_ROOT/build/tools/genlayout"
+[ -x "$GEN" ] || fail "genlayout is not built (make unit-build)"
+n=0
+for layout in swarm crew flat nested mixed; do
+	n=$((n + 1))
+	"$GEN" -q --layout $layout --seed 7 --files 150 --broken 0.1 --out g-$layout --list g-$layout.list ||
+		fail "genlayout $layout"
+	wsm init g-$layout -o g-$layout-schema -q
+	expect_status 0
+	gdb="$DB"
+	if [ "$WSM_BACKEND" = postgres ]; then
+		psql -q -X -d "$WSM_TEST_PG_URL" -c "CREATE DATABASE \"${DBNAME}_g$n\"" >/dev/null || fail "createdb"
+		gdb=$(echo "$WSM_TEST_PG_URL" | sed "s|/[^/?]*\(?.*\)\{0,1\}$|/${DBNAME}_g$n\1|")
+	else
+		gdb="sqlite:$WSM_WORK/g-$layout.db"
+	fi
+	wsm migrate g-$layout --schema g-$layout-schema --db "$gdb" --on-invalid skip --format json
+	[ "$ST" -le 1 ] || { cat err.txt; fail "$layout: migrate exit $ST"; }
+	imported=$(jget .imported)
+	broken=$(awk -F'\t' '$2 == "broken" && tolower($1) ~ /\.json$/' g-$layout.list | wc -l)
+	expect_eq "$(jget .invalid)" "$broken" "$layout: invalid = broken"
+	if [ "$WSM_BACKEND" = postgres ]; then
+		docs=$(psql -X -A -t -q -d "$gdb" -c "select count(*) from documents")
+		psql -q -X -d "$WSM_TEST_PG_URL" -c "DROP DATABASE \"${DBNAME}_g$n\" WITH (FORCE)" >/dev/null
+	else
+		docs=$(sqlite3 "$WSM_WORK/g-$layout.db" "select count(*) from documents")
+	fi
+	[ $(((imported - docs) * 100)) -ge $((imported * 95)) ] ||
+		fail "$layout: only $((imported - docs)) of $imported parseable files in typed tables"
+	echo "$layout: $((imported - docs)) of $imported parseable files typed"
+done
