@@ -111,7 +111,8 @@ static unsigned pct10(unsigned long part, unsigned long whole)
 	return whole ? (unsigned)((part * 1000 + whole / 2) / whole) : 0;
 }
 
-static void print_text(FILE *out, const struct infer_result *r, const char *dir, int verbose)
+static void print_text(FILE *out, const struct infer_result *r, const char *tree,
+		       const char *dir, int verbose)
 {
 	size_t i, j, wn = 4, wk = 3, wc = 8;
 	unsigned p = pct10(r->typed_docs, r->parseable);
@@ -171,8 +172,9 @@ static void print_text(FILE *out, const struct infer_result *r, const char *dir,
 		if (r->broken > r->n_broken_list)
 			fprintf(out, "  ... and %lu more\n", r->broken - r->n_broken_list);
 	}
-	fprintf(out, "\nwrote %s/migration.json and %zu schema%s; next: wsmigrate migrate TREE --schema %s\n",
-		dir, r->n_rules, r->n_rules == 1 ? "" : "s", dir);
+	fprintf(out, "\nwrote %s/migration.json and %zu schema%s; next: wsmigrate migrate %s%s%s\n",
+		dir, r->n_rules, r->n_rules == 1 ? "" : "s", tree,
+		strcmp(dir, "schema") ? " --schema " : "", strcmp(dir, "schema") ? dir : "");
 }
 
 static int print_json(FILE *out, const struct infer_result *r, const char *dir)
@@ -300,7 +302,7 @@ int cmd_init(int argc, char **argv, struct error *err)
 				goto out;
 			}
 		} else {
-			print_text(stdout, &res, dir, verbose);
+			print_text(stdout, &res, o.tree, dir, verbose);
 		}
 	}
 	rc = 0;

@@ -396,6 +396,24 @@ static int add_example(struct pent *e, const char *path)
 	return 0;
 }
 
+/* 1 when paths a and b have the same i-th '/' segment. */
+static int same_segment(const char *a, const char *b, size_t i)
+{
+	size_t k, na, nb;
+
+	for (k = 0; k < i && a && b; k++) {
+		a = strchr(a, '/');
+		b = strchr(b, '/');
+		a = a ? a + 1 : NULL;
+		b = b ? b + 1 : NULL;
+	}
+	if (!a || !b)
+		return !a && !b;
+	na = strcspn(a, "/");
+	nb = strcspn(b, "/");
+	return na == nb && !memcmp(a, b, na);
+}
+
 /* A hash of a folder name, never 0 (none) or 1 (several). */
 static uint32_t name_hash(const char *s)
 {
@@ -493,6 +511,17 @@ static int merge_entry(struct psum *dst, const struct pent *src, const char *pre
 		strbuf_release(&dir);
 		if (src->fam && (strcmp(e->name, src->name) || strcmp(e->suffix, src->suffix)))
 			e->ci = 1;
+	}
+	/* the second example from another folder, when one is merged at `bump` */
+	if (bump >= 0 && bump < MAX_SEG && e->ex[0] && e->ex[1] && src->ex[0] &&
+	    same_segment(e->ex[0], e->ex[1], (size_t)bump) &&
+	    !same_segment(e->ex[0], src->ex[0], (size_t)bump)) {
+		char *x = strdup(src->ex[0]);
+
+		if (!x)
+			return -1;
+		free(e->ex[1]);
+		e->ex[1] = x;
 	}
 	e->ci |= src->ci;
 	e->ext_ci |= src->ext_ci;
@@ -1067,7 +1096,7 @@ static int group_entry(struct gbuild *b, const struct pent *e, enum infer_group_
 	else if (e->bound && e->ex[1])
 		snprintf(why, sizeof(why), "file names vary with the folder (e.g. %s, %s)",
 			 base_of(e->ex[0]), base_of(e->ex[1]));
-	else if (e->ex[1])
+	else if (e->ex[1] && strcmp(base_of(e->ex[0]), base_of(e->ex[1])))
 		snprintf(why, sizeof(why), "file names vary (e.g. %s, %s)",
 			 base_of(e->ex[0]), base_of(e->ex[1]));
 	else
