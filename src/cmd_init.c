@@ -111,6 +111,50 @@ static unsigned pct10(unsigned long part, unsigned long whole)
 	return whole ? (unsigned)((part * 1000 + whole / 2) / whole) : 0;
 }
 
+/*
+ * A path as valid UTF-8 for the JSON report: bytes that are not UTF-8 (a
+ * file name in Latin-1) become U+FFFD.  Returns a malloc'ed string or NULL.
+ */
+static char *utf8_clean(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = malloc(strlen(s) * 3 + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 && *p >= 0xC2 ? 1 :
+			(*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 && *p <= 0xF4 ? 3 : -1;
+		int k, ok = n >= 0;
+
+		for (k = 1; ok && k <= n; k++)
+			ok = (p[k] & 0xC0) == 0x80;
+		if (!ok) {
+			memcpy(o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			p++;
+			continue;
+		}
+		memcpy(o, p, (size_t)n + 1);
+		o += n + 1;
+		p += n + 1;
+	}
+	*o = '\0';
+	return out;
+}
+
+static void add_path(cJSON *arr_or_obj, const char *key, const char *path)
+{
+	char *c = utf8_clean(path);
+	cJSON *v = cJSON_CreateString(c ? c : "");
+
+	free(c);
+	if (key)
+		cJSON_AddItemToObject(arr_or_obj, key, v);
+	else
+		cJSON_AddItemToArray(arr_or_obj, v);
+}
+
 static void print_text(FILE *out, const struct infer_result *r, const char *tree,
 		       const char *dir, int verbose)
 {
@@ -185,7 +229,7 @@ static int print_json(FILE *out, const struct infer_result *r, const char *dir)
 
 	if (!o)
 		return -1;
-	cJSON_AddStringToObject(o, "tree", r->tree_root);
+	add_path(o, "tree", r->tree_root);
 	cJSON_AddStringToObject(o, "output", dir);
 	cJSON_AddNumberToObject(o, "files", (double)r->files);
 	cJSON_AddNumberToObject(o, "ignored", (double)r->ignored);
@@ -226,7 +270,7 @@ static int print_json(FILE *out, const struct infer_result *r, const char *dir)
 	cJSON_AddNumberToObject(u, "count", (double)r->ungrouped);
 	arr = cJSON_AddArrayToObject(u, "files");
 	for (i = 0; i < r->n_ungrouped_list; i++)
-		cJSON_AddItemToArray(arr, cJSON_CreateString(r->ungrouped_list[i].path));
+		add_path(arr, NULL, r->ungrouped_list[i].path);
 	cJSON_AddNumberToObject(u, "more", (double)(r->ungrouped - r->n_ungrouped_list));
 	b = cJSON_AddObjectToObject(o, "broken_files");
 	cJSON_AddNumberToObject(b, "count", (double)r->broken);
@@ -235,7 +279,7 @@ static int print_json(FILE *out, const struct infer_result *r, const char *dir)
 		cJSON *f = cJSON_CreateObject();
 
 		cJSON_AddItemToArray(arr, f);
-		cJSON_AddStringToObject(f, "path", r->broken_list[i].path);
+		add_path(f, "path", r->broken_list[i].path);
 		cJSON_AddStringToObject(f, "reason", r->broken_list[i].reason);
 	}
 	cJSON_AddNumberToObject(b, "more", (double)(r->broken - r->n_broken_list));

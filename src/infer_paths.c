@@ -26,6 +26,7 @@
 #define MAX_SEG 16             /* segments whose variation is described */
 #define MAX_ENTRIES 1024       /* entries per folder summary */
 #define MAX_LITERAL_FILES 64   /* distinct fixed file names per folder */
+#define MAX_FAMILIES 64        /* distinct file-name families per folder */
 #define MAX_LITERAL_DIRS 256   /* sub-folders with fixed names kept apart */
 #define SHAPE_MAX 512
 
@@ -468,15 +469,26 @@ static int merge_entry(struct psum *dst, const struct pent *src, const char *pre
 	}
 	e = psum_find(dst, key);
 	if (!e && dst->n >= MAX_ENTRIES) {
-		/* too many shapes: everything else below goes to one wide entry */
+		/*
+		 * Too many shapes: what is left goes to one wide entry per first
+		 * folder of its dir (that folder, then a double star), or a
+		 * double star alone for files of this folder.
+		 */
+		char wide[600];
+		size_t first = strcspn(strbuf_str(&dir), "/");
+
+		if (dir.len)
+			snprintf(wide, sizeof(wide), "%.*s/**", (int)first, strbuf_str(&dir));
+		else
+			snprintf(wide, sizeof(wide), "**");
 		free(key);
 		strbuf_release(&dir);
-		key = make_key("**", 1, "", "");
+		key = make_key(wide, 1, "", "");
 		if (!key)
 			return -1;
 		e = psum_find(dst, key);
 		if (!e) {
-			if (!(e = psum_push(dst)) || !(e->dir = strdup("**")) ||
+			if (!(e = psum_push(dst)) || !(e->dir = strdup(wide)) ||
 			    !(e->name = strdup("")) || !(e->suffix = strdup(""))) {
 				free(key);
 				return -1;
@@ -828,6 +840,19 @@ static int frame_add_file(struct pframe *f, const char *name, const char *path)
 	src.fam = 1;
 	src.name = pre;
 	src.suffix = suf;
+	if (pre[0] || suf[0]) {
+		/* too many families in one folder: the rest join its bare family */
+		char *key = make_key("", 1, pre, suf);
+		size_t fams = 0;
+
+		if (!key)
+			return -1;
+		for (i = 0; i < f->files.n; i++)
+			fams += f->files.e[i].fam;
+		if (!psum_find(&f->files, key) && fams >= MAX_FAMILIES)
+			pre[0] = suf[0] = '\0';
+		free(key);
+	}
 	rc = merge_entry(&f->files, &src, NULL, -1, 0);
 	return rc;
 }
@@ -1210,6 +1235,14 @@ static int fold_bound_families(struct pent **E, size_t *n)
 	return 0;
 }
 
+/* 1 for the folder of an overflow entry: a double star, alone or last. */
+static int wide_dir(const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strcmp(dir, "**") || (n > 3 && !strcmp(dir + n - 3, "/**"));
+}
+
 /* Cut the groups of one folder glob `dir` out of the entries E[0..n). */
 static int groups_of_dir(struct gbuild *b, struct pent **E, size_t n)
 {
@@ -1232,7 +1265,7 @@ static int groups_of_dir(struct gbuild *b, struct pent **E, size_t n)
 	for (i = 0; i < n; i++) {
 		/* a name repeated across folders, or a family big enough */
 		if ((!E[i]->fam && E[i]->count >= 2) ||
-		    (E[i]->fam && (E[i]->count >= INFER_MIN_GROUP || !strcmp(dir, "**")))) {
+		    (E[i]->fam && (E[i]->count >= INFER_MIN_GROUP || wide_dir(dir)))) {
 			if (group_entry(b, E[i], E[i]->fam ? INFER_GROUP_FAMILY : INFER_GROUP_NAME, 0))
 				goto out;
 			used[i] = 1;
