@@ -169,6 +169,13 @@ struct infer_stats *infer_stats_new(void);
 int infer_stats_add(struct infer_stats *s, const cJSON *root,
 		    const char *raw, size_t raw_len, struct error *err);
 
+/*
+ * The group's word (the last fixed word of its glob, "tickets"): before the
+ * first infer_stats_add(), it lets a property named after the group
+ * ("ticket") be a key candidate beside the id-named ones.  NULL clears it.
+ */
+void infer_stats_key_hint(struct infer_stats *s, const char *word);
+
 /* Documents added so far. */
 unsigned long infer_stats_docs(const struct infer_stats *s);
 
@@ -222,9 +229,10 @@ struct infer_table {
  * properties present (non-null) in at least INFER_COLUMN_SHARE percent of
  * them, typed (integer only when every value is an exact integer within
  * +/-2^53; timestamp when every value parses with tstamp_canonical; json
- * when the types are mixed); the upsert key (an identifier-named property
- * present in every document, always a string or always an integer, unique
- * across the group), else none; child tables for arrays of objects (and
+ * when the types are mixed); the upsert key (a property named like an id,
+ * or after the group (infer_stats_key_hint), present in every document,
+ * always a string or always an integer, unique across the group), else
+ * none; child tables for arrays of objects (and
  * objects keyed by ids) at the root or one level down, their rows carrying
  * the parent's key.  Table names: `table`, and `table`_<property> for
  * children.  Returns 0 or ERR_IO; release *out with infer_table_release().

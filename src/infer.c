@@ -82,10 +82,20 @@ static void print_scalar(struct strbuf *sb, const cJSON *v)
 	} else if (cJSON_IsNumber(v)) {
 		double d = v->valuedouble;
 
-		if (d == (double)(long long)d && d < 1e15 && d > -1e15)
+		char num[40];
+		int prec;
+
+		if (d == (double)(long long)d && d < 1e15 && d > -1e15) {
 			strbuf_addf(sb, "%lld", (long long)d);
-		else
-			strbuf_addf(sb, "%.17g", d);
+			return;
+		}
+		/* the shortest text that reads back as the same double */
+		for (prec = 1; prec <= 17; prec++) {
+			snprintf(num, sizeof(num), "%.*g", prec, d);
+			if (strtod(num, NULL) == d)
+				break;
+		}
+		strbuf_addstr(sb, num);
 	} else if (cJSON_IsTrue(v)) {
 		strbuf_addstr(sb, "true");
 	} else if (cJSON_IsFalse(v)) {
@@ -1302,9 +1312,15 @@ int infer_run(const struct infer_opts *o, struct infer_result *res, struct error
 		n = INFER_MAX_GROUPS;
 		qsort(r, n, sizeof(*r), cmp_wrule_glob);
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		char parts[8][64];
+		size_t np;
+
 		if (!(r[i].stats = infer_stats_new()))
 			goto oom;
+		np = glob_parts(r[i].g->glob, parts, 8);
+		infer_stats_key_hint(r[i].stats, np ? parts[np - 1] : NULL);
+	}
 	if ((rc = pass2(o, r, n, res, err)))
 		goto out;
 	/* a group with no parseable file has nothing to describe */

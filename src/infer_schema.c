@@ -68,6 +68,7 @@ struct infer_stats {
 	int cand_init;
 	int prepared;               /* map detection done */
 	int oom;
+	char hint[64];              /* the group's word: a property so named may be the key */
 };
 
 /* ------------------------------------------------------------ nodes */
@@ -456,6 +457,20 @@ static int exact_int_at(const char *raw, size_t len, const char *key, int64_t *o
 	return rc;
 }
 
+/* "ticket" for the group "tickets" (or "ticket"): named after the group. */
+static int hint_name(const struct infer_stats *s, const char *key)
+{
+	char id[64];
+	size_t n, h = strlen(s->hint);
+
+	if (!h)
+		return 0;
+	infer_ident(key, "k", id, sizeof(id));
+	n = strlen(id);
+	return !strcmp(id, s->hint) ||
+	       (h == n + 1 && s->hint[n] == 's' && !strncmp(id, s->hint, n));
+}
+
 static void cand_update(struct infer_stats *s, const cJSON *root, const char *raw, size_t len)
 {
 	size_t i;
@@ -469,7 +484,7 @@ static void cand_update(struct infer_stats *s, const cJSON *root, const char *ra
 		for (it = root->child; it && s->n_cand < MAX_CANDS; it = it->next) {
 			struct keycand *c;
 
-			if (!infer_is_id_name(it->string) ||
+			if (!(infer_is_id_name(it->string) || hint_name(s, it->string)) ||
 			    !(cJSON_IsString(it) ||
 			      (cJSON_IsNumber(it) && number_type(it->valuedouble) == T_INT)))
 				continue;
@@ -567,6 +582,14 @@ int infer_stats_add(struct infer_stats *s, const cJSON *root,
 	if (s->oom)
 		return error_set(err, ERR_IO, "out of memory");
 	return 0;
+}
+
+void infer_stats_key_hint(struct infer_stats *s, const char *word)
+{
+	if (word)
+		infer_ident(word, "", s->hint, sizeof(s->hint));
+	else
+		s->hint[0] = '\0';
 }
 
 unsigned long infer_stats_docs(const struct infer_stats *s)
@@ -944,7 +967,7 @@ static const struct keycand *pick_key(const struct infer_stats *s, const char *t
 		if (!strcasecmp(c->name, "id") || !strcasecmp(c->name, "uuid") ||
 		    !strcasecmp(c->name, "guid"))
 			rank = 0;
-		else if (stem[0] && !strncmp(table, stem, strlen(stem)))
+		else if ((stem[0] && !strncmp(table, stem, strlen(stem))) || hint_name(s, c->name))
 			rank = 1;
 		else
 			rank = 2;

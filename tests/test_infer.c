@@ -717,6 +717,43 @@ static void key_prefers_the_tables_own_id(void **state)
 	infer_stats_free(s);
 }
 
+static void key_may_be_named_after_the_group(void **state)
+{
+	const char *docs[] = {
+		"{\"ticket\": \"ATLAS-1\", \"title\": \"a\"}", "{\"ticket\": \"ATLAS-2\", \"title\": \"b\"}",
+	};
+	struct infer_stats *s;
+	struct infer_table t;
+	struct error err;
+
+	(void)state;
+	/* without the hint, "ticket" is not an id name: no key */
+	s = stats_of(docs, 2);
+	assert_int_equal(infer_stats_table(s, "tickets", &t, &err), 0);
+	assert_int_equal(t.key, -1);
+	infer_table_release(&t);
+	infer_stats_free(s);
+	/* the group's word "tickets" makes "ticket" a candidate */
+	s = infer_stats_new();
+	infer_stats_key_hint(s, "tickets");
+	{
+		size_t i;
+
+		for (i = 0; i < 2; i++) {
+			cJSON *d = jsonread_parse(docs[i], strlen(docs[i]), NULL, &err);
+
+			assert_int_equal(infer_stats_add(s, d, docs[i], strlen(docs[i]), &err), 0);
+			cJSON_Delete(d);
+		}
+	}
+	assert_int_equal(infer_stats_table(s, "tickets", &t, &err), 0);
+	assert_int_equal(t.key, 0);
+	assert_string_equal(t.columns[0].name, "ticket");
+	assert_int_equal(t.columns[0].key, 1);
+	infer_table_release(&t);
+	infer_stats_free(s);
+}
+
 static void arrays_of_objects_become_child_tables(void **state)
 {
 	const char *queue[] = {
@@ -892,6 +929,7 @@ int main(void)
 		cmocka_unit_test(columns_need_the_share_threshold),
 		cmocka_unit_test(key_is_a_unique_id_present_everywhere),
 		cmocka_unit_test(key_prefers_the_tables_own_id),
+		cmocka_unit_test(key_may_be_named_after_the_group),
 		cmocka_unit_test(arrays_of_objects_become_child_tables),
 		cmocka_unit_test(array_rows_are_counted_for_lone_files),
 		cmocka_unit_test(output_is_deterministic_and_readable),
