@@ -335,4 +335,12 @@ char *infer_json_print(const cJSON *v);
  */
 int infer_fuzz_one(const uint8_t *data, size_t len);
 
+/*
+ * Fuzzing entry point for path grouping: data[0..len) is read as paths,
+ * one per line (those a walk could not return are skipped), sorted in walk
+ * order and grouped.  Returns -1 when a group's glob is malformed or does
+ * not match its own examples (a bug), else 0.  Never prints.
+ */
+int infer_fuzz_paths(const uint8_t *data, size_t len);
+
 #endif

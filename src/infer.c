@@ -1460,3 +1460,87 @@ out:
 	cJSON_Delete(doc);
 	return rc;
 }
+
+/* Walk order of two relative paths (segment by segment), for infer_fuzz_paths. */
+static int cmp_walk_order(const void *pa, const void *pb)
+{
+	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
+
+	while (*a && *b) {
+		size_t na = strcspn(a, "/"), nb = strcspn(b, "/");
+		int c = strncmp(a, b, na < nb ? na : nb);
+
+		if (c)
+			return c;
+		if (na != nb)
+			return na < nb ? -1 : 1;
+		a += na;
+		b += nb;
+		if (*a == '/')
+			a++;
+		if (*b == '/')
+			b++;
+	}
+	return *a ? 1 : *b ? -1 : 0;
+}
+
+int infer_fuzz_paths(const uint8_t *data, size_t len)
+{
+	char *text = malloc(len + 1), *line, *save = NULL, **paths = NULL;
+	size_t n = 0, cap = 0, i, ng = 0;
+	struct infer_paths *p = NULL;
+	struct infer_group *g = NULL;
+	struct error e;
+	int rc = 0;
+
+	if (!text)
+		return 0;
+	memcpy(text, data, len);
+	text[len] = '\0';
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t l = strlen(line);
+
+		/* what a walk can return: relative, no empty or dot segments, .json */
+		if (l < 6 || line[0] == '/' || line[l - 1] == '/' || strstr(line, "//") ||
+		    strcasecmp(line + l - 5, ".json") || !strcmp(line, "..") ||
+		    strstr(line, "/./") || strstr(line, "/../") || !strncmp(line, "./", 2) ||
+		    !strncmp(line, "../", 3))
+			continue;
+		if (n == cap) {
+			char **np = realloc(paths, (cap = cap ? cap * 2 : 64) * sizeof(*np));
+
+			if (!np)
+				goto out;
+			paths = np;
+		}
+		paths[n++] = line;
+	}
+	if (n)
+		qsort(paths, n, sizeof(*paths), cmp_walk_order);
+	if (!(p = infer_paths_new()))
+		goto out;
+	for (i = 0; i < n; i++)
+		if ((i == 0 || cmp_walk_order(&paths[i - 1], &paths[i]) != 0) &&
+		    infer_paths_add(p, paths[i], &e))
+			goto out;
+	if (infer_paths_finish(p, &g, &ng, &e))
+		goto out;
+	for (i = 0; i < ng && !rc; i++) {
+		char why[256];
+		int k;
+
+		if (glob_check(g[i].glob, why, sizeof(why)) != 0)
+			rc = -1;
+		for (k = 0; k < 2 && !rc; k++)
+			if (g[i].examples[k] &&
+			    glob_match_flags(g[i].glob, g[i].examples[k],
+					     g[i].ignore_case ? GLOB_ICASE : 0) != 1)
+				rc = -1;
+	}
+out:
+	infer_groups_free(g, ng);
+	infer_paths_free(p);
+	free(paths);
+	free(text);
+	return rc;
+}

@@ -611,6 +611,41 @@ static void every_document_validates_against_its_own_schema(void **state)
 	assert_int_equal(infer_fuzz_one((const uint8_t *)"{", 1), 0);
 }
 
+static void groups_match_their_own_examples_on_random_paths(void **state)
+{
+	static const char *const seg[] = {
+		"Agent-1", "Agent-2", "agent_workspaces", "inbox", "tasks", "2025-01-02", "x",
+		"7a3ca711-b461-4dbe-b31f-23150ed55a42", "we*rd", "[br]", "(?i)x", "Ünï", "a b",
+		"status.json", "TASK_0001.json", "msg_17_Agent-2.json", "LOAD_RESULTS.json",
+		"q.JSON", "chunk_007.json", "\\x.json", "*.json", "a.b.json",
+	};
+	char buf[8192];
+	unsigned seed = 12345;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 200; round++) {
+		size_t len = 0;
+		int lines = 1 + (int)((seed = seed * 1103515245 + 12345) >> 16) % 60, l;
+
+		for (l = 0; l < lines && len < sizeof(buf) - 512; l++) {
+			int depth = 1 + (int)((seed = seed * 1103515245 + 12345) >> 16) % 5, d;
+
+			for (d = 0; d < depth; d++) {
+				const char *sgm = seg[((seed = seed * 1103515245 + 12345) >> 16) %
+						      (sizeof(seg) / sizeof(seg[0]))];
+
+				len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
+							d ? "/" : "", sgm);
+			}
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s\n",
+						strstr(buf + len - 5, "json") ? "" : "/f.json");
+		}
+		if (infer_fuzz_paths((const uint8_t *)buf, len) != 0)
+			fail_msg("round %d:\n%.*s", round, (int)len, buf);
+	}
+}
+
 /* ------------------------------------------------------------ tables */
 
 static void column_types_follow_every_value(void **state)
@@ -919,6 +954,7 @@ int main(void)
 		cmocka_unit_test(unrelated_names_in_a_folder_make_one_group),
 		cmocka_unit_test(paths_out_of_walk_order_are_refused),
 		cmocka_unit_test(glob_metacharacters_in_names_are_escaped),
+		cmocka_unit_test(groups_match_their_own_examples_on_random_paths),
 		cmocka_unit_test(types_are_unioned_and_required_is_common),
 		cmocka_unit_test(date_time_format_only_when_every_value_has_it),
 		cmocka_unit_test(categories_are_examples_never_enums),
