@@ -630,16 +630,16 @@ static void groups_match_their_own_examples_on_random_paths(void **state)
 
 		for (l = 0; l < lines && len < sizeof(buf) - 512; l++) {
 			int depth = 1 + (int)((seed = seed * 1103515245 + 12345) >> 16) % 5, d;
+			const char *sgm = "";
 
 			for (d = 0; d < depth; d++) {
-				const char *sgm = seg[((seed = seed * 1103515245 + 12345) >> 16) %
-						      (sizeof(seg) / sizeof(seg[0]))];
-
+				sgm = seg[((seed = seed * 1103515245 + 12345) >> 16) %
+					  (sizeof(seg) / sizeof(seg[0]))];
 				len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
 							d ? "/" : "", sgm);
 			}
 			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s\n",
-						strstr(buf + len - 5, "json") ? "" : "/f.json");
+						strcasestr(sgm, ".json") ? "" : "/f.json");
 		}
 		if (infer_fuzz_paths((const uint8_t *)buf, len) != 0)
 			fail_msg("round %d:\n%.*s", round, (int)len, buf);
