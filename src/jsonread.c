@@ -1078,6 +1078,55 @@ int jsonread_locate(const char *buf, size_t len, const char *pointer,
 	return 0;
 }
 
+int jsonread_iter_init(struct jsonread_iter *it, const char *buf, size_t len,
+		       size_t start)
+{
+	const unsigned char *p = (const unsigned char *)buf;
+
+	memset(it, 0, sizeof(*it));
+	it->buf = buf;
+	it->len = len;
+	if (start >= len || (p[start] != '{' && p[start] != '[')) {
+		it->pos = len;
+		return -1;
+	}
+	it->is_object = p[start] == '{';
+	it->pos = skip_ws(p, len, start + 1);
+	if (it->pos < len && (p[it->pos] == '}' || p[it->pos] == ']'))
+		it->pos = len;
+	return 0;
+}
+
+int jsonread_iter_next(struct jsonread_iter *it, size_t *vstart, size_t *vend)
+{
+	const unsigned char *p = (const unsigned char *)it->buf;
+	size_t len = it->len, i = it->pos;
+
+	if (i >= len)
+		return 0;
+	if (it->is_object) {
+		if (p[i] != '"')
+			goto done;
+		i = string_close(p, len, i);
+		if (i >= len)
+			goto done;
+		i = skip_ws(p, len, i + 1);
+		if (i >= len || p[i] != ':')
+			goto done;
+		i = skip_ws(p, len, i + 1);
+	}
+	if (i >= len)
+		goto done;
+	*vstart = i;
+	*vend = value_end(p, len, i);
+	i = skip_ws(p, len, *vend);
+	it->pos = i < len && p[i] == ',' ? skip_ws(p, len, i + 1) : len;
+	return 1;
+done:
+	it->pos = len;
+	return 0;
+}
+
 /* ------------------------------------------------------------ numbers */
 
 enum jsonread_number jsonread_number_kind(const char *raw, size_t n,

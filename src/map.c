@@ -152,21 +152,38 @@ static int exact_int(const char *raw, size_t n, int64_t *out)
 	}
 }
 
-static int locate(struct mctx *c, const char *ptr, const char **s, size_t *n)
+/*
+ * Where a value was found: `ptr` is its JSON Pointer in the document (for
+ * messages), `rel` the same relative to the element whose raw text is
+ * doc[bs..be).  Locating within the element keeps a child table linear in
+ * the document's size: locating every element's values from the start of
+ * the document made it rows x size.
+ */
+struct where {
+	const char *ptr;
+	const char *rel;
+	size_t bs, be;
+};
+
+static int locate(struct mctx *c, const struct where *w, const char **s, size_t *n)
 {
 	size_t a, b;
 
-	if (jsonread_locate(c->doc, c->doc_len, ptr, &a, &b) != 0)
+	if (!w || jsonread_locate(c->doc + w->bs, w->be - w->bs, w->rel, &a, &b) != 0)
 		return -1;
-	*s = c->doc + a;
+	*s = c->doc + w->bs + a;
 	*n = b - a;
 	return 0;
 }
 
-/* Convert a present, non-null JSON value found at `ptr` to the column type. */
+/*
+ * Convert a present, non-null JSON value found at `w` (NULL for a default
+ * value, which has no text in the document) to the column type.
+ */
 static int convert_json(struct mctx *c, const struct manifest_column *col,
-			const cJSON *v, const char *ptr, struct value *out)
+			const cJSON *v, const struct where *w, struct value *out)
 {
+	const char *ptr = w ? w->ptr : NULL;
 	const char *raw;
 	size_t rn;
 	char ts[40];
@@ -184,7 +201,7 @@ static int convert_json(struct mctx *c, const struct manifest_column *col,
 		if (!cJSON_IsNumber(v))
 			return fail(c, ptr, "column \"%s\" is integer: expected a number, got %s",
 				    col->name, json_kind(v));
-		if (!ptr || locate(c, ptr, &raw, &rn))
+		if (locate(c, w, &raw, &rn))
 			return fail(c, ptr, "column \"%s\": cannot locate the number's text", col->name);
 		r = exact_int(raw, rn, &out->i);
 		if (r == -1)
@@ -221,7 +238,7 @@ static int convert_json(struct mctx *c, const struct manifest_column *col,
 		out->s = arena_copy(c->out, ts, out->len);
 		return out->s ? 0 : oom(c);
 	case COL_JSON:
-		if (ptr && locate(c, ptr, &raw, &rn) == 0) {
+		if (locate(c, w, &raw, &rn) == 0) {
 			out->s = raw;
 			out->len = rn;
 			return 0;
@@ -429,7 +446,7 @@ static int ptr_append(struct strbuf *sb, const char *tok, size_t n)
  */
 static int fill_value(struct mctx *c, const struct manifest_target *t,
 		      const struct manifest_column *col,
-		      const cJSON *base, const char *base_ptr,
+		      const cJSON *base, const char *base_ptr, size_t bs, size_t be,
 		      const char *key, size_t key_len, int64_t index,
 		      struct value *out)
 {
@@ -451,7 +468,8 @@ static int fill_value(struct mctx *c, const struct manifest_target *t,
 			strbuf_release(&full);
 			return oom(c);
 		}
-		rc = convert_json(c, col, v, full.buf, out);
+		rc = convert_json(c, col, v,
+				  &(struct where){ full.buf, col->pointers[i], bs, be }, out);
 		if (rc == ERR_DATA && col->on_error_null) {
 			memset(out, 0, sizeof(*out));
 			out->is_null = 1;
@@ -509,8 +527,8 @@ static int fill_value(struct mctx *c, const struct manifest_target *t,
 }
 
 static int add_row(struct mctx *c, const struct manifest_target *t,
-		   const cJSON *base, const char *base_ptr, const char *key,
-		   size_t key_len, int64_t index)
+		   const cJSON *base, const char *base_ptr, size_t bs, size_t be,
+		   const char *key, size_t key_len, int64_t index)
 {
 	struct map_out *out = c->out;
 	const struct table_def *d = t->def;
@@ -546,8 +564,8 @@ static int add_row(struct mctx *c, const struct manifest_target *t,
 		out->values[off + k].is_null = 1;
 	}
 	for (k = 0; k < t->n_columns; k++) {
-		rc = fill_value(c, t, &t->columns[k], base, base_ptr, key, key_len,
-				index, &out->values[off + t->def_col[k]]);
+		rc = fill_value(c, t, &t->columns[k], base, base_ptr, bs, be,
+				key, key_len, index, &out->values[off + t->def_col[k]]);
 		if (rc)
 			return rc;
 	}
@@ -559,24 +577,33 @@ static int add_row(struct mctx *c, const struct manifest_target *t,
 	return 0;
 }
 
-/* Depth-first over scalar leaves, one row per leaf, key = leaf pointer. */
+/*
+ * Depth-first over scalar leaves, one row per leaf, key = leaf pointer.
+ * doc[bs..be) is v's raw text: the iterator walks its members in the order
+ * cJSON keeps them, so each leaf's span comes with it.
+ */
 static int add_leaf_rows(struct mctx *c, const struct manifest_target *t,
-			 const cJSON *v, struct strbuf *ptr, int64_t *index)
+			 const cJSON *v, size_t bs, size_t be,
+			 struct strbuf *ptr, int64_t *index)
 {
+	struct jsonread_iter ji;
 	const cJSON *it;
-	size_t mark = ptr->len;
+	size_t mark = ptr->len, vs = 0, ve = 0;
 	int rc = 0;
 	int64_t i = 0;
 
 	if (!cJSON_IsArray(v) && !cJSON_IsObject(v)) {
-		rc = add_row(c, t, v, ptr->buf ? ptr->buf : "",
+		rc = add_row(c, t, v, ptr->buf ? ptr->buf : "", bs, be,
 			     ptr->buf ? ptr->buf : "", ptr->len, *index);
 		(*index)++;
 		return rc;
 	}
+	jsonread_iter_init(&ji, c->doc, be, bs);
 	for (it = v->child; it && !rc; it = it->next, i++) {
 		char num[32];
 
+		if (!jsonread_iter_next(&ji, &vs, &ve))
+			vs = ve = bs;   /* text and tree disagree: nothing to locate */
 		if (cJSON_IsObject(v)) {
 			if (ptr_append(ptr, it->string, strlen(it->string)))
 				return oom(c);
@@ -586,7 +613,7 @@ static int add_leaf_rows(struct mctx *c, const struct manifest_target *t,
 			if (ptr_append(ptr, num, (size_t)n))
 				return oom(c);
 		}
-		rc = add_leaf_rows(c, t, it, ptr, index);
+		rc = add_leaf_rows(c, t, it, vs, ve, ptr, index);
 		ptr->len = mark;
 		if (ptr->buf)
 			ptr->buf[mark] = '\0';
@@ -598,16 +625,17 @@ static int add_child_rows(struct mctx *c, const struct manifest_target *t,
 			  const cJSON *root)
 {
 	struct strbuf ptr = STRBUF_INIT;
+	struct jsonread_iter ji;
 	const cJSON *coll = NULL, *it;
 	const char *coll_ptr = NULL;
 	int64_t index = 0;
-	size_t i;
+	size_t i, cs = 0, ce = 0, vs = 0, ve = 0;
 	int rc = 0;
 
 	if (t->each_leaves) {
 		if (strbuf_add(&ptr, "", 0))
 			return oom(c);
-		rc = add_leaf_rows(c, t, root, &ptr, &index);
+		rc = add_leaf_rows(c, t, root, 0, c->doc_len, &ptr, &index);
 		strbuf_release(&ptr);
 		return rc;
 	}
@@ -620,11 +648,17 @@ static int add_child_rows(struct mctx *c, const struct manifest_target *t,
 	}
 	if (!coll)
 		return 0;
+	/* the collection's text, located once; its elements are walked in step */
+	if (jsonread_locate(c->doc, c->doc_len, coll_ptr, &cs, &ce) != 0)
+		cs = ce = 0;
+	jsonread_iter_init(&ji, c->doc, ce, cs);
 	for (it = coll->child; it && !rc; it = it->next, index++) {
 		char num[32];
 		const char *key;
 		size_t key_len;
 
+		if (!jsonread_iter_next(&ji, &vs, &ve))
+			vs = ve = cs;
 		if (cJSON_IsObject(coll)) {
 			key = it->string;
 			key_len = strlen(key);
@@ -638,7 +672,7 @@ static int add_child_rows(struct mctx *c, const struct manifest_target *t,
 			rc = oom(c);
 			break;
 		}
-		rc = add_row(c, t, it, ptr.buf, key, key_len, index);
+		rc = add_row(c, t, it, ptr.buf, vs, ve, key, key_len, index);
 	}
 	strbuf_release(&ptr);
 	return rc;
@@ -662,7 +696,7 @@ int map_document(const struct manifest_rule *rule, const char *relpath,
 	c.err = err;
 	c.main_off = out->n_values;
 	memset(res, 0, sizeof(*res));
-	rc = add_row(&c, &rule->main, root, "", NULL, 0, 0);
+	rc = add_row(&c, &rule->main, root, "", 0, doc_len, NULL, 0, 0);
 	for (k = 0; !rc && k < rule->n_children; k++)
 		rc = add_child_rows(&c, &rule->children[k], root);
 	if (rc) {

@@ -301,6 +301,64 @@ static void kind_and_stem_columns_come_from_the_path(void **state)
 	manifest_free(m);
 }
 
+/*
+ * Child rows locate their values inside their own element: the raw text of
+ * json and integer columns is each element's, byte for byte, for arrays,
+ * objects and "**" leaves (odd spacing, escaped keys, big integers).
+ */
+static const char child_text_manifest[] =
+	"{\"version\": 1, \"rules\": [{\"name\": \"r\", \"match\": \"**\", \"table\": \"t\","
+	" \"columns\": [{\"name\": \"n\", \"type\": \"integer\", \"pointer\": \"/n\"}],"
+	" \"children\": ["
+	"  {\"table\": \"items\", \"each\": [\"/items\", \"/byid\"], \"columns\": ["
+	"    {\"name\": \"k\", \"type\": \"text\", \"from\": \"key\"},"
+	"    {\"name\": \"n\", \"type\": \"integer\", \"pointer\": \"/n\"},"
+	"    {\"name\": \"j\", \"type\": \"json\", \"pointer\": \"/j\"},"
+	"    {\"name\": \"all\", \"type\": \"json\", \"pointer\": \"\"}]},"
+	"  {\"table\": \"leaves\", \"each\": \"**\", \"columns\": ["
+	"    {\"name\": \"at\", \"type\": \"text\", \"from\": \"key\"},"
+	"    {\"name\": \"v\", \"type\": \"json\", \"pointer\": \"\"}]}]}]}";
+
+static void child_values_are_the_raw_text_of_their_own_element(void **state)
+{
+	struct manifest *m = manifest_from(child_text_manifest);
+	struct map_out out;
+	struct map_result res;
+	struct error err;
+	const char *doc =
+		"{\"n\": 7, \"items\" : [ {\"n\":1 , \"j\": {\"a\" :  1e2}},\n"
+		"  {\"j\" : [1, \"x]\"], \"n\": 9007199254740992 },\n"
+		"  {\"a/b\": {\"j\": 0}, \"j\":\"\\u00e9\", \"n\": -0}  ],"
+		" \"z\": 12345678901234567890123}";
+
+	(void)state;
+	map_out_init(&out);
+	assert_int_equal(map(m, "q.json", doc, &out, &res, &err), 0);
+	/* 1 main row, 3 items, 10 leaves: n, 2+3+3 in items, z */
+	assert_int_equal(res.n_rows, 1 + 3 + 1 + 2 + 3 + 3 + 1);
+	assert_int_equal(val(&out, 0, "n")->i, 7);
+	expect_text(val(&out, 1, "j"), "{\"a\" :  1e2}");
+	expect_text(val(&out, 1, "all"), "{\"n\":1 , \"j\": {\"a\" :  1e2}}");
+	assert_int_equal(val(&out, 1, "n")->i, 1);
+	expect_text(val(&out, 2, "j"), "[1, \"x]\"]");
+	assert_int_equal(val(&out, 2, "n")->i, 9007199254740992LL);
+	expect_text(val(&out, 3, "j"), "\"\\u00e9\"");
+	assert_int_equal(val(&out, 3, "n")->i, 0);
+	expect_text(val(&out, 3, "k"), "2");
+	/* leaves, depth first: /n, /items/0/n, /items/0/j/a, ... */
+	expect_text(val(&out, 4, "at"), "/n");
+	expect_text(val(&out, 4, "v"), "7");
+	expect_text(val(&out, 6, "at"), "/items/0/j/a");
+	expect_text(val(&out, 6, "v"), "1e2");
+	expect_text(val(&out, 8, "v"), "\"x]\"");
+	expect_text(val(&out, 10, "at"), "/items/2/a~1b/j");
+	expect_text(val(&out, 10, "v"), "0");
+	expect_text(val(&out, 13, "at"), "/z");
+	expect_text(val(&out, 13, "v"), "12345678901234567890123");
+	map_out_release(&out);
+	manifest_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +368,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(child_rows_carry_the_parents_value, setup, teardown),
 		cmocka_unit_test_setup_teardown(path_kind_folds_case_and_digits, setup, teardown),
 		cmocka_unit_test_setup_teardown(kind_and_stem_columns_come_from_the_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(child_values_are_the_raw_text_of_their_own_element, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
