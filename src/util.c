@@ -161,6 +161,32 @@ char *util_strdup(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+int util_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+void *util_grow_array(void *p, size_t elem, size_t need, size_t *alloc)
+{
+	size_t cap = *alloc < 16 ? 16 : *alloc;
+	void *np;
+
+	while (cap < need) {
+		if (cap > SIZE_MAX / 2)
+			return p;
+		cap *= 2;
+	}
+	if (elem && cap > SIZE_MAX / elem)
+		return p;
+	np = realloc(p, cap * elem);
+	if (!np)
+		return p;
+	*alloc = cap;
+	return np;
+}
+
 int util_json_pointer_valid(const char *ptr)
 {
 	const char *p;
@@ -354,6 +380,37 @@ int strbuf_add_copy_field(struct strbuf *sb, const char *s, size_t n)
 		start = i + 1;
 	}
 	return strbuf_add(sb, s + start, n - start);
+}
+
+int strbuf_addch(struct strbuf *sb, int c)
+{
+	char ch = (char)c;
+
+	return strbuf_add(sb, &ch, 1);
+}
+
+char *strbuf_detach(struct strbuf *sb)
+{
+	char *s;
+
+	if (sb->failed) {
+		strbuf_release(sb);
+		return NULL;
+	}
+	if (!sb->buf && strbuf_grow(sb, 1))
+		return NULL;
+	sb->buf[sb->len] = '\0';
+	s = sb->buf;
+	memset(sb, 0, sizeof(*sb));
+	return s;
+}
+
+void strbuf_swap(struct strbuf *a, struct strbuf *b)
+{
+	struct strbuf t = *a;
+
+	*a = *b;
+	*b = t;
 }
 
 void strbuf_reset(struct strbuf *sb)
