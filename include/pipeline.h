@@ -31,7 +31,7 @@
  * matches (a manifest without a catch-all) is archived and skipped.
  *
  * Warnings: a file imported with lenient columns that did not fit carries
- * its warnings (the first MAP_MAX_WARNINGS, and the total) to on_file and
+ * its warnings (the first ROWMAP_MAX_WARNINGS, and the total) to on_file and
  * to the ledger.  At the end of the walk the run reports, to
  * on_run_warning and the ledger, each column that came out NULL in every
  * file the run imported for its rule (required columns excepted), and,

@@ -26,8 +26,9 @@
 #include "jsonread.h"
 #include "jsonschema.h"
 #include "manifest.h"
-#include "map.h"
+#include "rowmap.h"
 #include "storer.h"
+#include "testhook.h"
 #include "util.h"
 #include "walk.h"
 
@@ -77,7 +78,7 @@ struct entry {
 struct slot {
 	struct pending *files;
 	size_t n_files, cap_files, batch_bytes;
-	struct map_out out;
+	struct rowmap_out out;
 	struct file_entry *entries;   /* what put_batch gets, built at flush */
 	size_t cap_entries;
 	struct row *rows;
@@ -143,18 +144,6 @@ void pipeline_new_run_id(char out[64])
 		 rnd[0], rnd[1], rnd[2]);
 }
 
-/*
- * Test hook: WSMIGRATE_FAULT names a point where the run fails on purpose
- * ("after-batch", "before-commit") or dies without cleaning up
- * ("crash-before-commit"), so tests can prove atomicity.
- */
-static int fault(const char *name)
-{
-	const char *f = getenv("WSMIGRATE_FAULT");
-
-	return f && strcmp(f, name) == 0;
-}
-
 /* A walk entry's modification time in nanoseconds. */
 static int64_t mtime_ns(const struct walk_entry *we)
 {
@@ -176,7 +165,7 @@ static void slot_reset(struct slot *b)
 		pending_release(&b->files[i]);
 	b->n_files = 0;
 	b->batch_bytes = 0;
-	map_out_reset(&b->out);
+	rowmap_out_reset(&b->out);
 }
 
 static void slot_release(struct slot *b)
@@ -186,7 +175,7 @@ static void slot_release(struct slot *b)
 	free(b->entries);
 	free(b->rows);
 	free(b->warnings);
-	map_out_release(&b->out);
+	rowmap_out_release(&b->out);
 }
 
 /* The slot that is not being filled: the one in flight, if any. */
@@ -258,7 +247,7 @@ static int flush_batch(struct run *r, struct error *err)
 		cur->cap_warnings = cur->out.n_warnings;
 	}
 	for (k = 0; k < cur->out.n_warnings; k++) {
-		const struct map_warning *mw = &cur->out.warnings[k];
+		const struct rowmap_warning *mw = &cur->out.warnings[k];
 
 		cur->warnings[k] = (struct warning_entry){
 			.kind = WARN_COLUMN, .table = mw->table, .column = mw->column,
@@ -306,8 +295,8 @@ static int flush_batch(struct run *r, struct error *err)
 		slot_reset(cur);
 	}
 	r->stats->stages.insert += now() - t;
-	if (!rc && fault("after-batch"))
-		rc = error_set(err, ERR_IO, "injected failure after a batch (WSMIGRATE_FAULT=after-batch)");
+	if (!rc && TESTHOOK("after-batch"))
+		rc = error_set(err, ERR_IO, "injected failure after a batch (test hook)");
 	return rc;
 }
 
@@ -407,7 +396,7 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 		 * run (which never flushes a batch) stays in flat memory */
 		free(buf);
 		if (!b->n_files)
-			map_out_reset(&b->out);
+			rowmap_out_reset(&b->out);
 		return 0;
 	}
 	/* only imported files need their bytes until the batch is stored */
@@ -569,7 +558,7 @@ static int simple(struct run *r, const char *path, const struct walk_entry *we,
 		  const struct manifest_rule *rule, enum file_outcome outcome,
 		  const struct stored *sd, const char *reason, struct error *err)
 {
-	struct warning_entry w[MAP_MAX_WARNINGS];
+	struct warning_entry w[ROWMAP_MAX_WARNINGS];
 	struct pipeline_file f;
 	size_t k;
 
@@ -580,8 +569,8 @@ static int simple(struct run *r, const char *path, const struct walk_entry *we,
 	f.size = we ? (int64_t)we->st.st_size : 0;
 	f.reason = reason;
 	f.rows = sd->n_rows;
-	for (k = 0; k < sd->n_warn && k < MAP_MAX_WARNINGS; k++) {
-		const struct map_warning *mw = &r->b->out.warnings[sd->warn_off + k];
+	for (k = 0; k < sd->n_warn && k < ROWMAP_MAX_WARNINGS; k++) {
+		const struct rowmap_warning *mw = &r->b->out.warnings[sd->warn_off + k];
 
 		w[k] = (struct warning_entry){
 			.kind = WARN_COLUMN, .table = mw->table, .column = mw->column,
@@ -659,14 +648,14 @@ static void track_release(struct run *r)
 
 /* Note which columns a mapped document filled, for null_columns. */
 static void track_doc(struct run *r, const struct manifest_rule *rule,
-		      size_t row_off, const struct map_result *mr)
+		      size_t row_off, const struct rowmap_result *mr)
 {
 	struct rule_track *tr = &r->track[rule - r->m->rules];
-	const struct map_out *out = &r->b->out;
+	const struct rowmap_out *out = &r->b->out;
 	size_t k, c, t;
 
 	for (k = row_off; k < row_off + mr->n_rows; k++) {
-		const struct map_row *row = &out->rows[k];
+		const struct rowmap_row *row = &out->rows[k];
 		const struct manifest_target *tg;
 
 		t = target_of(rule, row->table);
@@ -677,7 +666,7 @@ static void track_doc(struct run *r, const struct manifest_rule *rule,
 				tr->nonnull[tr->col_base[t] + c] = 1;
 	}
 	for (k = mr->warn_off; k < mr->warn_off + mr->n_warnings; k++) {
-		const struct map_warning *w = &out->warnings[k];
+		const struct rowmap_warning *w = &out->warnings[k];
 
 		for (t = 0; t <= rule->n_children; t++) {
 			const struct manifest_target *tg = target_at(rule, t);
@@ -798,7 +787,7 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	const char *path = we->relpath;
 	const struct manifest_rule *rule = ent->rule;
 	struct source_state src = ent->src;
-	struct map_result mr;
+	struct rowmap_result mr;
 	struct error fe;
 	char sha[65];
 	char *buf = NULL;
@@ -925,7 +914,7 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 
 	t = now();
 	row_off = r->b->out.n_rows;
-	rc = map_document(rule, path, buf + bom, len - bom, root, &r->b->out, &mr, &fe);
+	rc = rowmap_document(rule, path, buf + bom, len - bom, root, &r->b->out, &mr, &fe);
 	n_rows = mr.n_rows;
 	r->stats->stages.map += now() - t;
 	cJSON_Delete(root);
@@ -1218,10 +1207,10 @@ static int finish_writes(struct run *r, struct error *err)
 	memcpy(ri->archive_sha256, r->stats->archive_sha256, 65);
 	rc = storage_run_finish(r->st, ri, err);
 	free(ri);
-	if (!rc && fault("crash-before-commit"))
+	if (!rc && TESTHOOK("crash-before-commit"))
 		_exit(70);     /* simulates a crash: no cleanup at all */
-	if (!rc && fault("before-commit"))
-		rc = error_set(err, ERR_IO, "injected failure before commit (WSMIGRATE_FAULT=before-commit)");
+	if (!rc && TESTHOOK("before-commit"))
+		rc = error_set(err, ERR_IO, "injected failure before commit (test hook)");
 	if (!rc) {
 		t = now();
 		rc = storage_commit(r->st, err);
@@ -1384,8 +1373,8 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_stats *stats,
 	r.o = o;
 	r.stats = stats;
 	r.t0 = now();
-	map_out_init(&r.slot[0].out);
-	map_out_init(&r.slot[1].out);
+	rowmap_out_init(&r.slot[0].out);
+	rowmap_out_init(&r.slot[1].out);
 	r.b = &r.slot[0];
 	if ((rc = manifest_load(o->schema_dir, &r.m, err)))
 		goto out;

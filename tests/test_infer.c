@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "infer.h"
+#include "../src/infer/internal.h"
 #include "jsonread.h"
 #include "jsonschema.h"
 

@@ -1,5 +1,5 @@
 /*
- * storage_sqlite.c - the embedded SQLite backend of storage.h.
+ * storage/sqlite.c - the embedded SQLite backend of storage.h.
  *
  * One connection, one IMMEDIATE transaction per run, prepared statements
  * cached per table.  synchronous=FULL, so that a committed run survives a

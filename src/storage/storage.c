@@ -1,5 +1,5 @@
 /*
- * storage.c - picks a storage backend by URL and forwards calls to it.
+ * storage/storage.c - picks a storage backend by URL and forwards calls to it.
  * It holds no SQL: each backend owns its dialect (storage_sqlite.c,
  * storage_pg.c).  A NULL method in a backend means "not supported".
  */

@@ -1,5 +1,5 @@
 /*
- * infer_paths.c - pass 1 of `wsmigrate init`: group the paths of a tree by
+ * infer/paths.c - pass 1 of `wsmigrate init`: group the paths of a tree by
  * their shape, from the structure of the tree alone (no list of known
  * names, no file contents).
  *
@@ -13,7 +13,7 @@
  * The groups themselves are cut from the root's summary by
  * infer_paths_finish().
  */
-#include "infer.h"
+#include "internal.h"
 
 #include <ctype.h>
 #include <stdint.h>

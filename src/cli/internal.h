@@ -1,5 +1,5 @@
 /*
- * cmd_common.h - helpers shared by the cmd_*.c files of the command layer:
+ * cli/internal.h - helpers shared by the cmd_*.c files of the command layer:
  * size parsing, the progress line, and the colour decision.  Only command
  * code includes this header; modules never print.
  */

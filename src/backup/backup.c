@@ -1,5 +1,5 @@
 /*
- * backup.c - write, verify and restore the backup archive of a run
+ * backup/backup.c - write, verify and restore the backup archive of a run
  * (<run-id>.tar.zst with MANIFEST.json), see backup.h.
  * It does not walk trees or read the originals (the pipeline hands over the
  * bytes it read), and it does not decide what to print or which exit status

@@ -1,5 +1,5 @@
 /*
- * jsonschema.c - compile JSON Schema draft 2020-12 documents and validate
+ * jsonschema/jsonschema.c - compile JSON Schema draft 2020-12 documents and validate
  * cJSON instances against them.
  * It never fetches anything over the network, never prints and never
  * exits.  Layout: metaschemas and containers, URIs, the registry (loading

@@ -1,5 +1,5 @@
 /*
- * report.c - renders migrate/validate results as text, JSON or HTML.
+ * cli/report.c - renders migrate/validate results as text, JSON or HTML.
  * Per-file results, ignored files and run warnings are spooled as JSON
  * lines to a temporary file and read back at the end, so a tree of any
  * size renders in flat memory.  Text lists are capped ("... and N more");

@@ -1,5 +1,5 @@
 /*
- * map.h - turn one parsed document into typed rows, as its rule says.
+ * rowmap.h - map one parsed document to typed table rows, as its rule says
  *
  * For each column of the rule's main table (one row per file) and of each
  * child table (one row per element of the array or object the child's
@@ -12,16 +12,16 @@
  * NULL and a warning is recorded (the document keeps the original).  A
  * missing required value always makes the file invalid.
  *
- * Calling sequence: map_out_init once, then map_document per file (rows
- * and warnings accumulate), map_out_reset after the batch is stored,
- * map_out_release at the end.  `json` column values point into the
+ * Calling sequence: rowmap_out_init once, then rowmap_document per file (rows
+ * and warnings accumulate), rowmap_out_reset after the batch is stored,
+ * rowmap_out_release at the end.  `json` column values point into the
  * document buffer, which the caller must keep alive until the rows are
  * stored; other strings (warning texts included) are copied into the
- * map_out's arena.  Table and column names in warnings are borrowed from
+ * rowmap_out's arena.  Table and column names in warnings are borrowed from
  * the manifest.
  */
-#ifndef WSM_MAP_H
-#define WSM_MAP_H
+#ifndef WSM_ROWMAP_H
+#define WSM_ROWMAP_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -34,17 +34,17 @@
 #include "util.h"
 
 /* A row under construction: its values live at out->values[value_off]. */
-struct map_row {
+struct rowmap_row {
 	const struct table_def *table;
 	size_t value_off;
 	int64_t index;
 };
 
 /* Warnings kept per document; the rest are only counted. */
-#define MAP_MAX_WARNINGS 20
+#define ROWMAP_MAX_WARNINGS 20
 
 /* A value that did not fit a lenient column and was stored as NULL. */
-struct map_warning {
+struct rowmap_warning {
 	const char *table;             /* the row's table */
 	const char *column;
 	const char *pointer;           /* JSON Pointer of the value in the
@@ -53,29 +53,29 @@ struct map_warning {
 	const char *message;           /* why it did not fit */
 };
 
-struct map_out {
+struct rowmap_out {
 	struct value *values;
 	size_t n_values, cap_values;
-	struct map_row *rows;
+	struct rowmap_row *rows;
 	size_t n_rows, cap_rows;
-	struct map_warning *warnings;
+	struct rowmap_warning *warnings;
 	size_t n_warnings, cap_warnings;
 	struct arena arena;            /* stable-address string storage */
 };
 
-/* What map_document added for one document. */
-struct map_result {
+/* What rowmap_document added for one document. */
+struct rowmap_result {
 	size_t n_rows;                 /* rows added (after those before) */
 	size_t warn_off;               /* its warnings: out->warnings[warn_off ..] */
-	size_t n_warnings;             /* ... kept: at most MAP_MAX_WARNINGS */
+	size_t n_warnings;             /* ... kept: at most ROWMAP_MAX_WARNINGS */
 	size_t warning_total;          /* all of them, kept or not */
 };
 
-void map_out_init(struct map_out *out);
+void rowmap_out_init(struct rowmap_out *out);
 /* Forget all rows and strings (keeps some capacity). */
-void map_out_reset(struct map_out *out);
+void rowmap_out_reset(struct rowmap_out *out);
 /* Free everything; the struct itself is the caller's. */
-void map_out_release(struct map_out *out);
+void rowmap_out_release(struct rowmap_out *out);
 
 /*
  * Append the rows of one document.  `doc` is the document's bytes (after
@@ -85,9 +85,9 @@ void map_out_release(struct map_out *out);
  * value and err->msg saying why (ERR_IO when out of memory); no rows or
  * warnings of this document remain in `out`.
  */
-int map_document(const struct manifest_rule *rule, const char *relpath,
+int rowmap_document(const struct manifest_rule *rule, const char *relpath,
 		 const char *doc, size_t doc_len, const cJSON *root,
-		 struct map_out *out, struct map_result *res, struct error *err);
+		 struct rowmap_out *out, struct rowmap_result *res, struct error *err);
 
 /*
  * The "kind" of a path (from_path "kind"): the last folder's name and the
@@ -96,6 +96,6 @@ int map_document(const struct manifest_rule *rule, const char *relpath,
  * NUL; returns the length written.
  * "agent_workspaces/Agent-3/tasks/TASK_AGENT3_0007.json" -> "tasks/task_agent#_#"
  */
-size_t map_path_kind(const char *relpath, char *buf, size_t size);
+size_t rowmap_path_kind(const char *relpath, char *buf, size_t size);
 
 #endif

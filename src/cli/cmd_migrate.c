@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "cmd_common.h"
+#include "internal.h"
 #include "manifest.h"
 #include "pipeline.h"
 #include "report.h"

@@ -1,6 +1,6 @@
 /*
- * test_map.c - map_document: lenient columns (NULL plus a warning, first
- * MAP_MAX_WARNINGS kept and all counted), strict columns still reject the
+ * test_map.c - rowmap_document: lenient columns (NULL plus a warning, first
+ * ROWMAP_MAX_WARNINGS kept and all counted), strict columns still reject the
  * file, child columns "from": "parent", from_path "kind" and stems of
  * ".JSON" names.  Manifests are loaded from a temporary file, documents
  * parsed with jsonread, as the pipeline does.
@@ -18,7 +18,7 @@
 
 #include "jsonread.h"
 #include "manifest.h"
-#include "map.h"
+#include "rowmap.h"
 
 static char dir[256];
 
@@ -57,9 +57,9 @@ static struct manifest *manifest_from(const char *text)
 	return m;
 }
 
-/* Map `doc` with rule 0; returns map_document's status. */
+/* Map `doc` with rule 0; returns rowmap_document's status. */
 static int map(const struct manifest *m, const char *path, const char *doc,
-	       struct map_out *out, struct map_result *res, struct error *err)
+	       struct rowmap_out *out, struct rowmap_result *res, struct error *err)
 {
 	cJSON *root;
 	int rc;
@@ -67,15 +67,15 @@ static int map(const struct manifest *m, const char *path, const char *doc,
 	error_clear(err);
 	root = jsonread_parse(doc, strlen(doc), NULL, err);
 	assert_non_null(root);
-	rc = map_document(&m->rules[0], path, doc, strlen(doc), root, out, res, err);
+	rc = rowmap_document(&m->rules[0], path, doc, strlen(doc), root, out, res, err);
 	cJSON_Delete(root);
 	return rc;
 }
 
 /* The value of column `name` in row `row`. */
-static const struct value *val(const struct map_out *out, size_t row, const char *name)
+static const struct value *val(const struct rowmap_out *out, size_t row, const char *name)
 {
-	const struct map_row *r = &out->rows[row];
+	const struct rowmap_row *r = &out->rows[row];
 	size_t k;
 
 	for (k = 0; k < r->table->n_columns; k++)
@@ -105,13 +105,13 @@ static const char lenient_manifest[] =
 static void lenient_columns_become_null_with_a_warning(void **state)
 {
 	struct manifest *m = manifest_from(lenient_manifest);
-	struct map_out out;
-	struct map_result res;
+	struct rowmap_out out;
+	struct rowmap_result res;
 	struct error err;
-	const struct map_warning *w;
+	const struct rowmap_warning *w;
 
 	(void)state;
-	map_out_init(&out);
+	rowmap_out_init(&out);
 	assert_int_equal(map(m, "d/x.json",
 			     "{\"id\": \"a\", \"at\": \"${NOW}\", \"n\": 12345678901234567890,"
 			     " \"ok\": \"yes\", \"strict\": 3}", &out, &res, &err), 0);
@@ -148,19 +148,19 @@ static void lenient_columns_become_null_with_a_warning(void **state)
 	assert_int_equal(out.n_warnings, 4);
 	expect_text(val(&out, 1, "at"), "2024-01-02T03:04:05.000000Z");
 	assert_int_equal(val(&out, 1, "num")->i, 7);
-	map_out_release(&out);
+	rowmap_out_release(&out);
 	manifest_free(m);
 }
 
 static void strict_columns_still_reject_and_leave_nothing(void **state)
 {
 	struct manifest *m = manifest_from(lenient_manifest);
-	struct map_out out;
-	struct map_result res;
+	struct rowmap_out out;
+	struct rowmap_result res;
 	struct error err;
 
 	(void)state;
-	map_out_init(&out);
+	rowmap_out_init(&out);
 	/* a lenient warning first, then the strict column fails: neither the
 	 * row nor the warning stays */
 	assert_int_equal(map(m, "x.json", "{\"id\": \"a\", \"at\": 5, \"strict\": 1.5}",
@@ -173,7 +173,7 @@ static void strict_columns_still_reject_and_leave_nothing(void **state)
 	/* a missing required value is always an error */
 	assert_int_equal(map(m, "x.json", "{\"at\": 5}", &out, &res, &err), ERR_DATA);
 	assert_non_null(strstr(err.msg, "required column \"id\""));
-	map_out_release(&out);
+	rowmap_out_release(&out);
 	manifest_free(m);
 }
 
@@ -181,8 +181,8 @@ static void only_the_first_warnings_are_kept_all_are_counted(void **state)
 {
 	struct strbuf man = STRBUF_INIT, doc = STRBUF_INIT;
 	struct manifest *m;
-	struct map_out out;
-	struct map_result res;
+	struct rowmap_out out;
+	struct rowmap_result res;
 	struct error err;
 	int i;
 
@@ -198,14 +198,14 @@ static void only_the_first_warnings_are_kept_all_are_counted(void **state)
 	strbuf_addstr(&man, "]}]}");
 	strbuf_addstr(&doc, "}");
 	m = manifest_from(man.buf);
-	map_out_init(&out);
+	rowmap_out_init(&out);
 	assert_int_equal(map(m, "a.json", doc.buf, &out, &res, &err), 0);
 	assert_int_equal(res.warning_total, 30);
-	assert_int_equal(res.n_warnings, MAP_MAX_WARNINGS);
-	assert_string_equal(out.warnings[MAP_MAX_WARNINGS - 1].column, "c19");
-	map_out_reset(&out);
+	assert_int_equal(res.n_warnings, ROWMAP_MAX_WARNINGS);
+	assert_string_equal(out.warnings[ROWMAP_MAX_WARNINGS - 1].column, "c19");
+	rowmap_out_reset(&out);
 	assert_int_equal(out.n_warnings, 0);
-	map_out_release(&out);
+	rowmap_out_release(&out);
 	manifest_free(m);
 	strbuf_release(&man);
 	strbuf_release(&doc);
@@ -222,12 +222,12 @@ static void child_rows_carry_the_parents_value(void **state)
 		"  {\"name\": \"qid\", \"from\": \"parent\", \"column\": \"qid\"},"
 		"  {\"name\": \"owner\", \"from\": \"parent\", \"column\": \"owner\", \"default\": \"nobody\"},"
 		"  {\"name\": \"msg\", \"type\": \"text\", \"pointer\": \"/m\"}]}]}]}");
-	struct map_out out;
-	struct map_result res;
+	struct rowmap_out out;
+	struct rowmap_result res;
 	struct error err;
 
 	(void)state;
-	map_out_init(&out);
+	rowmap_out_init(&out);
 	/* the key came from the path (the pointer is absent) */
 	assert_int_equal(map(m, "mq/Queue-7.JSON",
 			     "{\"items\": [{\"m\": \"a\"}, {\"m\": \"b\"}, {\"m\": \"c\"}]}",
@@ -242,7 +242,7 @@ static void child_rows_carry_the_parents_value(void **state)
 	expect_text(val(&out, 2, "owner"), "nobody");
 	assert_string_equal(out.rows[1].table->name, "queue_items");
 	/* many children: the values array grows, the parent's value stays */
-	map_out_reset(&out);
+	rowmap_out_reset(&out);
 	{
 		struct strbuf doc = STRBUF_INIT;
 		int i;
@@ -257,7 +257,7 @@ static void child_rows_carry_the_parents_value(void **state)
 		expect_text(val(&out, 3000, "owner"), "me");
 		strbuf_release(&doc);
 	}
-	map_out_release(&out);
+	rowmap_out_release(&out);
 	manifest_free(m);
 }
 
@@ -266,17 +266,17 @@ static void path_kind_folds_case_and_digits(void **state)
 	char buf[128];
 
 	(void)state;
-	map_path_kind("agent_workspaces/Agent-3/tasks/TASK_AGENT3_0007.json", buf, sizeof(buf));
+	rowmap_path_kind("agent_workspaces/Agent-3/tasks/TASK_AGENT3_0007.json", buf, sizeof(buf));
 	assert_string_equal(buf, "tasks/task_agent#_#");
-	map_path_kind("STATUS.JSON", buf, sizeof(buf));
+	rowmap_path_kind("STATUS.JSON", buf, sizeof(buf));
 	assert_string_equal(buf, "status");
-	map_path_kind("analysis_chunks/chunk_12.json", buf, sizeof(buf));
+	rowmap_path_kind("analysis_chunks/chunk_12.json", buf, sizeof(buf));
 	assert_string_equal(buf, "analysis_chunks/chunk_#");
-	map_path_kind("a/b/2024-01-02/x1y22z.json", buf, sizeof(buf));
+	rowmap_path_kind("a/b/2024-01-02/x1y22z.json", buf, sizeof(buf));
 	assert_string_equal(buf, "#-#-#/x#y#z");
-	map_path_kind("d/noext", buf, sizeof(buf));
+	rowmap_path_kind("d/noext", buf, sizeof(buf));
 	assert_string_equal(buf, "d/noext");
-	assert_int_equal(map_path_kind("abcdef/ghijkl.json", buf, 5), 4);
+	assert_int_equal(rowmap_path_kind("abcdef/ghijkl.json", buf, 5), 4);
 	assert_string_equal(buf, "abcd");
 }
 
@@ -287,17 +287,17 @@ static void kind_and_stem_columns_come_from_the_path(void **state)
 		" \"columns\": [{\"name\": \"kind\", \"type\": \"text\", \"from_path\": \"kind\"},"
 		"  {\"name\": \"folder\", \"type\": \"text\", \"from_path\": \"dir\"},"
 		"  {\"name\": \"stem\", \"type\": \"text\", \"from_path\": \"stem\"}]}]}");
-	struct map_out out;
-	struct map_result res;
+	struct rowmap_out out;
+	struct rowmap_result res;
 	struct error err;
 
 	(void)state;
-	map_out_init(&out);
+	rowmap_out_init(&out);
 	assert_int_equal(map(m, "runs/Run_42/RESULTS_7.JSON", "[1, 2]", &out, &res, &err), 0);
 	expect_text(val(&out, 0, "kind"), "run_#/results_#");
 	expect_text(val(&out, 0, "folder"), "runs/Run_42");
 	expect_text(val(&out, 0, "stem"), "RESULTS_7");
-	map_out_release(&out);
+	rowmap_out_release(&out);
 	manifest_free(m);
 }
 
@@ -322,8 +322,8 @@ static const char child_text_manifest[] =
 static void child_values_are_the_raw_text_of_their_own_element(void **state)
 {
 	struct manifest *m = manifest_from(child_text_manifest);
-	struct map_out out;
-	struct map_result res;
+	struct rowmap_out out;
+	struct rowmap_result res;
 	struct error err;
 	const char *doc =
 		"{\"n\": 7, \"items\" : [ {\"n\":1 , \"j\": {\"a\" :  1e2}},\n"
@@ -332,7 +332,7 @@ static void child_values_are_the_raw_text_of_their_own_element(void **state)
 		" \"z\": 12345678901234567890123}";
 
 	(void)state;
-	map_out_init(&out);
+	rowmap_out_init(&out);
 	assert_int_equal(map(m, "q.json", doc, &out, &res, &err), 0);
 	/* 1 main row, 3 items, 10 leaves: n, 2+3+3 in items, z */
 	assert_int_equal(res.n_rows, 1 + 3 + 1 + 2 + 3 + 3 + 1);
@@ -355,7 +355,7 @@ static void child_values_are_the_raw_text_of_their_own_element(void **state)
 	expect_text(val(&out, 10, "v"), "0");
 	expect_text(val(&out, 13, "at"), "/z");
 	expect_text(val(&out, 13, "v"), "12345678901234567890123");
-	map_out_release(&out);
+	rowmap_out_release(&out);
 	manifest_free(m);
 }
 

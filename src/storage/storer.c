@@ -1,5 +1,5 @@
 /*
- * storer.c - storage_put_batch on a thread of its own (see storer.h).
+ * storage/storer.c - storage_put_batch on a thread of its own (see storer.h).
  * One mutex and one condition variable guard a one-slot hand-over.
  */
 #include "storer.h"

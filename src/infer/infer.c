@@ -1,12 +1,12 @@
 /*
- * infer.c - `wsmigrate init` without the printing: walk the tree twice
+ * infer/infer.c - `wsmigrate init` without the printing: walk the tree twice
  * (pass 1 groups the paths, pass 2 reads every file and folds it into its
  * group's statistics), name the rules and tables, and write the texts of
  * migration.json and of the schemas.  The command layer (cmd_init.c)
  * writes the files and prints the report.  Deterministic: no clock, no
  * absolute path and no hash order reaches the output.
  */
-#include "infer.h"
+#include "internal.h"
 
 #include <ctype.h>
 #include <stdio.h>

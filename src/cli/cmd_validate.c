@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "cmd_common.h"
+#include "internal.h"
 #include "jsonread.h"
 #include "jsonschema.h"
 #include "manifest.h"

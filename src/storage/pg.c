@@ -1,5 +1,5 @@
 /*
- * storage_pg.c - the PostgreSQL storage backend (libpq).
+ * storage/pg.c - the PostgreSQL storage backend (libpq).
  * Rows travel by COPY into pg_temp staging tables and are merged with
  * set-based SQL inside the run's transaction; a run holds a transaction-level
  * advisory lock.  It never prints: notices are swallowed, errors go to err.

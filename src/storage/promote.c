@@ -1,5 +1,5 @@
 /*
- * promote.c - copy a wsmigrate SQLite database into PostgreSQL with COPY,
+ * storage/promote.c - copy a wsmigrate SQLite database into PostgreSQL with COPY,
  * in one transaction, and verify each table by count and checksum (see
  * promote.h for the checksum's definition).  The target's tables are made
  * by the PostgreSQL backend (storage_ensure_tables); this module only moves
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "storage.h"
+#include "testhook.h"
 #include "util.h"
 
 const char *promote_stage_name(enum promote_stage s)
@@ -1746,18 +1747,19 @@ out:
 	return rc;
 }
 
+#ifdef WSM_TEST_HOOKS
 /*
- * Test hook: WSMIGRATE_FAULT=promote-alter:TABLE changes one value of one
+ * Test hook (testhook.h): "promote-alter:TABLE" changes one value of one
  * copied row of TABLE before verification, as a fault in transit would, so
  * a test can prove that the checksum catches it.
  */
 static int fault_alter(PGconn *conn, const char *t, struct error *err)
 {
-	const char *f = getenv("WSMIGRATE_FAULT");
+	const char *f = TESTHOOK_ARG("promote-alter");
 	struct strbuf sql = STRBUF_INIT;
 	int rc;
 
-	if (!f || strncmp(f, "promote-alter:", 14) != 0 || strcmp(f + 14, t) != 0)
+	if (!f || strcmp(f, t) != 0)
 		return 0;
 	strbuf_addstr(&sql, "UPDATE ");
 	strbuf_add_ident(&sql, t);
@@ -1768,6 +1770,9 @@ static int fault_alter(PGconn *conn, const char *t, struct error *err)
 	strbuf_release(&sql);
 	return rc;
 }
+#else
+#define fault_alter(conn, t, err) 0
+#endif
 
 /* ------------------------------------------------------------ verification */
 

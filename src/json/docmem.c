@@ -1,5 +1,5 @@
 /*
- * docmem.c - the per-document arena behind cJSON's allocation hooks (see
+ * json/docmem.c - the per-document arena behind cJSON's allocation hooks (see
  * docmem.h).  It only serves cJSON; nothing else allocates from it.
  */
 #include "docmem.h"

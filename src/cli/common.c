@@ -1,7 +1,7 @@
 /*
- * cmd_common.c - small pieces shared by the subcommands (see cmd_common.h).
+ * cli/common.c - small pieces shared by the subcommands (see cmd_common.h).
  */
-#include "cmd_common.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * report.h - the reports of migrate and validate, in text, JSON and HTML.
+ * cli/report.h - the reports of migrate and validate, in text, JSON and HTML.
  *
  * Per-file results are spooled to a temporary file as they arrive, so
  * memory stays flat however many files a tree has; the report is rendered

@@ -1,5 +1,5 @@
 /*
- * jsonread.c - strict RFC 8259 scanner (iterative, one pass, positions and
+ * json/read.c - strict RFC 8259 scanner (iterative, one pass, positions and
  * plain reasons in errors), cJSON behind it, and a tree-less locator of the
  * raw text of a sub-value.  Numbers are checked for syntax only; turning
  * them into values is cJSON's job (or jsonread_number_kind's, exactly).

@@ -1,5 +1,5 @@
 /*
- * infer_schema.c - pass 2 of `wsmigrate init`: statistics of the documents
+ * infer/schema.c - pass 2 of `wsmigrate init`: statistics of the documents
  * of one group, and from them a JSON Schema and a typed table.
  *
  * Statistics live in a tree with one node per property path (object
@@ -9,7 +9,7 @@
  * memory is one 64-bit hash per document for each surviving key candidate.
  * Nothing here reads files or prints.
  */
-#include "infer.h"
+#include "internal.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,10 +1,10 @@
 /*
- * map.c - maps a parsed document to typed rows following its manifest rule.
+ * rowmap.c - maps a parsed document to typed rows following its manifest rule.
  * It neither reads files nor talks to storage; the pipeline does both.
  * Raw JSON text (json columns, exact integers) is located in the original
  * bytes, never re-printed by cJSON, so nothing loses precision.
  */
-#include "map.h"
+#include "rowmap.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -19,13 +19,13 @@
 
 #define ARENA_BLOCK 65536
 
-void map_out_init(struct map_out *out)
+void rowmap_out_init(struct rowmap_out *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->arena.block_size = ARENA_BLOCK;
 }
 
-void map_out_reset(struct map_out *out)
+void rowmap_out_reset(struct rowmap_out *out)
 {
 	/* one block stays, so a steady state does no mallocs */
 	arena_reset(&out->arena);
@@ -34,7 +34,7 @@ void map_out_reset(struct map_out *out)
 	out->n_warnings = 0;
 }
 
-void map_out_release(struct map_out *out)
+void rowmap_out_release(struct rowmap_out *out)
 {
 	arena_release(&out->arena);
 	free(out->values);
@@ -43,7 +43,7 @@ void map_out_release(struct map_out *out)
 	memset(out, 0, sizeof(*out));
 }
 
-static const char *arena_copy(struct map_out *out, const char *s, size_t n)
+static const char *arena_copy(struct rowmap_out *out, const char *s, size_t n)
 {
 	char *p = arena_alloc(&out->arena, n + 1, 1);
 
@@ -54,13 +54,13 @@ static const char *arena_copy(struct map_out *out, const char *s, size_t n)
 	return p;
 }
 
-/* Everything one map_document call needs, to keep signatures short. */
+/* Everything one rowmap_document call needs, to keep signatures short. */
 struct mctx {
 	const struct manifest_rule *rule;
 	const char *relpath;
 	const char *doc;
 	size_t doc_len;
-	struct map_out *out;
+	struct rowmap_out *out;
 	struct error *err;
 	size_t main_off;          /* the main row's values in out->values */
 	size_t warn_total;        /* this document's warnings, kept or not */
@@ -97,23 +97,23 @@ static int oom(struct mctx *c)
 
 /*
  * A lenient column's value did not fit (c->err says why): keep a warning
- * (the first MAP_MAX_WARNINGS of the document; the rest are counted) and
+ * (the first ROWMAP_MAX_WARNINGS of the document; the rest are counted) and
  * clear the error.  Returns 0, or ERR_IO when out of memory.
  */
 static int warn(struct mctx *c, const struct manifest_target *t,
 		const struct manifest_column *col, const char *ptr)
 {
-	struct map_out *out = c->out;
-	struct map_warning *w;
+	struct rowmap_out *out = c->out;
+	struct rowmap_warning *w;
 
 	c->warn_total++;
-	if (c->warn_total > MAP_MAX_WARNINGS) {
+	if (c->warn_total > ROWMAP_MAX_WARNINGS) {
 		error_clear(c->err);
 		return 0;
 	}
 	if (out->n_warnings == out->cap_warnings) {
 		size_t cap = out->cap_warnings ? out->cap_warnings * 2 : 64;
-		struct map_warning *nw = realloc(out->warnings, cap * sizeof(*nw));
+		struct rowmap_warning *nw = realloc(out->warnings, cap * sizeof(*nw));
 
 		if (!nw)
 			return oom(c);
@@ -316,7 +316,7 @@ static size_t stem_len(const char *base)
 	return n > 5 && strcasecmp(base + n - 5, ".json") == 0 ? n - 5 : n;
 }
 
-size_t map_path_kind(const char *relpath, char *buf, size_t size)
+size_t rowmap_path_kind(const char *relpath, char *buf, size_t size)
 {
 	const char *base = strrchr(relpath, '/'), *folder = NULL;
 	size_t o = 0, nf = 0, ns, i;
@@ -388,7 +388,7 @@ static int path_value(const struct manifest_column *col, const char *path,
 		*n = stem_len(base);
 		return 0;
 	case PATH_KIND:
-		*n = map_path_kind(path, tmp, tmp_size);
+		*n = rowmap_path_kind(path, tmp, tmp_size);
 		*s = tmp;
 		return 0;
 	case PATH_DIR:
@@ -530,15 +530,15 @@ static int add_row(struct mctx *c, const struct manifest_target *t,
 		   const cJSON *base, const char *base_ptr, size_t bs, size_t be,
 		   const char *key, size_t key_len, int64_t index)
 {
-	struct map_out *out = c->out;
+	struct rowmap_out *out = c->out;
 	const struct table_def *d = t->def;
-	struct map_row *row;
+	struct rowmap_row *row;
 	size_t k, off;
 	int rc;
 
 	if (out->n_rows == out->cap_rows) {
 		size_t cap = out->cap_rows ? out->cap_rows * 2 : 256;
-		struct map_row *r = realloc(out->rows, cap * sizeof(*r));
+		struct rowmap_row *r = realloc(out->rows, cap * sizeof(*r));
 
 		if (!r)
 			return oom(c);
@@ -678,9 +678,9 @@ static int add_child_rows(struct mctx *c, const struct manifest_target *t,
 	return rc;
 }
 
-int map_document(const struct manifest_rule *rule, const char *relpath,
+int rowmap_document(const struct manifest_rule *rule, const char *relpath,
 		 const char *doc, size_t doc_len, const cJSON *root,
-		 struct map_out *out, struct map_result *res, struct error *err)
+		 struct rowmap_out *out, struct rowmap_result *res, struct error *err)
 {
 	struct mctx c;
 	size_t rows0 = out->n_rows, values0 = out->n_values;
