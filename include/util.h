@@ -1,6 +1,6 @@
 /*
  * util.h - small helpers shared by several modules: hashing, whole-file
- * reads, time stamps, JSON Pointer lookup on cJSON trees, growable buffers.
+ * reads, time stamps, growable arrays and buffers, a bump arena.
  *
  * Ownership: functions that return allocated memory say so; everything else
  * borrows its arguments.
@@ -65,15 +65,6 @@ int util_ends_with(const char *s, const char *suffix);
  * *alloc, or returns `p` unchanged (still valid) when out of memory.
  */
 void *util_grow_array(void *p, size_t elem, size_t need, size_t *alloc);
-
-/*
- * Resolve an RFC 6901 JSON Pointer ("" is the root) against a cJSON tree.
- * Returns the node, or NULL when absent or when the pointer is malformed.
- */
-const cJSON *util_json_pointer_get(const cJSON *root, const char *ptr);
-
-/* 1 when `ptr` is a syntactically valid JSON Pointer ("" or "/..."). */
-int util_json_pointer_valid(const char *ptr);
 
 /*
  * A bump allocator: what arena_alloc hands out keeps its address until

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "glob.h"
+#include "jsonpointer.h"
 #include "jsonread.h"
 #include "util.h"
 
@@ -234,7 +235,7 @@ static int parse_column(struct mctx *c, const cJSON *v, const char *ptr,
 		if (string_list(c, ptrs, p, 0, &col->pointers, &col->n_pointers))
 			return ERR_USAGE;
 		for (i = 0; i < col->n_pointers; i++) {
-			if (!util_json_pointer_valid(col->pointers[i])) {
+			if (!jsonpointer_valid(col->pointers[i])) {
 				snprintf(p, sizeof(p), "%s/pointer%s%zu", ptr,
 					 cJSON_IsArray(ptrs) ? "/" : "", i);
 				if (!cJSON_IsArray(ptrs))
@@ -518,7 +519,7 @@ static int parse_child(struct mctx *c, struct manifest *m, const cJSON *v,
 		if (string_list(c, each, p, 0, &t->each, &t->n_each))
 			return ERR_USAGE;
 		for (i = 0; i < t->n_each; i++)
-			if (!util_json_pointer_valid(t->each[i]))
+			if (!jsonpointer_valid(t->each[i]))
 				return bad(c, p, "\"%s\" is not a JSON Pointer", t->each[i]);
 	}
 	snprintf(p, sizeof(p), "%s/key", ptr);

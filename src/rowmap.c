@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsonpointer.h"
 #include "jsonread.h"
 #include "tstamp.h"
 #include "util.h"
@@ -416,27 +417,6 @@ static int path_value(const struct manifest_column *col, const char *path,
 	return -1;
 }
 
-/* Escape a member name as a JSON Pointer token and append it. */
-static int ptr_append(struct strbuf *sb, const char *tok, size_t n)
-{
-	size_t i;
-
-	if (strbuf_add(sb, "/", 1))
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (tok[i] == '~') {
-			if (strbuf_add(sb, "~0", 2))
-				return -1;
-		} else if (tok[i] == '/') {
-			if (strbuf_add(sb, "~1", 2))
-				return -1;
-		} else if (strbuf_add(sb, &tok[i], 1)) {
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /*
  * Fill one value of a row of target `t`.  `base` is the element the
  * pointers are relative to, `base_ptr` its pointer in the document;
@@ -458,7 +438,7 @@ static int fill_value(struct mctx *c, const struct manifest_target *t,
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < col->n_pointers; i++) {
-		const cJSON *v = util_json_pointer_get(base, col->pointers[i]);
+		const cJSON *v = jsonpointer_get(base, col->pointers[i]);
 
 		if (!v || cJSON_IsNull(v))
 			continue;
@@ -605,12 +585,12 @@ static int add_leaf_rows(struct mctx *c, const struct manifest_target *t,
 		if (!jsonread_iter_next(&ji, &vs, &ve))
 			vs = ve = bs;   /* text and tree disagree: nothing to locate */
 		if (cJSON_IsObject(v)) {
-			if (ptr_append(ptr, it->string, strlen(it->string)))
+			if (jsonpointer_append(ptr, it->string, strlen(it->string)))
 				return oom(c);
 		} else {
 			int n = snprintf(num, sizeof(num), "%lld", (long long)i);
 
-			if (ptr_append(ptr, num, (size_t)n))
+			if (jsonpointer_append(ptr, num, (size_t)n))
 				return oom(c);
 		}
 		rc = add_leaf_rows(c, t, it, vs, ve, ptr, index);
@@ -640,7 +620,7 @@ static int add_child_rows(struct mctx *c, const struct manifest_target *t,
 		return rc;
 	}
 	for (i = 0; i < t->n_each && !coll; i++) {
-		coll = util_json_pointer_get(root, t->each[i]);
+		coll = jsonpointer_get(root, t->each[i]);
 		if (coll && (cJSON_IsArray(coll) || cJSON_IsObject(coll)))
 			coll_ptr = t->each[i];
 		else
@@ -668,7 +648,7 @@ static int add_child_rows(struct mctx *c, const struct manifest_target *t,
 			key = num;
 		}
 		ptr.len = 0;
-		if (strbuf_addstr(&ptr, coll_ptr) || ptr_append(&ptr, key, key_len)) {
+		if (strbuf_addstr(&ptr, coll_ptr) || jsonpointer_append(&ptr, key, key_len)) {
 			rc = oom(c);
 			break;
 		}

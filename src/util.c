@@ -1,5 +1,5 @@
 /*
- * util.c - hashing, whole-file reads, clocks, JSON Pointer lookup and a
+ * util.c - hashing, whole-file reads, clocks, growable arrays, a bump arena and a
  * growable string buffer.  Nothing here knows about manifests or storage.
  */
 #include "util.h"
@@ -185,79 +185,6 @@ void *util_grow_array(void *p, size_t elem, size_t need, size_t *alloc)
 		return p;
 	*alloc = cap;
 	return np;
-}
-
-int util_json_pointer_valid(const char *ptr)
-{
-	const char *p;
-
-	if (!ptr)
-		return 0;
-	if (!*ptr)
-		return 1;
-	if (*ptr != '/')
-		return 0;
-	for (p = ptr; *p; p++)
-		if (*p == '~' && p[1] != '0' && p[1] != '1')
-			return 0;
-	return 1;
-}
-
-/* Compare one unescaped pointer token ptr[0..n) with a member name. */
-static int token_equals(const char *tok, size_t n, const char *name)
-{
-	size_t i = 0;
-
-	for (; i < n; i++, name++) {
-		char c = tok[i];
-
-		if (c == '~') {
-			c = tok[i + 1] == '1' ? '/' : '~';
-			i++;
-		}
-		if (*name != c)
-			return 0;
-	}
-	return *name == '\0';
-}
-
-const cJSON *util_json_pointer_get(const cJSON *root, const char *ptr)
-{
-	const cJSON *cur = root;
-
-	if (!util_json_pointer_valid(ptr))
-		return NULL;
-	while (cur && *ptr == '/') {
-		const char *tok = ptr + 1;
-		size_t n = strcspn(tok, "/");
-
-		if (cJSON_IsObject(cur)) {
-			const cJSON *c;
-
-			for (c = cur->child; c; c = c->next)
-				if (token_equals(tok, n, c->string))
-					break;
-			cur = c;
-		} else if (cJSON_IsArray(cur)) {
-			size_t i, idx = 0;
-			const cJSON *c;
-
-			if (n == 0 || (n > 1 && tok[0] == '0'))
-				return NULL;
-			for (i = 0; i < n; i++) {
-				if (tok[i] < '0' || tok[i] > '9' || idx > 100000000)
-					return NULL;
-				idx = idx * 10 + (size_t)(tok[i] - '0');
-			}
-			for (c = cur->child; c && idx; c = c->next)
-				idx--;
-			cur = c;
-		} else {
-			return NULL;
-		}
-		ptr = tok + n;
-	}
-	return cur;
 }
 
 int strbuf_grow(struct strbuf *sb, size_t extra)

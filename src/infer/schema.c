@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsonpointer.h"
 #include "jsonread.h"
 #include "jsonschema.h"
 #include "tstamp.h"
@@ -437,18 +438,10 @@ static int cand_insert(struct keycand *c, uint64_t h)
 static int exact_int_at(const char *raw, size_t len, const char *key, int64_t *out)
 {
 	struct strbuf ptr = STRBUF_INIT;
-	size_t a, b, i;
+	size_t a, b;
 	int rc = -1;
 
-	strbuf_addstr(&ptr, "/");
-	for (i = 0; key[i]; i++) {
-		if (key[i] == '~')
-			strbuf_addstr(&ptr, "~0");
-		else if (key[i] == '/')
-			strbuf_addstr(&ptr, "~1");
-		else
-			strbuf_add(&ptr, &key[i], 1);
-	}
+	jsonpointer_append(&ptr, key, strlen(key));
 	if (!ptr.failed && jsonread_locate(raw, len, ptr.buf, &a, &b) == 0 &&
 	    jsonread_number_kind(raw + a, b - a, out) == JSONREAD_NUM_INT &&
 	    *out <= ((int64_t)1 << 53) && *out >= -((int64_t)1 << 53))
@@ -806,22 +799,9 @@ static char *column_name(const struct infer_column *cols, size_t n, const char *
 static char *pointer_of(const char *key)
 {
 	struct strbuf sb = STRBUF_INIT;
-	size_t i;
 
-	strbuf_addstr(&sb, "/");
-	for (i = 0; key[i]; i++) {
-		if (key[i] == '~')
-			strbuf_addstr(&sb, "~0");
-		else if (key[i] == '/')
-			strbuf_addstr(&sb, "~1");
-		else
-			strbuf_add(&sb, &key[i], 1);
-	}
-	if (sb.failed) {
-		strbuf_release(&sb);
-		return NULL;
-	}
-	return sb.buf;
+	jsonpointer_append(&sb, key, strlen(key));
+	return strbuf_detach(&sb);
 }
 
 static void column_release(struct infer_column *c)
