@@ -703,15 +703,8 @@ static void mfile_free(struct mfile *f)
 
 static int rlist_insert(struct rlist *l, size_t at, const struct rsrc *r)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct rsrc *nr = realloc(l->r, cap * sizeof(*nr));
-
-		if (!nr)
-			return -1;
-		l->r = nr;
-		l->cap = cap;
-	}
+	if (ALLOC_GROW(l->r, l->n + 1, l->cap))
+		return -1;
 	memmove(&l->r[at + 1], &l->r[at], (l->n - at) * sizeof(*r));
 	l->r[at] = *r;
 	l->n++;

@@ -116,7 +116,7 @@ struct run {
 	double t_progress, t0;
 	struct rule_track *track;         /* one per rule */
 	struct warning_entry *run_warn;   /* all-NULL columns (owned strings) */
-	size_t n_run_warn;
+	size_t n_run_warn, cap_run_warn;
 };
 
 static double now(void)
@@ -216,36 +216,16 @@ static int flush_batch(struct run *r, struct error *err)
 		slot_reset(cur);
 		return 0;
 	}
-	if (cur->n_files > cur->cap_entries) {
-		struct file_entry *e = realloc(cur->entries, cur->n_files * sizeof(*e));
-
-		if (!e)
-			return error_set(err, ERR_IO, "out of memory");
-		cur->entries = e;
-		cur->cap_entries = cur->n_files;
-	}
-	if (total_rows > cur->cap_rows) {
-		struct row *rw = realloc(cur->rows, total_rows * sizeof(*rw));
-
-		if (!rw)
-			return error_set(err, ERR_IO, "out of memory");
-		cur->rows = rw;
-		cur->cap_rows = total_rows;
-	}
+	if (ALLOC_GROW(cur->entries, cur->n_files, cur->cap_entries) ||
+	    ALLOC_GROW(cur->rows, total_rows, cur->cap_rows))
+		return error_set(err, ERR_IO, "out of memory");
 	for (k = 0; k < total_rows; k++) {
 		cur->rows[k].table = cur->out.rows[k].table;
 		cur->rows[k].values = cur->out.values + cur->out.rows[k].value_off;
 		cur->rows[k].index = cur->out.rows[k].index;
 	}
-	if (cur->out.n_warnings > cur->cap_warnings) {
-		struct warning_entry *w = realloc(cur->warnings,
-						  cur->out.n_warnings * sizeof(*w));
-
-		if (!w)
-			return error_set(err, ERR_IO, "out of memory");
-		cur->warnings = w;
-		cur->cap_warnings = cur->out.n_warnings;
-	}
+	if (ALLOC_GROW(cur->warnings, cur->out.n_warnings, cur->cap_warnings))
+		return error_set(err, ERR_IO, "out of memory");
 	for (k = 0; k < cur->out.n_warnings; k++) {
 		const struct rowmap_warning *mw = &cur->out.warnings[k];
 
@@ -404,16 +384,9 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 		free(buf);
 		buf = NULL;
 	}
-	if (b->n_files == b->cap_files) {
-		size_t cap = b->cap_files ? b->cap_files * 2 : 256;
-		struct pending *np = realloc(b->files, cap * sizeof(*np));
-
-		if (!np) {
-			free(buf);
-			return error_set(err, ERR_IO, "out of memory");
-		}
-		b->files = np;
-		b->cap_files = cap;
+	if (ALLOC_GROW(b->files, b->n_files + 1, b->cap_files)) {
+		free(buf);
+		return error_set(err, ERR_IO, "out of memory");
 	}
 	p = &b->files[b->n_files++];
 	memset(p, 0, sizeof(*p));
@@ -733,12 +706,10 @@ static int null_columns(struct run *r, struct error *err)
 					strbuf_release(&msg);
 					return error_set(err, ERR_IO, "out of memory");
 				}
-				w = realloc(r->run_warn, (r->n_run_warn + 1) * sizeof(*w));
-				if (!w) {
+				if (ALLOC_GROW(r->run_warn, r->n_run_warn + 1, r->cap_run_warn)) {
 					strbuf_release(&msg);
 					return error_set(err, ERR_IO, "out of memory");
 				}
-				r->run_warn = w;
 				w = &r->run_warn[r->n_run_warn++];
 				*w = (struct warning_entry){
 					.rule = rule->name, .kind = WARN_ALL_NULL,

@@ -112,15 +112,8 @@ static int warn(struct mctx *c, const struct manifest_target *t,
 		error_clear(c->err);
 		return 0;
 	}
-	if (out->n_warnings == out->cap_warnings) {
-		size_t cap = out->cap_warnings ? out->cap_warnings * 2 : 64;
-		struct rowmap_warning *nw = realloc(out->warnings, cap * sizeof(*nw));
-
-		if (!nw)
-			return oom(c);
-		out->warnings = nw;
-		out->cap_warnings = cap;
-	}
+	if (ALLOC_GROW(out->warnings, out->n_warnings + 1, out->cap_warnings))
+		return oom(c);
 	w = &out->warnings[out->n_warnings];
 	w->table = t->table;
 	w->column = col->name;
@@ -516,27 +509,9 @@ static int add_row(struct mctx *c, const struct manifest_target *t,
 	size_t k, off;
 	int rc;
 
-	if (out->n_rows == out->cap_rows) {
-		size_t cap = out->cap_rows ? out->cap_rows * 2 : 256;
-		struct rowmap_row *r = realloc(out->rows, cap * sizeof(*r));
-
-		if (!r)
-			return oom(c);
-		out->rows = r;
-		out->cap_rows = cap;
-	}
-	if (out->n_values + d->n_columns > out->cap_values) {
-		size_t cap = out->cap_values ? out->cap_values * 2 : 1024;
-		struct value *v;
-
-		while (cap < out->n_values + d->n_columns)
-			cap *= 2;
-		v = realloc(out->values, cap * sizeof(*v));
-		if (!v)
-			return oom(c);
-		out->values = v;
-		out->cap_values = cap;
-	}
+	if (ALLOC_GROW(out->rows, out->n_rows + 1, out->cap_rows) ||
+	    ALLOC_GROW(out->values, out->n_values + d->n_columns, out->cap_values))
+		return oom(c);
 	off = out->n_values;
 	/* columns the rule does not declare (shared tables) stay NULL */
 	for (k = 0; k < d->n_columns; k++) {

@@ -1506,13 +1506,8 @@ int infer_fuzz_paths(const uint8_t *data, size_t len)
 		    strstr(line, "/./") || strstr(line, "/../") || !strncmp(line, "./", 2) ||
 		    !strncmp(line, "../", 3))
 			continue;
-		if (n == cap) {
-			char **np = realloc(paths, (cap = cap ? cap * 2 : 64) * sizeof(*np));
-
-			if (!np)
-				goto out;
-			paths = np;
-		}
+		if (ALLOC_GROW(paths, n + 1, cap))
+			goto out;
 		paths[n++] = line;
 	}
 	if (n)

@@ -371,15 +371,8 @@ static struct pent *psum_find(struct psum *s, const char *key)
 /* A new entry at the end of s (zeroed), or NULL when out of memory. */
 static struct pent *psum_push(struct psum *s)
 {
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 8;
-		struct pent *ne = realloc(s->e, nc * sizeof(*ne));
-
-		if (!ne)
-			return NULL;
-		s->e = ne;
-		s->cap = nc;
-	}
+	if (ALLOC_GROW(s->e, s->n + 1, s->cap))
+		return NULL;
 	memset(&s->e[s->n], 0, sizeof(s->e[0]));
 	return &s->e[s->n++];
 }
@@ -739,15 +732,8 @@ static int close_top(struct infer_paths *p)
 		if (merge_sum(&parent->wild, &sum, NULL, (int)d - 1, f->name))
 			goto out;
 	} else {
-		if (parent->n_kids == parent->cap_kids) {
-			size_t nc = parent->cap_kids ? parent->cap_kids * 2 : 8;
-			struct pkid *nk = realloc(parent->kids, nc * sizeof(*nk));
-
-			if (!nk)
-				goto out;
-			parent->kids = nk;
-			parent->cap_kids = nc;
-		}
+		if (ALLOC_GROW(parent->kids, parent->n_kids + 1, parent->cap_kids))
+			goto out;
 		parent->kids[parent->n_kids].name = f->name;
 		parent->kids[parent->n_kids].sum = sum;
 		parent->n_kids++;
@@ -902,15 +888,8 @@ int infer_paths_add(struct infer_paths *p, const char *relpath, struct error *er
 					goto oom;
 		}
 		if (level == p->depth) {
-			if (p->depth == p->cap) {
-				size_t nc = p->cap * 2;
-				struct pframe *ns = realloc(p->st, nc * sizeof(*ns));
-
-				if (!ns)
-					goto oom;
-				p->st = ns;
-				p->cap = nc;
-			}
+			if (ALLOC_GROW(p->st, p->depth + 1, p->cap))
+				goto oom;
 			memset(&p->st[p->depth], 0, sizeof(p->st[0]));
 			if (!(p->st[p->depth].name = strndup(seg, n)))
 				goto oom;
@@ -939,15 +918,8 @@ struct gbuild {
 
 static struct infer_group *gpush(struct gbuild *b)
 {
-	if (b->n == b->cap) {
-		size_t nc = b->cap ? b->cap * 2 : 16;
-		struct infer_group *ng = realloc(b->g, nc * sizeof(*ng));
-
-		if (!ng)
-			return NULL;
-		b->g = ng;
-		b->cap = nc;
-	}
+	if (ALLOC_GROW(b->g, b->n + 1, b->cap))
+		return NULL;
 	memset(&b->g[b->n], 0, sizeof(b->g[0]));
 	return &b->g[b->n++];
 }

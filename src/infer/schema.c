@@ -125,15 +125,8 @@ static struct snode *prop_find(struct snode *n, const char *key)
 
 static int prop_push(struct snode *n, struct snode *c)
 {
-	if (n->n_props == n->cap_props) {
-		size_t nc = n->cap_props ? n->cap_props * 2 : 8;
-		struct snode **np = realloc(n->props, nc * sizeof(*np));
-
-		if (!np)
-			return -1;
-		n->props = np;
-		n->cap_props = nc;
-	}
+	if (ALLOC_GROW(n->props, n->n_props + 1, n->cap_props))
+		return -1;
 	n->props[n->n_props++] = c;
 	return 0;
 }
@@ -819,15 +812,8 @@ struct colvec {
 
 static struct infer_column *colvec_push(struct colvec *v)
 {
-	if (v->n == v->cap) {
-		size_t nc = v->cap ? v->cap * 2 : 8;
-		struct infer_column *nv = realloc(v->c, nc * sizeof(*nv));
-
-		if (!nv)
-			return NULL;
-		v->c = nv;
-		v->cap = nc;
-	}
+	if (ALLOC_GROW(v->c, v->n + 1, v->cap))
+		return NULL;
 	memset(&v->c[v->n], 0, sizeof(v->c[0]));
 	return &v->c[v->n++];
 }

@@ -598,6 +598,29 @@ static int scan_literal(struct scan *s, size_t *pi)
 	return 0;
 }
 
+/*
+ * Double an array that starts in a local buffer of the scan (`local`) and
+ * moves to the heap when it outgrows it.  Returns the array, or NULL when
+ * out of memory (the old one is then unchanged).
+ */
+static void *grow_local(void *p, const void *local, size_t elem, size_t n,
+			size_t *cap)
+{
+	size_t ncap = *cap * 2;
+	void *q;
+
+	if (p == local) {
+		q = malloc(ncap * elem);
+		if (q)
+			memcpy(q, p, n * elem);
+	} else {
+		q = realloc(p, ncap * elem);
+	}
+	if (q)
+		*cap = ncap;
+	return q;
+}
+
 static int push(struct scan *s, unsigned char kind, size_t off)
 {
 	struct frame *f;
@@ -605,19 +628,10 @@ static int push(struct scan *s, unsigned char kind, size_t off)
 	if (s->depth >= s->max_depth)
 		return fail(s, off, "nesting deeper than %zu", s->max_depth);
 	if (s->depth == s->cap) {
-		size_t ncap = s->cap * 2;
-
-		if (s->stack == s->local_frames) {
-			f = malloc(ncap * sizeof(*f));
-			if (f)
-				memcpy(f, s->stack, s->depth * sizeof(*f));
-		} else {
-			f = realloc(s->stack, ncap * sizeof(*f));
-		}
+		f = grow_local(s->stack, s->local_frames, sizeof(*f), s->depth, &s->cap);
 		if (!f)
 			return fail_oom(s);
 		s->stack = f;
-		s->cap = ncap;
 	}
 	f = &s->stack[s->depth++];
 	f->kind = kind;
@@ -696,19 +710,10 @@ static int add_key(struct scan *s, size_t start, size_t end, uint32_t hash,
 	if (s->nkeys >= UINT32_MAX - 1)
 		return fail(s, start - 1, "too many keys in open objects");
 	if (s->nkeys == s->keycap) {
-		size_t ncap = s->keycap * 2;
-
-		if (s->keys == s->local_keys) {
-			e = malloc(ncap * sizeof(*e));
-			if (e)
-				memcpy(e, s->keys, s->nkeys * sizeof(*e));
-		} else {
-			e = realloc(s->keys, ncap * sizeof(*e));
-		}
+		e = grow_local(s->keys, s->local_keys, sizeof(*e), s->nkeys, &s->keycap);
 		if (!e)
 			return fail_oom(s);
 		s->keys = e;
-		s->keycap = ncap;
 	}
 	if (!s->nbuckets || s->nkeys >= s->nbuckets) {
 		if (rehash(s, s->nbuckets ? s->nbuckets * 2 : LOCAL_BUCKETS))
