@@ -374,10 +374,13 @@ int tstamp_canonical(const char *s, size_t len, char out[TSTAMP_MAX],
 	out[0] = '\0';
 	if ((rc = tstamp_parse(s, len, TSTAMP_POLICY, &t, err)))
 		return rc;
-	tstamp_from_us(tstamp_to_us(&t), &t);
-	if (t.year < 1 || t.year > 9999)
-		return bad(s, len, err, "out of range after conversion to UTC "
-			   "(years 0001-9999)");
+	if (t.offset_min) {
+		/* the fields as written are UTC already unless an offset moves them */
+		tstamp_from_us(tstamp_to_us(&t), &t);
+		if (t.year < 1 || t.year > 9999)
+			return bad(s, len, err, "out of range after conversion "
+				   "to UTC (years 0001-9999)");
+	}
 	tstamp_format(&t, out);
 	return 0;
 }
