@@ -178,8 +178,6 @@ static int scan_offset(const char *s, size_t len, size_t *i, unsigned flags,
 static int scan_time(const char *s, size_t len, size_t *i, unsigned flags,
 		     struct tstamp *t, struct error *err)
 {
-	int k;
-
 	if ((t->hour = (int)digits(s, len, i, 2)) < 0 || *i >= len ||
 	    s[(*i)++] != ':' || (t->min = (int)digits(s, len, i, 2)) < 0)
 		return bad(s, len, err, "not a %s: expected %s",
@@ -194,17 +192,14 @@ static int scan_time(const char *s, size_t len, size_t *i, unsigned flags,
 			   flags & TSTAMP_DATE ? "timestamp" : "time",
 			   shape(flags));
 	if (*i < len && s[*i] == '.') {
-		(*i)++;
-		while (*i < len && s[*i] >= '0' && s[*i] <= '9') {
-			if (t->nfrac < 6)
+		static const long scale[7] = { 1000000, 100000, 10000, 1000, 100, 10, 1 };
+
+		for ((*i)++; *i < len && s[*i] >= '0' && s[*i] <= '9'; (*i)++)
+			if (t->nfrac++ < 6)   /* microseconds: truncate, do not round */
 				t->usec = t->usec * 10 + (s[*i] - '0');
-			t->nfrac++;
-			(*i)++;
-		}
 		if (!t->nfrac)
 			return bad(s, len, err, "digit expected after '.'");
-		for (k = t->nfrac; k < 6; k++)
-			t->usec *= 10;
+		t->usec *= scale[t->nfrac < 6 ? t->nfrac : 6];
 	}
 	if ((flags & TSTAMP_STORED) && t->nfrac != 6)
 		return bad(s, len, err, "not the stored form: expected %s",

@@ -63,6 +63,7 @@ struct vctx {
 	unsigned depth;
 	pcre2_match_data *md;
 	int oom;
+	struct strbuf loc;               /* report's scratch, kept between reports */
 	/*
 	 * The match data is carved out of this buffer (see md_malloc) so that a
 	 * validation normally makes no heap allocation at all.
@@ -210,7 +211,7 @@ static void report(struct vctx *c, const struct snode *n, const struct loc *ip,
 {
 	struct jsonschema_result *res = c->res;
 	struct jsonschema_error *e;
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf *sb = &c->loc;
 	va_list ap;
 
 	if (!detailed(c))
@@ -226,17 +227,16 @@ static void report(struct vctx *c, const struct snode *n, const struct loc *ip,
 		}
 	}
 	e = &res->errors[res->n_stored++];
-	loc_add(&sb, ip, 256);
-	loc_put(c, &sb, e->instance_location, sizeof(e->instance_location));
-	loc_add(&sb, kp, 512);
+	loc_add(sb, ip, 256);
+	loc_put(c, sb, e->instance_location, sizeof(e->instance_location));
+	loc_add(sb, kp, 512);
 	if (kw)
-		loc_seg(&sb, kw, 0);
-	loc_put(c, &sb, e->keyword_location, sizeof(e->keyword_location));
-	strbuf_addstr(&sb, n->absloc);
+		loc_seg(sb, kw, 0);
+	loc_put(c, sb, e->keyword_location, sizeof(e->keyword_location));
+	strbuf_addstr(sb, n->absloc);
 	if (kw)
-		loc_seg(&sb, kw, 0);
-	loc_put(c, &sb, e->absolute_keyword_location, sizeof(e->absolute_keyword_location));
-	strbuf_release(&sb);
+		loc_seg(sb, kw, 0);
+	loc_put(c, sb, e->absolute_keyword_location, sizeof(e->absolute_keyword_location));
 	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);
 	va_end(ap);
@@ -1179,10 +1179,12 @@ int jsonschema_validate(const struct jsonschema *s, const cJSON *instance,
 	c.md = NULL;
 	c.oom = 0;
 	c.md_used = 0;
+	memset(&c.loc, 0, sizeof(c.loc));
 	ok = vnode(&c, s->root, instance, NULL, NULL, NULL, NULL);
 	if (res && !ok && !res->n_errors)
 		res->n_errors = 1;   /* cannot happen, but never say "invalid" with 0 errors */
 	pcre2_match_data_free(c.md);
+	strbuf_release(&c.loc);
 	return ok ? 0 : 1;
 }
 
