@@ -5,6 +5,7 @@
  * Pointers, regexes.  Each answers valid or not; none explains why.
  */
 #include "internal.h"
+#include "jsonpointer.h"
 #include "tstamp.h"
 
 #include <pthread.h>
@@ -721,16 +722,6 @@ static int fmt_uuid(const char *s)
 	return s[36] == '\0';
 }
 
-static int fmt_json_pointer(const char *s)
-{
-	if (*s && *s != '/')
-		return 0;
-	for (; *s; s++)
-		if (*s == '~' && s[1] != '0' && s[1] != '1')
-			return 0;
-	return 1;
-}
-
 static int fmt_rel_json_pointer(const char *s)
 {
 	const char *p = s;
@@ -749,7 +740,7 @@ static int fmt_rel_json_pointer(const char *s)
 	}
 	if (*p == '#')
 		return p[1] == '\0';
-	return fmt_json_pointer(p);
+	return jsonpointer_valid(p);
 }
 
 /* RFC 6570 level 4 syntax. */
@@ -891,7 +882,7 @@ int jsonschema_check_format(const char *format, const char *v)
 	if (!strcmp(format, "uuid"))
 		return fmt_uuid(v);
 	if (!strcmp(format, "json-pointer"))
-		return fmt_json_pointer(v);
+		return jsonpointer_valid(v);
 	if (!strcmp(format, "relative-json-pointer"))
 		return fmt_rel_json_pointer(v);
 	if (!strcmp(format, "regex"))
