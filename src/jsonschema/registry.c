@@ -129,7 +129,7 @@ int jsonschema_registry_map_uri_spec(struct jsonschema_registry *r,
 /*
  * util_read_file on the real path: a schema may well be reached through a
  * symbolic link, which util_read_file (guarding the tree) refuses.  There
- * is no size limit (SIZE_MAX - 1: util_read_file adds one to its limit).
+ * is no size limit.
  */
 cJSON *registry_read_schema(const char *path, struct error *err)
 {
@@ -143,7 +143,7 @@ cJSON *registry_read_schema(const char *path, struct error *err)
 			     strerror(errno));
 		return NULL;
 	}
-	if (util_read_file(real, SIZE_MAX - 1, &text, &len, err)) {
+	if (util_read_file(real, SIZE_MAX, &text, &len, err)) {
 		free(real);
 		if (err) {
 			/* say it of the name the user gave; any failure here is I/O */
