@@ -5,10 +5,10 @@
  * advisory lock.  It never prints: notices are swallowed, errors go to err.
  */
 #include "storage.h"
+#include "internal.h"
 #include "util.h"
 #include "promote.h"
 
-#include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -58,8 +58,7 @@ struct pg_storage {
 
 static struct pg_storage *pg_downcast(struct storage *st)
 {
-	assert(st && st->ops == &storage_pg_ops);
-	return (struct pg_storage *)st;
+	return storage_downcast(st, &storage_pg_ops);
 }
 
 static void fresh_clear(struct pg_storage *ps)

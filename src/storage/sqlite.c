@@ -26,6 +26,7 @@
 
 #include <sqlite3.h>
 
+#include "internal.h"
 #include "util.h"
 
 #define DEFAULT_BUSY_MS (10 * 60 * 1000)
@@ -74,8 +75,7 @@ struct sqlite_storage {
 
 static struct sqlite_storage *sq(struct storage *st)
 {
-	/* checked downcast: every struct storage with these ops is ours */
-	return st && st->ops == &storage_sqlite_ops ? (struct sqlite_storage *)st : NULL;
+	return storage_downcast(st, &storage_sqlite_ops);
 }
 
 static int sq_fail(struct sqlite_storage *s, struct error *err, const char *what)
@@ -162,8 +162,6 @@ static void sqlite_close(struct storage *st)
 	struct sqlite_storage *s = sq(st);
 	size_t i;
 
-	if (!s)
-		return;
 	for (i = 0; i < s->n_tables; i++)
 		table_release(&s->tables[i]);
 	free(s->tables);

@@ -1,12 +1,16 @@
 /*
- * storage/storage.c - picks a storage backend by URL and forwards calls to it.
- * It holds no SQL: each backend owns its dialect (storage_sqlite.c,
- * storage_pg.c).  A NULL method in a backend means "not supported".
+ * storage/storage.c - picks a storage backend by URL and forwards calls to it,
+ * and holds the family's one checked downcast.  It holds no SQL: each
+ * backend owns its dialect (sqlite*.c, pg*.c).  A NULL method in a backend
+ * means "not supported".
  */
 #include "storage.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "internal.h"
 
 const char *file_outcome_name(enum file_outcome o)
 {
@@ -64,6 +68,13 @@ int storage_open(const char *url, const struct storage_opts *opts,
 	(*out)->ops = ops;
 	storage_mask_url(url, (*out)->url_masked, sizeof((*out)->url_masked));
 	return 0;
+}
+
+void *storage_downcast(struct storage *st, const struct storage_ops *ops)
+{
+	/* BUG: a backend method got a handle of another backend, or none */
+	assert(st && st->ops == ops);
+	return st;
 }
 
 void storage_close(struct storage *st)
