@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
 #include <libpq-fe.h>
 
 /*
@@ -811,35 +810,6 @@ static size_t def_key(const struct table_def *d, const char *const **key)
 	return d->is_child ? 2 : 1;
 }
 
-static char *def_to_json(const struct table_def *d)
-{
-	cJSON *o = cJSON_CreateObject(), *a;
-	char *s = NULL;
-	size_t i;
-
-	if (!o)
-		return NULL;
-	cJSON_AddStringToObject(o, "name", d->name);
-	cJSON_AddBoolToObject(o, "is_child", d->is_child ? 1 : 0);
-	a = cJSON_AddArrayToObject(o, "columns");
-	for (i = 0; a && i < d->n_columns; i++) {
-		cJSON *c = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(c, "name", d->columns[i].name);
-		cJSON_AddStringToObject(c, "type", col_type_name(d->columns[i].type));
-		cJSON_AddItemToArray(a, c);
-	}
-	a = cJSON_AddArrayToObject(o, "key");
-	for (i = 0; a && i < d->n_key; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(d->key[i]));
-	a = cJSON_AddArrayToObject(o, "indexes");
-	for (i = 0; a && i < d->n_indexes; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(d->indexes[i]));
-	s = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	return s;
-}
-
 /*
  * Create the ledger, or bring one made by an older version up to date:
  * the missing tables (wsm_warnings) and columns (the warning counts).
@@ -1144,6 +1114,34 @@ out:
 	return rc;
 }
 
+/* Record d in wsm_tables (table_codec.c), replacing an older definition. */
+static int record_def(struct pg_storage *ps, const struct table_def *d,
+		      struct error *err)
+{
+	struct table_json tj = TABLE_JSON_INIT;
+	const char *params[5];
+	int rc;
+
+	if (table_def_json(d, &tj)) {
+		table_json_release(&tj);
+		return error_set(err, ERR_IO, "out of memory");
+	}
+	params[0] = d->name;
+	params[1] = d->is_child ? "t" : "f";
+	params[2] = tj.columns.buf;
+	params[3] = tj.key.buf;
+	params[4] = tj.indexes.buf;
+	rc = q_exec(ps,
+		    "INSERT INTO wsm_tables (name, is_child, columns, key, indexes)"
+		    " VALUES ($1, $2::boolean, $3::jsonb, $4::jsonb, $5::jsonb)"
+		    " ON CONFLICT (name) DO UPDATE SET is_child = EXCLUDED.is_child,"
+		    " columns = EXCLUDED.columns, key = EXCLUDED.key,"
+		    " indexes = EXCLUDED.indexes",
+		    5, params, NULL, err, "record the table definition");
+	table_json_release(&tj);
+	return rc;
+}
+
 static int pg_ensure_tables(struct storage *st, const struct table_def *defs,
 			    size_t n, struct error *err)
 {
@@ -1162,8 +1160,6 @@ static int pg_ensure_tables(struct storage *st, const struct table_def *defs,
 	for (i = 0; i < n; i++) {
 		const struct table_def *d = &defs[i];
 		char hist[PG_IDENT_MAX + 16];
-		char *json;
-		const char *params[2];
 		int ht, rc, fresh, hfresh;
 
 		snprintf(hist, sizeof(hist), HIST_PREFIX "%s", d->name);
@@ -1187,20 +1183,7 @@ static int pg_ensure_tables(struct storage *st, const struct table_def *defs,
 		if (*ps->tenant &&
 		    (create_policy(ps, d->name, err) || create_policy(ps, hist, err)))
 			return ERR_IO;
-		json = def_to_json(d);
-		if (!json)
-			return error_set(err, ERR_IO, "out of memory");
-		params[0] = d->name;
-		params[1] = json;
-		rc = q_exec(ps,
-			    "INSERT INTO wsm_tables (name, is_child, columns, key, indexes)"
-			    " SELECT $1, (d->>'is_child')::boolean, d->'columns', d->'key',"
-			    " d->'indexes' FROM (SELECT $2::jsonb AS d) x"
-			    " ON CONFLICT (name) DO UPDATE SET is_child = EXCLUDED.is_child,"
-			    " columns = EXCLUDED.columns, key = EXCLUDED.key,"
-			    " indexes = EXCLUDED.indexes",
-			    2, params, NULL, err, "record the table definition");
-		cJSON_free(json);
+		rc = record_def(ps, d, err);
 		if (rc)
 			return rc;
 	}

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "storage.h"
 #include "testhook.h"
 #include "util.h"
@@ -1009,152 +1010,23 @@ static int sqlite_has_table(sqlite3 *db, const char *name)
 
 /* ------------------------------------------------------------ table defs */
 
-/* The data tables of the source, from its wsm_tables (all memory owned). */
-struct defs {
-	struct table_def *d;
-	size_t n;
-	cJSON **trees;     /* the parsed JSON the strings point into */
-	size_t n_trees;
-	void **blocks;     /* arrays to free */
-	size_t n_blocks;
-	char **names;
-};
-
-static void defs_release(struct defs *ds)
-{
-	size_t i;
-
-	for (i = 0; i < ds->n_trees; i++)
-		cJSON_Delete(ds->trees[i]);
-	for (i = 0; i < ds->n_blocks; i++)
-		free(ds->blocks[i]);
-	for (i = 0; i < ds->n; i++)
-		free(ds->names[i]);
-	free(ds->names);
-	free(ds->trees);
-	free(ds->blocks);
-	free(ds->d);
-	memset(ds, 0, sizeof(*ds));
-}
-
-static void *defs_keep(struct defs *ds, void *block)
-{
-	void **nb;
-
-	if (!block)
-		return NULL;
-	nb = realloc(ds->blocks, (ds->n_blocks + 1) * sizeof(*nb));
-	if (!nb) {
-		free(block);
-		return NULL;
-	}
-	ds->blocks = nb;
-	ds->blocks[ds->n_blocks++] = block;
-	return block;
-}
-
-/* A JSON array of strings as a const char * array (NULL on bad input). */
-static const char *const *str_list(struct defs *ds, cJSON *a, size_t *n, int *bad)
-{
-	const char **l;
-	cJSON *it;
-	size_t i = 0;
-
-	*n = 0;
-	if (!a || !cJSON_IsArray(a)) {
-		*bad = 1;
-		return NULL;
-	}
-	l = defs_keep(ds, calloc((size_t)cJSON_GetArraySize(a) + 1, sizeof(*l)));
-	if (!l) {
-		*bad = 1;
-		return NULL;
-	}
-	cJSON_ArrayForEach(it, a) {
-		if (!cJSON_IsString(it)) {
-			*bad = 1;
-			return NULL;
-		}
-		l[i++] = it->valuestring;
-	}
-	*n = i;
-	return l;
-}
-
-static int read_defs(sqlite3 *db, struct defs *ds, struct error *err)
+/* The data tables of the source, from its wsm_tables (table_codec.c). */
+static int read_defs(sqlite3 *db, struct table_defs *ds, struct error *err)
 {
 	sqlite3_stmt *q = NULL;
-	size_t cap = 0;
-	int rc, step;
+	int rc = 0, step;
 
 	if (sqlite3_prepare_v2(db, "SELECT name, is_child, columns, key, indexes FROM wsm_tables"
 			       " ORDER BY name", -1, &q, NULL) != SQLITE_OK)
 		return sq_err(db, err, "read wsm_tables");
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(q, 0);
-		cJSON *cols = cJSON_Parse((const char *)sqlite3_column_text(q, 2));
-		cJSON *key = cJSON_Parse((const char *)sqlite3_column_text(q, 3));
-		cJSON *idx = cJSON_Parse((const char *)sqlite3_column_text(q, 4));
-		struct table_def *d;
-		struct column_def *cd;
-		cJSON *it;
-		size_t i = 0;
-		int bad = 0;
-
-		if (ds->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			ds->d = realloc(ds->d, cap * sizeof(*ds->d));
-			ds->names = realloc(ds->names, cap * sizeof(*ds->names));
-			ds->trees = realloc(ds->trees, 3 * cap * sizeof(*ds->trees));
-			if (!ds->d || !ds->names || !ds->trees) {
-				cJSON_Delete(cols);
-				cJSON_Delete(key);
-				cJSON_Delete(idx);
-				rc = error_set(err, ERR_IO, "out of memory");
-				goto out;
-			}
-		}
-		ds->trees[ds->n_trees++] = cols;
-		ds->trees[ds->n_trees++] = key;
-		ds->trees[ds->n_trees++] = idx;
-		d = &ds->d[ds->n];
-		memset(d, 0, sizeof(*d));
-		ds->names[ds->n] = strdup(name ? name : "");
-		ds->n++;
-		d->name = ds->names[ds->n - 1];
-		d->is_child = sqlite3_column_int(q, 1) != 0;
-		if (!cols || !cJSON_IsArray(cols)) {
-			bad = 1;
-		} else {
-			cd = defs_keep(ds, calloc((size_t)cJSON_GetArraySize(cols) + 1, sizeof(*cd)));
-			if (!cd) {
-				rc = error_set(err, ERR_IO, "out of memory");
-				goto out;
-			}
-			cJSON_ArrayForEach(it, cols) {
-				cJSON *cn = cJSON_GetObjectItemCaseSensitive(it, "name");
-				cJSON *ct = cJSON_GetObjectItemCaseSensitive(it, "type");
-
-				if (!cJSON_IsString(cn) || !cJSON_IsString(ct) ||
-				    col_type_parse(ct->valuestring, &cd[i].type)) {
-					bad = 1;
-					break;
-				}
-				cd[i++].name = cn->valuestring;
-			}
-			d->columns = cd;
-			d->n_columns = i;
-		}
-		d->key = str_list(ds, key, &d->n_key, &bad);
-		d->indexes = str_list(ds, idx, &d->n_indexes, &bad);
-		if (bad) {
-			rc = error_set(err, ERR_USAGE, "wsm_tables: the definition of table '%s' is malformed",
-				       d->name);
-			goto out;
-		}
-	}
-	rc = step == SQLITE_DONE ? 0 : sq_err(db, err, "read wsm_tables");
-out:
+	while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW)
+		rc = table_defs_add(ds, (const char *)sqlite3_column_text(q, 0),
+				    sqlite3_column_int(q, 1) != 0,
+				    (const char *)sqlite3_column_text(q, 2),
+				    (const char *)sqlite3_column_text(q, 3),
+				    (const char *)sqlite3_column_text(q, 4), err);
+	if (!rc && step != SQLITE_DONE)
+		rc = sq_err(db, err, "read wsm_tables");
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -2058,7 +1930,7 @@ static const char *const ledger[] = {
  * The tables to copy, in order: the ledger (wsm_warnings when the source
  * has it), then each table and its history.
  */
-static char **copy_list(const struct defs *ds, int warnings, size_t *n)
+static char **copy_list(const struct table_defs *ds, int warnings, size_t *n)
 {
 	char **l = calloc(N_LEDGER + 1 + 2 * ds->n + 1, sizeof(*l));
 	size_t i, k = 0;
@@ -2376,7 +2248,7 @@ int promote_run(const char *from, const char *to,
 {
 	struct storage_opts so = { 0 };
 	struct storage *st = NULL;
-	struct defs ds = { 0 };
+	struct table_defs ds = TABLE_DEFS_INIT;
 	struct work w;
 	sqlite3 *db = NULL;
 	PGconn *conn;
@@ -2509,7 +2381,7 @@ out:
 	for (i = 0; i < n_extra; i++)
 		free(extra[i]);
 	free(extra);
-	defs_release(&ds);
+	table_defs_release(&ds);
 	work_release(&w);
 	return rc;
 }

@@ -361,35 +361,14 @@ static int has_column(struct sqlite_storage *s, const char *table, const char *c
 	return existing_type(s, table, col, type, sizeof(type), &e) == 1;
 }
 
-static int add_json_list(struct strbuf *sb, const char *const *l, size_t n)
-{
-	size_t i;
-
-	if (strbuf_add(sb, "[", 1))
-		return -1;
-	for (i = 0; i < n; i++)
-		if ((i && strbuf_add(sb, ",", 1)) ||
-		    strbuf_add_json_string(sb, l[i], strlen(l[i])))
-			return -1;
-	return strbuf_add(sb, "]", 1);
-}
-
 static int record_table_def(struct sqlite_storage *s, const struct table_def *d,
 			    struct error *err)
 {
-	struct strbuf cols = STRBUF_INIT, key = STRBUF_INIT, idx = STRBUF_INIT;
+	struct table_json tj = TABLE_JSON_INIT;
 	sqlite3_stmt *st = NULL;
-	size_t i;
-	int rc = 0;
+	int rc;
 
-	strbuf_add(&cols, "[", 1);
-	for (i = 0; i < d->n_columns; i++) {
-		strbuf_addf(&cols, "%s{\"name\":", i ? "," : "");
-		strbuf_add_json_string(&cols, d->columns[i].name, strlen(d->columns[i].name));
-		strbuf_addf(&cols, ",\"type\":\"%s\"}", col_type_name(d->columns[i].type));
-	}
-	if (strbuf_add(&cols, "]", 1) || add_json_list(&key, d->key, d->n_key) ||
-	    add_json_list(&idx, d->indexes, d->n_indexes)) {
+	if (table_def_json(d, &tj)) {
 		rc = error_set(err, ERR_IO, "out of memory");
 		goto out;
 	}
@@ -398,15 +377,13 @@ static int record_table_def(struct sqlite_storage *s, const struct table_def *d,
 		goto out;
 	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, d->is_child);
-	sqlite3_bind_text(st, 3, cols.buf, (int)cols.len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, key.buf, (int)key.len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, idx.buf, (int)idx.len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, tj.columns.buf, (int)tj.columns.len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, tj.key.buf, (int)tj.key.len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, tj.indexes.buf, (int)tj.indexes.len, SQLITE_STATIC);
 	rc = step_done(s, st, err, "record table");
 out:
 	sqlite3_finalize(st);
-	strbuf_release(&cols);
-	strbuf_release(&key);
-	strbuf_release(&idx);
+	table_json_release(&tj);
 	return rc;
 }
 
