@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "jsoncanon.h"
 #include "storage.h"
 #include "testhook.h"
 #include "util.h"
@@ -163,528 +164,6 @@ static size_t fmt_i64(char *b, long long v)
 	return k;
 }
 
-static void put_i64(struct strbuf *sb, long long v)
-{
-	char b[24];
-
-	put(sb, b, fmt_i64(b, v));
-}
-
-/* ------------------------------------------------------------ canonical JSON */
-
-/*
- * The canonical JSON of promote.h, in one pass: the value is written to
- * `out` as it is parsed.  An object's members are recorded on a stack
- * (offsets into out); only when its keys are not already in strictly
- * increasing bytewise order is the object's text copied aside and
- * written again in sorted order (duplicates: the last one wins, as in
- * jsonb).  Nothing is allocated per value once the buffers have grown.
- */
-struct member {
-	size_t koff, klen;     /* key in out, escaped as canonical, no quotes */
-	size_t voff, vlen;     /* canonical value in out */
-	int kesc;              /* the key's text holds an escape */
-};
-
-struct canon_ctx {
-	struct member *m;      /* stack of the open objects' members */
-	size_t n, cap;
-	size_t *ix, *ix_tmp;   /* sort scratch */
-	size_t ix_cap;
-	struct strbuf aside;   /* an object's text while it is re-sorted */
-	struct strbuf ka, kb;  /* decoded keys, to compare escaped ones */
-	const char *base;      /* the text the members' offsets refer to */
-};
-
-static void canon_ctx_release(struct canon_ctx *c)
-{
-	free(c->m);
-	free(c->ix);
-	free(c->ix_tmp);
-	strbuf_release(&c->aside);
-	strbuf_release(&c->ka);
-	strbuf_release(&c->kb);
-	memset(c, 0, sizeof(*c));
-}
-
-static int is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static void skip_ws(const char **p, const char *end)
-{
-	while (*p < end && is_ws(**p))
-		(*p)++;
-}
-
-static int hex4(const char *p, const char *end, unsigned *out)
-{
-	int i, v;
-
-	*out = 0;
-	if (end - p < 4)
-		return -1;
-	for (i = 0; i < 4; i++) {
-		v = util_hex_digit(p[i]);
-		if (v < 0)
-			return -1;
-		*out = *out * 16 + (unsigned)v;
-	}
-	return 0;
-}
-
-/* A byte below 0x20 as the canonical escape \u00xx. */
-static void put_ctl(struct strbuf *sb, unsigned c)
-{
-	static const char hx[] = "0123456789abcdef";
-	char b[6] = { '\\', 'u', '0', '0', hx[(c >> 4) & 0xF], hx[c & 0xF] };
-
-	put(sb, b, 6);
-}
-
-/* Code point cp as it appears in a canonical string; returns 1 if escaped. */
-static int put_cp(struct strbuf *sb, unsigned cp)
-{
-	char b[4];
-	size_t n;
-
-	if (cp < 0x20) {
-		put_ctl(sb, cp);
-		return 1;
-	}
-	if (cp == '"' || cp == '\\') {
-		b[0] = '\\';
-		b[1] = (char)cp;
-		put(sb, b, 2);
-		return 1;
-	}
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xC0 | (cp >> 6));
-		b[1] = (char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xE0 | (cp >> 12));
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[2] = (char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		b[0] = (char)(0xF0 | (cp >> 18));
-		b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[3] = (char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	put(sb, b, n);
-	return 0;
-}
-
-/*
- * The end of the run of bytes at q that a JSON string keeps as they are
- * (not '"', '\\' or below 0x20): eight bytes at a time while none is
- * special, then one by one.
- */
-static const char *plain_run(const char *q, const char *end)
-{
-	const uint64_t lo = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
-
-	while (end - q >= 8) {
-		uint64_t x, a, b;
-
-		memcpy(&x, q, 8);
-		a = x ^ (lo * '"');
-		b = x ^ (lo * '\\');
-		if ((((a - lo) & ~a) | ((b - lo) & ~b) | ((x - lo * 0x20) & ~x)) & hi)
-			break;
-		q += 8;
-	}
-	while (q < end && (unsigned char)*q >= 0x20 && *q != '"' && *q != '\\')
-		q++;
-	return q;
-}
-
-/*
- * The JSON string at *p (on the opening quote) in canonical form, without
- * the quotes: decoded, then escaped again with only `\"`, `\\` and `\u00xx`
- * for bytes below 0x20.  Other bytes pass as they are.  Returns -1 on bad
- * input, else 1 when an escape was written, 0 when none.
- */
-static int cj_string(const char **p, const char *end, struct strbuf *out)
-{
-	const char *q = *p + 1;
-	int esc = 0;
-
-	for (;;) {
-		const char *r = q;
-		unsigned cp, lo;
-
-		q = plain_run(q, end);
-		if (q > r)
-			put(out, r, (size_t)(q - r));
-		if (q >= end)
-			return -1;
-		if (*q == '"')
-			break;
-		esc = 1;
-		if ((unsigned char)*q < 0x20) {
-			put_ctl(out, (unsigned char)*q++);
-			continue;
-		}
-		if (++q >= end)
-			return -1;
-		switch (*q) {
-		case '"': put(out, "\\\"", 2); break;
-		case '\\': put(out, "\\\\", 2); break;
-		case '/': putc1(out, '/'); break;
-		case 'b': put_ctl(out, '\b'); break;
-		case 'f': put_ctl(out, '\f'); break;
-		case 'n': put_ctl(out, '\n'); break;
-		case 'r': put_ctl(out, '\r'); break;
-		case 't': put_ctl(out, '\t'); break;
-		case 'u':
-			if (hex4(q + 1, end, &cp))
-				return -1;
-			q += 4;
-			if (cp >= 0xD800 && cp <= 0xDBFF && end - q > 6 && q[1] == '\\' &&
-			    q[2] == 'u' && !hex4(q + 3, end, &lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
-				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-				q += 6;
-			}
-			put_cp(out, cp);
-			break;
-		default:
-			return -1;
-		}
-		q++;
-	}
-	*p = q + 1;
-	return esc;
-}
-
-/* A JSON number as an exact normalised decimal: [-]DIGITSeEXP or "0". */
-static int cj_number(const char **p, const char *end, struct strbuf *out)
-{
-	const char *q = *p, *i0, *i1, *f0, *f1;
-	long long exp, e = 0;
-	size_t ni, nd, s, t;
-	int neg = 0, eneg = 0;
-
-	if (q < end && *q == '-') {
-		neg = 1;
-		q++;
-	}
-	i0 = q;
-	while (q < end && *q >= '0' && *q <= '9')
-		q++;
-	i1 = f0 = f1 = q;
-	if (q < end && *q == '.') {
-		f0 = ++q;
-		while (q < end && *q >= '0' && *q <= '9')
-			q++;
-		f1 = q;
-	}
-	if (q < end && (*q == 'e' || *q == 'E')) {
-		q++;
-		if (q < end && (*q == '+' || *q == '-'))
-			eneg = *q++ == '-';
-		while (q < end && *q >= '0' && *q <= '9') {
-			if (e < 1000000000LL)
-				e = e * 10 + (*q - '0');
-			q++;
-		}
-	}
-	ni = (size_t)(i1 - i0);
-	nd = ni + (size_t)(f1 - f0);
-	if (!nd)
-		return -1;
-	*p = q;
-	/* the digits are i0..i1 then f0..f1; s, t: first and last non-zero */
-#define DIGIT(k) ((k) < ni ? i0[k] : f0[(k) - ni])
-	for (s = 0; s < nd && DIGIT(s) == '0'; s++)
-		;
-	if (s == nd) {
-		putc1(out, '0');
-		return 0;
-	}
-	for (t = nd - 1; DIGIT(t) == '0'; t--)
-		;
-#undef DIGIT
-	exp = (eneg ? -e : e) - (long long)(f1 - f0) + (long long)(nd - 1 - t);
-	if (neg)
-		putc1(out, '-');
-	if (s < ni) {
-		put(out, i0 + s, (t < ni ? t + 1 : ni) - s);
-		if (t >= ni)
-			put(out, f0, t + 1 - ni);
-	} else {
-		put(out, f0 + (s - ni), t + 1 - s);
-	}
-	putc1(out, 'e');
-	put_i64(out, exp);
-	return 0;
-}
-
-/* A canonical key's bytes, decoded (\" \\ \u00xx) into sb. */
-static void key_decode(const char *k, size_t n, struct strbuf *sb)
-{
-	size_t i;
-
-	sb->len = 0;
-	for (i = 0; i < n; i++) {
-		if (k[i] != '\\') {
-			putc1(sb, k[i]);
-		} else if (k[i + 1] == 'u') {
-			putc1(sb, (char)(util_hex_digit(k[i + 4]) << 4 | util_hex_digit(k[i + 5])));
-			i += 5;
-		} else {
-			putc1(sb, k[++i]);
-		}
-	}
-}
-
-/* Bytewise order of two members' decoded keys. */
-static int key_cmp(struct canon_ctx *c, const struct member *a, const struct member *b)
-{
-	const char *x = c->base + a->koff, *y = c->base + b->koff;
-	size_t nx = a->klen, ny = b->klen;
-	int r;
-
-	if (a->kesc || b->kesc) {
-		key_decode(x, nx, &c->ka);
-		key_decode(y, ny, &c->kb);
-		x = c->ka.buf ? c->ka.buf : "";
-		nx = c->ka.len;
-		y = c->kb.buf ? c->kb.buf : "";
-		ny = c->kb.len;
-	}
-	r = memcmp(x, y, nx < ny ? nx : ny);
-	if (r)
-		return r;
-	return nx < ny ? -1 : nx > ny;
-}
-
-/* Stable merge sort of c->ix[0..n) (indexes into m) by key. */
-static void sort_members(struct canon_ctx *c, const struct member *m, size_t n)
-{
-	size_t w, i, *a = c->ix, *b = c->ix_tmp, *t;
-
-	for (w = 1; w < n; w *= 2) {
-		for (i = 0; i < n; i += 2 * w) {
-			size_t l = i, mid = i + w < n ? i + w : n, r = mid;
-			size_t hi = i + 2 * w < n ? i + 2 * w : n, k = i;
-
-			while (l < mid && r < hi)
-				b[k++] = key_cmp(c, &m[a[r]], &m[a[l]]) < 0 ? a[r++] : a[l++];
-			while (l < mid)
-				b[k++] = a[l++];
-			while (r < hi)
-				b[k++] = a[r++];
-		}
-		t = a;
-		a = b;
-		b = t;
-	}
-	if (a != c->ix)
-		memcpy(c->ix, a, n * sizeof(*a));
-}
-
-/*
- * Write the members m[0..n) of the object whose text starts at out[body]
- * again, in key order, the last of equal keys only.  Returns -1 on OOM.
- */
-static int resort_object(struct canon_ctx *c, struct strbuf *out, size_t body,
-			 const struct member *m, size_t n)
-{
-	size_t i, first = 1;
-
-	if (n > c->ix_cap) {
-		size_t cap = n * 2, *a = realloc(c->ix, cap * sizeof(*a)), *b;
-
-		if (!a)
-			return -1;
-		c->ix = a;
-		b = realloc(c->ix_tmp, cap * sizeof(*b));
-		if (!b)
-			return -1;
-		c->ix_tmp = b;
-		c->ix_cap = cap;
-	}
-	for (i = 0; i < n; i++)
-		c->ix[i] = i;
-	c->base = out->buf;
-	sort_members(c, m, n);
-	/* ix_tmp[i]: 1 when the next member has the same key (this one loses) */
-	for (i = 0; i < n; i++)
-		c->ix_tmp[i] = i + 1 < n && key_cmp(c, &m[c->ix[i]], &m[c->ix[i + 1]]) == 0;
-	c->aside.len = 0;
-	put(&c->aside, out->buf + body, out->len - body);
-	if (c->aside.failed)
-		return -1;
-	out->len = body;
-	for (i = 0; i < n; i++) {
-		const struct member *x = &m[c->ix[i]];
-
-		if (c->ix_tmp[i])
-			continue;
-		if (!first)
-			putc1(out, ',');
-		first = 0;
-		putc1(out, '"');
-		put(out, c->aside.buf + (x->koff - body), x->klen);
-		put(out, "\":", 2);
-		put(out, c->aside.buf + (x->voff - body), x->vlen);
-	}
-	return 0;
-}
-
-static int cj_value(struct canon_ctx *c, const char **p, const char *end,
-		    struct strbuf *out, int depth);
-
-static int cj_object(struct canon_ctx *c, const char **p, const char *end,
-		     struct strbuf *out, int depth)
-{
-	size_t base = c->n, body, i;
-	int sorted = 1, rc = -1;
-
-	(*p)++;
-	skip_ws(p, end);
-	if (*p < end && **p == '}') {
-		(*p)++;
-		put(out, "{}", 2);
-		return 0;
-	}
-	putc1(out, '{');
-	body = out->len;
-	for (;;) {
-		struct member mb;
-		int e;
-
-		skip_ws(p, end);
-		if (*p >= end || **p != '"')
-			goto out;
-		if (c->n > base)
-			putc1(out, ',');
-		putc1(out, '"');
-		mb.koff = out->len;
-		if ((e = cj_string(p, end, out)) < 0)
-			goto out;
-		mb.kesc = e;
-		mb.klen = out->len - mb.koff;
-		put(out, "\":", 2);
-		skip_ws(p, end);
-		if (*p >= end || **p != ':')
-			goto out;
-		(*p)++;
-		mb.voff = out->len;
-		if (cj_value(c, p, end, out, depth + 1))
-			goto out;
-		mb.vlen = out->len - mb.voff;
-		if (c->n == c->cap) {
-			size_t cap = c->cap ? c->cap * 2 : 64;
-			struct member *nm = realloc(c->m, cap * sizeof(*nm));
-
-			if (!nm)
-				goto out;
-			c->m = nm;
-			c->cap = cap;
-		}
-		c->m[c->n++] = mb;
-		skip_ws(p, end);
-		if (*p < end && **p == ',') {
-			(*p)++;
-			continue;
-		}
-		if (*p < end && **p == '}') {
-			(*p)++;
-			break;
-		}
-		goto out;
-	}
-	if (out->failed)
-		goto out;
-	c->base = out->buf;
-	for (i = base + 1; i < c->n && sorted; i++)
-		sorted = key_cmp(c, &c->m[i - 1], &c->m[i]) < 0;
-	if (!sorted && resort_object(c, out, body, c->m + base, c->n - base))
-		goto out;
-	putc1(out, '}');
-	rc = 0;
-out:
-	c->n = base;
-	return rc;
-}
-
-static int cj_value(struct canon_ctx *c, const char **p, const char *end,
-		    struct strbuf *out, int depth)
-{
-	if (depth > 2000)
-		return -1;
-	skip_ws(p, end);
-	if (*p >= end)
-		return -1;
-	switch (**p) {
-	case '{':
-		return cj_object(c, p, end, out, depth);
-	case '[':
-		(*p)++;
-		putc1(out, '[');
-		skip_ws(p, end);
-		if (*p < end && **p == ']') {
-			(*p)++;
-			putc1(out, ']');
-			return 0;
-		}
-		for (;;) {
-			if (cj_value(c, p, end, out, depth + 1))
-				return -1;
-			skip_ws(p, end);
-			if (*p < end && **p == ',') {
-				(*p)++;
-				putc1(out, ',');
-				continue;
-			}
-			if (*p < end && **p == ']') {
-				(*p)++;
-				putc1(out, ']');
-				return 0;
-			}
-			return -1;
-		}
-	case '"':
-		putc1(out, '"');
-		if (cj_string(p, end, out) < 0)
-			return -1;
-		putc1(out, '"');
-		return 0;
-	case 't':
-		if (end - *p >= 4 && !memcmp(*p, "true", 4)) {
-			*p += 4;
-			put(out, "true", 4);
-			return 0;
-		}
-		return -1;
-	case 'f':
-		if (end - *p >= 5 && !memcmp(*p, "false", 5)) {
-			*p += 5;
-			put(out, "false", 5);
-			return 0;
-		}
-		return -1;
-	case 'n':
-		if (end - *p >= 4 && !memcmp(*p, "null", 4)) {
-			*p += 4;
-			put(out, "null", 4);
-			return 0;
-		}
-		return -1;
-	default:
-		return cj_number(p, end, out);
-	}
-}
-
 /* ------------------------------------------------------------ canonical values */
 
 /* "YYYY-MM-DD[T ]HH:MM:SS[.f+](Z|+00[:00])" -> "...SS.ffffffZ", else as is. */
@@ -738,7 +217,7 @@ static void canon_double(double d, struct strbuf *out)
  * Append the canonical form of a value given as PostgreSQL input text.
  * `c` holds the JSON scratch (only CAT_JSON uses it).
  */
-static void canon(struct canon_ctx *cx, enum cat c, const char *s, size_t n,
+static void canon(struct jsoncanon *cx, enum cat c, const char *s, size_t n,
 		  struct strbuf *out)
 {
 	switch (c) {
@@ -770,22 +249,13 @@ static void canon(struct canon_ctx *cx, enum cat c, const char *s, size_t n,
 	case CAT_BOOL:
 		putc1(out, (n && (s[0] == 't' || s[0] == '1' || s[0] == 'T')) ? 't' : 'f');
 		return;
-	case CAT_JSON: {
-		const char *p = s, *end = s + n;
-		size_t mark = out->len;
-
-		if (cj_value(cx, &p, end, out, 0) == 0) {
-			skip_ws(&p, end);
-			if (p == end)
-				return;
+	case CAT_JSON:
+		/* not JSON: the text itself, marked, so it matches no JSON */
+		if (jsoncanon_append(cx, s, n, out) && !out->failed) {
+			putc1(out, '!');
+			put(out, s, n);
 		}
-		if (out->failed)
-			return;
-		out->len = mark;
-		putc1(out, '!');
-		put(out, s, n);
 		return;
-	}
 	case CAT_INT:
 	case CAT_TEXT:
 		put(out, s, n);
@@ -937,7 +407,7 @@ static void digests_finish(struct digests *ds, char out[65])
  * Append column c's canonical value s[0..n) (PostgreSQL input text) to
  * the row; cval is scratch.
  */
-static void row_canon(struct digests *ds, struct canon_ctx *cx, const struct col *c,
+static void row_canon(struct digests *ds, struct jsoncanon *cx, const struct col *c,
 		      const char *s, size_t n, struct strbuf *cval)
 {
 	if (c->cat == CAT_TEXT || c->cat == CAT_INT) {
@@ -1035,7 +505,7 @@ static int read_defs(sqlite3 *db, struct table_defs *ds, struct error *err)
 
 /* Scratch reused by every table of a run, so a run allocates it once. */
 struct work {
-	struct canon_ctx cx;
+	struct jsoncanon cx;
 	struct digests dg;
 	struct strbuf data;    /* COPY data waiting to be sent */
 	struct strbuf cval;    /* one canonical value */
@@ -1046,7 +516,7 @@ struct work {
 
 static void work_release(struct work *w)
 {
-	canon_ctx_release(&w->cx);
+	jsoncanon_release(&w->cx);
 	digests_release(&w->dg);
 	strbuf_release(&w->data);
 	strbuf_release(&w->cval);
@@ -1071,20 +541,7 @@ static void work_trim(struct work *w)
 {
 	trim(&w->cval);
 	trim(&w->dg.row);
-	trim(&w->cx.aside);
-	trim(&w->cx.ka);
-	trim(&w->cx.kb);
-	if (w->cx.cap > TRIM_ABOVE / sizeof(*w->cx.m)) {
-		free(w->cx.m);
-		w->cx.m = NULL;
-		w->cx.cap = 0;
-	}
-	if (w->cx.ix_cap > TRIM_ABOVE / sizeof(*w->cx.ix)) {
-		free(w->cx.ix);
-		free(w->cx.ix_tmp);
-		w->cx.ix = w->cx.ix_tmp = NULL;
-		w->cx.ix_cap = 0;
-	}
+	jsoncanon_trim(&w->cx, TRIM_ABOVE);
 }
 
 /* Charge the time since the last lap to stage s. */
