@@ -1,6 +1,7 @@
 /*
  * test_tstamp.c - timestamp normalisation: accepted forms, the canonical
- * UTC output, and every refusal with its reason.
+ * UTC output, and every refusal with its reason; then the parser's flags,
+ * instants and the formatter on their own.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -165,6 +166,201 @@ static void refuses_other_shapes_with_a_reason(void **state)
 	expect_refused("2025-08-12 12:45:0\0", "not a timestamp");
 }
 
+/* ------------------------------------------------------------ tstamp_parse */
+
+static int parses(const char *in, unsigned flags)
+{
+	struct tstamp t;
+
+	return tstamp_parse(in, strlen(in), flags, &t, NULL) == 0;
+}
+
+static void parse_refuses(const char *in, unsigned flags, const char *reason)
+{
+	struct tstamp t;
+	struct error err;
+
+	error_clear(&err);
+	assert_int_equal(tstamp_parse(in, strlen(in), flags, &t, &err), ERR_DATA);
+	if (!strstr(err.msg, reason))
+		print_error("<%s>: message <%s> lacks <%s>\n", in, err.msg, reason);
+	assert_non_null(strstr(err.msg, reason));
+}
+
+static void parse_gives_the_fields_as_written(void **state)
+{
+	struct tstamp t;
+
+	(void)state;
+	assert_int_equal(tstamp_parse("2025-08-12T14:45:09.1234567+02:30", 33,
+				      TSTAMP_RFC3339, &t, NULL), 0);
+	assert_int_equal(t.year, 2025);
+	assert_int_equal(t.month, 8);
+	assert_int_equal(t.day, 12);
+	assert_int_equal(t.hour, 14);
+	assert_int_equal(t.min, 45);
+	assert_int_equal(t.sec, 9);
+	assert_int_equal(t.usec, 123456);
+	assert_int_equal(t.nfrac, 7);
+	assert_int_equal(t.offset_min, 150);
+	assert_int_equal(t.has_offset, 1);
+	assert_int_equal(tstamp_parse("2025-08-12 14:45:09", 19, TSTAMP_POLICY,
+				      &t, NULL), 0);
+	assert_int_equal(t.has_offset, 0);
+	assert_int_equal(t.offset_min, 0);
+	assert_int_equal(t.nfrac, 0);
+	assert_int_equal(tstamp_parse("23:59:59-01:00", 14, TSTAMP_TIME, &t, NULL), 0);
+	assert_int_equal(t.year, 0);
+	assert_int_equal(t.month, 0);
+	assert_int_equal(t.offset_min, -60);
+}
+
+static void rfc3339_needs_t_and_an_offset(void **state)
+{
+	(void)state;
+	assert_true(parses("2025-08-12T12:45:00Z", TSTAMP_RFC3339));
+	assert_true(parses("2025-08-12t12:45:00z", TSTAMP_RFC3339));
+	assert_true(parses("2025-08-12T12:45:00.5-05:30", TSTAMP_RFC3339));
+	assert_false(parses("2025-08-12 12:45:00Z", TSTAMP_RFC3339));
+	assert_true(parses("2025-08-12 12:45:00Z", TSTAMP_RFC3339 | TSTAMP_SPACE));
+	parse_refuses("2025-08-12T12:45:00", TSTAMP_RFC3339, "offset missing");
+	parse_refuses("2025-08-12T12:45:00+01", TSTAMP_RFC3339, "offset must be Z");
+	parse_refuses("2025-08-12T12:45:00+0100", TSTAMP_RFC3339, "offset must be Z");
+	parse_refuses("2025-08-12 12:45:00Z", TSTAMP_RFC3339,
+		      "not a timestamp: expected RFC 3339");
+}
+
+static void short_offsets_read_as_postgresql_prints_them(void **state)
+{
+	struct tstamp t;
+
+	(void)state;
+	assert_int_equal(tstamp_parse("2025-08-12 12:45:00.5+00", 24,
+				      TSTAMP_DATE_TIME | TSTAMP_SPACE | TSTAMP_SHORT_OFFSET,
+				      &t, NULL), 0);
+	assert_int_equal(t.offset_min, 0);
+	assert_int_equal(t.has_offset, 1);
+	assert_int_equal(tstamp_parse("2025-08-12 12:45:00-03", 22,
+				      TSTAMP_DATE_TIME | TSTAMP_SPACE | TSTAMP_SHORT_OFFSET,
+				      &t, NULL), 0);
+	assert_int_equal(t.offset_min, -180);
+	assert_int_equal(tstamp_parse("2025-08-12 12:45:00+05:30", 25,
+				      TSTAMP_DATE_TIME | TSTAMP_SPACE | TSTAMP_SHORT_OFFSET,
+				      &t, NULL), 0);
+	assert_int_equal(t.offset_min, 330);
+	assert_false(parses("2025-08-12T12:45:00+0530", TSTAMP_DATE_TIME | TSTAMP_SHORT_OFFSET));
+	assert_false(parses("2025-08-12T12:45:00+1", TSTAMP_DATE_TIME | TSTAMP_SHORT_OFFSET));
+	assert_false(parses("2025-08-12T12:45:00+24", TSTAMP_DATE_TIME | TSTAMP_SHORT_OFFSET));
+}
+
+static void leap_second_only_at_2359_utc_and_only_when_asked(void **state)
+{
+	(void)state;
+	assert_true(parses("1998-12-31T23:59:60Z", TSTAMP_RFC3339));
+	assert_true(parses("1998-12-31T15:59:60.123-08:00", TSTAMP_RFC3339));
+	assert_true(parses("1999-01-01T00:29:60+00:30", TSTAMP_RFC3339));
+	assert_true(parses("23:59:60Z", TSTAMP_TIME | TSTAMP_LEAP_SECOND));
+	assert_true(parses("01:29:60+01:30", TSTAMP_TIME | TSTAMP_LEAP_SECOND));
+	parse_refuses("1998-12-31T22:59:60Z", TSTAMP_RFC3339,
+		      "leap second :60 is only possible at 23:59 UTC");
+	parse_refuses("1998-12-31T23:59:60+01:00", TSTAMP_RFC3339, "only possible");
+	parse_refuses("23:59:61Z", TSTAMP_TIME | TSTAMP_LEAP_SECOND, "second 61 out of range");
+	parse_refuses("1998-12-31T23:59:60Z", TSTAMP_DATE_TIME, "leap second :60 is not supported");
+}
+
+static void date_and_time_parse_alone(void **state)
+{
+	(void)state;
+	assert_true(parses("2024-02-29", TSTAMP_DATE));
+	assert_false(parses("2023-02-29", TSTAMP_DATE));
+	assert_false(parses("2024-02-29T00:00:00Z", TSTAMP_DATE));
+	assert_false(parses("2024-2-29", TSTAMP_DATE));
+	parse_refuses("0000-01-01", TSTAMP_DATE, "year 0000 out of range");
+	assert_true(parses("0000-02-29", TSTAMP_DATE | TSTAMP_YEAR_ZERO));
+	parse_refuses("2024-02-29x", TSTAMP_DATE, "unexpected text after the date");
+	assert_true(parses("08:30:06.283185Z", TSTAMP_TIME));
+	assert_true(parses("08:30:06+23:59", TSTAMP_TIME));
+	assert_false(parses("08:30:06", TSTAMP_TIME));
+	assert_true(parses("08:30:06", TSTAMP_TIME | TSTAMP_NO_OFFSET));
+	assert_false(parses("8:30:06Z", TSTAMP_TIME));
+	assert_false(parses("08:30:06+24:00", TSTAMP_TIME));
+	assert_false(parses("24:00:00Z", TSTAMP_TIME));
+	parse_refuses("08:30", TSTAMP_TIME, "seconds missing");
+	parse_refuses("08:30:06Zx", TSTAMP_TIME, "unexpected text after the time");
+}
+
+static void stored_form_is_exactly_27_characters(void **state)
+{
+	(void)state;
+	assert_true(parses("2025-08-12T12:45:00.000000Z", TSTAMP_STORED));
+	assert_true(parses("0001-01-01T00:00:00.000000Z", TSTAMP_STORED));
+	assert_false(parses("2025-08-12T12:45:00Z", TSTAMP_STORED));
+	assert_false(parses("2025-08-12T12:45:00.00000Z", TSTAMP_STORED));
+	assert_false(parses("2025-08-12T12:45:00.0000000Z", TSTAMP_STORED));
+	assert_false(parses("2025-08-12 12:45:00.000000Z", TSTAMP_STORED | TSTAMP_SPACE));
+	assert_false(parses("2025-08-12t12:45:00.000000Z", TSTAMP_STORED));
+	assert_false(parses("2025-08-12T12:45:00.000000z", TSTAMP_STORED));
+	assert_false(parses("2025-08-12T12:45:00.000000", TSTAMP_STORED | TSTAMP_NO_OFFSET));
+	assert_false(parses("2025-08-12T12:45:00.000000+00", TSTAMP_STORED | TSTAMP_SHORT_OFFSET));
+	assert_false(parses("2025-08-12T12:45:00.000000+00:00", TSTAMP_STORED));
+	assert_false(parses("0000-01-01T00:00:00.000000Z", TSTAMP_STORED));
+	assert_false(parses("2025-02-29T00:00:00.000000Z", TSTAMP_STORED));
+	assert_false(parses("2025-08-12T12:45:60.000000Z", TSTAMP_STORED));
+}
+
+/* ------------------------------------------------------------ instants */
+
+static void instants_count_microseconds_from_2000(void **state)
+{
+	struct tstamp t;
+
+	(void)state;
+	assert_int_equal(tstamp_parse("2000-01-01T00:00:00.000000Z", 27, TSTAMP_STORED, &t, NULL), 0);
+	assert_int_equal(tstamp_to_us(&t), 0);
+	assert_int_equal(tstamp_parse("1970-01-01T00:00:00Z", 20, TSTAMP_RFC3339, &t, NULL), 0);
+	assert_int_equal(tstamp_to_us(&t), -946684800000000LL);
+	assert_int_equal(tstamp_parse("2000-01-01T01:00:00.000001+01:00", 32, TSTAMP_RFC3339, &t, NULL), 0);
+	assert_int_equal(tstamp_to_us(&t), 1);
+	/* a leap second is the first second of the next minute */
+	assert_int_equal(tstamp_parse("1999-12-31T23:59:60Z", 20, TSTAMP_RFC3339, &t, NULL), 0);
+	assert_int_equal(tstamp_to_us(&t), 0);
+	/* a time alone is on 2000-01-01 */
+	assert_int_equal(tstamp_parse("00:00:01-00:01", 14, TSTAMP_TIME, &t, NULL), 0);
+	assert_int_equal(tstamp_to_us(&t), 61000000);
+}
+
+static void format_prints_utc_fields_of_any_instant(void **state)
+{
+	static const int64_t us[] = { 0, -1, 1, 86399999999LL, -946684800000000LL,
+				      252455615999999999LL, -63082281600000000LL };
+	static const char *const want[] = {
+		"2000-01-01T00:00:00.000000Z", "1999-12-31T23:59:59.999999Z",
+		"2000-01-01T00:00:00.000001Z", "2000-01-01T23:59:59.999999Z",
+		"1970-01-01T00:00:00.000000Z", "9999-12-31T23:59:59.999999Z",
+		"0001-01-01T00:00:00.000000Z",
+	};
+	char out[TSTAMP_MAX];
+	struct tstamp t;
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(us) / sizeof(us[0]); k++) {
+		tstamp_from_us(us[k], &t);
+		assert_int_equal(tstamp_format(&t, out), TSTAMP_LEN);
+		assert_string_equal(out, want[k]);
+		/* and back */
+		assert_int_equal(tstamp_parse(out, TSTAMP_LEN, TSTAMP_STORED, &t, NULL), 0);
+		assert_int_equal(tstamp_to_us(&t), us[k]);
+	}
+	/* beyond 0001-9999 the year takes more room, as PostgreSQL allows */
+	tstamp_from_us(-63082281600000000LL - 86400000000LL, &t);
+	assert_int_equal(tstamp_format(&t, out), 27);
+	assert_string_equal(out, "0000-12-31T00:00:00.000000Z");
+	tstamp_from_us(252455616000000000LL, &t);
+	assert_int_equal(tstamp_format(&t, out), 28);
+	assert_string_equal(out, "10000-01-01T00:00:00.000000Z");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +373,14 @@ int main(void)
 		cmocka_unit_test(refuses_out_of_range_fields),
 		cmocka_unit_test(refuses_a_date_without_a_time),
 		cmocka_unit_test(refuses_other_shapes_with_a_reason),
+		cmocka_unit_test(parse_gives_the_fields_as_written),
+		cmocka_unit_test(rfc3339_needs_t_and_an_offset),
+		cmocka_unit_test(short_offsets_read_as_postgresql_prints_them),
+		cmocka_unit_test(leap_second_only_at_2359_utc_and_only_when_asked),
+		cmocka_unit_test(date_and_time_parse_alone),
+		cmocka_unit_test(stored_form_is_exactly_27_characters),
+		cmocka_unit_test(instants_count_microseconds_from_2000),
+		cmocka_unit_test(format_prints_utc_fields_of_any_instant),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
  * the "format" checkers at the end.
  */
 #include "jsonschema.h"
+#include "tstamp.h"
 #include "util.h"
 
 #include <errno.h>
@@ -3705,97 +3706,6 @@ void jsonschema_result_release(struct jsonschema_result *res)
 /* Formats                                                              */
 /* ------------------------------------------------------------------ */
 
-static int ndigits(const char *s, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
-static int num(const char *s, int n)
-{
-	int v = 0, i;
-
-	for (i = 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
-}
-
-static int fmt_full_date(const char *s, size_t len)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d;
-
-	if (len != 10 || !ndigits(s, 4) || s[4] != '-' || !ndigits(s + 5, 2) || s[7] != '-' ||
-	    !ndigits(s + 8, 2))
-		return 0;
-	y = num(s, 4);
-	m = num(s + 5, 2);
-	d = num(s + 8, 2);
-	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return 0;
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 0;
-	return 1;
-}
-
-static int fmt_full_time(const char *s, size_t len)
-{
-	int h, m, sec, oh = 0, om = 0, sign = 0;
-	size_t i = 8;
-
-	if (len < 9 || !ndigits(s, 2) || s[2] != ':' || !ndigits(s + 3, 2) || s[5] != ':' ||
-	    !ndigits(s + 6, 2))
-		return 0;
-	h = num(s, 2);
-	m = num(s + 3, 2);
-	sec = num(s + 6, 2);
-	if (h > 23 || m > 59 || sec > 60)
-		return 0;
-	if (s[i] == '.') {
-		i++;
-		if (i >= len || s[i] < '0' || s[i] > '9')
-			return 0;
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-			i++;
-	}
-	if (i >= len)
-		return 0;
-	if (s[i] == 'Z' || s[i] == 'z') {
-		if (i + 1 != len)
-			return 0;
-	} else if (s[i] == '+' || s[i] == '-') {
-		sign = s[i] == '+' ? 1 : -1;
-		if (len - i != 6 || !ndigits(s + i + 1, 2) || s[i + 3] != ':' || !ndigits(s + i + 4, 2))
-			return 0;
-		oh = num(s + i + 1, 2);
-		om = num(s + i + 4, 2);
-		if (oh > 23 || om > 59)
-			return 0;
-	} else {
-		return 0;
-	}
-	if (sec == 60) {
-		/* a leap second is only possible at 23:59:60 UTC */
-		int mins = h * 60 + m - sign * (oh * 60 + om);
-
-		mins = ((mins % 1440) + 1440) % 1440;
-		if (mins != 23 * 60 + 59)
-			return 0;
-	}
-	return 1;
-}
-
-static int fmt_date_time(const char *s, size_t len)
-{
-	if (len < 20 || (s[10] != 'T' && s[10] != 't'))
-		return 0;
-	return fmt_full_date(s, 10) && fmt_full_time(s + 11, len - 11);
-}
-
 static int fmt_duration(const char *s)
 {
 	static const char date_units[] = "YMD", time_units[] = "HMS";
@@ -4638,13 +4548,16 @@ static int fmt_regex(const char *s)
 int jsonschema_check_format(const char *format, const char *v)
 {
 	size_t len = strlen(v);
+	struct tstamp t;
 
 	if (!strcmp(format, "date-time"))
-		return fmt_date_time(v, len);
+		return tstamp_parse(v, len, TSTAMP_RFC3339, &t, NULL) == 0;
 	if (!strcmp(format, "date"))
-		return fmt_full_date(v, len);
+		return tstamp_parse(v, len, TSTAMP_DATE | TSTAMP_YEAR_ZERO, &t,
+				    NULL) == 0;
 	if (!strcmp(format, "time"))
-		return fmt_full_time(v, len);
+		return tstamp_parse(v, len, TSTAMP_TIME | TSTAMP_LEAP_SECOND, &t,
+				    NULL) == 0;
 	if (!strcmp(format, "duration"))
 		return fmt_duration(v);
 	if (!strcmp(format, "email"))
