@@ -13,6 +13,7 @@
 #include "storage.h"
 #include "util.h"
 
+#include <sqlite3.h>
 #ifndef WSM_NO_PG
 #include <libpq-fe.h>
 #endif
@@ -26,6 +27,9 @@
  *     struct pg_storage *ps = storage_downcast(st, &storage_pg_ops);
  */
 void *storage_downcast(struct storage *st, const struct storage_ops *ops);
+
+/* The ledger table that databases made by older versions lack. */
+#define LEDGER_WARNINGS "wsm_warnings"
 
 /* ------------------------------------------------------------ table_codec.c */
 
@@ -72,6 +76,150 @@ int table_defs_add(struct table_defs *ds, const char *name, int is_child,
 		   struct error *err);
 /* Free what ds holds and leave it empty.  Accepts a zeroed ds. */
 void table_defs_release(struct table_defs *ds);
+
+/* ------------------------------------------------------------ SQLite */
+
+/* Cached statements of one data table (or wsm_sources). */
+struct sq_table {
+	char *name;
+	int is_child;
+	int n_key;                 /* declared key columns; 0 = by _path */
+	char **key;
+	int n_columns;             /* declared columns */
+	sqlite3_stmt *insert;      /* system columns then declared columns */
+	sqlite3_stmt *hist_path;   /* move rows of a path to history */
+	sqlite3_stmt *del_path;
+	sqlite3_stmt *hist_key;    /* move the row with a key to history */
+	sqlite3_stmt *del_key;
+	int fresh;                 /* created by this transaction: it holds
+				      only this run's rows, at most one file's
+				      worth per path */
+};
+
+struct sqlite_storage {
+	struct storage base;       /* must be first */
+	sqlite3 *db;
+	char path[1024];
+	int in_tx;
+	int busy_ms;
+	char run_id[64];
+	struct sq_table *tables;
+	size_t n_tables;
+	int no_sources;            /* wsm_sources was empty when the run
+				      started: lookups in the run find
+				      nothing, without asking */
+	sqlite3_stmt *ins_file;
+	sqlite3_stmt *ins_warning;  /* a warning of this run */
+	sqlite3_stmt *ins_lost;     /* a key collision's warning */
+	sqlite3_stmt *lost_file;    /* ... and its loser's ledger counts */
+	int ledger_ok;             /* ensure_ledger ran in this handle */
+	sqlite3_stmt *src_get;
+	sqlite3_stmt *src_get_many; /* the same, for source_lookup_many only:
+				       that one may run on another thread */
+	sqlite3_stmt *src_hist;
+	sqlite3_stmt *src_put;
+	sqlite3_stmt *src_refresh;
+};
+
+/* 1 when the database has table `name`, 0 when not, -1 (err) on failure. */
+int sqlite_table_exists(struct sqlite_storage *s, const char *name,
+			struct error *err);
+/*
+ * Call cb with each column name of `table`, in their order (none when the
+ * table does not exist).  A non-zero return of cb stops and is returned;
+ * ERR_IO on failure.
+ */
+int sqlite_columns(struct sqlite_storage *s, const char *table,
+		   int (*cb)(void *ctx, const char *name), void *ctx,
+		   struct error *err);
+
+/*
+ * sqlite_read.c: the read side promote uses, on a snapshot.
+ *
+ *     sqlite_open_snapshot(path, &src, err)    -- read-only, one read
+ *                                                 transaction: every table
+ *                                                 from the same snapshot
+ *     sqlite_has_table / sqlite_read_defs / sqlite_columns_of /
+ *     sqlite_count_rows / sqlite_scan_*       -- any number
+ *     storage_close(src)
+ */
+/*
+ * Open the SQLite database file `path` read-only (it must exist) and begin
+ * its read transaction.  *out is a storage of storage_sqlite_ops that
+ * supports only the calls here and storage_close.  ERR_USAGE "cannot open
+ * SQLite database 'P': <reason>" or ERR_IO.
+ */
+int sqlite_open_snapshot(const char *path, struct storage **out,
+			 struct error *err);
+/* 1 when the snapshot has table `name`; an unreadable catalog counts as 0. */
+int sqlite_has_table(struct storage *src, const char *name);
+/* The data tables recorded in wsm_tables, by name, into ds (table_codec). */
+int sqlite_read_defs(struct storage *src, struct table_defs *ds,
+		     struct error *err);
+/* sqlite_columns on the snapshot. */
+int sqlite_columns_of(struct storage *src, const char *table,
+		      int (*cb)(void *ctx, const char *name), void *ctx,
+		      struct error *err);
+/* Rows in `table`, or -1 when they cannot be counted. */
+int64_t sqlite_count_rows(struct storage *src, const char *table);
+
+/*
+ * A scan of columns cols[0..n) of one table, row by row.  Values are
+ * SQLite's own (its dynamic types): ask a column's class, then its value.
+ * Text stays valid until the next sqlite_scan_next.
+ */
+struct sqlite_scan;
+enum sqlite_class { SQ_NULL, SQ_INTEGER, SQ_FLOAT, SQ_TEXT, SQ_BLOB };
+int sqlite_scan_start(struct storage *src, const char *table,
+		      const char *const *cols, size_t n, struct sqlite_scan **out,
+		      struct error *err);
+/* 1: a row is there; 0: no more rows; ERR_IO "read the source: ..." */
+int sqlite_scan_next(struct sqlite_scan *sc, struct error *err);
+enum sqlite_class sqlite_scan_class(const struct sqlite_scan *sc, size_t i);
+int64_t sqlite_scan_int(const struct sqlite_scan *sc, size_t i);
+double sqlite_scan_double(const struct sqlite_scan *sc, size_t i);
+/* Column i as text (an integer or real as SQLite writes it; a blob's bytes). */
+const char *sqlite_scan_text(const struct sqlite_scan *sc, size_t i, size_t *len);
+/* Accepts NULL. */
+void sqlite_scan_end(struct sqlite_scan *sc);
+
+/* ------------------------------------------------------------ rowsum.c */
+
+/*
+ * Promote's checksum of a table (defined in promote.h): the sum modulo
+ * 2^256 of its rows' sha256, a row's text being "<name>=<length>:<value>;"
+ * (or "<name>=N;" for NULL) for each column in name order, with values in
+ * their canonical forms.  A column is named by its "<name>=" prefix.
+ *
+ *     rs = rowsum_new()
+ *     per row: rowsum_begin, one rowsum_<kind> per column, rowsum_end
+ *     rowsum_finish(rs, hex)       -- the table's checksum; starts again
+ *     rowsum_free(rs)
+ * Memory stays at about one row, whatever the number of rows.
+ */
+struct rowsum;
+/* NULL when out of memory or OpenSSL has no sha256. */
+struct rowsum *rowsum_new(void);
+/* Accepts NULL. */
+void rowsum_free(struct rowsum *rs);
+void rowsum_begin(struct rowsum *rs);
+void rowsum_null(struct rowsum *rs, const char *prefix, size_t plen);
+/* A value already in canonical form. */
+void rowsum_value(struct rowsum *rs, const char *prefix, size_t plen,
+		  const char *v, size_t n);
+/* A value as PostgreSQL input text for a column of type t. */
+void rowsum_text(struct rowsum *rs, const char *prefix, size_t plen,
+		 enum col_type t, const char *s, size_t n);
+void rowsum_int(struct rowsum *rs, const char *prefix, size_t plen, int64_t v);
+void rowsum_double(struct rowsum *rs, const char *prefix, size_t plen, double d);
+/* microseconds since 2000-01-01T00:00:00Z (INT64_MAX/MIN: +-infinity) */
+void rowsum_tstz(struct rowsum *rs, const char *prefix, size_t plen, int64_t us);
+/* Add the row to the sum: 0, or -1 when anything failed (out of memory). */
+int rowsum_end(struct rowsum *rs);
+/* The sum as 64 hex digits into out (may be NULL), then start again at 0. */
+void rowsum_finish(struct rowsum *rs, char out[65]);
+/* Give back buffers that a value of more than `bytes` made grow. */
+void rowsum_trim(struct rowsum *rs, size_t bytes);
 
 #ifndef WSM_NO_PG
 /* ------------------------------------------------------------ PostgreSQL */
@@ -163,22 +311,29 @@ int pg_rollback(struct storage *st, struct error *err);
 /* ERR_USAGE "<what>: call storage_begin first" outside a transaction. */
 int pg_need_tx(struct pg_storage *ps, const char *what, struct error *err);
 
-/* -------------------------------- pg_copy.c: COPY FROM STDIN, text format */
+/* -------------------------------- pg_copy.c: the COPY layer */
 
 /*
- * One COPY ... FROM STDIN in text format.  Callers append a line's fields
+ * One COPY ... FROM STDIN.  In text format, callers append a line's fields
  * to buf (strbuf_add_copy_field) and end it with pg_copy_eol, naming the
  * file it came from, so that a rejected value (say, bad jsonb) is reported
- * against that file.
+ * against that file.  In binary format (pg_copy_binary), they append rows
+ * with pg_copy_row and the pg_copy_<type> encoders, and flush buf when it
+ * holds PG_COPY_CHUNK bytes.  Always pg_copy_end or pg_copy_abort.
  */
 struct pg_copy {
 	struct pg_storage *ps;
 	const char *what;          /* table name, for messages */
-	struct strbuf buf;
-	const char **paths;
+	struct strbuf buf;         /* data not yet handed to libpq */
+	const char **paths;        /* text lines: the file of each, if given */
 	size_t n, alloc;
+	int64_t sent;              /* bytes handed to libpq so far */
+	int binary;                /* binary format: a trailer ends it */
 	int active;
 };
+
+/* COPY data goes to libpq in pieces of about this size (promote). */
+#define PG_COPY_CHUNK (128 * 1024)
 
 /* Start "COPY ... FROM STDIN" (sql); `what` names the table in errors. */
 int pg_copy_start_sql(struct pg_copy *c, struct pg_storage *ps, const char *sql,
@@ -186,12 +341,55 @@ int pg_copy_start_sql(struct pg_copy *c, struct pg_storage *ps, const char *sql,
 /* The same with the statement in a strbuf (built with identifiers). */
 int pg_copy_start(struct pg_copy *c, struct pg_storage *ps,
 		  const struct strbuf *sql, const char *what, struct error *err);
-/* End the current line, which came from `path` (borrowed until the end). */
+/* End the current text line, which came from `path` (borrowed until the end). */
 int pg_copy_eol(struct pg_copy *c, const char *path, struct error *err);
-/* Finish the COPY and release c.  Returns 0 or ERR_IO. */
+/* Hand what buf holds to libpq. */
+int pg_copy_flush(struct pg_copy *c, struct error *err);
+/* Finish the COPY (binary: with its trailer) and release c.  0 or ERR_IO. */
 int pg_copy_end(struct pg_copy *c, struct error *err);
 /* Abandon a COPY after a client-side failure (err already filled). */
 void pg_copy_abort(struct pg_copy *c);
+
+/* A COPY started "... (FORMAT binary)": its header goes first. */
+void pg_copy_binary(struct pg_copy *c);
+/* Binary: a row of n fields follows. */
+void pg_copy_row(struct pg_copy *c, size_t n);
+void pg_copy_null(struct pg_copy *c);
+/* text (jsonb: 0) or jsonb (1) bytes; a large value is sent in pieces */
+int pg_copy_bytes(struct pg_copy *c, const char *s, size_t n, int jsonb,
+		  struct error *err);
+void pg_copy_int8(struct pg_copy *c, int64_t v);
+void pg_copy_float8(struct pg_copy *c, double d);
+void pg_copy_bool(struct pg_copy *c, int b);
+/* microseconds since 2000-01-01T00:00:00Z (tstamp_to_us) */
+void pg_copy_tstz(struct pg_copy *c, int64_t us);
+/* Text format: one field, escaped (s NULL: \N); a large value in pieces. */
+int pg_copy_field(struct pg_copy *c, const char *s, size_t n, struct error *err);
+
+/* A field of a binary COPY row read back: p NULL for SQL NULL. */
+struct pg_field {
+	const unsigned char *p;
+	size_t n;
+};
+/* The value of an integer field of `width` bytes (2, 4, 8): 0, or -1. */
+int pg_field_int(const struct pg_field *f, size_t width, int64_t *v);
+int pg_field_float8(const struct pg_field *f, double *d);
+int pg_field_bool(const struct pg_field *f, int *b);
+/* A jsonb field's text (after its format version): 0, or -1. */
+int pg_field_jsonb(const struct pg_field *f, const char **s, size_t *n);
+
+/*
+ * Run `sql`, a "COPY (...) TO STDOUT (FORMAT binary)" of rows of nfields
+ * fields, and call row(ctx, fields) for each row as the data streams in:
+ * memory stays at one row.  Returns 0; ERR_IO with err filled ("<what>:
+ * ...") when libpq or the server fail or the data is not such a COPY
+ * ("<what>: unexpected data in the copy of table '<table>'"); or the first
+ * non-zero that row() returned (err untouched), after which the rest of
+ * the stream is read and dropped, so the connection stays usable.
+ */
+int pg_copy_out(struct pg_storage *ps, const char *sql, const char *table,
+		size_t nfields, int (*row)(void *ctx, const struct pg_field *f),
+		void *ctx, const char *what, struct error *err);
 
 /* -------------------------------- pg_ddl.c: tables, indexes, definitions */
 
@@ -223,8 +421,93 @@ int pg_prune_source(struct storage *st, const char *run_id, const char *path,
 int pg_revert_run(struct storage *st, const char *run_id, int64_t *rows_removed,
 		  int64_t *rows_restored, struct error *err);
 
-/* The libpq connection of an open PostgreSQL storage (for promote, for now). */
-struct pg_conn *storage_pg_conn(struct storage *st);
+/* -------------------------------- pg_promote.c: the target of promote */
+
+/*
+ * How a column travels in binary COPY, from its PostgreSQL type.  The
+ * types the backend creates are encoded and decoded as such; anything else
+ * goes in by text COPY and is read back as text (::text, or to_char for
+ * other timestamps).
+ */
+enum pg_wire {
+	PG_WIRE_TEXT, PG_WIRE_INT8, PG_WIRE_INT4, PG_WIRE_INT2, PG_WIRE_FLOAT8,
+	PG_WIRE_BOOL, PG_WIRE_TSTZ, PG_WIRE_JSONB, PG_WIRE_TEXT_CAST, PG_WIRE_TS_CHAR
+};
+/* 1 when values of the wire type can go in a binary COPY. */
+int pg_wire_binary(enum pg_wire w);
+
+/* A column of a target table. */
+struct pg_column {
+	char *name;
+	enum col_type type;       /* the data model's type nearest to its own */
+	enum pg_wire wire;
+};
+
+/* to_char's format of a timestamp in the canonical form (tstamp.h). */
+#define PG_TS_FORMAT "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'"
+
+/*
+ * The columns of `table` (none when it does not exist), by name in
+ * bytewise order; free with pg_columns_free.
+ */
+int pg_target_columns(struct storage *st, const char *table,
+		      struct pg_column **out, size_t *n, struct error *err);
+void pg_columns_free(struct pg_column *c, size_t n);
+/*
+ * The tables the target's wsm_tables records (and their history tables)
+ * that exist and are not among names[0..n): *out and its strings are
+ * malloc'ed (the caller frees them).
+ */
+int pg_target_extra(struct storage *st, char *const *names, size_t n,
+		    char ***out, size_t *n_out, struct error *err);
+/* ERR_USAGE naming `shown` when a table of names[0..n) that exists has rows. */
+int pg_target_check_empty(struct storage *st, char *const *names, size_t n,
+			  const char *shown, struct error *err);
+/* TRUNCATE the tables names[0..n) (they must exist). */
+int pg_target_truncate(struct storage *st, char *const *names, size_t n,
+		       struct error *err);
+/* Move the identity sequences (_hist_seq, seq) past the copied values. */
+int pg_target_bump_sequences(struct storage *st, char *const *names, size_t n,
+			     struct error *err);
+/*
+ * Set aside the plain indexes of `table` for its load: their definitions
+ * (pg_get_indexdef: name, columns, method, options) are appended to defs
+ * as "CREATE ...;" statements, then the indexes are dropped, to be built
+ * in one sort each by pg_target_build_indexes(defs) after the COPY, in the
+ * same transaction.  Indexes anything refers to stay: those of a
+ * constraint, clustered, the replica identity, in a tablespace of their
+ * own, or commented.
+ */
+int pg_target_defer_indexes(struct storage *st, const char *table,
+			    struct strbuf *defs, struct error *err);
+int pg_target_build_indexes(struct storage *st, const struct strbuf *defs,
+			    struct error *err);
+/*
+ * lz4 TOAST compression for the transaction (SET LOCAL) when the server
+ * has it and nobody chose otherwise (its built-in pglz costs the server
+ * several times more per byte).  No column's definition changes.
+ */
+int pg_target_fast_toast(struct storage *st, struct error *err);
+/* Start "COPY table (cols) FROM STDIN", binary or text, into c. */
+int pg_target_copy_in(struct storage *st, struct pg_copy *c, const char *table,
+		      const struct pg_column *cols, size_t n, int binary,
+		      struct error *err);
+/*
+ * Read cols[0..n) of `table` back with one binary COPY TO STDOUT
+ * (pg_copy_out; PG_WIRE_TEXT_CAST and PG_WIRE_TS_CHAR columns come as
+ * text, the latter in the canonical form) and hand each row to row().
+ */
+int pg_target_copy_out(struct storage *st, const char *table,
+		       const struct pg_column *cols, size_t n,
+		       int (*row)(void *ctx, const struct pg_field *f), void *ctx,
+		       struct error *err);
+#ifdef WSM_TEST_HOOKS
+/*
+ * Test hook "promote-alter:TABLE" (testhook.h): change one value of one
+ * copied row of TABLE, as a fault in transit would.
+ */
+int pg_target_fault(struct storage *st, const char *table, struct error *err);
+#endif
 
 #endif /* WSM_NO_PG */
 

@@ -182,7 +182,7 @@ int pg_ledger_exists(struct pg_storage *ps, int *exists, struct error *err)
 	return 0;
 }
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', " PG_TS_FORMAT ")"
 
 static int pg_list_runs(struct storage *st,
 			int (*cb)(void *ctx, const struct run_info *run),
@@ -1178,13 +1178,6 @@ static int pg_list_warnings(struct storage *st, const char *run_id, const char *
 		PQclear(res);   /* the rest is drained, so the connection stays usable */
 	}
 	return rc;
-}
-
-struct pg_conn *storage_pg_conn(struct storage *st)
-{
-	if (!st || st->ops != &storage_pg_ops)
-		return NULL;
-	return pg_downcast(st)->conn;
 }
 
 const struct storage_ops storage_pg_ops = {

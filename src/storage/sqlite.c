@@ -24,54 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "internal.h"
 #include "util.h"
 
 #define DEFAULT_BUSY_MS (10 * 60 * 1000)
-
-/* Cached statements of one data table (or wsm_sources). */
-struct sq_table {
-	char *name;
-	int is_child;
-	int n_key;                 /* declared key columns; 0 = by _path */
-	char **key;
-	int n_columns;             /* declared columns */
-	sqlite3_stmt *insert;      /* system columns then declared columns */
-	sqlite3_stmt *hist_path;   /* move rows of a path to history */
-	sqlite3_stmt *del_path;
-	sqlite3_stmt *hist_key;    /* move the row with a key to history */
-	sqlite3_stmt *del_key;
-	int fresh;                 /* created by this transaction: it holds
-				      only this run's rows, at most one file's
-				      worth per path */
-};
-
-struct sqlite_storage {
-	struct storage base;       /* must be first */
-	sqlite3 *db;
-	char path[1024];
-	int in_tx;
-	int busy_ms;
-	char run_id[64];
-	struct sq_table *tables;
-	size_t n_tables;
-	int no_sources;            /* wsm_sources was empty when the run
-				      started: lookups in the run find
-				      nothing, without asking */
-	sqlite3_stmt *ins_file;
-	sqlite3_stmt *ins_warning;  /* a warning of this run */
-	sqlite3_stmt *ins_lost;     /* a key collision's warning */
-	sqlite3_stmt *lost_file;    /* ... and its loser's ledger counts */
-	int ledger_ok;             /* ensure_ledger ran in this handle */
-	sqlite3_stmt *src_get;
-	sqlite3_stmt *src_get_many; /* the same, for source_lookup_many only:
-				       that one may run on another thread */
-	sqlite3_stmt *src_hist;
-	sqlite3_stmt *src_put;
-	sqlite3_stmt *src_refresh;
-};
 
 static struct sqlite_storage *sq(struct storage *st)
 {
@@ -401,8 +357,7 @@ static int column_list(struct strbuf *sb, const struct table_def *d)
 	return 0;
 }
 
-/* 1 when the table exists, 0 when not, -1 on error. */
-static int table_exists(struct sqlite_storage *s, const char *name, struct error *err)
+int sqlite_table_exists(struct sqlite_storage *s, const char *name, struct error *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -440,7 +395,7 @@ static int create_table(struct sqlite_storage *s, const struct table_def *d,
 	size_t i;
 	int rc = ERR_IO, exists;
 
-	if ((exists = table_exists(s, d->name, err)) < 0)
+	if ((exists = sqlite_table_exists(s, d->name, err)) < 0)
 		return ERR_IO;
 	*fresh = !exists;
 
@@ -1212,28 +1167,43 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
-/* All column names of a table, quoted and comma-separated. */
-static int all_columns(struct sqlite_storage *s, const char *table,
-		       struct strbuf *out, struct error *err)
+int sqlite_columns(struct sqlite_storage *s, const char *table,
+		   int (*cb)(void *ctx, const char *name), void *ctx,
+		   struct error *err)
 {
 	sqlite3_stmt *q = NULL;
-	int rc, first = 1;
+	int rc, stop = 0;
 
 	if (prepare(s, "SELECT name FROM pragma_table_info(?) ORDER BY cid", &q, err))
 		return ERR_IO;
 	sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if ((!first && strbuf_add(out, ",", 1)) ||
-		    strbuf_add_ident(out, (const char *)sqlite3_column_text(q, 0))) {
-			sqlite3_finalize(q);
-			return error_set(err, ERR_IO, "out of memory");
-		}
-		first = 0;
-	}
+	while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW)
+		stop = cb(ctx, (const char *)sqlite3_column_text(q, 0));
+	if (!stop && rc != SQLITE_DONE)
+		stop = sq_fail(s, err, "table info");
 	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE)
-		return sq_fail(s, err, "table info");
-	return 0;
+	return stop;
+}
+
+/* Append a column name to a quoted, comma-separated list (all_columns). */
+static int add_column(void *ctx, const char *name)
+{
+	struct strbuf *out = ctx;
+
+	if (out->len)
+		strbuf_addch(out, ',');
+	return strbuf_add_ident(out, name);
+}
+
+/* All column names of a table, quoted and comma-separated. */
+static int all_columns(struct sqlite_storage *s, const char *table,
+		       struct strbuf *out, struct error *err)
+{
+	int rc = sqlite_columns(s, table, add_column, out, err);
+
+	if (rc < 0 || out->failed)
+		return error_set(err, ERR_IO, "out of memory");
+	return rc;
 }
 
 /* Run one statement with a single text parameter; returns changes or -1. */
@@ -1548,7 +1518,7 @@ static int sqlite_revert_run(struct storage *st, const char *run_id,
 			goto fail;
 	if ((rc = revert_table(s, "wsm_sources", run_id, &dummy, &dummy, err)))
 		goto fail;
-	if (table_exists(s, "wsm_warnings", err) > 0 &&
+	if (sqlite_table_exists(s, "wsm_warnings", err) > 0 &&
 	    exec1(s, "DELETE FROM wsm_warnings WHERE run_id = ?1", run_id, NULL, err) < 0) {
 		rc = ERR_IO;
 		goto fail;
@@ -1591,7 +1561,7 @@ static int sqlite_list_warnings(struct storage *st, const char *run_id,
 	sqlite3_stmt *q = NULL;
 	int rc, stop = 0, have;
 
-	if ((have = table_exists(s, "wsm_warnings", err)) <= 0)
+	if ((have = sqlite_table_exists(s, "wsm_warnings", err)) <= 0)
 		return have < 0 ? ERR_IO : 0;
 	if (prepare(s, "SELECT path, rule, kind, table_name, column_name, pointer, message"
 		    " FROM wsm_warnings WHERE run_id = ?1 AND (?2 IS NULL OR kind = ?2)"
