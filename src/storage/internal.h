@@ -28,6 +28,9 @@
  */
 void *storage_downcast(struct storage *st, const struct storage_ops *ops);
 
+/* Free names[0..n) and the array (a list of malloc'ed strings).  NULL ok. */
+void storage_free_names(char **names, size_t n);
+
 /* The ledger table that databases made by older versions lack. */
 #define LEDGER_WARNINGS "wsm_warnings"
 

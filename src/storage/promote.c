@@ -530,15 +530,6 @@ static const char *const ledger[] = {
 };
 #define N_LEDGER (sizeof(ledger) / sizeof(ledger[0]))
 
-static void free_names(char **l, size_t n)
-{
-	size_t i;
-
-	for (i = 0; l && i < n; i++)
-		free(l[i]);
-	free(l);
-}
-
 /*
  * The tables to copy, in order: the ledger (wsm_warnings when the source
  * has it), then each table and its history.
@@ -564,7 +555,7 @@ static char **copy_list(const struct table_defs *ds, int warnings, size_t *n)
 	}
 	*n = k;
 	if (bad) {
-		free_names(l, k);
+		storage_free_names(l, k);
 		return NULL;
 	}
 	return l;
@@ -687,7 +678,7 @@ static int prepare_target(const char *to, const struct promote_opts *opts,
 		rc = pg_target_truncate(w->dst, wt, 1, err);
 	}
 out:
-	free_names(extra, n_extra);
+	storage_free_names(extra, n_extra);
 	return rc;
 }
 
@@ -748,7 +739,7 @@ out:
 	storage_close(w.src);
 	lap(&w, rep->n ? PROMOTE_STAGE_COMMIT : PROMOTE_STAGE_PREPARE);
 	rep->seconds = util_monotonic() - t0;
-	free_names(names, n);
+	storage_free_names(names, n);
 	table_defs_release(&ds);
 	rowsum_free(w.rs);
 	return rc;

@@ -511,7 +511,7 @@ static int prepare_table(struct sqlite_storage *s, const struct table_def *d,
 	size_t i, nparams = 4 + d->n_columns;
 	int rc = 0;
 
-	t->name = strdup(d->name);
+	t->name = util_strdup(d->name);
 	t->is_child = d->is_child;
 	t->n_columns = (int)d->n_columns;
 	t->n_key = (int)d->n_key;
@@ -519,7 +519,8 @@ static int prepare_table(struct sqlite_storage *s, const struct table_def *d,
 	if (!t->name || !t->key)
 		return error_set(err, ERR_IO, "out of memory");
 	for (i = 0; i < d->n_key; i++)
-		t->key[i] = strdup(d->key[i]);
+		if (!(t->key[i] = util_strdup(d->key[i])))
+			return error_set(err, ERR_IO, "out of memory");
 	if (column_list(&cols, d))
 		goto oom;
 	strbuf_addstr(&sql, "INSERT INTO ");
@@ -910,7 +911,7 @@ static int replace_by_key(struct sqlite_storage *s, const struct file_entry *f,
 
 		/* the key is unique: one row at most, a few to be safe */
 		if (path && run && strcmp(run, s->run_id) == 0 && n < 4)
-			losers[n++] = strdup(path);
+			losers[n++] = util_strdup(path);
 	}
 	sqlite3_reset(t->del_key);
 	sqlite3_clear_bindings(t->del_key);
@@ -1131,7 +1132,7 @@ static int known_tables(struct sqlite_storage *s, char ***names, size_t *n,
 			struct error *err)
 {
 	sqlite3_stmt *q = NULL;
-	size_t cap = 0;
+	size_t alloc = 0;
 	int rc;
 
 	*names = NULL;
@@ -1139,32 +1140,24 @@ static int known_tables(struct sqlite_storage *s, char ***names, size_t *n,
 	if (prepare(s, "SELECT name FROM wsm_tables ORDER BY name", &q, err))
 		return ERR_IO;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (*n == cap) {
-			char **p;
-
-			cap = cap ? cap * 2 : 16;
-			p = realloc(*names, cap * sizeof(*p));
-			if (!p) {
-				sqlite3_finalize(q);
-				return error_set(err, ERR_IO, "out of memory");
-			}
-			*names = p;
+		if (ALLOC_GROW(*names, *n + 1, alloc) ||
+		    !((*names)[*n] = util_strdup((const char *)sqlite3_column_text(q, 0)))) {
+			rc = error_set(err, ERR_IO, "out of memory");
+			goto fail;
 		}
-		(*names)[(*n)++] = strdup((const char *)sqlite3_column_text(q, 0));
+		(*n)++;
 	}
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(q);
+		return 0;
+	}
+	rc = sq_fail(s, err, "list tables");
+fail:
 	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE)
-		return sq_fail(s, err, "list tables");
-	return 0;
-}
-
-static void free_names(char **names, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	storage_free_names(*names, *n);
+	*names = NULL;
+	*n = 0;
+	return rc;
 }
 
 int sqlite_columns(struct sqlite_storage *s, const char *table,
@@ -1266,7 +1259,7 @@ static int sqlite_prune_source(struct storage *st, const char *run_id,
 		rc = prune_table(s, names[i], run_id, path, err);
 	if (!rc)
 		rc = prune_table(s, "wsm_sources", run_id, path, err);
-	free_names(names, n);
+	storage_free_names(names, n);
 	return rc;
 }
 
@@ -1529,12 +1522,12 @@ static int sqlite_revert_run(struct storage *st, const char *run_id,
 		rc = ERR_IO;
 		goto fail;
 	}
-	free_names(names, n);
+	storage_free_names(names, n);
 	strbuf_release(&later);
 	return sqlite_commit(st, err);
 fail:
 	sqlite3_finalize(q);
-	free_names(names, n);
+	storage_free_names(names, n);
 	strbuf_release(&later);
 	sqlite_rollback(st, NULL);
 	return rc ? rc : ERR_IO;

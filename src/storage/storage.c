@@ -8,9 +8,11 @@
 
 #include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "util.h"
 
 const char *file_outcome_name(enum file_outcome o)
 {
@@ -21,13 +23,6 @@ const char *file_outcome_name(enum file_outcome o)
 	case FILE_INVALID: return "invalid";
 	}
 	return "?";
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
 static int is_pg_url(const char *url)
@@ -47,8 +42,8 @@ int storage_open(const char *url, const struct storage_opts *opts,
 	*out = NULL;
 	if (!opts)
 		opts = &none;
-	if (strncmp(url, "sqlite:", 7) == 0 || ends_with(url, ".db") ||
-	    ends_with(url, ".sqlite") || ends_with(url, ".sqlite3")) {
+	if (strncmp(url, "sqlite:", 7) == 0 || util_ends_with(url, ".db") ||
+	    util_ends_with(url, ".sqlite") || util_ends_with(url, ".sqlite3")) {
 		ops = &storage_sqlite_ops;
 	} else if (is_pg_url(url)) {
 #ifndef WSM_NO_PG
@@ -75,6 +70,15 @@ void *storage_downcast(struct storage *st, const struct storage_ops *ops)
 	/* BUG: a backend method got a handle of another backend, or none */
 	assert(st && st->ops == ops);
 	return st;
+}
+
+void storage_free_names(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
 }
 
 void storage_close(struct storage *st)
