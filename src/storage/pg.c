@@ -67,11 +67,11 @@ static int has_column(struct pg_storage *ps, const char *table, const char *col,
 	PGresult *res;
 
 	if (pg_exec(ps,
-		   "SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
-		   " WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname ="
-		   " current_schema()) AND c.relname = $1 AND a.attname = $2"
-		   " AND NOT a.attisdropped",
-		   2, params, &res, err, "catalog"))
+		    "SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+		    " WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname ="
+		    " current_schema()) AND c.relname = $1 AND a.attname = $2"
+		    " AND NOT a.attisdropped",
+		    2, params, &res, err, "catalog"))
 		return ERR_IO;
 	*yes = pg_int(res, 0, 0) > 0;
 	PQclear(res);
@@ -108,17 +108,17 @@ static int pg_run_start(struct storage *st, const struct run_info *run,
 	params[6] = opt(run->archive_path);
 	params[7] = opt(run->archive_sha256);
 	if (pg_exec(ps,
-		   "INSERT INTO wsm_runs (id, seq, started_at, status, tree_root,"
-		   " manifest_sha256, tool_version, tenant, files_seen, imported,"
-		   " unchanged, skipped, invalid, deleted, rows_written,"
-		   " archive_path, archive_sha256)"
-		   " VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM wsm_runs),"
-		   " coalesce($2::timestamptz, now()), 'running', $3, $4, $5, $6,"
-		   " 0, 0, 0, 0, 0, 0, 0, $7, $8)",
-		   8, params, NULL, err, "record the run"))
+		    "INSERT INTO wsm_runs (id, seq, started_at, status, tree_root,"
+		    " manifest_sha256, tool_version, tenant, files_seen, imported,"
+		    " unchanged, skipped, invalid, deleted, rows_written,"
+		    " archive_path, archive_sha256)"
+		    " VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM wsm_runs),"
+		    " coalesce($2::timestamptz, now()), 'running', $3, $4, $5, $6,"
+		    " 0, 0, 0, 0, 0, 0, 0, $7, $8)",
+		    8, params, NULL, err, "record the run"))
 		return ERR_IO;
 	if (pg_exec(ps, "SELECT NOT EXISTS (SELECT 1 FROM wsm_sources WHERE tenant_id = $1)",
-		   1, (const char *[]){ ps->tenant }, &res, err, "record the run"))
+		    1, (const char *[]){ ps->tenant }, &res, err, "record the run"))
 		return ERR_IO;
 	ps->no_sources = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
@@ -155,13 +155,13 @@ static int pg_run_finish(struct storage *st, const struct run_info *run,
 	snprintf(n[7], sizeof(n[7]), "%" PRId64, v[7]);
 	params[12] = n[7];
 	if (pg_exec(ps,
-		   "UPDATE wsm_runs SET finished_at = coalesce($2::timestamptz, now()),"
-		   " status = $3, files_seen = $4, imported = $5, unchanged = $6,"
-		   " skipped = $7, invalid = $8, deleted = $9, rows_written = $10,"
-		   " archive_path = coalesce($11, archive_path),"
-		   " archive_sha256 = coalesce($12, archive_sha256), warnings = $13"
-		   " WHERE id = $1",
-		   13, params, &res, err, "finish the run"))
+		    "UPDATE wsm_runs SET finished_at = coalesce($2::timestamptz, now()),"
+		    " status = $3, files_seen = $4, imported = $5, unchanged = $6,"
+		    " skipped = $7, invalid = $8, deleted = $9, rows_written = $10,"
+		    " archive_path = coalesce($11, archive_path),"
+		    " archive_sha256 = coalesce($12, archive_sha256), warnings = $13"
+		    " WHERE id = $1",
+		    13, params, &res, err, "finish the run"))
 		return ERR_IO;
 	rc = strcmp(PQcmdTuples(res), "0") == 0;
 	PQclear(res);
@@ -175,7 +175,7 @@ int pg_ledger_exists(struct pg_storage *ps, int *exists, struct error *err)
 	PGresult *res;
 
 	if (pg_exec(ps, "SELECT to_regclass('wsm_runs') IS NOT NULL", 0, NULL, &res,
-		   err, "read the ledger"))
+		    err, "read the ledger"))
 		return ERR_IO;
 	*exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
@@ -200,17 +200,17 @@ static int pg_list_runs(struct storage *st,
 	if (has_column(ps, "wsm_runs", "warnings", &warn, err))
 		return ERR_IO;
 	if (pg_exec(ps, warn ?
-		   "SELECT id, seq, " TS("started_at") ", " TS("finished_at") ","
-		   " status, tree_root, manifest_sha256, tool_version, tenant,"
-		   " files_seen, imported, unchanged, skipped, invalid, deleted,"
-		   " rows_written, archive_path, archive_sha256, warnings"
-		   " FROM wsm_runs ORDER BY seq" :
-		   "SELECT id, seq, " TS("started_at") ", " TS("finished_at") ","
-		   " status, tree_root, manifest_sha256, tool_version, tenant,"
-		   " files_seen, imported, unchanged, skipped, invalid, deleted,"
-		   " rows_written, archive_path, archive_sha256, 0"
-		   " FROM wsm_runs ORDER BY seq",
-		   0, NULL, &res, err, "list runs"))
+		    "SELECT id, seq, " TS("started_at") ", " TS("finished_at") ","
+		    " status, tree_root, manifest_sha256, tool_version, tenant,"
+		    " files_seen, imported, unchanged, skipped, invalid, deleted,"
+		    " rows_written, archive_path, archive_sha256, warnings"
+		    " FROM wsm_runs ORDER BY seq" :
+		    "SELECT id, seq, " TS("started_at") ", " TS("finished_at") ","
+		    " status, tree_root, manifest_sha256, tool_version, tenant,"
+		    " files_seen, imported, unchanged, skipped, invalid, deleted,"
+		    " rows_written, archive_path, archive_sha256, 0"
+		    " FROM wsm_runs ORDER BY seq",
+		    0, NULL, &res, err, "list runs"))
 		return ERR_IO;
 	for (i = 0; i < PQntuples(res) && !rc; i++) {
 		struct run_info r;
@@ -268,11 +268,11 @@ static int pg_list_files(struct storage *st, const char *run_id,
 	if (has_column(ps, "wsm_files", "warnings", &warn, err))
 		return ERR_IO;
 	if (pg_exec(ps, warn ?
-		   "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
-		   " warnings FROM wsm_files WHERE run_id = $1 ORDER BY path COLLATE \"C\"" :
-		   "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
-		   " 0 FROM wsm_files WHERE run_id = $1 ORDER BY path COLLATE \"C\"",
-		   1, params, &res, err, "list files"))
+		    "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
+		    " warnings FROM wsm_files WHERE run_id = $1 ORDER BY path COLLATE \"C\"" :
+		    "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
+		    " 0 FROM wsm_files WHERE run_id = $1 ORDER BY path COLLATE \"C\"",
+		    1, params, &res, err, "list files"))
 		return ERR_IO;
 	for (i = 0; i < PQntuples(res) && !rc; i++) {
 		struct file_entry f;
@@ -469,11 +469,11 @@ static int pg_missing_sources(struct storage *st, const char *run_id,
 	if (ps->no_sources && strcmp(run_id, ps->run_id) == 0)
 		return 0;
 	if (pg_exec(ps,
-		   "SELECT s._path, s.rule FROM wsm_sources s WHERE s.tenant_id = $1"
-		   " AND NOT EXISTS (SELECT 1 FROM wsm_files f"
-		   "  WHERE f.run_id = $2 AND f.path = s._path)"
-		   " ORDER BY s._path COLLATE \"C\"",
-		   2, params, &res, err, "find missing sources"))
+		    "SELECT s._path, s.rule FROM wsm_sources s WHERE s.tenant_id = $1"
+		    " AND NOT EXISTS (SELECT 1 FROM wsm_files f"
+		    "  WHERE f.run_id = $2 AND f.path = s._path)"
+		    " ORDER BY s._path COLLATE \"C\"",
+		    2, params, &res, err, "find missing sources"))
 		return ERR_IO;
 	for (i = 0; i < PQntuples(res) && !rc; i++)
 		rc = cb(ctx, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
@@ -549,8 +549,8 @@ static int copy_files_ledger(struct pg_storage *ps, const struct batch *b,
 	size_t i;
 
 	if (pg_copy_start_sql(&c, ps, "COPY wsm_files (run_id, path, size, mtime_ns, mode,"
-			   " sha256, rule, outcome, error, rows, warnings) FROM STDIN",
-			   "wsm_files", err))
+			      " sha256, rule, outcome, error, rows, warnings) FROM STDIN",
+			      "wsm_files", err))
 		return ERR_IO;
 	for (i = 0; i < b->n_files; i++) {
 		const struct file_entry *f = &b->files[i];
@@ -588,7 +588,7 @@ static int copy_warnings(struct pg_storage *ps, const struct batch *b,
 	if (!n)
 		return 0;
 	if (pg_copy_start_sql(&c, ps, "COPY wsm_warnings (run_id, path, rule, kind, table_name,"
-			   " column_name, pointer, message) FROM STDIN", "wsm_warnings", err))
+			      " column_name, pointer, message) FROM STDIN", "wsm_warnings", err))
 		return ERR_IO;
 	for (i = 0; i < b->n_files; i++) {
 		const struct file_entry *f = &b->files[i];
@@ -641,7 +641,7 @@ static int copy_sources(struct pg_storage *ps, const struct batch *b,
 	size_t i;
 
 	if (pg_copy_start_sql(&c, ps, "COPY wsm_sources (_path, sha256, size, mtime_ns, rule,"
-			   " _run_id, tenant_id) FROM STDIN", "wsm_sources", err))
+			      " _run_id, tenant_id) FROM STDIN", "wsm_sources", err))
 		return ERR_IO;
 	for (i = 0; i < b->n_files; i++) {
 		const struct file_entry *f = &b->files[i];
@@ -672,12 +672,12 @@ static int stage_sources(struct pg_storage *ps, const struct batch *b,
 	size_t i, k;
 
 	if (pg_exec(ps,
-		   "DROP TABLE IF EXISTS pg_temp.wsm_stage_src;"
-		   "DROP TABLE IF EXISTS pg_temp.wsm_stage_paths;"
-		   "CREATE TEMP TABLE wsm_stage_src (path text, sha256 text, size bigint,"
-		   " mtime_ns bigint, rule text, outcome text) ON COMMIT DROP;"
-		   "CREATE TEMP TABLE wsm_stage_paths (tbl int, path text) ON COMMIT DROP",
-		   0, NULL, NULL, err, "staging"))
+		    "DROP TABLE IF EXISTS pg_temp.wsm_stage_src;"
+		    "DROP TABLE IF EXISTS pg_temp.wsm_stage_paths;"
+		    "CREATE TEMP TABLE wsm_stage_src (path text, sha256 text, size bigint,"
+		    " mtime_ns bigint, rule text, outcome text) ON COMMIT DROP;"
+		    "CREATE TEMP TABLE wsm_stage_paths (tbl int, path text) ON COMMIT DROP",
+		    0, NULL, NULL, err, "staging"))
 		return ERR_IO;
 	if (pg_copy_start_sql(&c, ps, "COPY wsm_stage_src FROM STDIN", "wsm_sources", err))
 		return ERR_IO;
@@ -750,8 +750,8 @@ static int lost_table(struct pg_storage *ps, struct error *err)
 	if (ps->lost_ready)
 		return 0;
 	if (pg_exec(ps, "CREATE TEMP TABLE IF NOT EXISTS wsm_lost (seq bigserial,"
-		   " tbl text, cols text, loser text, winner text, keytext text) ON COMMIT DROP",
-		   0, NULL, NULL, err, "staging"))
+		    " tbl text, cols text, loser text, winner text, keytext text) ON COMMIT DROP",
+		    0, NULL, NULL, err, "staging"))
 		return ERR_IO;
 	ps->lost_ready = 1;
 	return 0;
@@ -797,20 +797,20 @@ static int lost_rows(struct pg_storage *ps, struct error *err)
 	if (!ps->lost_ready)
 		return 0;
 	return pg_exec(ps,
-		      "WITH x AS (DELETE FROM wsm_lost RETURNING *),"
-		      " w AS (INSERT INTO wsm_warnings (run_id, path, rule, kind, table_name,"
-		      "  column_name, message) SELECT $1, x.loser, f.rule, 'key_collision', x.tbl,"
-		      "  x.cols, CASE WHEN x.loser = x.winner THEN 'key ' || x.keytext ||"
-		      "  ' of table \"' || x.tbl || '\" came twice in this file: the later row"
-		      " replaced the earlier one' ELSE 'key ' || x.keytext || ' of table \"' ||"
-		      "  x.tbl || '\" came again in ''' || x.winner || ''' (later in walk order),"
-		      " whose row replaced this file''s' END"
-		      "  FROM x LEFT JOIN wsm_files f ON f.run_id = $1 AND f.path = x.loser"
-		      "  ORDER BY x.seq)"
-		      " UPDATE wsm_files f SET rows = f.rows - c.n, warnings = f.warnings + c.n"
-		      " FROM (SELECT loser, count(*) AS n FROM x GROUP BY loser) c"
-		      " WHERE f.run_id = $1 AND f.path = c.loser",
-		      1, params, NULL, err, "record key collisions");
+		       "WITH x AS (DELETE FROM wsm_lost RETURNING *),"
+		       " w AS (INSERT INTO wsm_warnings (run_id, path, rule, kind, table_name,"
+		       "  column_name, message) SELECT $1, x.loser, f.rule, 'key_collision', x.tbl,"
+		       "  x.cols, CASE WHEN x.loser = x.winner THEN 'key ' || x.keytext ||"
+		       "  ' of table \"' || x.tbl || '\" came twice in this file: the later row"
+		       " replaced the earlier one' ELSE 'key ' || x.keytext || ' of table \"' ||"
+		       "  x.tbl || '\" came again in ''' || x.winner || ''' (later in walk order),"
+		       " whose row replaced this file''s' END"
+		       "  FROM x LEFT JOIN wsm_files f ON f.run_id = $1 AND f.path = x.loser"
+		       "  ORDER BY x.seq)"
+		       " UPDATE wsm_files f SET rows = f.rows - c.n, warnings = f.warnings + c.n"
+		       " FROM (SELECT loser, count(*) AS n FROM x GROUP BY loser) c"
+		       " WHERE f.run_id = $1 AND f.path = c.loser",
+		       1, params, NULL, err, "record key collisions");
 }
 
 /*
@@ -1099,7 +1099,7 @@ static int pg_put_batch(struct storage *st, const struct batch *b,
 		rc = copy_sources(ps, b, err);
 	else if (!put_sources(ps, err))
 		rc = pg_exec(ps, "DROP TABLE pg_temp.wsm_stage_src; DROP TABLE pg_temp.wsm_stage_paths",
-			    0, NULL, NULL, err, "staging");
+			     0, NULL, NULL, err, "staging");
 out:
 	free(tl.t);
 	return rc;
@@ -1125,8 +1125,8 @@ static int pg_add_warnings(struct storage *st, const struct warning_entry *w,
 		};
 
 		if (pg_exec(ps, "INSERT INTO wsm_warnings (run_id, path, rule, kind, table_name,"
-			   " column_name, pointer, message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-			   8, params, NULL, err, "record warnings"))
+			    " column_name, pointer, message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+			    8, params, NULL, err, "record warnings"))
 			return ERR_IO;
 	}
 	return 0;
@@ -1146,7 +1146,7 @@ static int pg_list_warnings(struct storage *st, const char *run_id, const char *
 	int have, rc = 0;
 
 	if (pg_exec(ps, "SELECT to_regclass('wsm_warnings') IS NOT NULL", 0, NULL, &res,
-		   err, "list warnings"))
+		    err, "list warnings"))
 		return ERR_IO;
 	have = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);

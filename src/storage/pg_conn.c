@@ -305,7 +305,7 @@ int pg_tx_begin(struct pg_storage *ps, struct error *err)
 	ps->in_tx = 1;
 	if (ps->no_wait) {
 		if (pg_exec(ps, "SELECT pg_try_advisory_xact_lock(" WSM_PG_LOCK_KEY ")",
-			   0, NULL, &res, err, "lock"))
+			    0, NULL, &res, err, "lock"))
 			goto fail;
 		if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
 			error_set(err, ERR_IO, "another wsmigrate run holds the lock on %s",

@@ -208,15 +208,15 @@ int pg_ensure_ledger(struct pg_storage *ps, struct error *err)
 
 	/* CREATE ... IF NOT EXISTS still locks: skip it when all are there */
 	if (pg_exec(ps,
-		   "SELECT (SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relnamespace ="
-		   " (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
-		   " AND relname IN ('wsm_runs', 'wsm_files', 'wsm_sources',"
-		   " 'wsm_hist_wsm_sources', 'wsm_tables', 'wsm_warnings')),"
-		   " (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
-		   " WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname ="
-		   " current_schema()) AND c.relname IN ('wsm_runs', 'wsm_files')"
-		   " AND a.attname = 'warnings' AND NOT a.attisdropped)",
-		   0, NULL, &res, err, "catalog"))
+		    "SELECT (SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relnamespace ="
+		    " (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+		    " AND relname IN ('wsm_runs', 'wsm_files', 'wsm_sources',"
+		    " 'wsm_hist_wsm_sources', 'wsm_tables', 'wsm_warnings')),"
+		    " (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+		    " WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname ="
+		    " current_schema()) AND c.relname IN ('wsm_runs', 'wsm_files')"
+		    " AND a.attname = 'warnings' AND NOT a.attisdropped)",
+		    0, NULL, &res, err, "catalog"))
 		return ERR_IO;
 	have = (int)pg_int(res, 0, 0);
 	cols = (int)pg_int(res, 0, 1);
@@ -226,9 +226,9 @@ int pg_ensure_ledger(struct pg_storage *ps, struct error *err)
 	if (pg_exec(ps, ledger_ddl, 0, NULL, NULL, err, "create the ledger tables"))
 		return ERR_IO;
 	return pg_exec(ps,
-		      "ALTER TABLE wsm_runs ADD COLUMN IF NOT EXISTS warnings bigint NOT NULL DEFAULT 0;"
-		      "ALTER TABLE wsm_files ADD COLUMN IF NOT EXISTS warnings bigint NOT NULL DEFAULT 0",
-		      0, NULL, NULL, err, "upgrade the ledger tables");
+		       "ALTER TABLE wsm_runs ADD COLUMN IF NOT EXISTS warnings bigint NOT NULL DEFAULT 0;"
+		       "ALTER TABLE wsm_files ADD COLUMN IF NOT EXISTS warnings bigint NOT NULL DEFAULT 0",
+		       0, NULL, NULL, err, "upgrade the ledger tables");
 }
 
 /*
@@ -241,11 +241,11 @@ static int existing_cols(struct pg_storage *ps, const char *table,
 	const char *params[1] = { table };
 
 	return pg_exec(ps,
-		      "SELECT a.attname, format_type(a.atttypid, a.atttypmod)"
-		      " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
-		      " WHERE c.relname = $1 AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
-		      " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-		      1, params, res, err, "catalog");
+		       "SELECT a.attname, format_type(a.atttypid, a.atttypmod)"
+		       " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+		       " WHERE c.relname = $1 AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+		       " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+		       1, params, res, err, "catalog");
 }
 
 /* Row of `res` whose first column is `name`, or -1. */
@@ -304,7 +304,7 @@ int pg_build_deferred(struct pg_storage *ps, struct error *err)
 	if (!ps->deferred.len)
 		return 0;
 	rc = pg_exec_sb(ps, &ps->deferred, 0, NULL, NULL, err,
-		  "build the indexes of the new tables");
+			"build the indexes of the new tables");
 	strbuf_reset(&ps->deferred);
 	return rc;
 }
@@ -382,8 +382,8 @@ static int create_table(struct pg_storage *ps, const struct table_def *d,
 		PGresult *res;
 
 		rc = pg_exec(ps, "SELECT relrowsecurity FROM pg_class WHERE relname = $1"
-			    " AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
-			    1, params, &res, err, "catalog");
+			     " AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
+			     1, params, &res, err, "catalog");
 		if (!rc) {
 			int on = PQntuples(res) && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 
@@ -412,9 +412,9 @@ static int create_policy(struct pg_storage *ps, const char *table,
 	int rc;
 
 	if (pg_exec(ps,
-		   "SELECT count(*) FROM pg_policies WHERE schemaname = current_schema()"
-		   " AND tablename = $1 AND policyname = 'wsm_tenant'",
-		   1, params, &res, err, "catalog"))
+		    "SELECT count(*) FROM pg_policies WHERE schemaname = current_schema()"
+		    " AND tablename = $1 AND policyname = 'wsm_tenant'",
+		    1, params, &res, err, "catalog"))
 		return ERR_IO;
 	rc = pg_int(res, 0, 0) > 0;
 	PQclear(res);
@@ -435,11 +435,11 @@ static int existing_indexes(struct pg_storage *ps, const char *table,
 	const char *params[1] = { table };
 
 	return pg_exec(ps,
-		      "SELECT ci.relname FROM pg_index i"
-		      " JOIN pg_class ci ON ci.oid = i.indexrelid"
-		      " JOIN pg_class ct ON ct.oid = i.indrelid"
-		      " WHERE ct.relname = $1 AND ct.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
-		      1, params, res, err, "catalog");
+		       "SELECT ci.relname FROM pg_index i"
+		       " JOIN pg_class ci ON ci.oid = i.indexrelid"
+		       " JOIN pg_class ct ON ct.oid = i.indrelid"
+		       " WHERE ct.relname = $1 AND ct.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
+		       1, params, res, err, "catalog");
 }
 
 /* Append "CREATE [UNIQUE] INDEX name ON table (cols)" unless it exists. */
@@ -545,12 +545,12 @@ static int record_def(struct pg_storage *ps, const struct table_def *d,
 	params[3] = tj.key.buf;
 	params[4] = tj.indexes.buf;
 	rc = pg_exec(ps,
-		    "INSERT INTO wsm_tables (name, is_child, columns, key, indexes)"
-		    " VALUES ($1, $2::boolean, $3::jsonb, $4::jsonb, $5::jsonb)"
-		    " ON CONFLICT (name) DO UPDATE SET is_child = EXCLUDED.is_child,"
-		    " columns = EXCLUDED.columns, key = EXCLUDED.key,"
-		    " indexes = EXCLUDED.indexes",
-		    5, params, NULL, err, "record the table definition");
+		     "INSERT INTO wsm_tables (name, is_child, columns, key, indexes)"
+		     " VALUES ($1, $2::boolean, $3::jsonb, $4::jsonb, $5::jsonb)"
+		     " ON CONFLICT (name) DO UPDATE SET is_child = EXCLUDED.is_child,"
+		     " columns = EXCLUDED.columns, key = EXCLUDED.key,"
+		     " indexes = EXCLUDED.indexes",
+		     5, params, NULL, err, "record the table definition");
 	table_json_release(&tj);
 	return rc;
 }

@@ -14,7 +14,7 @@
 static int table_names(struct pg_storage *ps, PGresult **res, struct error *err)
 {
 	return pg_exec(ps, "SELECT name FROM wsm_tables ORDER BY name", 0, NULL, res,
-		      err, "read wsm_tables");
+		       err, "read wsm_tables");
 }
 
 int pg_prune_source(struct storage *st, const char *run_id,
@@ -56,12 +56,12 @@ int pg_prune_source(struct storage *st, const char *run_id,
 	if (rc)
 		return rc;
 	if (pg_exec(ps,
-		   "WITH moved AS (DELETE FROM wsm_sources WHERE tenant_id = $2 AND _path = $3"
-		   " RETURNING _path, rule, sha256, size, mtime_ns, _run_id, tenant_id)"
-		   " INSERT INTO wsm_hist_wsm_sources (_path, rule, sha256, size, mtime_ns,"
-		   " _run_id, tenant_id, _superseded_by)"
-		   " SELECT _path, rule, sha256, size, mtime_ns, _run_id, tenant_id, $1 FROM moved",
-		   3, params, NULL, err, "prune"))
+		    "WITH moved AS (DELETE FROM wsm_sources WHERE tenant_id = $2 AND _path = $3"
+		    " RETURNING _path, rule, sha256, size, mtime_ns, _run_id, tenant_id)"
+		    " INSERT INTO wsm_hist_wsm_sources (_path, rule, sha256, size, mtime_ns,"
+		    " _run_id, tenant_id, _superseded_by)"
+		    " SELECT _path, rule, sha256, size, mtime_ns, _run_id, tenant_id, $1 FROM moved",
+		    3, params, NULL, err, "prune"))
 		return ERR_IO;
 	return 0;
 }
@@ -125,9 +125,9 @@ static int later_runs(struct pg_storage *ps, const char *run_id,
 
 	snprintf(seqs, sizeof(seqs), "%" PRId64, seq);
 	if (pg_exec(ps,
-		   "SELECT id FROM wsm_runs WHERE seq > $1::bigint AND status <> 'rolled_back'"
-		   " AND coalesce(tenant, '') = coalesce($2, '') ORDER BY seq DESC",
-		   2, params, &res, err, "revert"))
+		    "SELECT id FROM wsm_runs WHERE seq > $1::bigint AND status <> 'rolled_back'"
+		    " AND coalesce(tenant, '') = coalesce($2, '') ORDER BY seq DESC",
+		    2, params, &res, err, "revert"))
 		return ERR_IO;
 	n = PQntuples(res);
 	for (i = 0; i < n; i++)
@@ -167,7 +167,7 @@ int pg_revert_run(struct storage *st, const char *run_id,
 		goto out;
 	}
 	rc = pg_exec(ps, "SELECT seq, status, coalesce(tenant, '') FROM wsm_runs WHERE id = $1",
-		    1, params, &res, err, "revert");
+		     1, params, &res, err, "revert");
 	if (rc)
 		goto out;
 	if (PQntuples(res) != 1) {
@@ -193,36 +193,36 @@ int pg_revert_run(struct storage *st, const char *run_id,
 		goto out;
 	params[1] = tenant;
 	rc = pg_exec(ps,
-		    "DELETE FROM wsm_sources WHERE tenant_id = $2 AND (_run_id = $1 OR _path IN"
-		    " (SELECT _path FROM wsm_hist_wsm_sources WHERE _superseded_by = $1"
-		    "  AND tenant_id = $2))",
-		    2, params, NULL, err, "revert the sources");
+		     "DELETE FROM wsm_sources WHERE tenant_id = $2 AND (_run_id = $1 OR _path IN"
+		     " (SELECT _path FROM wsm_hist_wsm_sources WHERE _superseded_by = $1"
+		     "  AND tenant_id = $2))",
+		     2, params, NULL, err, "revert the sources");
 	if (!rc)
 		rc = pg_exec(ps,
-			    "INSERT INTO wsm_sources (_path, rule, sha256, size, mtime_ns,"
-			    " _run_id, tenant_id) SELECT DISTINCT ON (_path) _path, rule, sha256,"
-			    " size, mtime_ns, _run_id, tenant_id FROM wsm_hist_wsm_sources"
-			    " WHERE _superseded_by = $1 AND tenant_id = $2"
-			    " ORDER BY _path, _hist_seq",
-			    2, params, NULL, err, "revert the sources");
+			     "INSERT INTO wsm_sources (_path, rule, sha256, size, mtime_ns,"
+			     " _run_id, tenant_id) SELECT DISTINCT ON (_path) _path, rule, sha256,"
+			     " size, mtime_ns, _run_id, tenant_id FROM wsm_hist_wsm_sources"
+			     " WHERE _superseded_by = $1 AND tenant_id = $2"
+			     " ORDER BY _path, _hist_seq",
+			     2, params, NULL, err, "revert the sources");
 	if (!rc)
 		rc = pg_exec(ps,
-			    "DELETE FROM wsm_hist_wsm_sources WHERE _superseded_by = $1"
-			    " AND tenant_id = $2",
-			    2, params, NULL, err, "revert the sources");
+			     "DELETE FROM wsm_hist_wsm_sources WHERE _superseded_by = $1"
+			     " AND tenant_id = $2",
+			     2, params, NULL, err, "revert the sources");
 	if (!rc) {
 		PQclear(res);
 		res = NULL;
 		rc = pg_exec(ps, "SELECT to_regclass('wsm_warnings') IS NOT NULL", 0, NULL,
-			    &res, err, "revert the warnings");
+			     &res, err, "revert the warnings");
 		if (!rc && strcmp(PQgetvalue(res, 0, 0), "t") == 0)
 			rc = pg_exec(ps, "DELETE FROM wsm_warnings WHERE run_id = $1",
-				    1, params, NULL, err, "revert the warnings");
+				     1, params, NULL, err, "revert the warnings");
 	}
 	if (!rc)
 		rc = pg_exec(ps, "UPDATE wsm_runs SET status = 'rolled_back', rolled_back_at = now()"
-			    " WHERE id = $1",
-			    1, params, NULL, err, "revert");
+			     " WHERE id = $1",
+			     1, params, NULL, err, "revert");
 	if (!rc && own)
 		rc = pg_commit(st, err);
 out:
