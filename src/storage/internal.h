@@ -2,10 +2,24 @@
  * storage/internal.h - what the files of the storage family share, and no
  * one else may include (the way git keeps refs/ behind refs-internal.h).
  *
- * The family: storage.c (the backend table and the wrappers of storage.h),
- * the SQLite backend (sqlite*.c), the PostgreSQL backend (pg*.c), promote
- * (promote.c, a storage operation: SQLite in, PostgreSQL out), the storer
- * thread (storer.c) and the codec of table definitions (table_codec.c).
+ * The family, file by file:
+ *   storage.c      the backend table, the wrappers of storage.h, the one
+ *                  checked downcast
+ *   table_codec.c  table definitions to and from wsm_tables' JSON
+ *   sqlite.c       the SQLite backend (storage_sqlite_ops)
+ *   sqlite_read.c  ... read from outside a run: promote's source
+ *   pg.c           the PostgreSQL backend: its ops, runs, lookups, put_batch
+ *   pg_conn.c      ... connection, the one libpq error path, statements,
+ *                  transactions and the writers' lock
+ *   pg_copy.c      ... the COPY layer (text and binary, in and out)
+ *   pg_ddl.c       ... tables, indexes, wsm_tables
+ *   pg_revert.c    ... prune and revert
+ *   pg_promote.c   ... what promote asks of its target
+ *   promote.c      promote (promote.h): SQLite in, PostgreSQL out, verified
+ *   rowsum.c       promote's checksums
+ *   storer.c       put_batch on a thread of its own (storer.h)
+ * Only these files call libpq or sqlite3; everyone else goes through
+ * storage.h (and promote.h, storer.h).
  */
 #ifndef WSM_STORAGE_INTERNAL_H
 #define WSM_STORAGE_INTERNAL_H
@@ -82,23 +96,10 @@ void table_defs_release(struct table_defs *ds);
 
 /* ------------------------------------------------------------ SQLite */
 
-/* Cached statements of one data table (or wsm_sources). */
-struct sq_table {
-	char *name;
-	int is_child;
-	int n_key;                 /* declared key columns; 0 = by _path */
-	char **key;
-	int n_columns;             /* declared columns */
-	sqlite3_stmt *insert;      /* system columns then declared columns */
-	sqlite3_stmt *hist_path;   /* move rows of a path to history */
-	sqlite3_stmt *del_path;
-	sqlite3_stmt *hist_key;    /* move the row with a key to history */
-	sqlite3_stmt *del_key;
-	int fresh;                 /* created by this transaction: it holds
-				      only this run's rows, at most one file's
-				      worth per path */
-};
-
+/*
+ * An open SQLite storage (storage_sqlite_ops): sqlite.c and sqlite_read.c
+ * share it.  struct sq_table is sqlite.c's own.
+ */
 struct sqlite_storage {
 	struct storage base;       /* must be first */
 	sqlite3 *db;

@@ -16,7 +16,8 @@
  * The connection is serialized (SQLITE_OPEN_FULLMUTEX) because
  * source_lookup_many may run on the pipeline's main thread while
  * put_batch runs on the storer thread; each has its own statements.
- * It does not know about manifests, files or archives.
+ * It does not know about manifests, files or archives.  Promote's
+ * read-only snapshot of a database is in sqlite_read.c.
  */
 #include "storage.h"
 
@@ -28,6 +29,23 @@
 #include "util.h"
 
 #define DEFAULT_BUSY_MS (10 * 60 * 1000)
+
+/* Cached statements of one data table (or wsm_sources). */
+struct sq_table {
+	char *name;
+	int is_child;
+	int n_key;                 /* declared key columns; 0 = by _path */
+	char **key;
+	int n_columns;             /* declared columns */
+	sqlite3_stmt *insert;      /* system columns then declared columns */
+	sqlite3_stmt *hist_path;   /* move rows of a path to history */
+	sqlite3_stmt *del_path;
+	sqlite3_stmt *hist_key;    /* move the row with a key to history */
+	sqlite3_stmt *del_key;
+	int fresh;                 /* created by this transaction: it holds
+				      only this run's rows, at most one file's
+				      worth per path */
+};
 
 static struct sqlite_storage *sq(struct storage *st)
 {
