@@ -345,7 +345,10 @@ int pg_copy_start_sql(struct pg_copy *c, struct pg_storage *ps, const char *sql,
 /* The same with the statement in a strbuf (built with identifiers). */
 int pg_copy_start(struct pg_copy *c, struct pg_storage *ps,
 		  const struct strbuf *sql, const char *what, struct error *err);
-/* End the current text line, which came from `path` (borrowed until the end). */
+/*
+ * End the current text line, which came from `path` (borrowed until the
+ * end).  On failure the COPY is abandoned (pg_copy_abort) and ERR_IO.
+ */
 int pg_copy_eol(struct pg_copy *c, const char *path, struct error *err);
 /* Hand what buf holds to libpq. */
 int pg_copy_flush(struct pg_copy *c, struct error *err);

@@ -182,6 +182,19 @@ int pg_ledger_exists(struct pg_storage *ps, int *exists, struct error *err)
 	return 0;
 }
 
+/*
+ * *exists: the database has a ledger; then *warn: its `table` (wsm_runs,
+ * wsm_files) has the warning counts, which older ledgers lack.
+ */
+static int ledger_has(struct pg_storage *ps, const char *table, int *exists,
+		      int *warn, struct error *err)
+{
+	*warn = 0;
+	if (pg_ledger_exists(ps, exists, err))
+		return ERR_IO;
+	return *exists ? has_column(ps, table, "warnings", warn, err) : 0;
+}
+
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', " PG_TS_FORMAT ")"
 
 static int pg_list_runs(struct storage *st,
@@ -192,13 +205,11 @@ static int pg_list_runs(struct storage *st,
 	PGresult *res;
 	int exists, i, rc = 0, warn;
 
-	if (pg_ledger_exists(ps, &exists, err))
+	/* a ledger of an older version has no warning counts: 0 */
+	if (ledger_has(ps, "wsm_runs", &exists, &warn, err))
 		return ERR_IO;
 	if (!exists)
 		return 0;
-	/* a ledger of an older version has no warning counts: 0 */
-	if (has_column(ps, "wsm_runs", "warnings", &warn, err))
-		return ERR_IO;
 	if (pg_exec(ps, warn ?
 		    "SELECT id, seq, " TS("started_at") ", " TS("finished_at") ","
 		    " status, tree_root, manifest_sha256, tool_version, tenant,"
@@ -261,12 +272,10 @@ static int pg_list_files(struct storage *st, const char *run_id,
 	PGresult *res;
 	int exists, i, rc = 0, warn;
 
-	if (pg_ledger_exists(ps, &exists, err))
+	if (ledger_has(ps, "wsm_files", &exists, &warn, err))
 		return ERR_IO;
 	if (!exists)
 		return 0;
-	if (has_column(ps, "wsm_files", "warnings", &warn, err))
-		return ERR_IO;
 	if (pg_exec(ps, warn ?
 		    "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
 		    " warnings FROM wsm_files WHERE run_id = $1 ORDER BY path COLLATE \"C\"" :
@@ -568,10 +577,8 @@ static int copy_files_ledger(struct pg_storage *ps, const struct batch *b,
 		strbuf_addstr(&c.buf, "\t");
 		sb_copy_str(&c.buf, f->error);
 		strbuf_addf(&c.buf, "\t%zu\t%zu", f->n_rows, f->warning_count);
-		if (pg_copy_eol(&c, f->path, err)) {
-			pg_copy_abort(&c);
+		if (pg_copy_eol(&c, f->path, err))
 			return ERR_IO;
-		}
 	}
 	return pg_copy_end(&c, err);
 }
@@ -611,10 +618,8 @@ static int copy_warnings(struct pg_storage *ps, const struct batch *b,
 			sb_copy_str(&c.buf, w->pointer);
 			strbuf_addstr(&c.buf, "\t");
 			sb_copy_str(&c.buf, w->message ? w->message : "");
-			if (pg_copy_eol(&c, f->path, err)) {
-				pg_copy_abort(&c);
+			if (pg_copy_eol(&c, f->path, err))
 				return ERR_IO;
-			}
 		}
 	}
 	return pg_copy_end(&c, err);
@@ -653,10 +658,8 @@ static int copy_sources(struct pg_storage *ps, const struct batch *b,
 		sb_copy_str(&c.buf, ps->run_id);
 		strbuf_addstr(&c.buf, "\t");
 		sb_copy_str(&c.buf, ps->tenant);
-		if (pg_copy_eol(&c, f->path, err)) {
-			pg_copy_abort(&c);
+		if (pg_copy_eol(&c, f->path, err))
 			return ERR_IO;
-		}
 	}
 	return pg_copy_end(&c, err);
 }
@@ -689,10 +692,8 @@ static int stage_sources(struct pg_storage *ps, const struct batch *b,
 		source_fields(&c.buf, f);
 		strbuf_addstr(&c.buf, "\t");
 		strbuf_addstr(&c.buf, file_outcome_name(f->outcome));
-		if (pg_copy_eol(&c, f->path, err)) {
-			pg_copy_abort(&c);
+		if (pg_copy_eol(&c, f->path, err))
 			return ERR_IO;
-		}
 	}
 	if (pg_copy_end(&c, err))
 		return ERR_IO;
@@ -711,10 +712,8 @@ static int stage_sources(struct pg_storage *ps, const struct batch *b,
 				continue;
 			strbuf_addf(&c.buf, "%d\t", t);
 			sb_copy_str(&c.buf, f->path);
-			if (pg_copy_eol(&c, f->path, err)) {
-				pg_copy_abort(&c);
+			if (pg_copy_eol(&c, f->path, err))
 				return ERR_IO;
-			}
 		}
 	}
 	return pg_copy_end(&c, err);
@@ -918,10 +917,8 @@ rows:
 			}
 			if (!direct)
 				strbuf_addf(&c.buf, "\t%" PRId64, ord++);
-			if (pg_copy_eol(&c, f->path, err)) {
-				pg_copy_abort(&c);
+			if (pg_copy_eol(&c, f->path, err))
 				goto out;
-			}
 		}
 	}
 	if (pg_copy_end(&c, err))

@@ -57,13 +57,18 @@ int pg_copy_start(struct pg_copy *c, struct pg_storage *ps,
 
 int pg_copy_eol(struct pg_copy *c, const char *path, struct error *err)
 {
+	int rc = 0;
+
 	strbuf_addch(&c->buf, '\n');
 	if (ALLOC_GROW(c->paths, c->n + 1, c->alloc))
-		return error_set(err, ERR_IO, "copy: out of memory");
-	c->paths[c->n++] = path;
-	if (c->buf.len >= (1u << 20))
-		return pg_copy_flush(c, err);
-	return 0;
+		rc = error_set(err, ERR_IO, "copy: out of memory");
+	else
+		c->paths[c->n++] = path;
+	if (!rc && c->buf.len >= (1u << 20))
+		rc = pg_copy_flush(c, err);
+	if (rc)
+		pg_copy_abort(c);
+	return rc;
 }
 
 /* Map "COPY x, line N, column C: ..." back to the path and the column. */

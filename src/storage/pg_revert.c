@@ -144,6 +144,24 @@ static int later_runs(struct pg_storage *ps, const char *run_id,
 	return 0;
 }
 
+/*
+ * The sources the run changed go back to their state before it ($1 run,
+ * $2 tenant): its own are deleted, the ones it replaced come back from
+ * history, and that history is gone.
+ */
+static const char *const revert_sources[] = {
+	"DELETE FROM wsm_sources WHERE tenant_id = $2 AND (_run_id = $1 OR _path IN"
+	" (SELECT _path FROM wsm_hist_wsm_sources WHERE _superseded_by = $1"
+	"  AND tenant_id = $2))",
+	"INSERT INTO wsm_sources (_path, rule, sha256, size, mtime_ns,"
+	" _run_id, tenant_id) SELECT DISTINCT ON (_path) _path, rule, sha256,"
+	" size, mtime_ns, _run_id, tenant_id FROM wsm_hist_wsm_sources"
+	" WHERE _superseded_by = $1 AND tenant_id = $2"
+	" ORDER BY _path, _hist_seq",
+	"DELETE FROM wsm_hist_wsm_sources WHERE _superseded_by = $1"
+	" AND tenant_id = $2",
+};
+
 int pg_revert_run(struct storage *st, const char *run_id,
 		  int64_t *rows_removed, int64_t *rows_restored,
 		  struct error *err)
@@ -192,24 +210,8 @@ int pg_revert_run(struct storage *st, const char *run_id,
 	if (rc)
 		goto out;
 	params[1] = tenant;
-	rc = pg_exec(ps,
-		     "DELETE FROM wsm_sources WHERE tenant_id = $2 AND (_run_id = $1 OR _path IN"
-		     " (SELECT _path FROM wsm_hist_wsm_sources WHERE _superseded_by = $1"
-		     "  AND tenant_id = $2))",
-		     2, params, NULL, err, "revert the sources");
-	if (!rc)
-		rc = pg_exec(ps,
-			     "INSERT INTO wsm_sources (_path, rule, sha256, size, mtime_ns,"
-			     " _run_id, tenant_id) SELECT DISTINCT ON (_path) _path, rule, sha256,"
-			     " size, mtime_ns, _run_id, tenant_id FROM wsm_hist_wsm_sources"
-			     " WHERE _superseded_by = $1 AND tenant_id = $2"
-			     " ORDER BY _path, _hist_seq",
-			     2, params, NULL, err, "revert the sources");
-	if (!rc)
-		rc = pg_exec(ps,
-			     "DELETE FROM wsm_hist_wsm_sources WHERE _superseded_by = $1"
-			     " AND tenant_id = $2",
-			     2, params, NULL, err, "revert the sources");
+	for (i = 0; !rc && i < (int)(sizeof(revert_sources) / sizeof(revert_sources[0])); i++)
+		rc = pg_exec(ps, revert_sources[i], 2, params, NULL, err, "revert the sources");
 	if (!rc) {
 		PQclear(res);
 		res = NULL;
