@@ -323,6 +323,7 @@ static int resort_object(struct jsoncanon *c, struct strbuf *out, size_t body,
 			 const struct jsoncanon_member *m, size_t n)
 {
 	size_t i, first = 1;
+	char *o;
 
 	if (ALLOC_GROW(c->ix, n, c->ix_alloc) || ALLOC_GROW(c->ix_tmp, n, c->tmp_alloc))
 		return -1;
@@ -336,21 +337,26 @@ static int resort_object(struct jsoncanon *c, struct strbuf *out, size_t body,
 	strbuf_reset(&c->aside);
 	if (strbuf_add(&c->aside, out->buf + body, out->len - body))
 		return -1;
-	out->len = body;
+	/* the members again, fewer if keys repeat: they fit where they were */
+	o = out->buf + body;
 	for (i = 0; i < n; i++) {
 		const struct jsoncanon_member *x = &m[c->ix[i]];
 
 		if (c->ix_tmp[i])
 			continue;
-		if (first)
-			strbuf_addch(out, '"');
-		else
-			strbuf_add(out, ",\"", 2);
+		if (!first)
+			*o++ = ',';
 		first = 0;
-		strbuf_add(out, c->aside.buf + (x->koff - body), x->klen);
-		strbuf_add(out, "\":", 2);
-		strbuf_add(out, c->aside.buf + (x->voff - body), x->vlen);
+		*o++ = '"';
+		memcpy(o, c->aside.buf + (x->koff - body), x->klen);
+		o += x->klen;
+		*o++ = '"';
+		*o++ = ':';
+		memcpy(o, c->aside.buf + (x->voff - body), x->vlen);
+		o += x->vlen;
 	}
+	out->len = (size_t)(o - out->buf);
+	out->buf[out->len] = '\0';
 	return 0;
 }
 

@@ -148,17 +148,36 @@ void pg_copy_abort(struct pg_copy *c)
  * microseconds since 2000, jsonb as a version byte 1 and the text), then
  * the trailer -1 (16 bits).
  */
-static void put_be32(struct strbuf *sb, uint32_t x)
+static char *be32_to(char *o, uint32_t x)
 {
-	char b[4] = { (char)(x >> 24), (char)(x >> 16), (char)(x >> 8), (char)x };
-
-	strbuf_add(sb, b, 4);
+	o[0] = (char)(x >> 24);
+	o[1] = (char)(x >> 16);
+	o[2] = (char)(x >> 8);
+	o[3] = (char)x;
+	return o + 4;
 }
 
-static void put_be64(struct strbuf *sb, uint64_t x)
+/*
+ * A field of n bytes: its length, then room for its bytes, which the
+ * caller writes through the pointer returned (NULL: out of memory, which
+ * buf.failed reports at the flush).  One reservation per field: every
+ * value of a promote passes here.
+ */
+static char *field(struct pg_copy *c, size_t n)
 {
-	put_be32(sb, (uint32_t)(x >> 32));
-	put_be32(sb, (uint32_t)x);
+	char *o;
+
+	if (strbuf_grow(&c->buf, 4 + n))
+		return NULL;
+	o = be32_to(c->buf.buf + c->buf.len, (uint32_t)n);
+	c->buf.len += 4 + n;
+	c->buf.buf[c->buf.len] = '\0';
+	return o;
+}
+
+static void be64_to(char *o, uint64_t x)
+{
+	be32_to(be32_to(o, (uint32_t)(x >> 32)), (uint32_t)x);
 }
 
 void pg_copy_binary(struct pg_copy *c)
@@ -176,7 +195,7 @@ void pg_copy_row(struct pg_copy *c, size_t n)
 
 void pg_copy_null(struct pg_copy *c)
 {
-	put_be32(&c->buf, 0xFFFFFFFFu);
+	strbuf_add(&c->buf, "\377\377\377\377", 4);   /* length -1 */
 }
 
 /* Hand what is gathered, then s[0..n) as it is, in pieces, to libpq. */
@@ -198,20 +217,36 @@ static int send_raw(struct pg_copy *c, const char *s, size_t n, struct error *er
 int pg_copy_bytes(struct pg_copy *c, const char *s, size_t n, int jsonb,
 		  struct error *err)
 {
-	put_be32(&c->buf, (uint32_t)(n + (jsonb != 0)));
-	if (jsonb)
-		strbuf_addch(&c->buf, 1);   /* jsonb's binary format version */
+	size_t head = jsonb != 0;   /* jsonb's binary format version, 1 */
+	char *o, len[5];
+
 	if (n <= PG_COPY_CHUNK) {
-		strbuf_add(&c->buf, s, n);
+		if ((o = field(c, head + n))) {
+			if (head)
+				*o++ = 1;
+			memcpy(o, s, n);
+		}
 		return 0;
 	}
+	/* a large value goes from where it is, in pieces */
+	be32_to(len, (uint32_t)(head + n));
+	len[4] = 1;
+	strbuf_add(&c->buf, len, 4 + head);
 	return send_raw(c, s, n, err);
+}
+
+/* An 8-byte field (bigint, double precision, timestamptz). */
+static void field8(struct pg_copy *c, uint64_t u)
+{
+	char *o = field(c, 8);
+
+	if (o)
+		be64_to(o, u);
 }
 
 void pg_copy_int8(struct pg_copy *c, int64_t v)
 {
-	put_be32(&c->buf, 8);
-	put_be64(&c->buf, (uint64_t)v);
+	field8(c, (uint64_t)v);
 }
 
 void pg_copy_float8(struct pg_copy *c, double d)
@@ -219,19 +254,20 @@ void pg_copy_float8(struct pg_copy *c, double d)
 	uint64_t u;
 
 	memcpy(&u, &d, sizeof(u));
-	put_be32(&c->buf, 8);
-	put_be64(&c->buf, u);
+	field8(c, u);
 }
 
 void pg_copy_bool(struct pg_copy *c, int b)
 {
-	put_be32(&c->buf, 1);
-	strbuf_addch(&c->buf, b != 0);
+	char *o = field(c, 1);
+
+	if (o)
+		*o = (char)(b != 0);
 }
 
 void pg_copy_tstz(struct pg_copy *c, int64_t us)
 {
-	pg_copy_int8(c, us);
+	field8(c, (uint64_t)us);
 }
 
 int pg_copy_field(struct pg_copy *c, const char *s, size_t n, struct error *err)

@@ -113,18 +113,24 @@ static size_t fmt_i64(char *b, long long v)
 void rowsum_value(struct rowsum *rs, const char *prefix, size_t plen,
 		  const char *v, size_t n)
 {
-	char b[24];
-	size_t k = fmt_i64(b, (long long)n);
+	size_t here = n > ROW_DIRECT ? 0 : n;   /* bytes of v that go into row */
+	char *o;
 
-	b[k++] = ':';
-	strbuf_add(&rs->row, prefix, plen);
-	strbuf_add(&rs->row, b, k);
+	/* every row of a table passes here once per column: one reservation */
+	if (strbuf_grow(&rs->row, plen + 22 + here))
+		return;   /* row.failed: rowsum_end fails */
+	o = rs->row.buf + rs->row.len;
+	memcpy(o, prefix, plen);
+	o += plen;
+	o += fmt_i64(o, (long long)n);
+	*o++ = ':';
+	memcpy(o, v, here);
+	o += here;
+	rs->row.len = (size_t)(o - rs->row.buf);
 	if (n > ROW_DIRECT) {
 		row_flush(rs);
 		if (!EVP_DigestUpdate(rs->ctx, v, n))
 			rs->bad = 1;
-	} else {
-		strbuf_add(&rs->row, v, n);
 	}
 	strbuf_addch(&rs->row, ';');
 }
