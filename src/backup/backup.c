@@ -136,35 +136,13 @@ out:
 	return ret;
 }
 
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
+/* "<a>/<b><suffix>", malloc'ed, or NULL when out of memory. */
 static char *path_join(const char *a, const char *b, const char *suffix)
 {
-	size_t la = strlen(a), lb = strlen(b), ls = strlen(suffix);
-	char *p = malloc(la + 1 + lb + ls + 1);
+	struct strbuf sb = STRBUF_INIT;
 
-	if (!p)
-		return NULL;
-	memcpy(p, a, la);
-	p[la] = '/';
-	memcpy(p + la + 1, b, lb);
-	memcpy(p + la + 1 + lb, suffix, ls + 1);
-	return p;
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
+	strbuf_addf(&sb, "%s/%s%s", a, b, suffix);
+	return strbuf_detach(&sb);
 }
 
 /* fsync a directory so that renames and unlinks in it are durable. */
@@ -680,10 +658,10 @@ int backup_writer_open(const char *dir, const char *run_id,
 	pthread_cond_init(&w->not_empty, NULL);
 	pthread_cond_init(&w->not_full, NULL);
 	w->limit = opts && opts->queue_bytes ? opts->queue_bytes : DEFAULT_QUEUE_BYTES;
-	w->dir = xstrdup(dir);
-	w->run_id = xstrdup(run_id);
-	w->tree_root = xstrdup(tree_root ? tree_root : "");
-	w->tool_version = xstrdup(opts && opts->tool_version ? opts->tool_version : "");
+	w->dir = util_strdup(dir);
+	w->run_id = util_strdup(run_id);
+	w->tree_root = util_strdup(tree_root ? tree_root : "");
+	w->tool_version = util_strdup(opts && opts->tool_version ? opts->tool_version : "");
 	w->partial_path = path_join(dir, run_id, BACKUP_ARCHIVE_SUFFIX BACKUP_PARTIAL_SUFFIX);
 	w->final_path = path_join(dir, run_id, BACKUP_ARCHIVE_SUFFIX);
 	w->mpartial_path = path_join(dir, run_id, BACKUP_MANIFEST_SUFFIX BACKUP_PARTIAL_SUFFIX);
@@ -1027,7 +1005,7 @@ int backup_remove(const char *archive_path, struct error *err)
 	if (unlink(archive_path) && errno != ENOENT)
 		return error_set(err, ERR_IO, "cannot remove '%s': %s", archive_path,
 				 strerror(errno));
-	if (ends_with(archive_path, BACKUP_ARCHIVE_SUFFIX)) {
+	if (util_ends_with(archive_path, BACKUP_ARCHIVE_SUFFIX)) {
 		strbuf_add(&m, archive_path, n - strlen(BACKUP_ARCHIVE_SUFFIX));
 		strbuf_addstr(&m, BACKUP_MANIFEST_SUFFIX);
 		if (m.failed)
@@ -1062,8 +1040,8 @@ int backup_cleanup_partials(const char *dir,
 		char *path;
 		int fd;
 
-		if (!ends_with(de->d_name, BACKUP_ARCHIVE_SUFFIX BACKUP_PARTIAL_SUFFIX) &&
-		    !ends_with(de->d_name, BACKUP_MANIFEST_SUFFIX BACKUP_PARTIAL_SUFFIX))
+		if (!util_ends_with(de->d_name, BACKUP_ARCHIVE_SUFFIX BACKUP_PARTIAL_SUFFIX) &&
+		    !util_ends_with(de->d_name, BACKUP_MANIFEST_SUFFIX BACKUP_PARTIAL_SUFFIX))
 			continue;
 		path = path_join(dir, de->d_name, "");
 		if (!path) {
@@ -1508,7 +1486,7 @@ static int manifest_parse(FILE *f, const char *name,
 					goto bad;
 				if (kind == JV_STRING && !strcmp(key.buf, "path")) {
 					/* keep the path: val is reused */
-					pathv.len = 0;
+					strbuf_reset(&pathv);
 					strbuf_add(&pathv, val.buf, val.len);
 					if (pathv.failed) {
 						j.why = "out of memory";
@@ -1645,7 +1623,7 @@ static int spill_get(FILE *f, struct rec_hdr *h, struct strbuf *path,
 		}
 		return 0;
 	}
-	path->len = 0;
+	strbuf_reset(path);
 	strbuf_grow(path, h->pathlen);
 	if (path->failed) {
 		error_set(err, ERR_IO, "out of memory");
@@ -1658,14 +1636,6 @@ static int spill_get(FILE *f, struct rec_hdr *h, struct strbuf *path,
 	path->buf[h->pathlen] = '\0';
 	path->len = h->pathlen;
 	return 1;
-}
-
-static void sb_swap(struct strbuf *x, struct strbuf *y)
-{
-	struct strbuf t = *x;
-
-	*x = *y;
-	*y = t;
 }
 
 /* ========================================================= archive scan */
@@ -1911,7 +1881,7 @@ static int spill_record(void *ctx, const struct mrec *r, struct error *err)
 				r->path, sc->prev.buf);
 		return 0;
 	}
-	sc->prev.len = 0;
+	strbuf_reset(&sc->prev);
 	strbuf_add(&sc->prev, r->path, r->pathlen);
 	if (sc->prev.failed)
 		return error_set(err, ERR_IO, "out of memory");
@@ -2021,7 +1991,7 @@ static int scan_compare(struct scan *sc, struct error *err)
 			problem(sc, BACKUP_PROBLEM_EXTRA, ep.buf,
 				"in the archive but not in MANIFEST.json");
 		}
-		sb_swap(&ep, &last);
+		strbuf_swap(&ep, &last);
 		have_last = 1;
 	}
 	while (have_m > 0) {
@@ -2227,7 +2197,7 @@ static int walk_dir(struct restore *rs, const char *dir, size_t dlen, int create
 		cur = next;
 		pos += len + (slash ? 1 : 0);
 	}
-	rs->cur.len = 0;
+	strbuf_reset(&rs->cur);
 	strbuf_add(&rs->cur, dir, dlen);
 	if (rs->cur.failed) {
 		error_set(err, ERR_IO, "out of memory");
@@ -2281,7 +2251,7 @@ static int precheck_file(struct restore *rs, const struct rec_hdr *h,
 		restore_event(rs, BACKUP_REFUSED, rel, why);
 		return 0;
 	}
-	rs->pfx.len = 0;
+	strbuf_reset(&rs->pfx);
 	strbuf_add(&rs->pfx, rel, len);
 	if (rs->pfx.failed)
 		return error_set(err, ERR_IO, "out of memory");
@@ -2818,7 +2788,7 @@ int backup_read_manifest(const char *path, struct backup_manifest_info *info,
 
 	memset(&sc, 0, sizeof(sc));
 	sc.fd = -1;
-	if (ends_with(path, BACKUP_ARCHIVE_SUFFIX)) {
+	if (util_ends_with(path, BACKUP_ARCHIVE_SUFFIX)) {
 		strbuf_add(&beside, path, strlen(path) - strlen(BACKUP_ARCHIVE_SUFFIX));
 		strbuf_addstr(&beside, BACKUP_MANIFEST_SUFFIX);
 		if (beside.failed) {
