@@ -1,0 +1,222 @@
+/*
+ * backup/internal.h - what the files of the backup family share; only
+ * the files of src/backup/ include it (the public API is include/backup.h).
+ *
+ *   fs.c       file-system helpers: whole writes, folder fsync, mkdir -p,
+ *              safe relative paths and their canonical order, spill files,
+ *              sha256 of a file, the O_NOFOLLOW folder walker
+ *   index.c    the archive's index (MANIFEST.json): its reader, and
+ *              backup_read_manifest
+ *   writer.c   the writer thread (backup_writer_*), backup_remove
+ *   verify.c   pass 1 over an archive (the scan), shared by backup_verify,
+ *              backup_restore and backup_read_manifest
+ *   restore.c  backup_restore
+ *   markers.c  what crashed runs leave behind (backup_cleanup_partials)
+ *
+ * Conventions: functions here follow error.h like the public ones (0 or an
+ * ERR_* code with err set) unless their comment says otherwise; arguments
+ * are borrowed.
+ */
+#ifndef WSM_BACKUP_INTERNAL_H
+#define WSM_BACKUP_INTERNAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <openssl/evp.h>
+
+#include "backup.h"
+#include "error.h"
+#include "util.h"
+
+#define IO_CHUNK (128u * 1024u)
+#define MANIFEST_ENTRY "MANIFEST.json"
+#define TREE_PREFIX "tree/"
+#define TREE_PREFIX_LEN 5
+
+/* ------------------------------------------------------------ fs.c */
+
+/* Decode 64 hex digits (either case) into 32 bytes.  Returns 0 or -1. */
+int backup_sha_decode(const char *hex, size_t len, unsigned char raw[32]);
+/* A sha256 context, or NULL when out of memory; EVP_MD_CTX_free frees it. */
+EVP_MD_CTX *backup_sha_new(void);
+/* Start over with an empty message.  Returns 0 or -1. */
+int backup_sha_restart(EVP_MD_CTX *c);
+/* The digest of what was added since the (re)start.  Returns 0 or -1. */
+int backup_sha_final(EVP_MD_CTX *c, unsigned char raw[32]);
+/* sha256 (and size, may be NULL) of what remains to be read on fd.
+ * Returns 0, or -1 with errno. */
+int backup_sha_fd(int fd, unsigned char raw[32], uint64_t *size);
+
+/* write(2) all n bytes, retrying on EINTR.  Returns 0, or -1 with errno. */
+int backup_write_all(int fd, const void *buf, size_t n);
+/* "<a>/<b><suffix>", malloc'ed, or NULL when out of memory. */
+char *backup_path_join(const char *a, const char *b, const char *suffix);
+/* fsync a folder so that renames and unlinks in it are durable; file
+ * systems that cannot (EINVAL, EROFS) count as done.  0, or -1 with errno. */
+int backup_fsync_dir(const char *dir);
+/* mkdir -p with `mode` for the folders it creates.  0, or -1 with errno. */
+int backup_mkdir_p(const char *path, mode_t mode);
+
+/* Why a relative path is unsafe ("'..' path component", ...), or NULL. */
+const char *backup_rel_unsafe(const char *rel);
+/*
+ * The canonical order of paths in an archive (<0, 0, >0 like strcmp):
+ * component by component, a path before its continuations.  See fs.c.
+ */
+int backup_path_cmp(const char *a, size_t alen, const char *b, size_t blen);
+/* 1 when `id` is a valid run id (1..127 of [A-Za-z0-9._-], no leading '.'). */
+int backup_run_id_ok(const char *id);
+
+/*
+ * Spill files: unlinked temporary files in $TMPDIR (or /tmp) that hold one
+ * record per file of an archive, so that nothing per file stays in memory.
+ * A record is a struct backup_rec followed by pathlen bytes of path.
+ */
+struct backup_rec {
+	uint32_t pathlen;
+	uint32_t mode;
+	uint64_t size;
+	int64_t mtime_ns;
+	unsigned char sha[32];
+};
+
+/* An empty spill file open for reading and writing, or NULL with err. */
+FILE *backup_spill_open(struct error *err);
+/* Append one record.  Returns 0 or ERR_IO. */
+int backup_spill_put(FILE *f, const struct backup_rec *h, const char *path,
+		     struct error *err);
+/* Flush and go back to the start for reading.  Returns 0 or ERR_IO. */
+int backup_spill_rewind(FILE *f, struct error *err);
+/*
+ * The next record: the header into *h, the path into `path`
+ * (NUL-terminated).  Returns 1, 0 at the end, or -1 with err.
+ */
+int backup_spill_get(FILE *f, struct backup_rec *h, struct strbuf *path,
+		     struct error *err);
+
+/*
+ * The folders of a restore target, opened component by component with
+ * O_NOFOLLOW so that no symlink planted in the target is ever followed.
+ * The walker keeps the fd of the last folder it opened, which is all a
+ * walk in canonical order needs.
+ *
+ *     backup_dirwalk_init(&dw, target); dw.root = open(target, ...);
+ *     backup_dirwalk_get(&dw, "a/b", 3, create, &fd, why, sizeof why, err)
+ *     backup_dirwalk_release(&dw)      -- closes every fd, root included
+ */
+struct backup_dirwalk {
+	const char *target;     /* the target folder, for messages */
+	int root;               /* its fd, or -1 when it does not exist */
+	struct strbuf cur;      /* relative folder of cur_fd */
+	int cur_fd;             /* -1, root, or an fd the walker owns */
+};
+
+enum backup_walk_result { BACKUP_WALK_OK, BACKUP_WALK_ABSENT, BACKUP_WALK_REFUSED };
+
+void backup_dirwalk_init(struct backup_dirwalk *dw, const char *target);
+/*
+ * An fd for folder dir[0..dlen) (relative, "" for the root) of the target;
+ * with `create`, missing folders are made (mode 0777 & ~umask).  The fd
+ * belongs to the walker and stays valid until the next call.  Returns
+ * BACKUP_WALK_OK (*fd set), BACKUP_WALK_ABSENT (without create, or no
+ * root), BACKUP_WALK_REFUSED (why set: a symlink or a non-folder on the
+ * way), or -1 with err.
+ */
+int backup_dirwalk_get(struct backup_dirwalk *dw, const char *dir, size_t dlen,
+		       int create, int *fd, char *why, size_t whysz,
+		       struct error *err);
+void backup_dirwalk_release(struct backup_dirwalk *dw);
+
+/* ------------------------------------------------------------ index.c */
+
+/* One file record of an index, as parsed; path is valid during the call. */
+struct backup_mrec {
+	const char *path;
+	size_t pathlen;
+	uint64_t size;
+	uint32_t mode;
+	int64_t mtime_ns;
+	unsigned char sha[32];
+};
+
+/*
+ * Read an index in this module's layout (backup.h) from f.  Fills *info
+ * and calls rec() (may be NULL) for each file record in order.  With
+ * footer_counts, file_count and total_bytes are taken from the last line
+ * instead of being checked against the records.  Returns 0, ERR_DATA (err
+ * names `name` and the line) for a malformed index, ERR_IO, or what rec()
+ * returned.
+ */
+int backup_manifest_parse(FILE *f, const char *name,
+			  struct backup_manifest_info *info,
+			  int (*rec)(void *ctx, const struct backup_mrec *r,
+				     struct error *err),
+			  void *ctx, int footer_counts, struct error *err);
+
+/* ------------------------------------------------------------ verify.c */
+
+/*
+ * Pass 1 over an archive, shared by verify, restore and read_manifest:
+ * hash every tree entry into a spill file, keep MANIFEST.json, parse it
+ * into another spill file (checking its order) and compare the two lists
+ * side by side, as a merge.  Problems go to cb.
+ *
+ *     memset(&sc, 0, sizeof sc); sc.fd = -1; sc.apath = ...; sc.cb = ...;
+ *     backup_scan_open(&sc, expected_sha256, &match, err)
+ *     backup_scan_read(&sc, err)
+ *     backup_scan_load_manifest(&sc, err)
+ *     if (sc.manifest_ok) backup_scan_compare(&sc, err)
+ *     ... sc.problems, sc.recs (the index records, for restore) ...
+ *     close(sc.fd); backup_scan_release(&sc)
+ */
+struct backup_scan {
+	const char *apath;
+	int fd;
+	int manifest_only;      /* backup_read_manifest: do not hash entries */
+	FILE *ents;             /* backup_rec + path per tree entry, archive order */
+	FILE *mraw;             /* the MANIFEST.json bytes */
+	FILE *recs;             /* backup_rec + path per index record */
+	int manifests;
+	int manifest_ok;        /* MANIFEST.json parsed, in order, into recs */
+	uint64_t nrecs;         /* records in recs */
+	unsigned long manifest_problems;
+	struct strbuf prev;     /* loading: the previous record's path */
+	struct backup_manifest_info info;
+	unsigned long problems;
+	void (*cb)(void *ctx, enum backup_problem kind, const char *path,
+		   const char *detail);
+	void *ctx;
+};
+
+/* Count a problem and report it through sc->cb. */
+void backup_scan_problem(struct backup_scan *sc, enum backup_problem kind,
+			 const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/*
+ * Open sc->apath and, when expected is not NULL, compare the sha256 of the
+ * file with it: *match is set to 0 on a mismatch (reported).
+ */
+int backup_scan_open(struct backup_scan *sc, const char *expected, int *match,
+		     struct error *err);
+int backup_scan_read(struct backup_scan *sc, struct error *err);
+/* Returns 0 (problems counted; manifest_ok set when usable) or ERR_IO. */
+int backup_scan_load_manifest(struct backup_scan *sc, struct error *err);
+int backup_scan_compare(struct backup_scan *sc, struct error *err);
+void backup_scan_release(struct backup_scan *sc);
+
+/* A reader of the archive on fd (from its start): zstd or none, tar. */
+struct archive *backup_reader_open(int fd, const char *apath, struct error *err);
+/* ERR_IO "cannot read archive '<apath>': <libarchive's reason>". */
+int backup_read_fail(struct archive *a, const char *apath, struct error *err);
+/*
+ * Why an archive entry must not be restored, or NULL; on NULL *rel points
+ * to the path relative to the tree.  MANIFEST.json is the caller's.
+ */
+const char *backup_entry_unsafe(struct archive_entry *e, const char *name,
+				const char **rel);
+
+#endif

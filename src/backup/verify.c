@@ -1,0 +1,456 @@
+/*
+ * backup/verify.c - pass 1 over an archive (the scan, see internal.h):
+ * hash every entry, read the index, compare them side by side in constant
+ * memory; and backup_verify, which is that pass alone.  It writes nothing
+ * outside its temporary spill files.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ archive entries */
+
+const char *backup_entry_unsafe(struct archive_entry *e, const char *name,
+				const char **rel)
+{
+	const char *why;
+
+	if (!name || !*name)
+		return "empty name";
+	if (name[0] == '/')
+		return "absolute path";
+	if (archive_entry_hardlink(e))
+		return "hard link";
+	switch (archive_entry_filetype(e)) {
+	case AE_IFREG:
+		break;
+	case AE_IFLNK:
+		return "symbolic link";
+	case AE_IFDIR:
+		return "directory entry";
+	default:
+		return "special file";
+	}
+	why = backup_rel_unsafe(name);
+	if (why)
+		return why;
+	if (strncmp(name, TREE_PREFIX, TREE_PREFIX_LEN) != 0)
+		return "entry outside tree/";
+	*rel = name + TREE_PREFIX_LEN;
+	return NULL;
+}
+
+/* ------------------------------------------------------------ the scan */
+
+const char *backup_problem_name(enum backup_problem p)
+{
+	switch (p) {
+	case BACKUP_PROBLEM_ARCHIVE_SHA256: return "archive sha256 mismatch";
+	case BACKUP_PROBLEM_SHA256: return "sha256 mismatch";
+	case BACKUP_PROBLEM_SIZE: return "size mismatch";
+	case BACKUP_PROBLEM_MISSING: return "missing entry";
+	case BACKUP_PROBLEM_EXTRA: return "extra entry";
+	case BACKUP_PROBLEM_DUPLICATE: return "duplicate entry";
+	case BACKUP_PROBLEM_UNSAFE: return "unsafe entry";
+	case BACKUP_PROBLEM_MANIFEST: return "bad manifest";
+	case BACKUP_PROBLEM_ORDER: return "entry out of order";
+	}
+	return "problem";
+}
+
+void backup_scan_problem(struct backup_scan *sc, enum backup_problem kind,
+			 const char *path, const char *fmt, ...)
+{
+	char detail[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	sc->problems++;
+	if (sc->cb)
+		sc->cb(sc->ctx, kind, path, detail);
+}
+
+void backup_scan_release(struct backup_scan *sc)
+{
+	if (sc->ents)
+		fclose(sc->ents);
+	if (sc->mraw)
+		fclose(sc->mraw);
+	if (sc->recs)
+		fclose(sc->recs);
+	strbuf_release(&sc->prev);
+	sc->ents = sc->mraw = sc->recs = NULL;
+}
+
+struct archive *backup_reader_open(int fd, const char *apath, struct error *err)
+{
+	struct archive *a;
+
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		error_set(err, ERR_IO, "cannot read archive '%s': %s", apath,
+			  strerror(errno));
+		return NULL;
+	}
+	a = archive_read_new();
+	if (!a) {
+		error_set(err, ERR_IO, "out of memory");
+		return NULL;
+	}
+	/* only zstd (or none) and tar: no external filter programs */
+	archive_read_support_filter_zstd(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_fd(a, fd, IO_CHUNK) != ARCHIVE_OK) {
+		error_set(err, ERR_IO, "cannot read archive '%s': %s", apath,
+			  archive_error_string(a) ? archive_error_string(a) : "unknown error");
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+int backup_read_fail(struct archive *a, const char *apath, struct error *err)
+{
+	const char *msg = archive_error_string(a);
+
+	return error_set(err, ERR_IO, "cannot read archive '%s': %s", apath,
+			 msg ? msg : "unexpected end of data");
+}
+
+/* Hash the data of the current entry; also copy it to `copy` if not NULL. */
+static int hash_entry(struct archive *a, const char *apath, unsigned char *buf,
+		      EVP_MD_CTX *c, FILE *copy, unsigned char raw[32],
+		      uint64_t *size, struct error *err)
+{
+	uint64_t total = 0;
+
+	if (c && backup_sha_restart(c))
+		return error_set(err, ERR_IO, "sha256 failed");
+	for (;;) {
+		la_ssize_t r = archive_read_data(a, buf, IO_CHUNK);
+
+		if (r < 0)
+			return backup_read_fail(a, apath, err);
+		if (r == 0)
+			break;
+		if (c)
+			EVP_DigestUpdate(c, buf, (size_t)r);
+		if (copy && fwrite(buf, 1, (size_t)r, copy) != (size_t)r)
+			return error_set(err, ERR_IO, "cannot write a temporary file: %s",
+					 strerror(errno));
+		total += (uint64_t)r;
+	}
+	if (c && backup_sha_final(c, raw))
+		return error_set(err, ERR_IO, "sha256 failed");
+	*size = total;
+	return 0;
+}
+
+int backup_scan_read(struct backup_scan *sc, struct error *err)
+{
+	struct archive *a = NULL;
+	struct archive_entry *e;
+	unsigned char *buf = malloc(IO_CHUNK);
+	EVP_MD_CTX *c = backup_sha_new();
+	int ret = ERR_IO;
+
+	if (!buf || !c) {
+		error_set(err, ERR_IO, "out of memory");
+		goto out;
+	}
+	sc->mraw = backup_spill_open(err);
+	if (!sc->mraw)
+		goto out;
+	if (!sc->manifest_only) {
+		sc->ents = backup_spill_open(err);
+		if (!sc->ents)
+			goto out;
+	}
+	a = backup_reader_open(sc->fd, sc->apath, err);
+	if (!a)
+		goto out;
+	for (;;) {
+		int r = archive_read_next_header(a, &e);
+		const char *name, *rel = NULL, *why;
+		struct backup_rec h;
+		uint64_t size = 0;
+
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN) {
+			backup_read_fail(a, sc->apath, err);
+			goto out;
+		}
+		name = archive_entry_pathname(e);
+		if (name && !strcmp(name, MANIFEST_ENTRY) &&
+		    archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e)) {
+			if (++sc->manifests > 1) {
+				backup_scan_problem(sc, BACKUP_PROBLEM_MANIFEST, sc->apath,
+					"MANIFEST.json appears more than once");
+				if (archive_read_data_skip(a) < ARCHIVE_WARN) {
+					backup_read_fail(a, sc->apath, err);
+					goto out;
+				}
+				continue;
+			}
+			if (hash_entry(a, sc->apath, buf, NULL, sc->mraw, h.sha, &size, err))
+				goto out;
+			continue;
+		}
+		why = backup_entry_unsafe(e, name, &rel);
+		if (sc->manifest_only || why) {
+			if (why && !sc->manifest_only)
+				backup_scan_problem(sc, BACKUP_PROBLEM_UNSAFE, name ? name : "",
+					"%s", why);
+			if (archive_read_data_skip(a) < ARCHIVE_WARN) {
+				backup_read_fail(a, sc->apath, err);
+				goto out;
+			}
+			continue;
+		}
+		if (hash_entry(a, sc->apath, buf, c, NULL, h.sha, &size, err))
+			goto out;
+		h.pathlen = (uint32_t)strlen(rel);
+		h.size = size;
+		h.mode = (uint32_t)archive_entry_perm(e);
+		h.mtime_ns = (int64_t)archive_entry_mtime(e) * 1000000000 +
+			archive_entry_mtime_nsec(e);
+		if (fwrite(&h, sizeof(h), 1, sc->ents) != 1 ||
+		    fwrite(rel, 1, h.pathlen, sc->ents) != h.pathlen) {
+			error_set(err, ERR_IO, "cannot write a temporary file: %s",
+				  strerror(errno));
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	if (a)
+		archive_read_free(a);
+	EVP_MD_CTX_free(c);
+	free(buf);
+	return ret;
+}
+
+/*
+ * One manifest record into sc->recs.  Records must come in strictly
+ * increasing canonical order: a duplicate or a record out of order is a
+ * problem of the manifest (and is not spilled).
+ */
+static int spill_record(void *ctx, const struct backup_mrec *r, struct error *err)
+{
+	struct backup_scan *sc = ctx;
+	struct backup_rec h;
+	int c = sc->nrecs ?
+		backup_path_cmp(sc->prev.buf, sc->prev.len, r->path, r->pathlen) : -1;
+
+	if (c >= 0) {
+		sc->manifest_problems++;
+		if (c == 0)
+			backup_scan_problem(sc, BACKUP_PROBLEM_MANIFEST, sc->apath,
+				"MANIFEST.json lists '%s' more than once", r->path);
+		else
+			backup_scan_problem(sc, BACKUP_PROBLEM_MANIFEST, sc->apath,
+				"MANIFEST.json lists '%s' after '%s', out of order",
+				r->path, sc->prev.buf);
+		return 0;
+	}
+	strbuf_reset(&sc->prev);
+	strbuf_add(&sc->prev, r->path, r->pathlen);
+	if (sc->prev.failed)
+		return error_set(err, ERR_IO, "out of memory");
+	sc->nrecs++;
+	memset(&h, 0, sizeof(h));
+	h.pathlen = (uint32_t)r->pathlen;
+	h.mode = r->mode;
+	h.size = r->size;
+	h.mtime_ns = r->mtime_ns;
+	memcpy(h.sha, r->sha, 32);
+	return backup_spill_put(sc->recs, &h, r->path, err);
+}
+
+/*
+ * Parse MANIFEST.json into sc->recs.  Returns 0 (problems counted;
+ * manifest_ok set when the manifest is usable) or ERR_IO.
+ */
+int backup_scan_load_manifest(struct backup_scan *sc, struct error *err)
+{
+	struct error perr;
+	int ret;
+
+	if (sc->manifests == 0) {
+		backup_scan_problem(sc, BACKUP_PROBLEM_MANIFEST, sc->apath,
+			"MANIFEST.json is missing");
+		return 0;
+	}
+	if (backup_spill_rewind(sc->mraw, err))
+		return ERR_IO;
+	sc->recs = backup_spill_open(err);
+	if (!sc->recs)
+		return ERR_IO;
+	error_clear(&perr);
+	ret = backup_manifest_parse(sc->mraw, MANIFEST_ENTRY, &sc->info, spill_record, sc,
+			     0, &perr);
+	if (!ret && !sc->manifest_problems)
+		sc->manifest_ok = 1;
+	if (ret == ERR_DATA) {
+		char line[ERROR_MSG_MAX + ERROR_PATH_MAX + 64];
+
+		backup_scan_problem(sc, BACKUP_PROBLEM_MANIFEST, sc->apath, "%s",
+			error_format(&perr, line, sizeof(line)));
+		return 0;
+	}
+	if (ret)
+		*err = perr;
+	return ret;
+}
+
+/*
+ * Compare the hashed entries with the manifest records.  Both lists are
+ * read once, in order: the records are known to be strictly increasing, so
+ * the entries must be too -- an entry equal to the previous one is a
+ * duplicate, one below it is out of order; between two entries, the
+ * records passed over are missing; an entry with no record is extra.
+ */
+int backup_scan_compare(struct backup_scan *sc, struct error *err)
+{
+	struct strbuf ep = { 0 }, mp = { 0 }, last = { 0 };
+	struct backup_rec eh, mh;
+	char a_hex[65], m_hex[65];
+	int have_m, have_e, have_last = 0, c = 0;
+	int ret = ERR_IO;
+
+	if (backup_spill_rewind(sc->ents, err) || backup_spill_rewind(sc->recs, err))
+		goto out;
+	have_m = backup_spill_get(sc->recs, &mh, &mp, err);
+	for (;;) {
+		if (have_m < 0)
+			goto out;
+		have_e = backup_spill_get(sc->ents, &eh, &ep, err);
+		if (have_e < 0)
+			goto out;
+		if (!have_e)
+			break;
+		if (have_last && (c = backup_path_cmp(ep.buf, ep.len, last.buf, last.len)) <= 0) {
+			if (c == 0)
+				backup_scan_problem(sc, BACKUP_PROBLEM_DUPLICATE, ep.buf,
+					"appears more than once in the archive");
+			else
+				backup_scan_problem(sc, BACKUP_PROBLEM_ORDER, ep.buf,
+					"comes after '%s' in the archive; entries must follow the order of MANIFEST.json",
+					last.buf);
+			continue;
+		}
+		while (have_m > 0 && (c = backup_path_cmp(mp.buf, mp.len, ep.buf, ep.len)) < 0) {
+			backup_scan_problem(sc, BACKUP_PROBLEM_MISSING, mp.buf,
+				"listed in MANIFEST.json but not in the archive");
+			have_m = backup_spill_get(sc->recs, &mh, &mp, err);
+		}
+		if (have_m < 0)
+			goto out;
+		if (have_m > 0 && c == 0) {
+			if (eh.size != mh.size) {
+				backup_scan_problem(sc, BACKUP_PROBLEM_SIZE, ep.buf,
+					"archive has %" PRIu64 " bytes, MANIFEST.json says %" PRIu64,
+					eh.size, mh.size);
+			} else if (memcmp(eh.sha, mh.sha, 32)) {
+				util_hex_encode(eh.sha, 32, a_hex);
+				util_hex_encode(mh.sha, 32, m_hex);
+				backup_scan_problem(sc, BACKUP_PROBLEM_SHA256, ep.buf,
+					"archive content has sha256 %s, MANIFEST.json says %s",
+					a_hex, m_hex);
+			}
+			have_m = backup_spill_get(sc->recs, &mh, &mp, err);
+		} else {
+			backup_scan_problem(sc, BACKUP_PROBLEM_EXTRA, ep.buf,
+				"in the archive but not in MANIFEST.json");
+		}
+		strbuf_swap(&ep, &last);
+		have_last = 1;
+	}
+	while (have_m > 0) {
+		backup_scan_problem(sc, BACKUP_PROBLEM_MISSING, mp.buf,
+			"listed in MANIFEST.json but not in the archive");
+		have_m = backup_spill_get(sc->recs, &mh, &mp, err);
+	}
+	if (have_m < 0)
+		goto out;
+	ret = 0;
+out:
+	strbuf_release(&ep);
+	strbuf_release(&mp);
+	strbuf_release(&last);
+	return ret;
+}
+
+/*
+ * Open the archive and, when expected is not NULL, compare the sha256 of
+ * the file with it.  *match is set to 0 on a mismatch (reported).
+ */
+int backup_scan_open(struct backup_scan *sc, const char *expected, int *match,
+			  struct error *err)
+{
+	struct stat st;
+	unsigned char raw[32], want[32];
+	char hex[65];
+
+	*match = 1;
+	sc->fd = open(sc->apath, O_RDONLY | O_CLOEXEC);
+	if (sc->fd < 0)
+		return error_set(err, ERR_IO, "cannot open archive '%s': %s", sc->apath,
+				 strerror(errno));
+	if (fstat(sc->fd, &st) || !S_ISREG(st.st_mode))
+		return error_set(err, ERR_IO, "archive '%s' is not a regular file",
+				 sc->apath);
+	if (!expected)
+		return 0;
+	if (backup_sha_decode(expected, strlen(expected), want))
+		return error_set(err, ERR_USAGE, "bad expected sha256 '%s'", expected);
+	if (backup_sha_fd(sc->fd, raw, NULL))
+		return error_set(err, ERR_IO, "cannot read archive '%s': %s", sc->apath,
+				 strerror(errno));
+	if (memcmp(raw, want, 32)) {
+		util_hex_encode(raw, 32, hex);
+		backup_scan_problem(sc, BACKUP_PROBLEM_ARCHIVE_SHA256, sc->apath,
+			"archive sha256 is %s, expected %s", hex, expected);
+		*match = 0;
+	}
+	return 0;
+}
+
+int backup_verify(const char *archive_path, const char *expected_sha256,
+		  void (*cb)(void *ctx, enum backup_problem kind,
+			     const char *path, const char *detail),
+		  void *ctx, struct error *err)
+{
+	struct backup_scan sc;
+	int match, ret;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.fd = -1;
+	sc.apath = archive_path;
+	sc.cb = cb;
+	sc.ctx = ctx;
+	ret = backup_scan_open(&sc, expected_sha256, &match, err);
+	if (!ret)
+		ret = backup_scan_read(&sc, err);
+	if (!ret)
+		ret = backup_scan_load_manifest(&sc, err);
+	if (!ret && sc.manifest_ok)
+		ret = backup_scan_compare(&sc, err);
+	if (!ret && sc.problems)
+		ret = error_set(err, ERR_DATA, "backup '%s': %lu problem%s found",
+				archive_path, sc.problems, sc.problems == 1 ? "" : "s");
+	if (sc.fd >= 0)
+		close(sc.fd);
+	backup_scan_release(&sc);
+	return ret;
+}
+
