@@ -185,9 +185,9 @@ struct centry {
 	const char *link;      /* symlink / hardlink target */
 };
 
-/* A manifest in the module's layout for (path, content) pairs. */
-static char *manifest_for(const char *const *paths, const char *const *contents,
-			  size_t n)
+/* An index in the module's layout for (path, content) pairs. */
+static char *index_for(const char *const *paths, const char *const *contents,
+		       size_t n)
 {
 	size_t cap = 4096 + n * 512, len = 0, total = 0, i;
 	char *m = malloc(cap);
@@ -215,7 +215,7 @@ static char *manifest_for(const char *const *paths, const char *const *contents,
 
 /* Write an uncompressed tar: the entries, then MANIFEST.json if given. */
 static void craft(const char *path, const struct centry *e, size_t n,
-		  const char *manifest)
+		  const char *index)
 {
 	struct archive *a = archive_write_new();
 	struct archive_entry *en = archive_entry_new();
@@ -253,15 +253,15 @@ static void craft(const char *path, const struct centry *e, size_t n,
 		if (len)
 			assert_int_equal(archive_write_data(a, e[i].data, len), (la_ssize_t)len);
 	}
-	if (manifest) {
+	if (index) {
 		archive_entry_clear(en);
 		archive_entry_copy_pathname(en, "MANIFEST.json");
 		archive_entry_set_filetype(en, AE_IFREG);
 		archive_entry_set_perm(en, 0600);
-		archive_entry_set_size(en, (la_int64_t)strlen(manifest));
+		archive_entry_set_size(en, (la_int64_t)strlen(index));
 		assert_true(archive_write_header(a, en) >= ARCHIVE_WARN);
-		assert_int_equal(archive_write_data(a, manifest, strlen(manifest)),
-				 (la_ssize_t)strlen(manifest));
+		assert_int_equal(archive_write_data(a, index, strlen(index)),
+				 (la_ssize_t)strlen(index));
 	}
 	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
 	archive_write_free(a);
@@ -308,12 +308,12 @@ static void on_path(void *ctx, const char *path)
 }
 
 static int restore_crafted(struct fx *f, const struct centry *e, size_t n,
-			   const char *manifest, struct events *ev)
+			   const char *index, struct events *ev)
 {
 	struct error err;
 
 	snprintf(f->apath, sizeof(f->apath), "%s/crafted.tar", f->root);
-	craft(f->apath, e, n, manifest);
+	craft(f->apath, e, n, index);
 	error_clear(&err);
 	return backup_restore(f->apath, NULL, f->target, BACKUP_RESTORE_FORCE,
 			      on_restore, ev, &err);
@@ -365,7 +365,7 @@ static void restore_into_empty_dir_is_byte_identical_with_mode_and_mtime(void **
 	assert_int_equal(count_tree(f->target), 3 + 2);
 }
 
-static void archive_and_manifest_are_0600_in_a_new_0700_folder(void **state)
+static void archive_and_index_are_0600_in_a_new_0700_folder(void **state)
 {
 	struct fx *f = *state;
 	char mpath[PATH_MAX + 32];
@@ -395,16 +395,16 @@ static void archive_sha256_matches_the_file_on_disk(void **state)
 	assert_string_equal(hex, f->sha);
 }
 
-static void read_manifest_lists_files_from_beside_and_from_inside(void **state)
+static void read_index_lists_files_from_beside_and_from_inside(void **state)
 {
 	struct fx *f = *state;
-	struct backup_manifest_info info;
+	struct backup_index_info info;
 	struct error err;
 	char mpath[PATH_MAX + 32];
 
 	write_backup(f, "r1", three, 3);
 	error_clear(&err);
-	assert_int_equal(backup_read_manifest(f->apath, &info, NULL, NULL, &err), 0);
+	assert_int_equal(backup_read_index(f->apath, &info, NULL, NULL, &err), 0);
 	assert_string_equal(info.format, "wsmigrate-backup-1");
 	assert_string_equal(info.run_id, "r1");
 	assert_string_equal(info.tree_root, "/src/tree");
@@ -412,10 +412,10 @@ static void read_manifest_lists_files_from_beside_and_from_inside(void **state)
 	assert_int_equal(info.file_count, 3);
 	assert_int_equal(info.total_bytes, strlen(three[0].data) +
 			 strlen(three[1].data) + strlen(three[2].data));
-	/* without the manifest beside, the one inside the archive is read */
+	/* without the index beside, the one inside the archive is read */
 	snprintf(mpath, sizeof(mpath), "%s/r1.manifest.json", f->bdir);
 	assert_int_equal(unlink(mpath), 0);
-	assert_int_equal(backup_read_manifest(f->apath, &info, NULL, NULL, &err), 0);
+	assert_int_equal(backup_read_index(f->apath, &info, NULL, NULL, &err), 0);
 	assert_int_equal(info.file_count, 3);
 }
 
@@ -424,17 +424,17 @@ static void collect_file(void *ctx, const struct backup_file *bf)
 	add_log(ctx, "file", bf->path, bf->sha256);
 }
 
-static void read_manifest_calls_back_for_each_file_in_order(void **state)
+static void read_index_calls_back_for_each_file_in_order(void **state)
 {
 	struct fx *f = *state;
-	struct backup_manifest_info info;
+	struct backup_index_info info;
 	struct events ev = { { 0 }, { 0 }, "" };
 	struct error err;
 	char sha[65], want[512];
 
 	write_backup(f, "r1", three, 2);
 	error_clear(&err);
-	assert_int_equal(backup_read_manifest(f->apath, &info, collect_file, &ev, &err), 0);
+	assert_int_equal(backup_read_index(f->apath, &info, collect_file, &ev, &err), 0);
 	sha_hex(three[0].data, strlen(three[0].data), sha);
 	snprintf(want, sizeof(want), "file|a.json|%s\n", sha);
 	sha_hex(three[1].data, strlen(three[1].data), sha);
@@ -452,7 +452,7 @@ static void verify_reports_a_flipped_byte_as_sha256_mismatch_naming_the_path(voi
 		{ "tree/a.json", 'f', "{\"a\":1}", NULL },
 		{ "tree/b.json", 'f', "{\"b\":3}", NULL },   /* flipped byte */
 	};
-	char *m = manifest_for(paths, orig, 2);
+	char *m = index_for(paths, orig, 2);
 	struct events ev = { { 0 }, { 0 }, "" };
 	struct error err;
 
@@ -475,7 +475,7 @@ static void verify_reports_a_missing_and_an_extra_entry(void **state)
 		{ "tree/a.json", 'f', "{\"a\":1}", NULL },
 		{ "tree/new.json", 'f', "{}", NULL },
 	};
-	char *m = manifest_for(paths, orig, 2);
+	char *m = index_for(paths, orig, 2);
 	struct events ev = { { 0 }, { 0 }, "" };
 	struct error err;
 
@@ -547,7 +547,7 @@ static void restore_refuses_a_traversal_entry_and_writes_nothing(void **state)
 		{ "tree/ok.json", 'f', "{}", NULL },
 		{ "tree/../evil", 'f', "evil", NULL },
 	};
-	char *m = manifest_for(paths, data, 1);
+	char *m = index_for(paths, data, 1);
 	struct events ev = { { 0 }, { 0 }, "" };
 
 	assert_int_equal(restore_crafted(f, e, 2, m, &ev), ERR_DATA);
@@ -569,7 +569,7 @@ static void restore_refuses_an_absolute_entry_and_writes_nothing(void **state)
 		{ "tree/ok.json", 'f', "{}", NULL },
 		{ NULL, 'f', "evil", NULL },
 	};
-	char *m = manifest_for(paths, data, 1);
+	char *m = index_for(paths, data, 1);
 	struct events ev = { { 0 }, { 0 }, "" };
 
 	snprintf(abs, sizeof(abs), "%s/evil", f->outside);
@@ -590,7 +590,7 @@ static void restore_refuses_a_symlink_entry_and_a_file_through_it(void **state)
 		{ "tree/link", 'l', NULL, NULL },
 		{ "tree/link/file", 'f', "pwned", NULL },
 	};
-	char *m = manifest_for(paths, data, 1);
+	char *m = index_for(paths, data, 1);
 	struct events ev = { { 0 }, { 0 }, "" };
 
 	e[0].link = f->outside;
@@ -612,7 +612,7 @@ static void restore_refuses_hard_links_and_entries_outside_tree(void **state)
 		{ "other/x.json", 'f', "{}", NULL },
 		{ "tree/dir", 'd', NULL, NULL },
 	};
-	char *m = manifest_for(paths, data, 1);
+	char *m = index_for(paths, data, 1);
 	struct events ev = { { 0 }, { 0 }, "" };
 
 	assert_int_equal(restore_crafted(f, e, 4, m, &ev), ERR_DATA);
@@ -675,7 +675,7 @@ static void restore_refuses_a_tampered_entry_and_writes_nothing(void **state)
 		{ "tree/a.json", 'f', "{\"a\":1}", NULL },
 		{ "tree/b.json", 'f', "{\"b\":9}", NULL },
 	};
-	char *m = manifest_for(paths, data, 2);
+	char *m = index_for(paths, data, 2);
 	struct events ev = { { 0 }, { 0 }, "" };
 
 	assert_int_equal(restore_crafted(f, e, 2, m, &ev), ERR_DATA);
@@ -684,7 +684,7 @@ static void restore_refuses_a_tampered_entry_and_writes_nothing(void **state)
 	assert_int_equal(count_tree(f->target), 0);
 }
 
-static void restore_refuses_an_archive_without_manifest(void **state)
+static void restore_refuses_an_archive_without_index(void **state)
 {
 	struct fx *f = *state;
 	struct centry e[] = { { "tree/a.json", 'f', "{}", NULL } };
@@ -884,7 +884,7 @@ static void writer_refuses_to_overwrite_an_existing_backup(void **state)
 	assert_non_null(strstr(err.msg, "already exists"));
 }
 
-static void backup_remove_deletes_archive_and_manifest(void **state)
+static void backup_remove_deletes_archive_and_index(void **state)
 {
 	struct fx *f = *state;
 	struct error err;
@@ -953,7 +953,7 @@ static void sha256_file_gives_the_known_digest(void **state)
 static void an_empty_backup_and_an_empty_file_round_trip(void **state)
 {
 	struct fx *f = *state;
-	struct backup_manifest_info info;
+	struct backup_index_info info;
 	struct backup_writer *w = NULL;
 	struct error err;
 	char p[PATH_MAX + 16];
@@ -964,7 +964,7 @@ static void an_empty_backup_and_an_empty_file_round_trip(void **state)
 	assert_int_equal(backup_writer_finish(w, f->apath, sizeof(f->apath), f->sha,
 					      NULL, &err), 0);
 	assert_int_equal(backup_verify(f->apath, f->sha, NULL, NULL, &err), 0);
-	assert_int_equal(backup_read_manifest(f->apath, &info, NULL, NULL, &err), 0);
+	assert_int_equal(backup_read_index(f->apath, &info, NULL, NULL, &err), 0);
 	assert_int_equal(info.file_count, 0);
 	assert_int_equal(backup_restore(f->apath, f->sha, f->target, 0, NULL, NULL, &err), 0);
 	assert_int_equal(count_tree(f->target), 0);
@@ -1062,7 +1062,7 @@ static void restore_refuses_a_duplicate_entry_and_writes_nothing(void **state)
 		{ "tree/a.json", 'f', "{}", NULL },
 		{ "tree/a.json", 'f', "{}", NULL },
 	};
-	char *m = manifest_for(paths, data, 1);
+	char *m = index_for(paths, data, 1);
 	struct events ev = { { 0 }, { 0 }, "" };
 	struct error err;
 
@@ -1076,7 +1076,7 @@ static void restore_refuses_a_duplicate_entry_and_writes_nothing(void **state)
 	assert_int_equal(ev.verify[BACKUP_PROBLEM_DUPLICATE], 1);
 }
 
-static void restore_refuses_entries_out_of_manifest_order_and_writes_nothing(void **state)
+static void restore_refuses_entries_out_of_index_order_and_writes_nothing(void **state)
 {
 	struct fx *f = *state;
 	const char *paths[] = { "a.json", "b.json" };
@@ -1085,7 +1085,7 @@ static void restore_refuses_entries_out_of_manifest_order_and_writes_nothing(voi
 		{ "tree/b.json", 'f', "{\"b\":2}", NULL },
 		{ "tree/a.json", 'f', "{\"a\":1}", NULL },
 	};
-	char *m = manifest_for(paths, data, 2);
+	char *m = index_for(paths, data, 2);
 	struct events ev = { { 0 }, { 0 }, "" };
 	struct error err;
 
@@ -1100,7 +1100,7 @@ static void restore_refuses_entries_out_of_manifest_order_and_writes_nothing(voi
 	assert_int_equal(ev.verify[BACKUP_PROBLEM_ORDER], 1);
 }
 
-static void restore_refuses_a_manifest_listing_a_path_twice_or_out_of_order(void **state)
+static void restore_refuses_an_index_listing_a_path_twice_or_out_of_order(void **state)
 {
 	struct fx *f = *state;
 	const char *twice[] = { "a.json", "a.json" };
@@ -1114,7 +1114,7 @@ static void restore_refuses_a_manifest_listing_a_path_twice_or_out_of_order(void
 		{ "tree/b.json", 'f', "{}", NULL },
 		{ "tree/a.json", 'f', "{}", NULL },
 	};
-	char *m = manifest_for(twice, data, 2);
+	char *m = index_for(twice, data, 2);
 	struct events ev = { { 0 }, { 0 }, "" };
 
 	assert_int_equal(restore_crafted(f, e, 2, m, &ev), ERR_DATA);
@@ -1122,7 +1122,7 @@ static void restore_refuses_a_manifest_listing_a_path_twice_or_out_of_order(void
 	assert_non_null(strstr(ev.log, "MANIFEST.json lists 'a.json' more than once"));
 	assert_int_equal(count_tree(f->target), 0);
 	memset(&ev, 0, sizeof(ev));
-	m = manifest_for(swapped, data, 2);
+	m = index_for(swapped, data, 2);
 	assert_int_equal(restore_crafted(f, e2, 2, m, &ev), ERR_DATA);
 	free(m);
 	assert_non_null(strstr(ev.log, "MANIFEST.json lists 'a.json' after 'b.json', out of order"));
@@ -1140,7 +1140,7 @@ static void restore_refuses_a_path_that_is_both_a_file_and_a_folder(void **state
 		{ "tree/a/c/d", 'f', "3", NULL },
 		{ "tree/a0", 'f', "4", NULL },
 	};
-	char *m = manifest_for(paths, data, 4);
+	char *m = index_for(paths, data, 4);
 	struct events ev = { { 0 }, { 0 }, "" };
 
 	assert_int_equal(restore_crafted(f, e, 4, m, &ev), ERR_DATA);
@@ -1158,10 +1158,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(written_backup_verifies_without_problems),
 		T(restore_into_empty_dir_is_byte_identical_with_mode_and_mtime),
-		T(archive_and_manifest_are_0600_in_a_new_0700_folder),
+		T(archive_and_index_are_0600_in_a_new_0700_folder),
 		T(archive_sha256_matches_the_file_on_disk),
-		T(read_manifest_lists_files_from_beside_and_from_inside),
-		T(read_manifest_calls_back_for_each_file_in_order),
+		T(read_index_lists_files_from_beside_and_from_inside),
+		T(read_index_calls_back_for_each_file_in_order),
 		T(verify_reports_a_flipped_byte_as_sha256_mismatch_naming_the_path),
 		T(verify_reports_a_missing_and_an_extra_entry),
 		T(verify_of_a_truncated_archive_is_an_io_error_naming_it),
@@ -1173,7 +1173,7 @@ int main(void)
 		T(restore_never_writes_through_a_symlink_planted_in_the_target),
 		T(restore_refuses_a_symlink_in_place_of_a_file),
 		T(restore_refuses_a_tampered_entry_and_writes_nothing),
-		T(restore_refuses_an_archive_without_manifest),
+		T(restore_refuses_an_archive_without_index),
 		T(restore_refuses_an_archive_whose_sha256_differs_from_expected),
 		T(restore_refuses_a_conflict_without_force_and_writes_nothing),
 		T(restore_overwrites_a_conflict_with_force),
@@ -1184,15 +1184,15 @@ int main(void)
 		T(writer_abort_removes_the_partial),
 		T(writer_rejects_unsafe_paths_and_bad_run_ids),
 		T(writer_refuses_to_overwrite_an_existing_backup),
-		T(backup_remove_deletes_archive_and_manifest),
+		T(backup_remove_deletes_archive_and_index),
 		T(writer_keeps_the_queue_within_its_byte_bound),
 		T(sha256_file_gives_the_known_digest),
 		T(an_empty_backup_and_an_empty_file_round_trip),
 		T(writer_reports_a_failing_archive_write_and_removes_the_partial),
 		T(writer_refuses_files_out_of_walk_order_or_twice),
 		T(restore_refuses_a_duplicate_entry_and_writes_nothing),
-		T(restore_refuses_entries_out_of_manifest_order_and_writes_nothing),
-		T(restore_refuses_a_manifest_listing_a_path_twice_or_out_of_order),
+		T(restore_refuses_entries_out_of_index_order_and_writes_nothing),
+		T(restore_refuses_an_index_listing_a_path_twice_or_out_of_order),
 		T(restore_refuses_a_path_that_is_both_a_file_and_a_folder),
 	};
 

@@ -271,7 +271,7 @@ int backup_mkdir_p(const char *path, mode_t mode)
 /* ------------------------------------------------------------ spill files */
 
 /*
- * Entries of the archive and records of its manifest, each as a backup_rec
+ * Entries of the archive and records of its index, each as a backup_rec
  * followed by the path, are spilled to unlinked temporary files in the
  * order they come and read back in that order: nothing per file is kept
  * in memory, so validating and restoring take the same memory for ten

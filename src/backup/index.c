@@ -1,6 +1,6 @@
 /*
  * backup/index.c - the archive's index (MANIFEST.json, and the copy beside
- * the archive): its reader, and backup_read_manifest.  The layout is in
+ * the archive): its reader, and backup_read_index.  The layout is in
  * backup.h; the writer thread writes it (writer.c).
  */
 #include "internal.h"
@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MANIFEST_LINE_MAX (256u * 1024u)
+#define INDEX_LINE_MAX (256u * 1024u)
 #define TAIL_MAX (64 * 1024)
 
-/* A tiny reader for the flat JSON objects of the manifest lines. */
+/* A tiny reader for the flat JSON objects of the index lines. */
 struct jp {
 	const char *p, *end;
 	const char *why;
@@ -205,7 +205,7 @@ static void copy_field(char *dst, size_t size, const struct strbuf *v)
 	snprintf(dst, size, "%s", v->buf ? v->buf : "");
 }
 
-static int header_member(struct backup_manifest_info *info, const struct strbuf *key,
+static int header_member(struct backup_index_info *info, const struct strbuf *key,
 			 enum jv_kind kind, const struct strbuf *val, int64_t iv,
 			 const char **why)
 {
@@ -228,7 +228,7 @@ static int header_member(struct backup_manifest_info *info, const struct strbuf 
 
 enum { F_PATH = 1, F_SIZE = 2, F_MODE = 4, F_MTIME = 8, F_SHA = 16, F_ALL = 31 };
 
-static int record_member(struct backup_mrec *r, int *have, const struct strbuf *key,
+static int record_member(struct backup_index_rec *r, int *have, const struct strbuf *key,
 			 enum jv_kind kind, const struct strbuf *val, int64_t iv,
 			 const char **why)
 {
@@ -264,12 +264,12 @@ static int record_member(struct backup_mrec *r, int *have, const struct strbuf *
 	return 0;
 }
 
-int backup_manifest_parse(FILE *f, const char *name,
-			  struct backup_manifest_info *info,
-			  int (*rec)(void *ctx, const struct backup_mrec *r, struct error *err),
+int backup_index_parse(FILE *f, const char *name,
+			  struct backup_index_info *info,
+			  int (*rec)(void *ctx, const struct backup_index_rec *r, struct error *err),
 			  void *ctx, int footer_counts, struct error *err)
 {
-	char *line = malloc(MANIFEST_LINE_MAX);
+	char *line = malloc(INDEX_LINE_MAX);
 	struct strbuf key = { 0 }, val = { 0 }, pathv = { 0 };
 	enum { S_HEAD, S_RECORDS, S_DONE } state = S_HEAD;
 	int prev_comma = 0, ret = 0;
@@ -282,13 +282,13 @@ int backup_manifest_parse(FILE *f, const char *name,
 	if (!line)
 		return error_set(err, ERR_IO, "out of memory");
 	j.why = NULL;
-	while (fgets(line, (int)MANIFEST_LINE_MAX, f)) {
+	while (fgets(line, (int)INDEX_LINE_MAX, f)) {
 		size_t n = strlen(line);
 		enum jv_kind kind;
 		int64_t iv = 0;
 
 		lineno++;
-		if (n == MANIFEST_LINE_MAX - 1 && line[n - 1] != '\n') {
+		if (n == INDEX_LINE_MAX - 1 && line[n - 1] != '\n') {
 			j.why = "line too long";
 			goto bad;
 		}
@@ -299,7 +299,7 @@ int backup_manifest_parse(FILE *f, const char *name,
 		if (j.p == j.end)
 			continue;
 		if (state == S_DONE) {
-			j.why = "text after the end of the manifest";
+			j.why = "text after the end of the index";
 			goto bad;
 		}
 		if (state == S_HEAD) {
@@ -357,7 +357,7 @@ int backup_manifest_parse(FILE *f, const char *name,
 			}
 			jp_ws(&j);
 			if (j.p != j.end) {
-				j.why = "text after the end of the manifest";
+				j.why = "text after the end of the index";
 				goto bad;
 			}
 			state = S_DONE;
@@ -368,7 +368,7 @@ int backup_manifest_parse(FILE *f, const char *name,
 			goto bad;
 		}
 		{
-			struct backup_mrec r;
+			struct backup_index_rec r;
 			int have = 0;
 			const char *why;
 
@@ -429,12 +429,12 @@ int backup_manifest_parse(FILE *f, const char *name,
 		}
 	}
 	if (ferror(f)) {
-		ret = error_set(err, ERR_IO, "cannot read manifest '%s': %s", name,
+		ret = error_set(err, ERR_IO, "cannot read index '%s': %s", name,
 				strerror(errno));
 		goto out;
 	}
 	if (state != S_DONE) {
-		j.why = state == S_HEAD ? "empty manifest" : "manifest ends early";
+		j.why = state == S_HEAD ? "empty index" : "index ends early";
 		lineno = 0;
 		goto bad;
 	}
@@ -452,7 +452,7 @@ int backup_manifest_parse(FILE *f, const char *name,
 	goto out;
 bad:
 	ret = error_set_at(err, ERR_DATA, name, lineno, 0, NULL,
-			   "malformed manifest: %s", j.why ? j.why : "syntax error");
+			   "malformed index: %s", j.why ? j.why : "syntax error");
 out:
 	free(line);
 	strbuf_release(&key);
@@ -461,14 +461,14 @@ out:
 	return ret;
 }
 
-/* ------------------------------------------------------------ backup_read_manifest */
+/* ------------------------------------------------------------ backup_read_index */
 
 struct file_cb_ctx {
 	void (*cb)(void *ctx, const struct backup_file *f);
 	void *ctx;
 };
 
-static int file_record(void *ctx, const struct backup_mrec *r, struct error *err)
+static int file_record(void *ctx, const struct backup_index_rec *r, struct error *err)
 {
 	struct file_cb_ctx *fc = ctx;
 	struct backup_file f;
@@ -487,10 +487,10 @@ static int file_record(void *ctx, const struct backup_mrec *r, struct error *err
  * Header and counts only: parse the first and the last line, without
  * reading the records in between (for listings of big backups).
  */
-static int manifest_quick(FILE *f, const char *name,
-			  struct backup_manifest_info *info, struct error *err)
+static int index_quick(FILE *f, const char *name,
+			  struct backup_index_info *info, struct error *err)
 {
-	char *first = malloc(MANIFEST_LINE_MAX), *tail = malloc(TAIL_MAX + 1);
+	char *first = malloc(INDEX_LINE_MAX), *tail = malloc(TAIL_MAX + 1);
 	struct strbuf both = { 0 };
 	FILE *m = NULL;
 	const char *last;
@@ -502,12 +502,12 @@ static int manifest_quick(FILE *f, const char *name,
 		ret = error_set(err, ERR_IO, "out of memory");
 		goto out;
 	}
-	if (!fgets(first, (int)MANIFEST_LINE_MAX, f) || !strchr(first, '\n') ||
+	if (!fgets(first, (int)INDEX_LINE_MAX, f) || !strchr(first, '\n') ||
 	    fseeko(f, 0, SEEK_END) || (size = ftello(f)) < 0 ||
 	    fseeko(f, size > TAIL_MAX ? size - TAIL_MAX : 0, SEEK_SET)) {
 		ret = ferror(f) ? error_set(err, ERR_IO, "cannot read '%s': %s", name,
 					    strerror(errno)) :
-			error_set(err, ERR_DATA, "malformed manifest '%s'", name);
+			error_set(err, ERR_DATA, "malformed index '%s'", name);
 		goto out;
 	}
 	n = fread(tail, 1, TAIL_MAX, f);
@@ -528,7 +528,7 @@ static int manifest_quick(FILE *f, const char *name,
 		ret = error_set(err, ERR_IO, "out of memory");
 		goto out;
 	}
-	ret = backup_manifest_parse(m, name, info, NULL, NULL, 1, err);
+	ret = backup_index_parse(m, name, info, NULL, NULL, 1, err);
 out:
 	if (m)
 		fclose(m);
@@ -538,7 +538,7 @@ out:
 	return ret;
 }
 
-int backup_read_manifest(const char *path, struct backup_manifest_info *info,
+int backup_read_index(const char *path, struct backup_index_info *info,
 			 void (*file_cb)(void *ctx, const struct backup_file *f),
 			 void *ctx, struct error *err)
 {
@@ -553,7 +553,7 @@ int backup_read_manifest(const char *path, struct backup_manifest_info *info,
 	sc.fd = -1;
 	if (util_ends_with(path, BACKUP_ARCHIVE_SUFFIX)) {
 		strbuf_add(&beside, path, strlen(path) - strlen(BACKUP_ARCHIVE_SUFFIX));
-		strbuf_addstr(&beside, BACKUP_MANIFEST_SUFFIX);
+		strbuf_addstr(&beside, BACKUP_INDEX_SUFFIX);
 		if (beside.failed) {
 			ret = error_set(err, ERR_IO, "out of memory");
 			goto out;
@@ -567,23 +567,23 @@ int backup_read_manifest(const char *path, struct backup_manifest_info *info,
 			goto out;
 		} else {
 			sc.apath = path;
-			sc.manifest_only = 1;
+			sc.index_only = 1;
 			ret = backup_scan_open(&sc, NULL, &(int){ 0 }, err);
 			if (!ret)
 				ret = backup_scan_read(&sc, err);
 			if (ret)
 				goto out;
-			if (sc.manifests != 1) {
+			if (sc.n_index != 1) {
 				ret = error_set(err, ERR_DATA, "archive '%s' has %s MANIFEST.json",
-						path, sc.manifests ? "more than one" : "no");
+						path, sc.n_index ? "more than one" : "no");
 				goto out;
 			}
-			if (fflush(sc.mraw) || fseek(sc.mraw, 0, SEEK_SET)) {
+			if (fflush(sc.iraw) || fseek(sc.iraw, 0, SEEK_SET)) {
 				ret = error_set(err, ERR_IO, "cannot read a temporary file: %s",
 						strerror(errno));
 				goto out;
 			}
-			ret = backup_manifest_parse(sc.mraw, path, info, file_cb ? file_record : NULL,
+			ret = backup_index_parse(sc.iraw, path, info, file_cb ? file_record : NULL,
 					     &fc, 0, err);
 			goto out;
 		}
@@ -596,9 +596,9 @@ int backup_read_manifest(const char *path, struct backup_manifest_info *info,
 		}
 	}
 	if (file_cb)
-		ret = backup_manifest_parse(f, name, info, file_record, &fc, 0, err);
+		ret = backup_index_parse(f, name, info, file_record, &fc, 0, err);
 	else
-		ret = manifest_quick(f, name, info, err);
+		ret = index_quick(f, name, info, err);
 out:
 	if (f)
 		fclose(f);

@@ -6,10 +6,10 @@
  *              safe relative paths and their canonical order, spill files,
  *              sha256 of a file, the O_NOFOLLOW folder walker
  *   index.c    the archive's index (MANIFEST.json): its reader, and
- *              backup_read_manifest
+ *              backup_read_index
  *   writer.c   the writer thread (backup_writer_*), backup_remove
  *   verify.c   pass 1 over an archive (the scan), shared by backup_verify,
- *              backup_restore and backup_read_manifest
+ *              backup_restore and backup_read_index
  *   restore.c  backup_restore
  *   markers.c  what crashed runs leave behind (backup_cleanup_partials)
  *
@@ -33,7 +33,7 @@
 #include "util.h"
 
 #define IO_CHUNK (128u * 1024u)
-#define MANIFEST_ENTRY "MANIFEST.json"
+#define INDEX_MEMBER "MANIFEST.json"
 #define TREE_PREFIX "tree/"
 #define TREE_PREFIX_LEN 5
 
@@ -134,7 +134,7 @@ void backup_dirwalk_release(struct backup_dirwalk *dw);
 /* ------------------------------------------------------------ index.c */
 
 /* One file record of an index, as parsed; path is valid during the call. */
-struct backup_mrec {
+struct backup_index_rec {
 	const char *path;
 	size_t pathlen;
 	uint64_t size;
@@ -151,16 +151,16 @@ struct backup_mrec {
  * names `name` and the line) for a malformed index, ERR_IO, or what rec()
  * returned.
  */
-int backup_manifest_parse(FILE *f, const char *name,
-			  struct backup_manifest_info *info,
-			  int (*rec)(void *ctx, const struct backup_mrec *r,
+int backup_index_parse(FILE *f, const char *name,
+			  struct backup_index_info *info,
+			  int (*rec)(void *ctx, const struct backup_index_rec *r,
 				     struct error *err),
 			  void *ctx, int footer_counts, struct error *err);
 
 /* ------------------------------------------------------------ verify.c */
 
 /*
- * Pass 1 over an archive, shared by verify, restore and read_manifest:
+ * Pass 1 over an archive, shared by verify, restore and read_index:
  * hash every tree entry into a spill file, keep MANIFEST.json, parse it
  * into another spill file (checking its order) and compare the two lists
  * side by side, as a merge.  Problems go to cb.
@@ -168,24 +168,24 @@ int backup_manifest_parse(FILE *f, const char *name,
  *     memset(&sc, 0, sizeof sc); sc.fd = -1; sc.apath = ...; sc.cb = ...;
  *     backup_scan_open(&sc, expected_sha256, &match, err)
  *     backup_scan_read(&sc, err)
- *     backup_scan_load_manifest(&sc, err)
- *     if (sc.manifest_ok) backup_scan_compare(&sc, err)
+ *     backup_scan_load_index(&sc, err)
+ *     if (sc.index_ok) backup_scan_compare(&sc, err)
  *     ... sc.problems, sc.recs (the index records, for restore) ...
  *     close(sc.fd); backup_scan_release(&sc)
  */
 struct backup_scan {
 	const char *apath;
 	int fd;
-	int manifest_only;      /* backup_read_manifest: do not hash entries */
+	int index_only;         /* backup_read_index: do not hash entries */
 	FILE *ents;             /* backup_rec + path per tree entry, archive order */
-	FILE *mraw;             /* the MANIFEST.json bytes */
+	FILE *iraw;             /* the MANIFEST.json bytes */
 	FILE *recs;             /* backup_rec + path per index record */
-	int manifests;
-	int manifest_ok;        /* MANIFEST.json parsed, in order, into recs */
+	int n_index;            /* MANIFEST.json members seen */
+	int index_ok;           /* the index parsed, in order, into recs */
 	uint64_t nrecs;         /* records in recs */
-	unsigned long manifest_problems;
+	unsigned long index_problems;
 	struct strbuf prev;     /* loading: the previous record's path */
-	struct backup_manifest_info info;
+	struct backup_index_info info;
 	unsigned long problems;
 	void (*cb)(void *ctx, enum backup_problem kind, const char *path,
 		   const char *detail);
@@ -203,8 +203,8 @@ void backup_scan_problem(struct backup_scan *sc, enum backup_problem kind,
 int backup_scan_open(struct backup_scan *sc, const char *expected, int *match,
 		     struct error *err);
 int backup_scan_read(struct backup_scan *sc, struct error *err);
-/* Returns 0 (problems counted; manifest_ok set when usable) or ERR_IO. */
-int backup_scan_load_manifest(struct backup_scan *sc, struct error *err);
+/* Returns 0 (problems counted; index_ok set when usable) or ERR_IO. */
+int backup_scan_load_index(struct backup_scan *sc, struct error *err);
 int backup_scan_compare(struct backup_scan *sc, struct error *err);
 void backup_scan_release(struct backup_scan *sc);
 

@@ -31,7 +31,7 @@ int backup_cleanup_partials(const char *dir,
 		int fd;
 
 		if (!util_ends_with(de->d_name, BACKUP_ARCHIVE_SUFFIX BACKUP_PARTIAL_SUFFIX) &&
-		    !util_ends_with(de->d_name, BACKUP_MANIFEST_SUFFIX BACKUP_PARTIAL_SUFFIX))
+		    !util_ends_with(de->d_name, BACKUP_INDEX_SUFFIX BACKUP_PARTIAL_SUFFIX))
 			continue;
 		path = backup_path_join(dir, de->d_name, "");
 		if (!path) {

@@ -78,7 +78,7 @@ static void split_path(const char *rel, size_t *dlen, const char **base)
 }
 
 /*
- * Pre-check one file of the manifest against the target, in manifest
+ * Pre-check one file of the index against the target, in index
  * order: sets *flag (RF_*) and reports IDENTICAL, CONFLICT, REFUSED or (dry
  * run) WOULD_RESTORE.  Returns 0 or ERR_IO.
  */
@@ -195,11 +195,11 @@ static int rename_noreplace(int dfd, const char *from, const char *to)
 }
 
 /*
- * Pass 2, one entry, with its manifest record `h` and what the check found
+ * Pass 2, one entry, with its index record `h` and what the check found
  * (fl).  A new file is written as an unnamed O_TMPFILE and linked in place
  * (linkat fails if the name appeared meanwhile); an overwrite goes through
  * a temporary name and renameat.  Either way the content is checked
- * against the manifest before it becomes visible.
+ * against the index before it becomes visible.
  */
 static int restore_entry(struct restore *rs, struct archive *a, const char *rel,
 			 const struct backup_rec *hp, unsigned char fl,
@@ -339,7 +339,7 @@ out:
 
 /*
  * Pass 2: read the archive again; its i-th tree entry goes with the i-th
- * manifest record (validation proved the two lists equal) and the i-th
+ * index record (validation proved the two lists equal) and the i-th
  * byte of rs->flagf.  Anything else means the archive changed meanwhile.
  */
 static int restore_write(struct restore *rs, struct error *err)
@@ -387,7 +387,7 @@ static int restore_write(struct restore *rs, struct error *err)
 			goto out;
 		}
 		name = archive_entry_pathname(e);
-		if (name && !strcmp(name, MANIFEST_ENTRY)) {
+		if (name && !strcmp(name, INDEX_MEMBER)) {
 			if (archive_read_data_skip(a) < ARCHIVE_WARN) {
 				backup_read_fail(a, rs->sc.apath, err);
 				goto out;
@@ -474,8 +474,8 @@ int backup_restore(const char *archive_path, const char *expected_sha256,
 	}
 	ret = backup_scan_read(&rs.sc, err);
 	if (!ret)
-		ret = backup_scan_load_manifest(&rs.sc, err);
-	if (!ret && rs.sc.manifest_ok)
+		ret = backup_scan_load_index(&rs.sc, err);
+	if (!ret && rs.sc.index_ok)
 		ret = backup_scan_compare(&rs.sc, err);
 	if (ret)
 		goto out;

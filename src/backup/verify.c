@@ -59,7 +59,7 @@ const char *backup_problem_name(enum backup_problem p)
 	case BACKUP_PROBLEM_EXTRA: return "extra entry";
 	case BACKUP_PROBLEM_DUPLICATE: return "duplicate entry";
 	case BACKUP_PROBLEM_UNSAFE: return "unsafe entry";
-	case BACKUP_PROBLEM_MANIFEST: return "bad manifest";
+	case BACKUP_PROBLEM_INDEX: return "bad index";
 	case BACKUP_PROBLEM_ORDER: return "entry out of order";
 	}
 	return "problem";
@@ -83,12 +83,12 @@ void backup_scan_release(struct backup_scan *sc)
 {
 	if (sc->ents)
 		fclose(sc->ents);
-	if (sc->mraw)
-		fclose(sc->mraw);
+	if (sc->iraw)
+		fclose(sc->iraw);
 	if (sc->recs)
 		fclose(sc->recs);
 	strbuf_release(&sc->prev);
-	sc->ents = sc->mraw = sc->recs = NULL;
+	sc->ents = sc->iraw = sc->recs = NULL;
 }
 
 struct archive *backup_reader_open(int fd, const char *apath, struct error *err)
@@ -166,10 +166,10 @@ int backup_scan_read(struct backup_scan *sc, struct error *err)
 		error_set(err, ERR_IO, "out of memory");
 		goto out;
 	}
-	sc->mraw = backup_spill_open(err);
-	if (!sc->mraw)
+	sc->iraw = backup_spill_open(err);
+	if (!sc->iraw)
 		goto out;
-	if (!sc->manifest_only) {
+	if (!sc->index_only) {
 		sc->ents = backup_spill_open(err);
 		if (!sc->ents)
 			goto out;
@@ -190,10 +190,10 @@ int backup_scan_read(struct backup_scan *sc, struct error *err)
 			goto out;
 		}
 		name = archive_entry_pathname(e);
-		if (name && !strcmp(name, MANIFEST_ENTRY) &&
+		if (name && !strcmp(name, INDEX_MEMBER) &&
 		    archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e)) {
-			if (++sc->manifests > 1) {
-				backup_scan_problem(sc, BACKUP_PROBLEM_MANIFEST, sc->apath,
+			if (++sc->n_index > 1) {
+				backup_scan_problem(sc, BACKUP_PROBLEM_INDEX, sc->apath,
 					"MANIFEST.json appears more than once");
 				if (archive_read_data_skip(a) < ARCHIVE_WARN) {
 					backup_read_fail(a, sc->apath, err);
@@ -201,13 +201,13 @@ int backup_scan_read(struct backup_scan *sc, struct error *err)
 				}
 				continue;
 			}
-			if (hash_entry(a, sc->apath, buf, NULL, sc->mraw, h.sha, &size, err))
+			if (hash_entry(a, sc->apath, buf, NULL, sc->iraw, h.sha, &size, err))
 				goto out;
 			continue;
 		}
 		why = backup_entry_unsafe(e, name, &rel);
-		if (sc->manifest_only || why) {
-			if (why && !sc->manifest_only)
+		if (sc->index_only || why) {
+			if (why && !sc->index_only)
 				backup_scan_problem(sc, BACKUP_PROBLEM_UNSAFE, name ? name : "",
 					"%s", why);
 			if (archive_read_data_skip(a) < ARCHIVE_WARN) {
@@ -240,11 +240,11 @@ out:
 }
 
 /*
- * One manifest record into sc->recs.  Records must come in strictly
+ * One index record into sc->recs.  Records must come in strictly
  * increasing canonical order: a duplicate or a record out of order is a
- * problem of the manifest (and is not spilled).
+ * problem of the index (and is not spilled).
  */
-static int spill_record(void *ctx, const struct backup_mrec *r, struct error *err)
+static int spill_record(void *ctx, const struct backup_index_rec *r, struct error *err)
 {
 	struct backup_scan *sc = ctx;
 	struct backup_rec h;
@@ -252,12 +252,12 @@ static int spill_record(void *ctx, const struct backup_mrec *r, struct error *er
 		backup_path_cmp(sc->prev.buf, sc->prev.len, r->path, r->pathlen) : -1;
 
 	if (c >= 0) {
-		sc->manifest_problems++;
+		sc->index_problems++;
 		if (c == 0)
-			backup_scan_problem(sc, BACKUP_PROBLEM_MANIFEST, sc->apath,
+			backup_scan_problem(sc, BACKUP_PROBLEM_INDEX, sc->apath,
 				"MANIFEST.json lists '%s' more than once", r->path);
 		else
-			backup_scan_problem(sc, BACKUP_PROBLEM_MANIFEST, sc->apath,
+			backup_scan_problem(sc, BACKUP_PROBLEM_INDEX, sc->apath,
 				"MANIFEST.json lists '%s' after '%s', out of order",
 				r->path, sc->prev.buf);
 		return 0;
@@ -278,32 +278,32 @@ static int spill_record(void *ctx, const struct backup_mrec *r, struct error *er
 
 /*
  * Parse MANIFEST.json into sc->recs.  Returns 0 (problems counted;
- * manifest_ok set when the manifest is usable) or ERR_IO.
+ * index_ok set when the index is usable) or ERR_IO.
  */
-int backup_scan_load_manifest(struct backup_scan *sc, struct error *err)
+int backup_scan_load_index(struct backup_scan *sc, struct error *err)
 {
 	struct error perr;
 	int ret;
 
-	if (sc->manifests == 0) {
-		backup_scan_problem(sc, BACKUP_PROBLEM_MANIFEST, sc->apath,
+	if (sc->n_index == 0) {
+		backup_scan_problem(sc, BACKUP_PROBLEM_INDEX, sc->apath,
 			"MANIFEST.json is missing");
 		return 0;
 	}
-	if (backup_spill_rewind(sc->mraw, err))
+	if (backup_spill_rewind(sc->iraw, err))
 		return ERR_IO;
 	sc->recs = backup_spill_open(err);
 	if (!sc->recs)
 		return ERR_IO;
 	error_clear(&perr);
-	ret = backup_manifest_parse(sc->mraw, MANIFEST_ENTRY, &sc->info, spill_record, sc,
+	ret = backup_index_parse(sc->iraw, INDEX_MEMBER, &sc->info, spill_record, sc,
 			     0, &perr);
-	if (!ret && !sc->manifest_problems)
-		sc->manifest_ok = 1;
+	if (!ret && !sc->index_problems)
+		sc->index_ok = 1;
 	if (ret == ERR_DATA) {
 		char line[ERROR_MSG_MAX + ERROR_PATH_MAX + 64];
 
-		backup_scan_problem(sc, BACKUP_PROBLEM_MANIFEST, sc->apath, "%s",
+		backup_scan_problem(sc, BACKUP_PROBLEM_INDEX, sc->apath, "%s",
 			error_format(&perr, line, sizeof(line)));
 		return 0;
 	}
@@ -313,7 +313,7 @@ int backup_scan_load_manifest(struct backup_scan *sc, struct error *err)
 }
 
 /*
- * Compare the hashed entries with the manifest records.  Both lists are
+ * Compare the hashed entries with the index records.  Both lists are
  * read once, in order: the records are known to be strictly increasing, so
  * the entries must be too -- an entry equal to the previous one is a
  * duplicate, one below it is out of order; between two entries, the
@@ -442,8 +442,8 @@ int backup_verify(const char *archive_path, const char *expected_sha256,
 	if (!ret)
 		ret = backup_scan_read(&sc, err);
 	if (!ret)
-		ret = backup_scan_load_manifest(&sc, err);
-	if (!ret && sc.manifest_ok)
+		ret = backup_scan_load_index(&sc, err);
+	if (!ret && sc.index_ok)
 		ret = backup_scan_compare(&sc, err);
 	if (!ret && sc.problems)
 		ret = error_set(err, ERR_DATA, "backup '%s': %lu problem%s found",

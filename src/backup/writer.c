@@ -49,11 +49,11 @@ struct item {
 struct backup_writer {
 	char *dir, *run_id, *tree_root, *tool_version;
 	char created_at[32];
-	char *partial_path, *final_path, *mpartial_path, *mfinal_path;
+	char *partial_path, *final_path, *ipartial_path, *ifinal_path;
 	int fd;                     /* the partial archive, flock()ed */
-	int mcreated;               /* we created mpartial_path */
+	int icreated;               /* we created ipartial_path */
 	int discard;                /* aborting: out_write drops the bytes */
-	FILE *spill;                /* manifest records, unlinked */
+	FILE *spill;                /* index records, unlinked */
 	uint64_t spill_bytes;
 	struct archive *a;
 	struct archive_entry *entry;
@@ -177,7 +177,7 @@ static int write_item(struct backup_writer *w, struct item *it,
 		goto out;
 	}
 	if (fwrite(rec.buf, 1, rec.len, w->spill) != rec.len) {
-		ret = error_set(err, ERR_IO, "cannot write the manifest spill file: %s",
+		ret = error_set(err, ERR_IO, "cannot write the index spill file: %s",
 				strerror(errno));
 		goto out;
 	}
@@ -283,8 +283,8 @@ static void writer_free(struct backup_writer *w)
 	free(w->tool_version);
 	free(w->partial_path);
 	free(w->final_path);
-	free(w->mpartial_path);
-	free(w->mfinal_path);
+	free(w->ipartial_path);
+	free(w->ifinal_path);
 	free(w);
 }
 
@@ -317,8 +317,8 @@ static void writer_discard(struct backup_writer *w)
 	}
 	if (w->partial_path)
 		unlink(w->partial_path);
-	if (w->mcreated)
-		unlink(w->mpartial_path);
+	if (w->icreated)
+		unlink(w->ipartial_path);
 	writer_free(w);
 }
 
@@ -354,16 +354,16 @@ int backup_writer_open(const char *dir, const char *run_id,
 	w->tool_version = util_strdup(opts && opts->tool_version ? opts->tool_version : "");
 	w->partial_path = backup_path_join(dir, run_id, BACKUP_ARCHIVE_SUFFIX BACKUP_PARTIAL_SUFFIX);
 	w->final_path = backup_path_join(dir, run_id, BACKUP_ARCHIVE_SUFFIX);
-	w->mpartial_path = backup_path_join(dir, run_id, BACKUP_MANIFEST_SUFFIX BACKUP_PARTIAL_SUFFIX);
-	w->mfinal_path = backup_path_join(dir, run_id, BACKUP_MANIFEST_SUFFIX);
+	w->ipartial_path = backup_path_join(dir, run_id, BACKUP_INDEX_SUFFIX BACKUP_PARTIAL_SUFFIX);
+	w->ifinal_path = backup_path_join(dir, run_id, BACKUP_INDEX_SUFFIX);
 	w->name_buf = malloc(TREE_PREFIX_LEN + BACKUP_PATH_MAX + 1);
 	w->last_path = malloc(BACKUP_PATH_MAX + 1);
 	w->out_sha = backup_sha_new();
 	w->file_sha = backup_sha_new();
 	w->entry = archive_entry_new();
 	if (!w->dir || !w->run_id || !w->tree_root || !w->tool_version ||
-	    !w->partial_path || !w->final_path || !w->mpartial_path ||
-	    !w->mfinal_path || !w->name_buf || !w->last_path || !w->out_sha ||
+	    !w->partial_path || !w->final_path || !w->ipartial_path ||
+	    !w->ifinal_path || !w->name_buf || !w->last_path || !w->out_sha ||
 	    !w->file_sha ||
 	    !w->entry) {
 		ret = error_set(err, ERR_IO, "out of memory");
@@ -513,20 +513,20 @@ void backup_writer_get_stats(struct backup_writer *w,
 	pthread_mutex_unlock(&w->mu);
 }
 
-/* Write `len` bytes to the archive entry and to the manifest beside. */
-static int manifest_out(struct backup_writer *w, int mfd, const void *p,
+/* Write `len` bytes to the archive entry and to the index beside it. */
+static int index_out(struct backup_writer *w, int mfd, const void *p,
 			size_t len, struct error *err)
 {
 	if (write_data(w, p, len, "MANIFEST.json", err))
 		return ERR_IO;
 	if (backup_write_all(mfd, p, len))
 		return error_set(err, ERR_IO, "cannot write '%s': %s",
-				 w->mpartial_path, strerror(errno));
+				 w->ipartial_path, strerror(errno));
 	return 0;
 }
 
 /* Append MANIFEST.json (header, spilled records, footer) to both outputs. */
-static int write_manifest(struct backup_writer *w, int mfd, struct error *err)
+static int write_index(struct backup_writer *w, int mfd, struct error *err)
 {
 	struct strbuf head = { 0 }, foot = { 0 };
 	unsigned char *buf = NULL;
@@ -550,12 +550,12 @@ static int write_manifest(struct backup_writer *w, int mfd, struct error *err)
 		goto out;
 	}
 	if (fflush(w->spill)) {
-		error_set(err, ERR_IO, "cannot write the manifest spill file: %s",
+		error_set(err, ERR_IO, "cannot write the index spill file: %s",
 			  strerror(errno));
 		goto out;
 	}
 	archive_entry_clear(w->entry);
-	archive_entry_copy_pathname(w->entry, MANIFEST_ENTRY);
+	archive_entry_copy_pathname(w->entry, INDEX_MEMBER);
 	archive_entry_set_filetype(w->entry, AE_IFREG);
 	archive_entry_set_perm(w->entry, 0600);
 	archive_entry_set_size(w->entry,
@@ -565,7 +565,7 @@ static int write_manifest(struct backup_writer *w, int mfd, struct error *err)
 		archive_fail(w, "MANIFEST.json", err);
 		goto out;
 	}
-	if (manifest_out(w, mfd, head.buf, head.len, err))
+	if (index_out(w, mfd, head.buf, head.len, err))
 		goto out;
 	while (off < w->spill_bytes) {
 		size_t want = w->spill_bytes - off < IO_CHUNK ?
@@ -575,15 +575,15 @@ static int write_manifest(struct backup_writer *w, int mfd, struct error *err)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			error_set(err, ERR_IO, "cannot read the manifest spill file: %s",
+			error_set(err, ERR_IO, "cannot read the index spill file: %s",
 				  r < 0 ? strerror(errno) : "unexpected end");
 			goto out;
 		}
-		if (manifest_out(w, mfd, buf, (size_t)r, err))
+		if (index_out(w, mfd, buf, (size_t)r, err))
 			goto out;
 		off += (uint64_t)r;
 	}
-	if (manifest_out(w, mfd, foot.buf, foot.len, err))
+	if (index_out(w, mfd, foot.buf, foot.len, err))
 		goto out;
 	ret = 0;
 out:
@@ -614,15 +614,15 @@ int backup_writer_finish(struct backup_writer *w, char *final_path,
 		goto fail;
 	}
 	t0 = util_monotonic();
-	mfd = open(w->mpartial_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	mfd = open(w->ipartial_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (mfd >= 0)
-		w->mcreated = 1;
+		w->icreated = 1;
 	if (mfd < 0 || fchmod(mfd, 0600) || flock(mfd, LOCK_EX | LOCK_NB)) {
-		error_set(err, ERR_IO, "cannot create '%s': %s", w->mpartial_path,
+		error_set(err, ERR_IO, "cannot create '%s': %s", w->ipartial_path,
 			  strerror(errno));
 		goto fail;
 	}
-	if (write_manifest(w, mfd, err))
+	if (write_index(w, mfd, err))
 		goto fail;
 	if (archive_write_close(w->a) != ARCHIVE_OK) {
 		archive_fail(w, "the end of the archive", err);
@@ -638,7 +638,7 @@ int backup_writer_finish(struct backup_writer *w, char *final_path,
 		goto fail;
 	}
 	if (fsync(mfd)) {
-		error_set(err, ERR_IO, "cannot fsync '%s': %s", w->mpartial_path,
+		error_set(err, ERR_IO, "cannot fsync '%s': %s", w->ipartial_path,
 			  strerror(errno));
 		goto fail;
 	}
@@ -647,9 +647,9 @@ int backup_writer_finish(struct backup_writer *w, char *final_path,
 			  w->partial_path, w->final_path, strerror(errno));
 		goto fail;
 	}
-	if (rename(w->mpartial_path, w->mfinal_path)) {
+	if (rename(w->ipartial_path, w->ifinal_path)) {
 		error_set(err, ERR_IO, "cannot rename '%s' to '%s': %s",
-			  w->mpartial_path, w->mfinal_path, strerror(errno));
+			  w->ipartial_path, w->ifinal_path, strerror(errno));
 		unlink(w->final_path);
 		goto fail;
 	}
@@ -658,7 +658,7 @@ int backup_writer_finish(struct backup_writer *w, char *final_path,
 		error_set(err, ERR_IO, "cannot fsync folder '%s': %s", dir,
 			  strerror(errno));
 		unlink(w->final_path);
-		unlink(w->mfinal_path);
+		unlink(w->ifinal_path);
 		goto fail;
 	}
 	w->busy += util_monotonic() - t0;
@@ -697,7 +697,7 @@ int backup_remove(const char *archive_path, struct error *err)
 				 strerror(errno));
 	if (util_ends_with(archive_path, BACKUP_ARCHIVE_SUFFIX)) {
 		strbuf_add(&m, archive_path, n - strlen(BACKUP_ARCHIVE_SUFFIX));
-		strbuf_addstr(&m, BACKUP_MANIFEST_SUFFIX);
+		strbuf_addstr(&m, BACKUP_INDEX_SUFFIX);
 		if (m.failed)
 			ret = error_set(err, ERR_IO, "out of memory");
 		else if (unlink(m.buf) && errno != ENOENT)
