@@ -1151,6 +1151,176 @@ static void restore_refuses_a_path_that_is_both_a_file_and_a_folder(void **state
 	assert_int_equal(count_tree(f->target), 0);
 }
 
+/* ------------------------------------------------ the index reader */
+
+#define IDX_HEAD "{\"format\":\"wsmigrate-backup-1\",\"run_id\":\"r1\"," \
+	"\"tree_root\":\"/t\",\"tool_version\":\"x\"," \
+	"\"created_at\":\"2026-01-01T00:00:00Z\",\"files\":["
+#define IDX_FOOT "],\"file_count\":1,\"total_bytes\":2}\n"
+/* sha256 of "{}", the content of the one entry below */
+#define SHA_OF_EMPTY_OBJECT "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+#define IDX_REC(size, extra) "{\"path\":\"a.json\",\"size\":" size ",\"mode\":420," \
+	"\"mtime_ns\":1" extra ",\"sha256\":\"" SHA_OF_EMPTY_OBJECT "\"}"
+
+/* Verify an archive holding tree/a.json ("{}") and this index. */
+static int verify_with_index(struct fx *f, const char *index, struct events *ev)
+{
+	struct centry e[] = { { "tree/a.json", 'f', "{}", NULL } };
+	struct error err;
+
+	snprintf(f->apath, sizeof(f->apath), "%s/idx.tar", f->root);
+	craft(f->apath, e, 1, index);
+	error_clear(&err);
+	memset(ev, 0, sizeof(*ev));
+	return backup_verify(f->apath, NULL, on_problem, ev, &err);
+}
+
+static void index_of_the_right_shape_verifies(void **state)
+{
+	struct fx *f = *state;
+	struct events ev;
+	char sha[65];
+
+	sha_hex("{}", 2, sha);
+	assert_string_equal(sha, SHA_OF_EMPTY_OBJECT);
+	assert_int_equal(verify_with_index(f, IDX_HEAD "\n" IDX_REC("2", "") "\n" IDX_FOOT,
+					   &ev), 0);
+	/* white space between tokens, members in another order, unknown ones */
+	assert_int_equal(verify_with_index(f, IDX_HEAD "\n { \"sha256\" : \""
+					   SHA_OF_EMPTY_OBJECT "\", \"x\":\"y\", \"n\":-3,"
+					   "\"mtime_ns\":-1, \"mode\":0, \"size\":2,"
+					   "\"path\":\"a.json\"} \r\n"
+					   IDX_FOOT, &ev), 0);
+}
+
+static void index_reader_refuses_malformed_lines_naming_the_line(void **state)
+{
+	static const struct { const char *index, *why; } cases[] = {
+		{ IDX_HEAD "\n{\"path\":\"a.json\",\"size\":2,\"mode\":420,\"mtime_ns\":1,"
+		  "\"sha256\":\"abc\"}\n" IDX_FOOT, "2: malformed index: bad sha256" },
+		{ IDX_HEAD "\n{\"path\":\"a.json\",\"size\":2,\"mode\":420,\"mtime_ns\":1,"
+		  "\"sha256\":\"" SHA_OF_EMPTY_OBJECT "x\"}\n" IDX_FOOT, "bad sha256" },
+		{ IDX_HEAD "\n" IDX_REC("-2", "") "\n" IDX_FOOT, "bad value in a file record" },
+		{ IDX_HEAD "\n" IDX_REC("2.0", "") "\n" IDX_FOOT, "expected an integer" },
+		{ IDX_HEAD "\n" IDX_REC("2e0", "") "\n" IDX_FOOT, "expected an integer" },
+		{ IDX_HEAD "\n" IDX_REC("02", "") "\n" IDX_FOOT, "expected an integer" },
+		{ IDX_HEAD "\n" IDX_REC("2", "99999999999999999999") "\n" IDX_FOOT,
+		  "integer out of range" },
+		{ IDX_HEAD "\n" IDX_REC("2", ",\"mode\":420") "\n" IDX_FOOT,
+		  "a member appears twice in a file record" },
+		{ IDX_HEAD "\n" IDX_REC("2", ",\"x\":{\"y\":1}") "\n" IDX_FOOT,
+		  "expected a string or an integer" },
+		{ IDX_HEAD "\n" IDX_REC("2", ",\"x\":true") "\n" IDX_FOOT,
+		  "expected a string or an integer" },
+		{ IDX_HEAD "\n" IDX_REC("2", ",\"x\":[1]") "\n" IDX_FOOT, "unexpected array" },
+		{ IDX_HEAD "\n{\"path\":\"a\\u0000.json\",\"size\":2,\"mode\":420,"
+		  "\"mtime_ns\":1,\"sha256\":\"" SHA_OF_EMPTY_OBJECT "\"}\n" IDX_FOOT,
+		  "NUL character in string" },
+		{ IDX_HEAD "\n{\"path\":\"a\t.json\",\"size\":2,\"mode\":420,"
+		  "\"mtime_ns\":1,\"sha256\":\"" SHA_OF_EMPTY_OBJECT "\"}\n" IDX_FOOT,
+		  "control character in string" },
+		{ IDX_HEAD "\n\001" IDX_REC("2", "") "\n" IDX_FOOT, "control character" },
+		{ IDX_HEAD "\n{\"path\":\"a.json\",\"size\":2,\"mode\":420,\"mtime_ns\":1}\n"
+		  IDX_FOOT, "file record lacks path, size, mode, mtime_ns or sha256" },
+		{ IDX_HEAD "\n{\"path\":\"../a.json\",\"size\":2,\"mode\":420,\"mtime_ns\":1,"
+		  "\"sha256\":\"" SHA_OF_EMPTY_OBJECT "\"}\n" IDX_FOOT, "'..' path component" },
+		{ IDX_HEAD "\n" IDX_REC("2", "") "," IDX_REC("2", "") "\n" IDX_FOOT,
+		  "one file record per line expected" },
+		{ IDX_HEAD "\n" IDX_REC("2", "") "\n" IDX_REC("2", "") "\n" IDX_FOOT,
+		  "missing ',' after the previous record" },
+		{ IDX_HEAD "\n" IDX_REC("2", "") ",\n" IDX_FOOT, "',' before ']'" },
+		{ IDX_HEAD "\n{\"path\":}\n" IDX_FOOT, "2:9: malformed index: not valid JSON" },
+		{ IDX_HEAD "\n" IDX_REC("2", "") "\n" IDX_FOOT "{}\n",
+		  "text after the end of the index" },
+		{ IDX_HEAD "\n" IDX_REC("2", "") "\n],\"file_count\":1,\"total_bytes\":2} x\n",
+		  "text after the end of the index" },
+		{ IDX_HEAD "\n" IDX_REC("2", "") "\n],\"file_count\":2,\"total_bytes\":2}\n",
+		  "file_count or total_bytes does not match the records" },
+		{ IDX_HEAD "\n" IDX_REC("2", "") "\n", "index ends early" },
+		{ "{\"format\":\"wsmigrate-backup-2\",\"files\":[\n" IDX_REC("2", "") "\n"
+		  IDX_FOOT, "unsupported format" },
+		{ "{\"format\":\"wsmigrate-backup-1\"}\n", "expected '\"files\":[' at the end" },
+		{ "{\"format\":\"wsmigrate-backup-1\",\"list\":[\n", "unexpected array" },
+		{ "[\n", "expected '{'" },
+		{ "\n", "empty index" },
+	};
+	struct fx *f = *state;
+	struct events ev;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(verify_with_index(f, cases[i].index, &ev), ERR_DATA);
+		assert_int_equal(ev.verify[BACKUP_PROBLEM_INDEX], 1);
+		if (!strstr(ev.log, "malformed index") || !strstr(ev.log, cases[i].why))
+			fail_msg("case %zu: want '%s', got: %s", i, cases[i].why, ev.log);
+	}
+}
+
+static void index_reader_refuses_a_line_over_256_kib(void **state)
+{
+	struct fx *f = *state;
+	struct events ev;
+	size_t n = 300 * 1024;
+	char *index = malloc(n + 1024), *p = index;
+
+	assert_non_null(index);
+	p += sprintf(p, "%s\n{\"path\":\"", IDX_HEAD);
+	memset(p, 'a', n);
+	p += n;
+	sprintf(p, "\",\"size\":2,\"mode\":420,\"mtime_ns\":1,\"sha256\":\"%s\"}\n%s",
+		SHA_OF_EMPTY_OBJECT, IDX_FOOT);
+	assert_int_equal(verify_with_index(f, index, &ev), ERR_DATA);
+	assert_non_null(strstr(ev.log, "MANIFEST.json:2: malformed index: line too long"));
+	free(index);
+}
+
+static void collect_mtime(void *ctx, const struct backup_file *file)
+{
+	struct events *ev = ctx;
+	size_t n = strlen(ev->log);
+
+	snprintf(ev->log + n, sizeof(ev->log) - n, "%s %lld %o\n", file->path,
+		 (long long)file->mtime_ns, (unsigned)file->mode);
+}
+
+/*
+ * Escapes are decoded (the entry name is the decoded path), raw bytes
+ * that are not UTF-8 are kept (file names need not be UTF-8), and a
+ * nanosecond mtime beyond a double's 53 bits is kept exactly.
+ */
+static void index_reader_decodes_escapes_keeps_raw_bytes_and_exact_mtime(void **state)
+{
+	struct fx *f = *state;
+	const char *paths[] = { "a\\u00e9\\/x.json", "b\xe9.json", "c\\\\d \\\"q\\\".json" };
+	const char *data[] = { "1", "2", "3" };
+	struct centry e[] = {
+		{ "tree/a\xc3\xa9/x.json", 'f', "1", NULL },
+		{ "tree/b\xe9.json", 'f', "2", NULL },
+		{ "tree/c\\d \"q\".json", 'f', "3", NULL },
+	};
+	char *m = index_for(paths, data, 3);
+	struct backup_index_info info;
+	struct events ev = { { 0 }, { 0 }, "" };
+	struct error err;
+	char p[PATH_MAX + 64];
+	struct stat st;
+
+	snprintf(f->apath, sizeof(f->apath), "%s/esc.tar.zst", f->root);
+	craft(f->apath, e, 3, m);
+	free(m);
+	error_clear(&err);
+	assert_int_equal(backup_verify(f->apath, NULL, on_problem, &ev, &err), 0);
+	assert_int_equal(backup_read_index(f->apath, &info, collect_mtime, &ev, &err), 0);
+	assert_string_equal(ev.log, "a\xc3\xa9/x.json 1700000000123456789 644\n"
+			    "b\xe9.json 1700000000123456789 644\n"
+			    "c\\d \"q\".json 1700000000123456789 644\n");
+	assert_int_equal(backup_restore(f->apath, NULL, f->target, 0, on_restore, &ev, &err), 0);
+	snprintf(p, sizeof(p), "%s/b\xe9.json", f->target);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mtim.tv_sec, MTIME_NS / 1000000000);
+	assert_int_equal(st.st_mtim.tv_nsec, MTIME_NS % 1000000000);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1194,6 +1364,10 @@ int main(void)
 		T(restore_refuses_entries_out_of_index_order_and_writes_nothing),
 		T(restore_refuses_an_index_listing_a_path_twice_or_out_of_order),
 		T(restore_refuses_a_path_that_is_both_a_file_and_a_folder),
+		T(index_of_the_right_shape_verifies),
+		T(index_reader_refuses_malformed_lines_naming_the_line),
+		T(index_reader_refuses_a_line_over_256_kib),
+		T(index_reader_decodes_escapes_keeps_raw_bytes_and_exact_mtime),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

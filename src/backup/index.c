@@ -1,432 +1,466 @@
 /*
  * backup/index.c - the archive's index (MANIFEST.json, and the copy beside
- * the archive): its reader, and backup_read_index.  The layout is in
- * backup.h; the writer thread writes it (writer.c).
+ * the archive; layout in backup.h): the lines the writer writes, their
+ * reader, and backup_read_index.  Each line is one small JSON object read
+ * with cJSON; nothing here reads the archive's entries (verify.c does).
  */
 #include "internal.h"
+#include "jsonread.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define INDEX_LINE_MAX (256u * 1024u)
+#define INDEX_LINE_MAX (256u * 1024u)   /* longest line read, newline included */
 #define TAIL_MAX (64 * 1024)
 
-/* A tiny reader for the flat JSON objects of the index lines. */
-struct jp {
-	const char *p, *end;
-	const char *why;
+/* ------------------------------------------------------------ writing */
+
+int backup_index_head(struct strbuf *sb, const char *run_id,
+		      const char *tree_root, const char *tool_version,
+		      const char *created_at)
+{
+	strbuf_addstr(sb, "{\"format\":\"" BACKUP_FORMAT "\",\"run_id\":");
+	strbuf_add_json_string(sb, run_id, strlen(run_id));
+	strbuf_addstr(sb, ",\"tree_root\":");
+	strbuf_add_json_string(sb, tree_root, strlen(tree_root));
+	strbuf_addstr(sb, ",\"tool_version\":");
+	strbuf_add_json_string(sb, tool_version, strlen(tool_version));
+	strbuf_addstr(sb, ",\"created_at\":");
+	strbuf_add_json_string(sb, created_at, strlen(created_at));
+	strbuf_addstr(sb, ",\"files\":[");
+	return sb->failed ? -1 : 0;
+}
+
+int backup_index_record(struct strbuf *sb, int first, const char *path,
+			uint64_t size, uint32_t mode, int64_t mtime_ns,
+			const char *sha256_hex)
+{
+	strbuf_addstr(sb, first ? "\n{\"path\":" : ",\n{\"path\":");
+	strbuf_add_json_string(sb, path, strlen(path));
+	strbuf_addf(sb, ",\"size\":%" PRIu64 ",\"mode\":%" PRIu32 ",\"mtime_ns\":%" PRId64
+		    ",\"sha256\":\"%s\"}", size, mode, mtime_ns, sha256_hex);
+	return sb->failed ? -1 : 0;
+}
+
+int backup_index_foot(struct strbuf *sb, uint64_t file_count,
+		      uint64_t total_bytes)
+{
+	strbuf_addf(sb, "\n],\"file_count\":%" PRIu64 ",\"total_bytes\":%" PRIu64 "}\n",
+		    file_count, total_bytes);
+	return sb->failed ? -1 : 0;
+}
+
+int backup_index_path(const char *archive_path, char **out)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	*out = NULL;
+	if (!util_ends_with(archive_path, BACKUP_ARCHIVE_SUFFIX))
+		return 0;
+	strbuf_add(&sb, archive_path,
+		   strlen(archive_path) - strlen(BACKUP_ARCHIVE_SUFFIX));
+	strbuf_addstr(&sb, BACKUP_INDEX_SUFFIX);
+	*out = strbuf_detach(&sb);
+	return *out ? 0 : -1;
+}
+
+/* ------------------------------------------------------------ reading */
+
+/*
+ * Each line of an index is parsed with cJSON, after two checks of its text
+ * that cJSON does not make: it takes any byte below 0x20 for white space,
+ * and it cuts a string at the escape \u0000.  Raw bytes >= 0x80 are left
+ * alone: a file name need not be UTF-8, and the writer copies its bytes.
+ */
+static const char *line_text_problem(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 && c != '\t' && c != '\r' && c != '\n')
+			return "control character";
+		if (c != '\\' || i + 1 >= n)
+			continue;
+		/* a backslash is only valid in a string: skip what it escapes */
+		i++;
+		if (s[i] == 'u' && n - i > 4 && !memcmp(s + i + 1, "0000", 4))
+			return "NUL character in string";
+	}
+	return NULL;
+}
+
+/* One member of a line's object, as each_member hands it over. */
+struct member {
+	const char *key;
+	int is_int;             /* else a string */
+	const char *str;        /* the string, decoded */
+	int64_t num;            /* the integer, exact */
+	int last;               /* the last member of the object */
 };
 
-static void jp_ws(struct jp *j)
+/*
+ * Hand each member of `obj` to fn.  obj was parsed by cJSON from the object
+ * at text[start] (text[0..len)); its values must be strings or integers.
+ * cJSON keeps numbers as doubles, which cannot hold every int64 (mtime_ns
+ * needs 61 bits), so integers are read exactly from their text, found with
+ * jsonread_iter (the same members in the same order).  Returns 0, or -1
+ * with *why (from fn or about a value).
+ */
+static int each_member(const cJSON *obj, const char *text, size_t len,
+		       size_t start,
+		       int (*fn)(void *ctx, const struct member *m, const char **why),
+		       void *ctx, const char **why)
 {
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' ||
-				 *j->p == '\n'))
-		j->p++;
-}
+	struct jsonread_iter it;
+	const cJSON *item;
+	size_t vs, ve, i;
 
-static int jp_char(struct jp *j, char c)
-{
-	jp_ws(j);
-	if (j->p < j->end && *j->p == c) {
-		j->p++;
-		return 1;
-	}
-	return 0;
-}
+	jsonread_iter_init(&it, text, len, start);
+	cJSON_ArrayForEach(item, obj) {
+		struct member m;
 
-static void utf8_put(struct strbuf *b, unsigned long cp)
-{
-	char u[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18);
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	strbuf_add(b, u, n);
-}
-
-static int jp_hex4(struct jp *j, unsigned long *v)
-{
-	int i;
-
-	if (j->end - j->p < 4)
-		return -1;
-	*v = 0;
-	for (i = 0; i < 4; i++) {
-		int h = util_hex_digit((unsigned char)j->p[i]);
-
-		if (h < 0)
-			return -1;
-		*v = *v << 4 | (unsigned long)h;
-	}
-	j->p += 4;
-	return 0;
-}
-
-/* Parse a JSON string into out (reset first).  Returns 0 or -1 (j->why). */
-static int jp_string(struct jp *j, struct strbuf *out)
-{
-	out->len = 0;
-	strbuf_add(out, "", 0);
-	if (!jp_char(j, '"')) {
-		j->why = "expected a string";
-		return -1;
-	}
-	while (j->p < j->end) {
-		unsigned char c = (unsigned char)*j->p++;
-		unsigned long cp, lo;
-
-		if (c == '"')
-			return out->failed ? (j->why = "out of memory", -1) : 0;
-		if (c < 0x20) {
-			j->why = "control character in string";
+		if (!jsonread_iter_next(&it, &vs, &ve)) {
+			*why = "syntax error";
 			return -1;
 		}
-		if (c != '\\') {
-			strbuf_add(out, (const char *)&c, 1);
-			continue;
-		}
-		if (j->p >= j->end)
-			break;
-		c = (unsigned char)*j->p++;
-		switch (c) {
-		case '"': case '\\': case '/':
-			strbuf_add(out, (const char *)&c, 1);
-			break;
-		case 'b': strbuf_add(out, "\b", 1); break;
-		case 'f': strbuf_add(out, "\f", 1); break;
-		case 'n': strbuf_add(out, "\n", 1); break;
-		case 'r': strbuf_add(out, "\r", 1); break;
-		case 't': strbuf_add(out, "\t", 1); break;
-		case 'u':
-			if (jp_hex4(j, &cp))
-				goto bad_escape;
-			if (cp >= 0xd800 && cp < 0xdc00) {
-				if (j->end - j->p < 6 || j->p[0] != '\\' || j->p[1] != 'u')
-					goto bad_escape;
-				j->p += 2;
-				if (jp_hex4(j, &lo) || lo < 0xdc00 || lo >= 0xe000)
-					goto bad_escape;
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-			} else if (cp >= 0xdc00 && cp < 0xe000) {
-				goto bad_escape;
+		memset(&m, 0, sizeof(m));
+		m.key = item->string;
+		m.last = item->next == NULL;
+		if (cJSON_IsString(item)) {
+			for (i = vs; i < ve; i++) {
+				if ((unsigned char)text[i] < 0x20) {
+					*why = "control character in string";
+					return -1;
+				}
 			}
-			if (cp == 0) {
-				j->why = "NUL character in string";
+			m.str = item->valuestring;
+		} else if (cJSON_IsNumber(item)) {
+			i = vs + (text[vs] == '-');
+			if (i == ve || strspn(text + i, "0123456789") != ve - i) {
+				*why = "expected an integer";
 				return -1;
 			}
-			utf8_put(out, cp);
-			break;
-		default:
-			goto bad_escape;
+			switch (jsonread_number_kind(text + vs, ve - vs, &m.num)) {
+			case JSONREAD_NUM_INT:
+				break;
+			case JSONREAD_NUM_BIGINT:
+				*why = "integer out of range";
+				return -1;
+			default:
+				*why = "expected an integer";   /* e.g. leading zeros */
+				return -1;
+			}
+			m.is_int = 1;
+		} else {
+			*why = cJSON_IsArray(item) ? "unexpected array" :
+				"expected a string or an integer";
+			return -1;
 		}
+		if (fn(ctx, &m, why))
+			return -1;
 	}
-	j->why = "unterminated string";
-	return -1;
-bad_escape:
-	j->why = "bad escape in string";
-	return -1;
-}
-
-static int jp_int(struct jp *j, int64_t *v)
-{
-	char buf[32];
-	size_t n = 0;
-	char *endp;
-	long long x;
-
-	jp_ws(j);
-	while (j->p + n < j->end && n < sizeof(buf) - 1 &&
-	       ((j->p[n] >= '0' && j->p[n] <= '9') || (n == 0 && j->p[n] == '-')))
-		n++;
-	if (n == 0 || (n == 1 && j->p[0] == '-')) {
-		j->why = "expected an integer";
-		return -1;
-	}
-	memcpy(buf, j->p, n);
-	buf[n] = '\0';
-	errno = 0;
-	x = strtoll(buf, &endp, 10);
-	if (errno || *endp) {
-		j->why = "integer out of range";
-		return -1;
-	}
-	j->p += n;
-	*v = (int64_t)x;
 	return 0;
 }
 
-enum jv_kind { JV_STRING, JV_INT, JV_ARRAY };
-
-/* One "key": value member; a '[' value is consumed and reported as JV_ARRAY. */
-static int jp_member(struct jp *j, struct strbuf *key, struct strbuf *val,
-		     enum jv_kind *kind, int64_t *iv)
+/* Position of the first byte of s[0..n) that is not JSON white space. */
+static size_t skip_ws(const char *s, size_t n, size_t i)
 {
-	if (jp_string(j, key))
-		return -1;
-	if (!jp_char(j, ':')) {
-		j->why = "expected ':'";
-		return -1;
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return i;
+}
+
+/*
+ * Parse the object at text[start] with cJSON.  What follows it must be
+ * white space up to len, with one ',' allowed when `comma` is not NULL
+ * (*comma says whether there was one).  Returns the tree (cJSON_Delete),
+ * or NULL with *why, and *col (1-based) where cJSON stopped.
+ */
+static cJSON *object_at(const char *text, size_t len, size_t start, int *comma,
+			const char **why, const char *trailing, long *col)
+{
+	const char *end = NULL;
+	cJSON *obj = cJSON_ParseWithLengthOpts(text + start, len - start, &end, 0);
+	size_t i;
+
+	if (!obj) {
+		*why = "not valid JSON";
+		*col = end ? (long)(end - text) + 1 : 0;
+		return NULL;
 	}
-	jp_ws(j);
-	if (j->p < j->end && *j->p == '"') {
-		*kind = JV_STRING;
-		return jp_string(j, val);
+	i = skip_ws(text, len, (size_t)(end - text));
+	if (comma) {
+		*comma = i < len && text[i] == ',';
+		if (*comma)
+			i = skip_ws(text, len, i + 1);
 	}
-	if (j->p < j->end && *j->p == '[') {
-		j->p++;
-		*kind = JV_ARRAY;
+	if (!cJSON_IsObject(obj) || i != len) {
+		*why = !cJSON_IsObject(obj) ? "expected an object" : trailing;
+		cJSON_Delete(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static void copy_field(char *dst, size_t size, const char *v)
+{
+	snprintf(dst, size, "%s", v);
+}
+
+/* The first line's members; the last one must be "files" (its '['). */
+static int head_member(void *ctx, const struct member *m, const char **why)
+{
+	struct backup_index_info *info = ctx;
+
+	if (m->last) {
+		if (strcmp(m->key, "files")) {
+			*why = "unexpected array";
+			return -1;
+		}
 		return 0;
 	}
-	*kind = JV_INT;
-	return jp_int(j, iv);
-}
-
-static void copy_field(char *dst, size_t size, const struct strbuf *v)
-{
-	snprintf(dst, size, "%s", v->buf ? v->buf : "");
-}
-
-static int header_member(struct backup_index_info *info, const struct strbuf *key,
-			 enum jv_kind kind, const struct strbuf *val, int64_t iv,
-			 const char **why)
-{
-	(void)iv;
-	if (kind != JV_STRING)
+	if (m->is_int)
 		return 0;   /* unknown numeric members are tolerated */
-	if (!strcmp(key->buf, "format"))
-		copy_field(info->format, sizeof(info->format), val);
-	else if (!strcmp(key->buf, "run_id"))
-		copy_field(info->run_id, sizeof(info->run_id), val);
-	else if (!strcmp(key->buf, "tree_root"))
-		copy_field(info->tree_root, sizeof(info->tree_root), val);
-	else if (!strcmp(key->buf, "tool_version"))
-		copy_field(info->tool_version, sizeof(info->tool_version), val);
-	else if (!strcmp(key->buf, "created_at"))
-		copy_field(info->created_at, sizeof(info->created_at), val);
-	(void)why;
+	if (!strcmp(m->key, "format"))
+		copy_field(info->format, sizeof(info->format), m->str);
+	else if (!strcmp(m->key, "run_id"))
+		copy_field(info->run_id, sizeof(info->run_id), m->str);
+	else if (!strcmp(m->key, "tree_root"))
+		copy_field(info->tree_root, sizeof(info->tree_root), m->str);
+	else if (!strcmp(m->key, "tool_version"))
+		copy_field(info->tool_version, sizeof(info->tool_version), m->str);
+	else if (!strcmp(m->key, "created_at"))
+		copy_field(info->created_at, sizeof(info->created_at), m->str);
 	return 0;
 }
 
 enum { F_PATH = 1, F_SIZE = 2, F_MODE = 4, F_MTIME = 8, F_SHA = 16, F_ALL = 31 };
 
-static int record_member(struct backup_index_rec *r, int *have, const struct strbuf *key,
-			 enum jv_kind kind, const struct strbuf *val, int64_t iv,
-			 const char **why)
+struct rec_state {
+	struct backup_index_rec r;
+	int have;               /* F_* */
+};
+
+static int rec_member(void *ctx, const struct member *m, const char **why)
 {
-	if (kind == JV_ARRAY) {
-		*why = "unexpected array in a file record";
+	static const char *const keys[] = { "path", "size", "mode", "mtime_ns", "sha256" };
+	struct rec_state *st = ctx;
+	struct backup_index_rec *r = &st->r;
+	int bit = 0, i;
+
+	for (i = 0; i < 5; i++)
+		if (!strcmp(m->key, keys[i]))
+			bit = 1 << i;
+	if (!bit)
+		return 0;   /* unknown members are tolerated */
+	if (st->have & bit) {
+		*why = "a member appears twice in a file record";
 		return -1;
 	}
-	if (!strcmp(key->buf, "path") && kind == JV_STRING) {
-		r->path = val->buf;
-		r->pathlen = val->len;
-		*have |= F_PATH;
-	} else if (!strcmp(key->buf, "sha256") && kind == JV_STRING) {
-		if (val->len != 64 || backup_sha_decode(val->buf, val->len, r->sha)) {
+	st->have |= bit;
+	if (bit == F_PATH && !m->is_int) {
+		r->path = m->str;
+		r->pathlen = strlen(m->str);
+	} else if (bit == F_SHA && !m->is_int) {
+		if (backup_sha_decode(m->str, strlen(m->str), r->sha)) {
 			*why = "bad sha256";
 			return -1;
 		}
-		*have |= F_SHA;
-	} else if (!strcmp(key->buf, "size") && kind == JV_INT && iv >= 0) {
-		r->size = (uint64_t)iv;
-		*have |= F_SIZE;
-	} else if (!strcmp(key->buf, "mode") && kind == JV_INT && iv >= 0 && iv <= 07777) {
-		r->mode = (uint32_t)iv;
-		*have |= F_MODE;
-	} else if (!strcmp(key->buf, "mtime_ns") && kind == JV_INT) {
-		r->mtime_ns = iv;
-		*have |= F_MTIME;
-	} else if (!strcmp(key->buf, "path") || !strcmp(key->buf, "sha256") ||
-		   !strcmp(key->buf, "size") || !strcmp(key->buf, "mode") ||
-		   !strcmp(key->buf, "mtime_ns")) {
+	} else if (bit == F_SIZE && m->is_int && m->num >= 0) {
+		r->size = (uint64_t)m->num;
+	} else if (bit == F_MODE && m->is_int && m->num >= 0 && m->num <= 07777) {
+		r->mode = (uint32_t)m->num;
+	} else if (bit == F_MTIME && m->is_int) {
+		r->mtime_ns = m->num;
+	} else {
 		*why = "bad value in a file record";
 		return -1;
 	}
 	return 0;
 }
 
-int backup_index_parse(FILE *f, const char *name,
-			  struct backup_index_info *info,
-			  int (*rec)(void *ctx, const struct backup_index_rec *r, struct error *err),
-			  void *ctx, int footer_counts, struct error *err)
+struct foot_state {
+	int64_t file_count, total_bytes;   /* -1 until seen */
+};
+
+static int foot_member(void *ctx, const struct member *m, const char **why)
+{
+	struct foot_state *st = ctx;
+
+	(void)why;
+	if (m->is_int && !strcmp(m->key, "file_count"))
+		st->file_count = m->num;
+	else if (m->is_int && !strcmp(m->key, "total_bytes"))
+		st->total_bytes = m->num;
+	return 0;
+}
+
+/*
+ * The first line: {"format":...,...,"files":[ -- not a whole JSON text,
+ * so it is parsed with the final '[' replaced by "0}".
+ */
+static int parse_head(const char *line, size_t n, struct backup_index_info *info,
+		      const char **why, long *col)
+{
+	struct strbuf obj = STRBUF_INIT;
+	size_t start = skip_ws(line, n, 0), end = n;
+	cJSON *tree = NULL;
+	int ret = -1;
+
+	while (end > start && strchr(" \t\r\n", line[end - 1]))
+		end--;
+	if (line[start] != '{') {
+		*why = "expected '{'";
+		goto out;
+	}
+	if (end == start || line[end - 1] != '[') {
+		*why = "expected '\"files\":[' at the end of the first line";
+		goto out;
+	}
+	strbuf_add(&obj, line, end - 1);
+	strbuf_addstr(&obj, "0}");
+	if (obj.failed) {
+		*why = "out of memory";
+		goto out;
+	}
+	tree = object_at(obj.buf, obj.len, start, NULL, why, "syntax error", col);
+	if (!tree || each_member(tree, obj.buf, obj.len, start, head_member, info, why))
+		goto out;
+	if (strcmp(info->format, BACKUP_FORMAT)) {
+		*why = "unsupported format (expected \"" BACKUP_FORMAT "\")";
+		goto out;
+	}
+	ret = 0;
+out:
+	cJSON_Delete(tree);
+	strbuf_release(&obj);
+	return ret;
+}
+
+/*
+ * The last line: ],"file_count":N,"total_bytes":M} -- parsed as an object
+ * from the ',' on, which becomes a '{' (the line buffer is ours).
+ */
+static int parse_foot(char *line, size_t n, size_t at, struct foot_state *st,
+		      const char **why, long *col)
+{
+	cJSON *tree;
+	size_t i = skip_ws(line, n, at + 1);
+	int ret;
+
+	if (i < n && line[i] == '}') {
+		if (skip_ws(line, n, i + 1) != n) {
+			*why = "text after the end of the index";
+			return -1;
+		}
+		return 0;
+	}
+	if (i >= n || line[i] != ',') {
+		*why = "expected ',' or '}'";
+		return -1;
+	}
+	line[i] = '{';
+	tree = object_at(line, n, i, NULL, why, "text after the end of the index", col);
+	if (!tree)
+		return -1;
+	ret = each_member(tree, line, n, i, foot_member, st, why);
+	cJSON_Delete(tree);
+	return ret;
+}
+
+int backup_index_parse(FILE *f, const char *name, struct backup_index_info *info,
+		       int (*rec)(void *ctx, const struct backup_index_rec *r,
+				  struct error *err),
+		       void *ctx, int footer_counts, struct error *err)
 {
 	char *line = malloc(INDEX_LINE_MAX);
-	struct strbuf key = { 0 }, val = { 0 }, pathv = { 0 };
 	enum { S_HEAD, S_RECORDS, S_DONE } state = S_HEAD;
+	struct foot_state foot = { -1, -1 };
+	const char *why = NULL;
 	int prev_comma = 0, ret = 0;
-	long lineno = 0;
+	long lineno = 0, col = 0;
 	uint64_t count = 0, total = 0;
-	int64_t fc = -1, tb = -1;
-	struct jp j;
 
 	memset(info, 0, sizeof(*info));
 	if (!line)
 		return error_set(err, ERR_IO, "out of memory");
-	j.why = NULL;
 	while (fgets(line, (int)INDEX_LINE_MAX, f)) {
-		size_t n = strlen(line);
-		enum jv_kind kind;
-		int64_t iv = 0;
+		size_t n = strlen(line), start;
+		struct rec_state rs;
+		cJSON *tree;
+		int failed;
 
 		lineno++;
 		if (n == INDEX_LINE_MAX - 1 && line[n - 1] != '\n') {
-			j.why = "line too long";
+			why = "line too long";
 			goto bad;
 		}
-		j.p = line;
-		j.end = line + n;
-		j.why = NULL;
-		jp_ws(&j);
-		if (j.p == j.end)
+		/* fgets stops at a line break only: a shorter text hides a NUL */
+		if ((n == 0 || line[n - 1] != '\n') && !feof(f)) {
+			why = "NUL byte in the line";
+			goto bad;
+		}
+		why = line_text_problem(line, n);
+		if (why)
+			goto bad;
+		start = skip_ws(line, n, 0);
+		if (start == n)
 			continue;
 		if (state == S_DONE) {
-			j.why = "text after the end of the index";
+			why = "text after the end of the index";
 			goto bad;
 		}
 		if (state == S_HEAD) {
-			if (!jp_char(&j, '{')) {
-				j.why = "expected '{'";
+			if (parse_head(line, n, info, &why, &col))
 				goto bad;
-			}
-			for (;;) {
-				if (jp_member(&j, &key, &val, &kind, &iv))
-					goto bad;
-				if (kind == JV_ARRAY)
-					break;
-				header_member(info, &key, kind, &val, iv, &j.why);
-				if (!jp_char(&j, ',')) {
-					j.why = "expected '\"files\":[' at the end of the first line";
-					goto bad;
-				}
-			}
-			if (strcmp(key.buf, "files")) {
-				j.why = "unexpected array";
-				goto bad;
-			}
-			jp_ws(&j);
-			if (j.p != j.end) {
-				j.why = "expected a line break after '\"files\":['";
-				goto bad;
-			}
-			if (strcmp(info->format, BACKUP_FORMAT)) {
-				j.why = "unsupported format (expected \"" BACKUP_FORMAT "\")";
-				goto bad;
-			}
 			state = S_RECORDS;
 			continue;
 		}
-		/* S_RECORDS: a record line, or the closing line */
-		if (*j.p == ']') {
+		if (line[start] == ']') {
 			if (prev_comma) {
-				j.why = "',' before ']'";
+				why = "',' before ']'";
 				goto bad;
 			}
-			j.p++;
-			for (;;) {
-				if (jp_char(&j, '}'))
-					break;
-				if (!jp_char(&j, ',')) {
-					j.why = "expected ',' or '}'";
-					goto bad;
-				}
-				if (jp_member(&j, &key, &val, &kind, &iv))
-					goto bad;
-				if (kind == JV_INT && !strcmp(key.buf, "file_count"))
-					fc = iv;
-				else if (kind == JV_INT && !strcmp(key.buf, "total_bytes"))
-					tb = iv;
-			}
-			jp_ws(&j);
-			if (j.p != j.end) {
-				j.why = "text after the end of the index";
+			if (parse_foot(line, n, start, &foot, &why, &col))
 				goto bad;
-			}
 			state = S_DONE;
 			continue;
 		}
 		if (count && !prev_comma) {
-			j.why = "missing ',' after the previous record";
+			why = "missing ',' after the previous record";
 			goto bad;
 		}
-		{
-			struct backup_index_rec r;
-			int have = 0;
-			const char *why;
-
-			memset(&r, 0, sizeof(r));
-			if (!jp_char(&j, '{')) {
-				j.why = "expected a file record";
-				goto bad;
-			}
-			for (;;) {
-				if (jp_member(&j, &key, &val, &kind, &iv))
-					goto bad;
-				if (kind == JV_STRING && !strcmp(key.buf, "path")) {
-					/* keep the path: val is reused */
-					strbuf_reset(&pathv);
-					strbuf_add(&pathv, val.buf, val.len);
-					if (pathv.failed) {
-						j.why = "out of memory";
-						goto bad;
-					}
-					if (record_member(&r, &have, &key, kind, &pathv, iv, &j.why))
-						goto bad;
-				} else if (record_member(&r, &have, &key, kind, &val, iv, &j.why)) {
-					goto bad;
-				}
-				if (jp_char(&j, '}'))
-					break;
-				if (!jp_char(&j, ',')) {
-					j.why = "expected ',' or '}'";
-					goto bad;
-				}
-			}
-			prev_comma = jp_char(&j, ',');
-			jp_ws(&j);
-			if (j.p != j.end) {
-				j.why = "one file record per line expected";
-				goto bad;
-			}
-			if (have != F_ALL) {
-				j.why = "file record lacks path, size, mode, mtime_ns or sha256";
-				goto bad;
-			}
-			if (strlen(r.path) != r.pathlen) {
-				j.why = "NUL in path";
-				goto bad;
-			}
-			why = backup_rel_unsafe(r.path);
-			if (why) {
-				j.why = why;
-				goto bad;
-			}
-			count++;
-			total += r.size;
-			if (rec) {
-				ret = rec(ctx, &r, err);
-				if (ret)
-					goto out;
-			}
+		if (line[start] != '{') {
+			why = "expected a file record";
+			goto bad;
 		}
+		tree = object_at(line, n, start, &prev_comma, &why,
+				 "one file record per line expected", &col);
+		if (!tree)
+			goto bad;
+		memset(&rs, 0, sizeof(rs));
+		failed = each_member(tree, line, n, start, rec_member, &rs, &why);
+		if (!failed && rs.have != F_ALL) {
+			why = "file record lacks path, size, mode, mtime_ns or sha256";
+			failed = 1;
+		}
+		if (!failed)
+			why = backup_rel_unsafe(rs.r.path);
+		if (!failed && !why) {
+			count++;
+			total += rs.r.size;
+			ret = rec ? rec(ctx, &rs.r, err) : 0;
+		}
+		cJSON_Delete(tree);
+		if (failed || why)
+			goto bad;
+		if (ret)
+			goto out;
 	}
 	if (ferror(f)) {
 		ret = error_set(err, ERR_IO, "cannot read index '%s': %s", name,
@@ -434,16 +468,17 @@ int backup_index_parse(FILE *f, const char *name,
 		goto out;
 	}
 	if (state != S_DONE) {
-		j.why = state == S_HEAD ? "empty index" : "index ends early";
+		why = state == S_HEAD ? "empty index" : "index ends early";
 		lineno = 0;
 		goto bad;
 	}
-	if (footer_counts && fc >= 0 && tb >= 0) {
-		count = (uint64_t)fc;
-		total = (uint64_t)tb;
+	if (footer_counts && foot.file_count >= 0 && foot.total_bytes >= 0) {
+		count = (uint64_t)foot.file_count;
+		total = (uint64_t)foot.total_bytes;
 	}
-	if (fc < 0 || (uint64_t)fc != count || tb < 0 || (uint64_t)tb != total) {
-		j.why = "file_count or total_bytes does not match the records";
+	if (foot.file_count < 0 || (uint64_t)foot.file_count != count ||
+	    foot.total_bytes < 0 || (uint64_t)foot.total_bytes != total) {
+		why = "file_count or total_bytes does not match the records";
 		lineno = 0;
 		goto bad;
 	}
@@ -451,13 +486,10 @@ int backup_index_parse(FILE *f, const char *name,
 	info->total_bytes = total;
 	goto out;
 bad:
-	ret = error_set_at(err, ERR_DATA, name, lineno, 0, NULL,
-			   "malformed index: %s", j.why ? j.why : "syntax error");
+	ret = error_set_at(err, ERR_DATA, name, lineno, col, NULL,
+			   "malformed index: %s", why ? why : "syntax error");
 out:
 	free(line);
-	strbuf_release(&key);
-	strbuf_release(&val);
-	strbuf_release(&pathv);
 	return ret;
 }
 
@@ -543,7 +575,7 @@ int backup_read_index(const char *path, struct backup_index_info *info,
 			 void *ctx, struct error *err)
 {
 	struct file_cb_ctx fc = { file_cb, ctx };
-	struct strbuf beside = { 0 };
+	char *beside = NULL;
 	struct backup_scan sc;
 	FILE *f = NULL;
 	const char *name = path;
@@ -551,18 +583,16 @@ int backup_read_index(const char *path, struct backup_index_info *info,
 
 	memset(&sc, 0, sizeof(sc));
 	sc.fd = -1;
-	if (util_ends_with(path, BACKUP_ARCHIVE_SUFFIX)) {
-		strbuf_add(&beside, path, strlen(path) - strlen(BACKUP_ARCHIVE_SUFFIX));
-		strbuf_addstr(&beside, BACKUP_INDEX_SUFFIX);
-		if (beside.failed) {
-			ret = error_set(err, ERR_IO, "out of memory");
-			goto out;
-		}
-		f = fopen(beside.buf, "re");
+	if (backup_index_path(path, &beside)) {
+		ret = error_set(err, ERR_IO, "out of memory");
+		goto out;
+	}
+	if (beside) {
+		f = fopen(beside, "re");
 		if (f) {
-			name = beside.buf;
+			name = beside;
 		} else if (errno != ENOENT) {
-			ret = error_set(err, ERR_IO, "cannot open '%s': %s", beside.buf,
+			ret = error_set(err, ERR_IO, "cannot open '%s': %s", beside,
 					strerror(errno));
 			goto out;
 		} else {
@@ -605,7 +635,7 @@ out:
 	if (sc.fd >= 0)
 		close(sc.fd);
 	backup_scan_release(&sc);
-	strbuf_release(&beside);
+	free(beside);
 	return ret;
 }
 

@@ -133,6 +133,28 @@ void backup_dirwalk_release(struct backup_dirwalk *dw);
 
 /* ------------------------------------------------------------ index.c */
 
+/*
+ * The lines of an index, appended to sb (backup.h has the layout): the
+ * first line up to '[', one record (first: the first record of the index,
+ * which has no ',' before it), the last line.  sha256_hex is 64 lower-case
+ * hex digits.  Each returns 0, or -1 when out of memory (sb->failed).
+ */
+int backup_index_head(struct strbuf *sb, const char *run_id,
+		      const char *tree_root, const char *tool_version,
+		      const char *created_at);
+int backup_index_record(struct strbuf *sb, int first, const char *path,
+			uint64_t size, uint32_t mode, int64_t mtime_ns,
+			const char *sha256_hex);
+int backup_index_foot(struct strbuf *sb, uint64_t file_count,
+		      uint64_t total_bytes);
+
+/*
+ * The index beside an archive: "<x>.tar.zst" gives "<x>.manifest.json"
+ * (malloc'ed into *out), any other name gives *out = NULL.  Returns 0, or
+ * -1 when out of memory.
+ */
+int backup_index_path(const char *archive_path, char **out);
+
 /* One file record of an index, as parsed; path is valid during the call. */
 struct backup_index_rec {
 	const char *path;
@@ -144,7 +166,12 @@ struct backup_index_rec {
 };
 
 /*
- * Read an index in this module's layout (backup.h) from f.  Fills *info
+ * Read an index in this module's layout (backup.h) from f, each line with
+ * cJSON, as strictly as the layout: a line longer than 256 KiB, a control
+ * character, \u0000, a value other than a string or an integer, an
+ * integer outside int64, a malformed sha256, an unsafe path or a record
+ * that lacks a member or has one twice are refused (non-UTF-8 bytes are
+ * not: file names need not be UTF-8).  Fills *info
  * and calls rec() (may be NULL) for each file record in order.  With
  * footer_counts, file_count and total_bytes are taken from the last line
  * instead of being checked against the records.  Returns 0, ERR_DATA (err

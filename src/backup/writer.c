@@ -137,7 +137,7 @@ static int write_item(struct backup_writer *w, struct item *it,
 		      struct error *err)
 {
 	struct archive_entry *e = w->entry;
-	struct strbuf rec = { 0 };
+	struct strbuf rec = STRBUF_INIT;
 	size_t plen = strlen(it->path);
 	int ret;
 
@@ -167,12 +167,8 @@ static int write_item(struct backup_writer *w, struct item *it,
 		}
 		util_hex_encode(raw, 32, it->sha);
 	}
-	strbuf_addstr(&rec, w->files ? ",\n{\"path\":" : "\n{\"path\":");
-	strbuf_add_json_string(&rec, it->path, strlen(it->path));
-	strbuf_addf(&rec, ",\"size\":%zu,\"mode\":%" PRIu32 ",\"mtime_ns\":%" PRId64
-		",\"sha256\":\"%s\"}", it->len, it->mode & 07777, it->mtime_ns,
-		it->sha);
-	if (rec.failed) {
+	if (backup_index_record(&rec, w->files == 0, it->path, it->len,
+				it->mode & 07777, it->mtime_ns, it->sha)) {
 		ret = error_set(err, ERR_IO, "out of memory");
 		goto out;
 	}
@@ -533,17 +529,9 @@ static int write_index(struct backup_writer *w, int mfd, struct error *err)
 	uint64_t off = 0;
 	int ret = ERR_IO;
 
-	strbuf_addstr(&head, "{\"format\":\"" BACKUP_FORMAT "\",\"run_id\":");
-	strbuf_add_json_string(&head, w->run_id, strlen(w->run_id));
-	strbuf_addstr(&head, ",\"tree_root\":");
-	strbuf_add_json_string(&head, w->tree_root, strlen(w->tree_root));
-	strbuf_addstr(&head, ",\"tool_version\":");
-	strbuf_add_json_string(&head, w->tool_version, strlen(w->tool_version));
-	strbuf_addstr(&head, ",\"created_at\":");
-	strbuf_add_json_string(&head, w->created_at, strlen(w->created_at));
-	strbuf_addstr(&head, ",\"files\":[");
-	strbuf_addf(&foot, "\n],\"file_count\":%" PRIu64 ",\"total_bytes\":%" PRIu64 "}\n",
-		w->files, w->bytes_in);
+	backup_index_head(&head, w->run_id, w->tree_root, w->tool_version,
+			  w->created_at);
+	backup_index_foot(&foot, w->files, w->bytes_in);
 	buf = malloc(IO_CHUNK);
 	if (head.failed || foot.failed || !buf) {
 		error_set(err, ERR_IO, "out of memory");
@@ -688,27 +676,22 @@ void backup_writer_abort(struct backup_writer *w)
 int backup_remove(const char *archive_path, struct error *err)
 {
 	char dir[PATH_MAX];
-	struct strbuf m = { 0 };
-	size_t n = strlen(archive_path);
+	char *idx = NULL;
 	int ret = 0;
 
 	if (unlink(archive_path) && errno != ENOENT)
 		return error_set(err, ERR_IO, "cannot remove '%s': %s", archive_path,
 				 strerror(errno));
-	if (util_ends_with(archive_path, BACKUP_ARCHIVE_SUFFIX)) {
-		strbuf_add(&m, archive_path, n - strlen(BACKUP_ARCHIVE_SUFFIX));
-		strbuf_addstr(&m, BACKUP_INDEX_SUFFIX);
-		if (m.failed)
-			ret = error_set(err, ERR_IO, "out of memory");
-		else if (unlink(m.buf) && errno != ENOENT)
-			ret = error_set(err, ERR_IO, "cannot remove '%s': %s", m.buf,
-					strerror(errno));
-	}
+	if (backup_index_path(archive_path, &idx))
+		ret = error_set(err, ERR_IO, "out of memory");
+	else if (idx && unlink(idx) && errno != ENOENT)
+		ret = error_set(err, ERR_IO, "cannot remove '%s': %s", idx,
+				strerror(errno));
 	dir_of(archive_path, dir, sizeof(dir));
 	if (!ret && backup_fsync_dir(dir) && errno != ENOENT)
 		ret = error_set(err, ERR_IO, "cannot fsync folder '%s': %s", dir,
 				strerror(errno));
-	strbuf_release(&m);
+	free(idx);
 	return ret;
 }
 
