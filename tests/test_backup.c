@@ -1321,6 +1321,113 @@ static void index_reader_decodes_escapes_keeps_raw_bytes_and_exact_mtime(void **
 	assert_int_equal(st.st_mtim.tv_nsec, MTIME_NS % 1000000000);
 }
 
+/* ------------------------------------------------ hostile sizes */
+
+/*
+ * A small zstd archive that inflates: `dups` copies of tree/a.json ("{}"),
+ * then MANIFEST.json of `index_bytes` bytes: a first line, then spaces.
+ */
+static void craft_bomb(const char *path, int dups, size_t index_bytes)
+{
+	static const char head[] = IDX_HEAD "\n";
+	struct archive *a = archive_write_new();
+	struct archive_entry *en = archive_entry_new();
+	size_t chunk = 1u << 20, done;
+	char *buf = malloc(chunk);
+	int i;
+
+	assert_non_null(buf);
+	memset(buf, ' ', chunk);
+	assert_int_equal(archive_write_add_filter_zstd(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_set_format_pax(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+	for (i = 0; i < dups; i++) {
+		archive_entry_clear(en);
+		archive_entry_copy_pathname(en, "tree/a.json");
+		archive_entry_set_filetype(en, AE_IFREG);
+		archive_entry_set_perm(en, 0644);
+		archive_entry_set_size(en, 2);
+		assert_true(archive_write_header(a, en) >= ARCHIVE_WARN);
+		assert_int_equal(archive_write_data(a, "{}", 2), 2);
+	}
+	archive_entry_clear(en);
+	archive_entry_copy_pathname(en, "MANIFEST.json");
+	archive_entry_set_filetype(en, AE_IFREG);
+	archive_entry_set_perm(en, 0600);
+	archive_entry_set_size(en, (la_int64_t)index_bytes);
+	assert_true(archive_write_header(a, en) >= ARCHIVE_WARN);
+	assert_int_equal(archive_write_data(a, head, strlen(head)), (la_ssize_t)strlen(head));
+	for (done = strlen(head); done < index_bytes; ) {
+		size_t n = index_bytes - done < chunk ? index_bytes - done : chunk;
+
+		assert_int_equal(archive_write_data(a, buf, n), (la_ssize_t)n);
+		done += n;
+	}
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	archive_entry_free(en);
+	free(buf);
+}
+
+/* backup_verify with no file of the process allowed past `limit` bytes. */
+static int verify_with_fsize_limit(const char *apath, rlim_t limit,
+				   struct events *ev, struct error *err)
+{
+	struct rlimit old, lim;
+	int ret;
+
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = limit;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	error_clear(err);
+	ret = backup_verify(apath, NULL, on_problem, ev, err);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	return ret;
+}
+
+/*
+ * Issue 12's case: a small archive whose index inflates to 128 MiB.  The
+ * index is parsed as it streams out of the archive, so nothing of it is
+ * written to $TMPDIR: verify stops at the first line that is too long,
+ * and no temporary file reaches 1 MiB.
+ */
+static void verify_of_an_inflating_index_writes_no_copy_of_it(void **state)
+{
+	struct fx *f = *state;
+	struct events ev = { { 0 }, { 0 }, "" };
+	struct error err;
+	struct stat st;
+
+	snprintf(f->apath, sizeof(f->apath), "%s/bomb.tar.zst", f->root);
+	craft_bomb(f->apath, 1, 128u << 20);
+	assert_int_equal(stat(f->apath, &st), 0);
+	assert_true(st.st_size < 64 * 1024);
+	assert_int_equal(verify_with_fsize_limit(f->apath, 1u << 20, &ev, &err), ERR_DATA);
+	assert_non_null(strstr(ev.log, "MANIFEST.json:2: malformed index: line too long"));
+	assert_int_equal(ev.verify[BACKUP_PROBLEM_INDEX], 1);
+}
+
+/*
+ * One entry repeated 50,000 times: each copy is reported as a duplicate
+ * when it is met and only the first is kept for the comparison, so the
+ * temporary files stay small (they held one record per copy before).
+ */
+static void verify_of_a_repeated_entry_keeps_one_copy_in_its_spill(void **state)
+{
+	struct fx *f = *state;
+	struct events ev = { { 0 }, { 0 }, "" };
+	struct error err;
+
+	snprintf(f->apath, sizeof(f->apath), "%s/dups.tar.zst", f->root);
+	craft_bomb(f->apath, 50000, 4096);
+	assert_int_equal(verify_with_fsize_limit(f->apath, 1u << 20, &ev, &err), ERR_DATA);
+	assert_int_equal(ev.verify[BACKUP_PROBLEM_DUPLICATE], 49999);
+	assert_non_null(strstr(ev.log, "duplicate entry|a.json|appears more than once"));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1368,6 +1475,8 @@ int main(void)
 		T(index_reader_refuses_malformed_lines_naming_the_line),
 		T(index_reader_refuses_a_line_over_256_kib),
 		T(index_reader_decodes_escapes_keeps_raw_bytes_and_exact_mtime),
+		T(verify_of_an_inflating_index_writes_no_copy_of_it),
+		T(verify_of_a_repeated_entry_keeps_one_copy_in_its_spill),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

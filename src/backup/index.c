@@ -598,23 +598,15 @@ int backup_read_index(const char *path, struct backup_index_info *info,
 		} else {
 			sc.apath = path;
 			sc.index_only = 1;
+			sc.on_rec = file_cb ? file_record : NULL;
+			sc.rec_ctx = &fc;
 			ret = backup_scan_open(&sc, NULL, &(int){ 0 }, err);
 			if (!ret)
 				ret = backup_scan_read(&sc, err);
-			if (ret)
-				goto out;
-			if (sc.n_index != 1) {
+			if (!ret && sc.n_index != 1)
 				ret = error_set(err, ERR_DATA, "archive '%s' has %s MANIFEST.json",
 						path, sc.n_index ? "more than one" : "no");
-				goto out;
-			}
-			if (fflush(sc.iraw) || fseek(sc.iraw, 0, SEEK_SET)) {
-				ret = error_set(err, ERR_IO, "cannot read a temporary file: %s",
-						strerror(errno));
-				goto out;
-			}
-			ret = backup_index_parse(sc.iraw, path, info, file_cb ? file_record : NULL,
-					     &fc, 0, err);
+			*info = sc.info;
 			goto out;
 		}
 	} else {

@@ -187,31 +187,41 @@ int backup_index_parse(FILE *f, const char *name,
 /* ------------------------------------------------------------ verify.c */
 
 /*
- * Pass 1 over an archive, shared by verify, restore and read_index:
- * hash every tree entry into a spill file, keep MANIFEST.json, parse it
- * into another spill file (checking its order) and compare the two lists
- * side by side, as a merge.  Problems go to cb.
+ * Pass 1 over an archive, shared by verify, restore and read_index: one
+ * read of the archive hashes every tree entry into a spill file and parses
+ * the index (MANIFEST.json) as it streams by, its records into another;
+ * then the two lists are compared side by side, as a merge.  Both spill
+ * files hold strictly increasing paths only: an entry or a record out of
+ * order is reported when it is met and not kept, so what goes to $TMPDIR
+ * is bounded by what a valid archive of that many files needs.  Problems
+ * go to cb.
  *
  *     memset(&sc, 0, sizeof sc); sc.fd = -1; sc.apath = ...; sc.cb = ...;
  *     backup_scan_open(&sc, expected_sha256, &match, err)
  *     backup_scan_read(&sc, err)
- *     backup_scan_load_index(&sc, err)
  *     if (sc.index_ok) backup_scan_compare(&sc, err)
  *     ... sc.problems, sc.recs (the index records, for restore) ...
  *     close(sc.fd); backup_scan_release(&sc)
+ *
+ * With index_only (backup_read_index), entries are skipped unread, the
+ * records go to on_rec(rec_ctx, ...) instead of sc.recs, and a malformed
+ * index is an error (ERR_DATA, named by apath) instead of a problem.
  */
 struct backup_scan {
 	const char *apath;
 	int fd;
-	int index_only;         /* backup_read_index: do not hash entries */
-	FILE *ents;             /* backup_rec + path per tree entry, archive order */
-	FILE *iraw;             /* the MANIFEST.json bytes */
-	FILE *recs;             /* backup_rec + path per index record */
+	int index_only;
+	int (*on_rec)(void *ctx, const struct backup_index_rec *r,
+		      struct error *err);   /* index_only: may be NULL */
+	void *rec_ctx;
+	FILE *ents;             /* backup_rec + path per tree entry, in order */
+	FILE *recs;             /* backup_rec + path per index record, in order */
 	int n_index;            /* MANIFEST.json members seen */
 	int index_ok;           /* the index parsed, in order, into recs */
-	uint64_t nrecs;         /* records in recs */
+	uint64_t nents, nrecs;  /* records in ents and in recs */
 	unsigned long index_problems;
-	struct strbuf prev;     /* loading: the previous record's path */
+	struct strbuf prev_ent; /* the last path put in ents */
+	struct strbuf prev_rec; /* the last path put in recs */
 	struct backup_index_info info;
 	unsigned long problems;
 	void (*cb)(void *ctx, enum backup_problem kind, const char *path,
@@ -229,9 +239,11 @@ void backup_scan_problem(struct backup_scan *sc, enum backup_problem kind,
  */
 int backup_scan_open(struct backup_scan *sc, const char *expected, int *match,
 		     struct error *err);
+/*
+ * Read the archive once.  Returns 0 (problems counted; index_ok set when
+ * the index is usable), ERR_IO, or (index_only) the index's error.
+ */
 int backup_scan_read(struct backup_scan *sc, struct error *err);
-/* Returns 0 (problems counted; index_ok set when usable) or ERR_IO. */
-int backup_scan_load_index(struct backup_scan *sc, struct error *err);
 int backup_scan_compare(struct backup_scan *sc, struct error *err);
 void backup_scan_release(struct backup_scan *sc);
 

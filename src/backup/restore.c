@@ -473,8 +473,6 @@ int backup_restore(const char *archive_path, const char *expected_sha256,
 		goto out;
 	}
 	ret = backup_scan_read(&rs.sc, err);
-	if (!ret)
-		ret = backup_scan_load_index(&rs.sc, err);
 	if (!ret && rs.sc.index_ok)
 		ret = backup_scan_compare(&rs.sc, err);
 	if (ret)

@@ -83,12 +83,11 @@ void backup_scan_release(struct backup_scan *sc)
 {
 	if (sc->ents)
 		fclose(sc->ents);
-	if (sc->iraw)
-		fclose(sc->iraw);
 	if (sc->recs)
 		fclose(sc->recs);
-	strbuf_release(&sc->prev);
-	sc->ents = sc->iraw = sc->recs = NULL;
+	strbuf_release(&sc->prev_rec);
+	strbuf_release(&sc->prev_ent);
+	sc->ents = sc->recs = NULL;
 }
 
 struct archive *backup_reader_open(int fd, const char *apath, struct error *err)
@@ -125,14 +124,14 @@ int backup_read_fail(struct archive *a, const char *apath, struct error *err)
 			 msg ? msg : "unexpected end of data");
 }
 
-/* Hash the data of the current entry; also copy it to `copy` if not NULL. */
+/* Hash the data of the current entry. */
 static int hash_entry(struct archive *a, const char *apath, unsigned char *buf,
-		      EVP_MD_CTX *c, FILE *copy, unsigned char raw[32],
-		      uint64_t *size, struct error *err)
+		      EVP_MD_CTX *c, unsigned char raw[32], uint64_t *size,
+		      struct error *err)
 {
 	uint64_t total = 0;
 
-	if (c && backup_sha_restart(c))
+	if (backup_sha_restart(c))
 		return error_set(err, ERR_IO, "sha256 failed");
 	for (;;) {
 		la_ssize_t r = archive_read_data(a, buf, IO_CHUNK);
@@ -141,17 +140,146 @@ static int hash_entry(struct archive *a, const char *apath, unsigned char *buf,
 			return backup_read_fail(a, apath, err);
 		if (r == 0)
 			break;
-		if (c)
-			EVP_DigestUpdate(c, buf, (size_t)r);
-		if (copy && fwrite(buf, 1, (size_t)r, copy) != (size_t)r)
-			return error_set(err, ERR_IO, "cannot write a temporary file: %s",
-					 strerror(errno));
+		EVP_DigestUpdate(c, buf, (size_t)r);
 		total += (uint64_t)r;
 	}
-	if (c && backup_sha_final(c, raw))
+	if (backup_sha_final(c, raw))
 		return error_set(err, ERR_IO, "sha256 failed");
 	*size = total;
 	return 0;
+}
+
+/*
+ * One index record into sc->recs.  Records must come in strictly
+ * increasing canonical order: a duplicate or a record out of order is a
+ * problem of the index (and is not spilled).
+ */
+static int spill_record(void *ctx, const struct backup_index_rec *r, struct error *err)
+{
+	struct backup_scan *sc = ctx;
+	struct backup_rec h;
+	int c = sc->nrecs ?
+		backup_path_cmp(sc->prev_rec.buf, sc->prev_rec.len, r->path, r->pathlen) : -1;
+
+	if (c >= 0) {
+		sc->index_problems++;
+		if (c == 0)
+			backup_scan_problem(sc, BACKUP_PROBLEM_INDEX, sc->apath,
+				"MANIFEST.json lists '%s' more than once", r->path);
+		else
+			backup_scan_problem(sc, BACKUP_PROBLEM_INDEX, sc->apath,
+				"MANIFEST.json lists '%s' after '%s', out of order",
+				r->path, sc->prev_rec.buf);
+		return 0;
+	}
+	strbuf_reset(&sc->prev_rec);
+	strbuf_add(&sc->prev_rec, r->path, r->pathlen);
+	if (sc->prev_rec.failed)
+		return error_set(err, ERR_IO, "out of memory");
+	sc->nrecs++;
+	memset(&h, 0, sizeof(h));
+	h.pathlen = (uint32_t)r->pathlen;
+	h.mode = r->mode;
+	h.size = r->size;
+	h.mtime_ns = r->mtime_ns;
+	memcpy(h.sha, r->sha, 32);
+	return backup_spill_put(sc->recs, &h, r->path, err);
+}
+
+/* A stdio stream over the data of the archive's current entry. */
+struct member_stream {
+	struct archive *a;
+	int failed;             /* libarchive reported an error */
+};
+
+static ssize_t member_read(void *cookie, char *buf, size_t n)
+{
+	struct member_stream *ms = cookie;
+	la_ssize_t r = archive_read_data(ms->a, buf, n);
+
+	if (r < 0) {
+		ms->failed = 1;
+		errno = EIO;
+		return -1;
+	}
+	return (ssize_t)r;
+}
+
+/*
+ * The index member, parsed while it is read from the archive.  Nothing of
+ * it is copied to disk but its valid records (into sc->recs), and what
+ * follows a malformed line is skipped (decompressed, not kept): an index
+ * of any size costs one line of memory, and a small hostile archive that
+ * inflates to gigabytes of index cannot fill $TMPDIR.
+ */
+static int scan_index(struct backup_scan *sc, struct archive *a, struct error *err)
+{
+	cookie_io_functions_t io = { member_read, NULL, NULL, NULL };
+	struct member_stream ms = { a, 0 };
+	int (*rec)(void *, const struct backup_index_rec *, struct error *) =
+		sc->index_only ? sc->on_rec : spill_record;
+	struct error perr;
+	FILE *f;
+	int ret;
+
+	if (!sc->index_only) {
+		sc->recs = backup_spill_open(err);
+		if (!sc->recs)
+			return ERR_IO;
+	}
+	f = fopencookie(&ms, "r", io);
+	if (!f)
+		return error_set(err, ERR_IO, "out of memory");
+	error_clear(&perr);
+	ret = backup_index_parse(f, sc->index_only ? sc->apath : INDEX_MEMBER,
+				 &sc->info, rec, sc->index_only ? sc->rec_ctx : sc,
+				 0, &perr);
+	fclose(f);
+	if (ms.failed || archive_read_data_skip(a) < ARCHIVE_WARN)
+		return backup_read_fail(a, sc->apath, err);
+	if (ret == ERR_DATA && !sc->index_only) {
+		char line[ERROR_MSG_MAX + ERROR_PATH_MAX + 64];
+
+		backup_scan_problem(sc, BACKUP_PROBLEM_INDEX, sc->apath, "%s",
+			error_format(&perr, line, sizeof(line)));
+		return 0;
+	}
+	if (ret) {
+		*err = perr;
+		return ret;
+	}
+	if (!sc->index_problems)
+		sc->index_ok = 1;
+	return 0;
+}
+
+/*
+ * An entry that does not come after the previous one (in the canonical
+ * order) is reported here and not spilled: sc->ents holds strictly
+ * increasing paths only, so an archive that repeats one entry a million
+ * times costs a million reports but no disk.  Returns 1 when `rel` is in
+ * order (and remembered), 0 when reported, -1 when out of memory.
+ */
+static int entry_in_order(struct backup_scan *sc, const char *rel)
+{
+	size_t n = strlen(rel);
+	int c = sc->nents ? backup_path_cmp(rel, n, sc->prev_ent.buf, sc->prev_ent.len) : 1;
+
+	if (c == 0) {
+		backup_scan_problem(sc, BACKUP_PROBLEM_DUPLICATE, rel,
+			"appears more than once in the archive");
+		return 0;
+	}
+	if (c < 0) {
+		backup_scan_problem(sc, BACKUP_PROBLEM_ORDER, rel,
+			"comes after '%s' in the archive; entries must follow the order of MANIFEST.json",
+			sc->prev_ent.buf);
+		return 0;
+	}
+	strbuf_reset(&sc->prev_ent);
+	strbuf_add(&sc->prev_ent, rel, n);
+	sc->nents++;
+	return sc->prev_ent.failed ? -1 : 1;
 }
 
 int backup_scan_read(struct backup_scan *sc, struct error *err)
@@ -166,9 +294,6 @@ int backup_scan_read(struct backup_scan *sc, struct error *err)
 		error_set(err, ERR_IO, "out of memory");
 		goto out;
 	}
-	sc->iraw = backup_spill_open(err);
-	if (!sc->iraw)
-		goto out;
 	if (!sc->index_only) {
 		sc->ents = backup_spill_open(err);
 		if (!sc->ents)
@@ -192,44 +317,47 @@ int backup_scan_read(struct backup_scan *sc, struct error *err)
 		name = archive_entry_pathname(e);
 		if (name && !strcmp(name, INDEX_MEMBER) &&
 		    archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e)) {
-			if (++sc->n_index > 1) {
-				backup_scan_problem(sc, BACKUP_PROBLEM_INDEX, sc->apath,
-					"MANIFEST.json appears more than once");
-				if (archive_read_data_skip(a) < ARCHIVE_WARN) {
-					backup_read_fail(a, sc->apath, err);
+			if (++sc->n_index == 1) {
+				ret = scan_index(sc, a, err);
+				if (ret)
 					goto out;
-				}
+				ret = ERR_IO;
 				continue;
 			}
-			if (hash_entry(a, sc->apath, buf, NULL, sc->iraw, h.sha, &size, err))
-				goto out;
-			continue;
-		}
-		why = backup_entry_unsafe(e, name, &rel);
-		if (sc->index_only || why) {
+			backup_scan_problem(sc, BACKUP_PROBLEM_INDEX, sc->apath,
+				"MANIFEST.json appears more than once");
+			r = 0;
+		} else {
+			why = backup_entry_unsafe(e, name, &rel);
 			if (why && !sc->index_only)
 				backup_scan_problem(sc, BACKUP_PROBLEM_UNSAFE, name ? name : "",
 					"%s", why);
+			r = sc->index_only || why ? 0 : entry_in_order(sc, rel);
+		}
+		if (r < 0) {
+			error_set(err, ERR_IO, "out of memory");
+			goto out;
+		}
+		if (r == 0) {
 			if (archive_read_data_skip(a) < ARCHIVE_WARN) {
 				backup_read_fail(a, sc->apath, err);
 				goto out;
 			}
 			continue;
 		}
-		if (hash_entry(a, sc->apath, buf, c, NULL, h.sha, &size, err))
+		if (hash_entry(a, sc->apath, buf, c, h.sha, &size, err))
 			goto out;
 		h.pathlen = (uint32_t)strlen(rel);
 		h.size = size;
 		h.mode = (uint32_t)archive_entry_perm(e);
 		h.mtime_ns = (int64_t)archive_entry_mtime(e) * 1000000000 +
 			archive_entry_mtime_nsec(e);
-		if (fwrite(&h, sizeof(h), 1, sc->ents) != 1 ||
-		    fwrite(rel, 1, h.pathlen, sc->ents) != h.pathlen) {
-			error_set(err, ERR_IO, "cannot write a temporary file: %s",
-				  strerror(errno));
+		if (backup_spill_put(sc->ents, &h, rel, err))
 			goto out;
-		}
 	}
+	if (sc->n_index == 0 && !sc->index_only)
+		backup_scan_problem(sc, BACKUP_PROBLEM_INDEX, sc->apath,
+			"MANIFEST.json is missing");
 	ret = 0;
 out:
 	if (a)
@@ -240,91 +368,17 @@ out:
 }
 
 /*
- * One index record into sc->recs.  Records must come in strictly
- * increasing canonical order: a duplicate or a record out of order is a
- * problem of the index (and is not spilled).
- */
-static int spill_record(void *ctx, const struct backup_index_rec *r, struct error *err)
-{
-	struct backup_scan *sc = ctx;
-	struct backup_rec h;
-	int c = sc->nrecs ?
-		backup_path_cmp(sc->prev.buf, sc->prev.len, r->path, r->pathlen) : -1;
-
-	if (c >= 0) {
-		sc->index_problems++;
-		if (c == 0)
-			backup_scan_problem(sc, BACKUP_PROBLEM_INDEX, sc->apath,
-				"MANIFEST.json lists '%s' more than once", r->path);
-		else
-			backup_scan_problem(sc, BACKUP_PROBLEM_INDEX, sc->apath,
-				"MANIFEST.json lists '%s' after '%s', out of order",
-				r->path, sc->prev.buf);
-		return 0;
-	}
-	strbuf_reset(&sc->prev);
-	strbuf_add(&sc->prev, r->path, r->pathlen);
-	if (sc->prev.failed)
-		return error_set(err, ERR_IO, "out of memory");
-	sc->nrecs++;
-	memset(&h, 0, sizeof(h));
-	h.pathlen = (uint32_t)r->pathlen;
-	h.mode = r->mode;
-	h.size = r->size;
-	h.mtime_ns = r->mtime_ns;
-	memcpy(h.sha, r->sha, 32);
-	return backup_spill_put(sc->recs, &h, r->path, err);
-}
-
-/*
- * Parse MANIFEST.json into sc->recs.  Returns 0 (problems counted;
- * index_ok set when the index is usable) or ERR_IO.
- */
-int backup_scan_load_index(struct backup_scan *sc, struct error *err)
-{
-	struct error perr;
-	int ret;
-
-	if (sc->n_index == 0) {
-		backup_scan_problem(sc, BACKUP_PROBLEM_INDEX, sc->apath,
-			"MANIFEST.json is missing");
-		return 0;
-	}
-	if (backup_spill_rewind(sc->iraw, err))
-		return ERR_IO;
-	sc->recs = backup_spill_open(err);
-	if (!sc->recs)
-		return ERR_IO;
-	error_clear(&perr);
-	ret = backup_index_parse(sc->iraw, INDEX_MEMBER, &sc->info, spill_record, sc,
-			     0, &perr);
-	if (!ret && !sc->index_problems)
-		sc->index_ok = 1;
-	if (ret == ERR_DATA) {
-		char line[ERROR_MSG_MAX + ERROR_PATH_MAX + 64];
-
-		backup_scan_problem(sc, BACKUP_PROBLEM_INDEX, sc->apath, "%s",
-			error_format(&perr, line, sizeof(line)));
-		return 0;
-	}
-	if (ret)
-		*err = perr;
-	return ret;
-}
-
-/*
  * Compare the hashed entries with the index records.  Both lists are
- * read once, in order: the records are known to be strictly increasing, so
- * the entries must be too -- an entry equal to the previous one is a
- * duplicate, one below it is out of order; between two entries, the
- * records passed over are missing; an entry with no record is extra.
+ * read once, in order, as a merge: both are strictly increasing (the scan
+ * kept no entry and no record out of order), so between two entries the
+ * records passed over are missing, and an entry with no record is extra.
  */
 int backup_scan_compare(struct backup_scan *sc, struct error *err)
 {
-	struct strbuf ep = { 0 }, mp = { 0 }, last = { 0 };
+	struct strbuf ep = STRBUF_INIT, mp = STRBUF_INIT;
 	struct backup_rec eh, mh;
 	char a_hex[65], m_hex[65];
-	int have_m, have_e, have_last = 0, c = 0;
+	int have_m, have_e, c = 0;
 	int ret = ERR_IO;
 
 	if (backup_spill_rewind(sc->ents, err) || backup_spill_rewind(sc->recs, err))
@@ -338,16 +392,6 @@ int backup_scan_compare(struct backup_scan *sc, struct error *err)
 			goto out;
 		if (!have_e)
 			break;
-		if (have_last && (c = backup_path_cmp(ep.buf, ep.len, last.buf, last.len)) <= 0) {
-			if (c == 0)
-				backup_scan_problem(sc, BACKUP_PROBLEM_DUPLICATE, ep.buf,
-					"appears more than once in the archive");
-			else
-				backup_scan_problem(sc, BACKUP_PROBLEM_ORDER, ep.buf,
-					"comes after '%s' in the archive; entries must follow the order of MANIFEST.json",
-					last.buf);
-			continue;
-		}
 		while (have_m > 0 && (c = backup_path_cmp(mp.buf, mp.len, ep.buf, ep.len)) < 0) {
 			backup_scan_problem(sc, BACKUP_PROBLEM_MISSING, mp.buf,
 				"listed in MANIFEST.json but not in the archive");
@@ -372,8 +416,6 @@ int backup_scan_compare(struct backup_scan *sc, struct error *err)
 			backup_scan_problem(sc, BACKUP_PROBLEM_EXTRA, ep.buf,
 				"in the archive but not in MANIFEST.json");
 		}
-		strbuf_swap(&ep, &last);
-		have_last = 1;
 	}
 	while (have_m > 0) {
 		backup_scan_problem(sc, BACKUP_PROBLEM_MISSING, mp.buf,
@@ -386,7 +428,6 @@ int backup_scan_compare(struct backup_scan *sc, struct error *err)
 out:
 	strbuf_release(&ep);
 	strbuf_release(&mp);
-	strbuf_release(&last);
 	return ret;
 }
 
@@ -441,8 +482,6 @@ int backup_verify(const char *archive_path, const char *expected_sha256,
 	ret = backup_scan_open(&sc, expected_sha256, &match, err);
 	if (!ret)
 		ret = backup_scan_read(&sc, err);
-	if (!ret)
-		ret = backup_scan_load_index(&sc, err);
 	if (!ret && sc.index_ok)
 		ret = backup_scan_compare(&sc, err);
 	if (!ret && sc.problems)
