@@ -169,6 +169,33 @@ void backup_writer_abort(struct backup_writer *w);
 int backup_remove(const char *archive_path, struct error *err);
 
 /*
+ * sha256 of the file at `path`, as 64 lower-case hex digits plus NUL.
+ * Returns 0 or ERR_IO.
+ */
+int backup_sha256_file(const char *path, char hex[65], struct error *err);
+
+/* ------------------------------------------------------------ after a crash */
+
+/*
+ * Crash recovery of the archives themselves.  A run that writes an
+ * archive keeps "<dir>/<run-id>.uncommitted" from just after
+ * backup_writer_open until after its database commit, so a crash in
+ * between leaves the marker beside the archive.  Calling sequence, under
+ * the database lock (so that no other run is in flight):
+ *
+ *     backup_cleanup_partials(dir, ...)          -- unfinished files
+ *     backup_sweep_orphans(dir, known, removed, ctx, err)
+ *     backup_writer_open(dir, run_id, ...)
+ *     backup_marker_create(dir, run_id, err)
+ *     ... backup_writer_finish, then the database commit ...
+ *     backup_marker_remove(dir, run_id)          -- committed, or failed cleanly
+ *
+ * Archives without a marker are never touched, so a recreated database
+ * does not cost anyone their old backups.
+ */
+#define BACKUP_MARKER_SUFFIX ".uncommitted"
+
+/*
  * Remove the leftovers of crashed runs in `dir`: "*.tar.zst.partial" and
  * "*.manifest.json.partial".  Files locked by a writer that is still
  * running are skipped.  Calls cb(ctx, path) after removing each one (cb may
@@ -179,10 +206,34 @@ int backup_cleanup_partials(const char *dir,
 			    void *ctx, struct error *err);
 
 /*
- * sha256 of the file at `path`, as 64 lower-case hex digits plus NUL.
- * Returns 0 or ERR_IO.
+ * Create <dir>/<run_id>.uncommitted (0600, O_EXCL), then fsync it and the
+ * folder.  Returns 0, ERR_USAGE for an invalid run id, or ERR_IO when the
+ * marker exists already or cannot be created.
  */
-int backup_sha256_file(const char *path, char hex[65], struct error *err);
+int backup_marker_create(const char *dir, const char *run_id, struct error *err);
+
+/*
+ * Remove the run's marker.  A missing marker, or one that cannot be
+ * removed, is not reported: the next sweep removes it, and keeps the
+ * archive of a run the ledger knows.
+ */
+void backup_marker_remove(const char *dir, const char *run_id);
+
+/*
+ * For every "<run-id>.uncommitted" in dir: call known(ctx, run_id,
+ * &is_known, err), which sets is_known when the ledger holds the run and
+ * returns 0 or an error code; when it does not hold it, remove
+ * <run-id>.tar.zst and its index (backup_remove) and call removed(ctx,
+ * archive_path) (removed may be NULL); then remove the marker.  An archive
+ * that cannot be removed stays, silently.  A missing or unreadable dir has
+ * nothing to sweep.  Returns 0, or the first error of known(), which
+ * stops the sweep.
+ */
+int backup_sweep_orphans(const char *dir,
+			 int (*known)(void *ctx, const char *run_id, int *is_known,
+				      struct error *err),
+			 void (*removed)(void *ctx, const char *archive_path),
+			 void *ctx, struct error *err);
 
 /* ------------------------------------------------------------ reading */
 
@@ -216,8 +267,8 @@ struct backup_file {
  * ERR_DATA for a malformed index, ERR_IO when it cannot be read.
  */
 int backup_read_index(const char *path, struct backup_index_info *info,
-			 void (*file_cb)(void *ctx, const struct backup_file *f),
-			 void *ctx, struct error *err);
+		      void (*file_cb)(void *ctx, const struct backup_file *f),
+		      void *ctx, struct error *err);
 
 /* What backup_verify (and the validation of backup_restore) can find. */
 enum backup_problem {

@@ -1428,6 +1428,117 @@ static void verify_of_a_repeated_entry_keeps_one_copy_in_its_spill(void **state)
 	assert_non_null(strstr(ev.log, "duplicate entry|a.json|appears more than once"));
 }
 
+/* ------------------------------------------------ run markers */
+
+struct sweep_ctx {
+	const char *known_id;   /* the one run the "ledger" holds */
+	int fail;               /* known() fails with ERR_IO */
+	int asked;
+	struct events *ev;
+};
+
+static int sweep_known(void *ctx, const char *run_id, int *is_known,
+		       struct error *err)
+{
+	struct sweep_ctx *c = ctx;
+
+	c->asked++;
+	if (c->fail)
+		return error_set(err, ERR_IO, "ledger unreachable");
+	*is_known = c->known_id && !strcmp(run_id, c->known_id);
+	return 0;
+}
+
+static void sweep_removed(void *ctx, const char *path)
+{
+	struct sweep_ctx *c = ctx;
+
+	add_log(c->ev, "orphan", path, "");
+}
+
+static int exists_in(const char *dir, const char *name)
+{
+	char p[PATH_MAX + 64];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return access(p, F_OK) == 0;
+}
+
+static void sweep_removes_only_the_marked_archives_of_unknown_runs(void **state)
+{
+	struct fx *f = *state;
+	struct events ev = { { 0 }, { 0 }, "" };
+	struct sweep_ctx c = { "r2", 0, 0, &ev };
+	struct error err;
+	char orphan[PATH_MAX];
+
+	write_backup(f, "r1", three, 1);         /* marked, unknown: an orphan */
+	snprintf(orphan, sizeof(orphan), "%s", f->apath);
+	write_backup(f, "r2", three, 1);         /* marked, committed */
+	write_backup(f, "r3", three, 1);         /* no marker: never touched */
+	error_clear(&err);
+	assert_int_equal(backup_marker_create(f->bdir, "r1", &err), 0);
+	assert_int_equal(backup_marker_create(f->bdir, "r2", &err), 0);
+	assert_true(exists_in(f->bdir, "r1.uncommitted"));
+	assert_int_equal(backup_sweep_orphans(f->bdir, sweep_known, sweep_removed, &c, &err), 0);
+	assert_int_equal(c.asked, 2);
+	assert_false(exists_in(f->bdir, "r1.tar.zst"));
+	assert_false(exists_in(f->bdir, "r1.manifest.json"));
+	assert_true(exists_in(f->bdir, "r2.tar.zst"));
+	assert_true(exists_in(f->bdir, "r3.tar.zst"));
+	assert_false(exists_in(f->bdir, "r1.uncommitted"));
+	assert_false(exists_in(f->bdir, "r2.uncommitted"));
+	{
+		char want[PATH_MAX + 16];
+
+		snprintf(want, sizeof(want), "orphan|%s|\n", orphan);
+		assert_string_equal(ev.log, want);
+	}
+	/* nothing left to sweep; a missing folder has nothing either */
+	c.asked = 0;
+	assert_int_equal(backup_sweep_orphans(f->bdir, sweep_known, NULL, &c, &err), 0);
+	assert_int_equal(c.asked, 0);
+	assert_int_equal(backup_sweep_orphans(f->outside, sweep_known, NULL, &c, &err), 0);
+	assert_int_equal(backup_sweep_orphans("/nonexistent/wsm", sweep_known, NULL, &c, &err), 0);
+}
+
+static void sweep_stops_at_a_ledger_error_and_keeps_the_marker(void **state)
+{
+	struct fx *f = *state;
+	struct events ev = { { 0 }, { 0 }, "" };
+	struct sweep_ctx c = { NULL, 1, 0, &ev };
+	struct error err;
+
+	write_backup(f, "r1", three, 1);
+	error_clear(&err);
+	assert_int_equal(backup_marker_create(f->bdir, "r1", &err), 0);
+	assert_int_equal(backup_sweep_orphans(f->bdir, sweep_known, sweep_removed, &c, &err),
+			 ERR_IO);
+	assert_non_null(strstr(err.msg, "ledger unreachable"));
+	assert_true(exists_in(f->bdir, "r1.tar.zst"));
+	assert_true(exists_in(f->bdir, "r1.uncommitted"));
+}
+
+static void marker_is_created_once_private_and_removed_quietly(void **state)
+{
+	struct fx *f = *state;
+	struct error err;
+	char p[PATH_MAX + 32];
+	struct stat st;
+
+	error_clear(&err);
+	assert_int_equal(backup_marker_create(f->outside, "r1", &err), 0);
+	snprintf(p, sizeof(p), "%s/r1.uncommitted", f->outside);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(backup_marker_create(f->outside, "r1", &err), ERR_IO);
+	assert_non_null(strstr(err.msg, "r1.uncommitted"));
+	assert_int_equal(backup_marker_create(f->outside, "../r1", &err), ERR_USAGE);
+	backup_marker_remove(f->outside, "r1");
+	assert_int_equal(stat(p, &st), -1);
+	backup_marker_remove(f->outside, "r1");   /* already gone: fine */
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1477,6 +1588,9 @@ int main(void)
 		T(index_reader_decodes_escapes_keeps_raw_bytes_and_exact_mtime),
 		T(verify_of_an_inflating_index_writes_no_copy_of_it),
 		T(verify_of_a_repeated_entry_keeps_one_copy_in_its_spill),
+		T(sweep_removes_only_the_marked_archives_of_unknown_runs),
+		T(sweep_stops_at_a_ledger_error_and_keeps_the_marker),
+		T(marker_is_created_once_private_and_removed_quietly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

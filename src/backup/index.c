@@ -520,7 +520,7 @@ static int file_record(void *ctx, const struct backup_index_rec *r, struct error
  * reading the records in between (for listings of big backups).
  */
 static int index_quick(FILE *f, const char *name,
-			  struct backup_index_info *info, struct error *err)
+		       struct backup_index_info *info, struct error *err)
 {
 	char *first = malloc(INDEX_LINE_MAX), *tail = malloc(TAIL_MAX + 1);
 	struct strbuf both = { 0 };
@@ -571,8 +571,8 @@ out:
 }
 
 int backup_read_index(const char *path, struct backup_index_info *info,
-			 void (*file_cb)(void *ctx, const struct backup_file *f),
-			 void *ctx, struct error *err)
+		      void (*file_cb)(void *ctx, const struct backup_file *f),
+		      void *ctx, struct error *err)
 {
 	struct file_cb_ctx fc = { file_cb, ctx };
 	char *beside = NULL;

@@ -11,7 +11,8 @@
  *   verify.c   pass 1 over an archive (the scan), shared by backup_verify,
  *              backup_restore and backup_read_index
  *   restore.c  backup_restore
- *   markers.c  what crashed runs leave behind (backup_cleanup_partials)
+ *   markers.c  what crashed runs leave behind: partial files, run markers
+ *              and the archives of runs that never committed
  *
  * Conventions: functions here follow error.h like the public ones (0 or an
  * ERR_* code with err set) unless their comment says otherwise; arguments
@@ -178,11 +179,10 @@ struct backup_index_rec {
  * names `name` and the line) for a malformed index, ERR_IO, or what rec()
  * returned.
  */
-int backup_index_parse(FILE *f, const char *name,
-			  struct backup_index_info *info,
-			  int (*rec)(void *ctx, const struct backup_index_rec *r,
-				     struct error *err),
-			  void *ctx, int footer_counts, struct error *err);
+int backup_index_parse(FILE *f, const char *name, struct backup_index_info *info,
+		       int (*rec)(void *ctx, const struct backup_index_rec *r,
+				  struct error *err),
+		       void *ctx, int footer_counts, struct error *err);
 
 /* ------------------------------------------------------------ verify.c */
 
