@@ -247,8 +247,34 @@ int backup_scan_read(struct backup_scan *sc, struct error *err);
 int backup_scan_compare(struct backup_scan *sc, struct error *err);
 void backup_scan_release(struct backup_scan *sc);
 
-/* A reader of the archive on fd (from its start): zstd or none, tar. */
-struct archive *backup_reader_open(int fd, const char *apath, struct error *err);
+/*
+ * One read of an archive from its start: the libarchive reader (zstd or
+ * none, then tar: no external filter programs), an IO_CHUNK buffer and a
+ * sha256 context for the entries' data.
+ *
+ *     backup_pass_open(&p, fd, apath, err)
+ *     while ((r = backup_pass_next(&p, &e, err)) > 0)
+ *         ... archive_read_data(p.a, p.buf, IO_CHUNK), or backup_pass_skip ...
+ *     (r < 0: err is set)
+ *     backup_pass_close(&p)
+ */
+struct backup_pass {
+	struct archive *a;
+	const char *apath;      /* the archive, for messages */
+	unsigned char *buf;     /* IO_CHUNK bytes */
+	EVP_MD_CTX *sha;
+};
+
+/* Returns 0 or ERR_IO (then nothing is left to close). */
+int backup_pass_open(struct backup_pass *p, int fd, const char *apath,
+		     struct error *err);
+/* The next entry: 1, 0 at the end, -1 with err when the archive is bad. */
+int backup_pass_next(struct backup_pass *p, struct archive_entry **e,
+		     struct error *err);
+/* Skip the data of the current entry.  Returns 0 or ERR_IO. */
+int backup_pass_skip(struct backup_pass *p, struct error *err);
+/* Free it all; accepts a pass that is zeroed or already closed. */
+void backup_pass_close(struct backup_pass *p);
 /* ERR_IO "cannot read archive '<apath>': <libarchive's reason>". */
 int backup_read_fail(struct archive *a, const char *apath, struct error *err);
 /*

@@ -201,9 +201,9 @@ static int rename_noreplace(int dfd, const char *from, const char *to)
  * a temporary name and renameat.  Either way the content is checked
  * against the index before it becomes visible.
  */
-static int restore_entry(struct restore *rs, struct archive *a, const char *rel,
+static int restore_entry(struct restore *rs, struct backup_pass *p, const char *rel,
 			 const struct backup_rec *hp, unsigned char fl,
-			 unsigned char *buf, EVP_MD_CTX *c, struct error *err)
+			 struct error *err)
 {
 	char why[BACKUP_PATH_MAX + 128];
 	char tmp[64], proc[64];
@@ -231,10 +231,8 @@ static int restore_entry(struct restore *rs, struct archive *a, const char *rel,
 				  rs->target, rel, strerror(errno));
 			goto out;
 		}
-		if (archive_read_data_skip(a) < ARCHIVE_WARN) {
-			backup_read_fail(a, rs->sc.apath, err);
+		if (backup_pass_skip(p, err))
 			goto out;
-		}
 		ret = 0;
 		goto out;
 	}
@@ -258,28 +256,28 @@ static int restore_entry(struct restore *rs, struct archive *a, const char *rel,
 			goto out;
 		}
 	}
-	if (backup_sha_restart(c)) {
+	if (backup_sha_restart(p->sha)) {
 		error_set(err, ERR_IO, "sha256 failed");
 		goto out;
 	}
 	for (;;) {
-		la_ssize_t n = archive_read_data(a, buf, IO_CHUNK);
+		la_ssize_t n = archive_read_data(p->a, p->buf, IO_CHUNK);
 
 		if (n < 0) {
-			backup_read_fail(a, rs->sc.apath, err);
+			backup_read_fail(p->a, rs->sc.apath, err);
 			goto out;
 		}
 		if (n == 0)
 			break;
-		EVP_DigestUpdate(c, buf, (size_t)n);
-		if (backup_write_all(fd, buf, (size_t)n)) {
+		EVP_DigestUpdate(p->sha, p->buf, (size_t)n);
+		if (backup_write_all(fd, p->buf, (size_t)n)) {
 			error_set(err, ERR_IO, "cannot write '%s/%s': %s", rs->target, rel,
 				  strerror(errno));
 			goto out;
 		}
 		total += (uint64_t)n;
 	}
-	if (backup_sha_final(c, raw)) {
+	if (backup_sha_final(p->sha, raw)) {
 		error_set(err, ERR_IO, "sha256 failed");
 		goto out;
 	}
@@ -344,98 +342,70 @@ out:
  */
 static int restore_write(struct restore *rs, struct error *err)
 {
-	struct archive *a = NULL;
+	struct backup_pass p;
 	struct archive_entry *e;
-	unsigned char *buf = malloc(IO_CHUNK);
-	EVP_MD_CTX *c = backup_sha_new();
-	struct strbuf mp = { 0 };
+	struct strbuf mp = STRBUF_INIT;
 	struct backup_rec h;
 	int r, ret = ERR_IO;
 
-	if (!buf || !c) {
-		error_set(err, ERR_IO, "out of memory");
-		goto out;
-	}
 	if (backup_spill_rewind(rs->sc.recs, err) || backup_spill_rewind(rs->flagf, err))
-		goto out;
+		return ERR_IO;
 	if (rs->dw.root < 0) {
-		if (backup_mkdir_p(rs->target, 0777)) {
-			error_set(err, ERR_IO, "cannot create '%s': %s", rs->target,
-				  strerror(errno));
-			goto out;
-		}
+		if (backup_mkdir_p(rs->target, 0777))
+			return error_set(err, ERR_IO, "cannot create '%s': %s", rs->target,
+					 strerror(errno));
 		rs->dw.root = open(rs->target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (rs->dw.root < 0) {
-			error_set(err, ERR_IO, "cannot open '%s': %s", rs->target,
-				  strerror(errno));
-			goto out;
-		}
+		if (rs->dw.root < 0)
+			return error_set(err, ERR_IO, "cannot open '%s': %s", rs->target,
+					 strerror(errno));
 	}
-	a = backup_reader_open(rs->sc.fd, rs->sc.apath, err);
-	if (!a)
-		goto out;
-	for (;;) {
-		const char *name, *rel = NULL;
+	if (backup_pass_open(&p, rs->sc.fd, rs->sc.apath, err))
+		return ERR_IO;
+	while ((r = backup_pass_next(&p, &e, err)) > 0) {
+		const char *name = archive_entry_pathname(e), *rel = NULL;
 		int fl;
 
-		r = archive_read_next_header(a, &e);
-
-		if (r == ARCHIVE_EOF)
-			break;
-		if (r < ARCHIVE_WARN) {
-			backup_read_fail(a, rs->sc.apath, err);
-			goto out;
-		}
-		name = archive_entry_pathname(e);
 		if (name && !strcmp(name, INDEX_MEMBER)) {
-			if (archive_read_data_skip(a) < ARCHIVE_WARN) {
-				backup_read_fail(a, rs->sc.apath, err);
+			if (backup_pass_skip(&p, err))
 				goto out;
-			}
 			continue;
 		}
-		if (backup_entry_unsafe(e, name, &rel)) {
-			ret = error_set(err, ERR_DATA, "archive '%s' changed during the restore",
-					rs->sc.apath);
-			goto out;
-		}
+		if (backup_entry_unsafe(e, name, &rel))
+			goto changed;
 		r = backup_spill_get(rs->sc.recs, &h, &mp, err);
 		if (r < 0)
 			goto out;
-		if (r == 0 || strcmp(mp.buf, rel)) {
-			ret = error_set(err, ERR_DATA, "archive '%s' changed during the restore",
-					rs->sc.apath);
-			goto out;
-		}
+		if (r == 0 || strcmp(mp.buf, rel))
+			goto changed;
 		fl = getc(rs->flagf);
 		if (fl == EOF) {
 			error_set(err, ERR_IO, "cannot read a temporary file");
 			goto out;
 		}
-		r = restore_entry(rs, a, rel, &h, (unsigned char)fl, buf, c, err);
+		r = restore_entry(rs, &p, rel, &h, (unsigned char)fl, err);
 		if (r) {
 			ret = r;
 			goto out;
 		}
 	}
+	if (r < 0)
+		goto out;
 	r = backup_spill_get(rs->sc.recs, &h, &mp, err);
 	if (r < 0)
 		goto out;
-	if (r > 0) {
-		ret = error_set(err, ERR_DATA, "archive '%s' changed during the restore",
-				rs->sc.apath);
-		goto out;
-	}
+	if (r > 0)
+		goto changed;
 	if (syncfs(rs->dw.root)) {
 		error_set(err, ERR_IO, "cannot sync '%s': %s", rs->target, strerror(errno));
 		goto out;
 	}
 	ret = 0;
+	goto out;
+changed:
+	ret = error_set(err, ERR_DATA, "archive '%s' changed during the restore",
+			rs->sc.apath);
 out:
-	if (a)
-		archive_read_free(a);
-	EVP_MD_CTX_free(c);
-	free(buf);
+	backup_pass_close(&p);
 	strbuf_release(&mp);
 	return ret;
 }

@@ -90,32 +90,6 @@ void backup_scan_release(struct backup_scan *sc)
 	sc->ents = sc->recs = NULL;
 }
 
-struct archive *backup_reader_open(int fd, const char *apath, struct error *err)
-{
-	struct archive *a;
-
-	if (lseek(fd, 0, SEEK_SET) < 0) {
-		error_set(err, ERR_IO, "cannot read archive '%s': %s", apath,
-			  strerror(errno));
-		return NULL;
-	}
-	a = archive_read_new();
-	if (!a) {
-		error_set(err, ERR_IO, "out of memory");
-		return NULL;
-	}
-	/* only zstd (or none) and tar: no external filter programs */
-	archive_read_support_filter_zstd(a);
-	archive_read_support_format_tar(a);
-	if (archive_read_open_fd(a, fd, IO_CHUNK) != ARCHIVE_OK) {
-		error_set(err, ERR_IO, "cannot read archive '%s': %s", apath,
-			  archive_error_string(a) ? archive_error_string(a) : "unknown error");
-		archive_read_free(a);
-		return NULL;
-	}
-	return a;
-}
-
 int backup_read_fail(struct archive *a, const char *apath, struct error *err)
 {
 	const char *msg = archive_error_string(a);
@@ -124,26 +98,85 @@ int backup_read_fail(struct archive *a, const char *apath, struct error *err)
 			 msg ? msg : "unexpected end of data");
 }
 
+int backup_pass_open(struct backup_pass *p, int fd, const char *apath,
+		     struct error *err)
+{
+	memset(p, 0, sizeof(*p));
+	p->apath = apath;
+	p->buf = malloc(IO_CHUNK);
+	p->sha = backup_sha_new();
+	p->a = archive_read_new();
+	if (!p->buf || !p->sha || !p->a) {
+		backup_pass_close(p);
+		return error_set(err, ERR_IO, "out of memory");
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		backup_pass_close(p);
+		return error_set(err, ERR_IO, "cannot read archive '%s': %s", apath,
+				 strerror(errno));
+	}
+	/* only zstd (or none) and tar: no external filter programs */
+	archive_read_support_filter_zstd(p->a);
+	archive_read_support_format_tar(p->a);
+	if (archive_read_open_fd(p->a, fd, IO_CHUNK) != ARCHIVE_OK) {
+		error_set(err, ERR_IO, "cannot read archive '%s': %s", apath,
+			  archive_error_string(p->a) ? archive_error_string(p->a) :
+			  "unknown error");
+		backup_pass_close(p);
+		return ERR_IO;
+	}
+	return 0;
+}
+
+int backup_pass_next(struct backup_pass *p, struct archive_entry **e,
+		     struct error *err)
+{
+	int r = archive_read_next_header(p->a, e);
+
+	if (r == ARCHIVE_EOF)
+		return 0;
+	if (r < ARCHIVE_WARN) {
+		backup_read_fail(p->a, p->apath, err);
+		return -1;
+	}
+	return 1;
+}
+
+int backup_pass_skip(struct backup_pass *p, struct error *err)
+{
+	if (archive_read_data_skip(p->a) < ARCHIVE_WARN)
+		return backup_read_fail(p->a, p->apath, err);
+	return 0;
+}
+
+void backup_pass_close(struct backup_pass *p)
+{
+	if (p->a)
+		archive_read_free(p->a);
+	EVP_MD_CTX_free(p->sha);
+	free(p->buf);
+	memset(p, 0, sizeof(*p));
+}
+
 /* Hash the data of the current entry. */
-static int hash_entry(struct archive *a, const char *apath, unsigned char *buf,
-		      EVP_MD_CTX *c, unsigned char raw[32], uint64_t *size,
-		      struct error *err)
+static int hash_entry(struct backup_pass *p, unsigned char raw[32],
+		      uint64_t *size, struct error *err)
 {
 	uint64_t total = 0;
 
-	if (backup_sha_restart(c))
+	if (backup_sha_restart(p->sha))
 		return error_set(err, ERR_IO, "sha256 failed");
 	for (;;) {
-		la_ssize_t r = archive_read_data(a, buf, IO_CHUNK);
+		la_ssize_t r = archive_read_data(p->a, p->buf, IO_CHUNK);
 
 		if (r < 0)
-			return backup_read_fail(a, apath, err);
+			return backup_read_fail(p->a, p->apath, err);
 		if (r == 0)
 			break;
-		EVP_DigestUpdate(c, buf, (size_t)r);
+		EVP_DigestUpdate(p->sha, p->buf, (size_t)r);
 		total += (uint64_t)r;
 	}
-	if (backup_sha_final(c, raw))
+	if (backup_sha_final(p->sha, raw))
 		return error_set(err, ERR_IO, "sha256 failed");
 	*size = total;
 	return 0;
@@ -212,10 +245,11 @@ static ssize_t member_read(void *cookie, char *buf, size_t n)
  * of any size costs one line of memory, and a small hostile archive that
  * inflates to gigabytes of index cannot fill $TMPDIR.
  */
-static int scan_index(struct backup_scan *sc, struct archive *a, struct error *err)
+static int scan_index(struct backup_scan *sc, struct backup_pass *p,
+		      struct error *err)
 {
 	cookie_io_functions_t io = { member_read, NULL, NULL, NULL };
-	struct member_stream ms = { a, 0 };
+	struct member_stream ms = { p->a, 0 };
 	int (*rec)(void *, const struct backup_index_rec *, struct error *) =
 		sc->index_only ? sc->on_rec : spill_record;
 	struct error perr;
@@ -235,8 +269,10 @@ static int scan_index(struct backup_scan *sc, struct archive *a, struct error *e
 				 &sc->info, rec, sc->index_only ? sc->rec_ctx : sc,
 				 0, &perr);
 	fclose(f);
-	if (ms.failed || archive_read_data_skip(a) < ARCHIVE_WARN)
-		return backup_read_fail(a, sc->apath, err);
+	if (ms.failed)
+		return backup_read_fail(p->a, sc->apath, err);
+	if (backup_pass_skip(p, err))
+		return ERR_IO;
 	if (ret == ERR_DATA && !sc->index_only) {
 		char line[ERROR_MSG_MAX + ERROR_PATH_MAX + 64];
 
@@ -284,41 +320,26 @@ static int entry_in_order(struct backup_scan *sc, const char *rel)
 
 int backup_scan_read(struct backup_scan *sc, struct error *err)
 {
-	struct archive *a = NULL;
+	struct backup_pass p;
 	struct archive_entry *e;
-	unsigned char *buf = malloc(IO_CHUNK);
-	EVP_MD_CTX *c = backup_sha_new();
-	int ret = ERR_IO;
+	int r, ret = ERR_IO;
 
-	if (!buf || !c) {
-		error_set(err, ERR_IO, "out of memory");
-		goto out;
-	}
 	if (!sc->index_only) {
 		sc->ents = backup_spill_open(err);
 		if (!sc->ents)
-			goto out;
+			return ERR_IO;
 	}
-	a = backup_reader_open(sc->fd, sc->apath, err);
-	if (!a)
-		goto out;
-	for (;;) {
-		int r = archive_read_next_header(a, &e);
-		const char *name, *rel = NULL, *why;
+	if (backup_pass_open(&p, sc->fd, sc->apath, err))
+		return ERR_IO;
+	while ((r = backup_pass_next(&p, &e, err)) > 0) {
+		const char *name = archive_entry_pathname(e), *rel = NULL, *why;
 		struct backup_rec h;
 		uint64_t size = 0;
 
-		if (r == ARCHIVE_EOF)
-			break;
-		if (r < ARCHIVE_WARN) {
-			backup_read_fail(a, sc->apath, err);
-			goto out;
-		}
-		name = archive_entry_pathname(e);
 		if (name && !strcmp(name, INDEX_MEMBER) &&
 		    archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e)) {
 			if (++sc->n_index == 1) {
-				ret = scan_index(sc, a, err);
+				ret = scan_index(sc, &p, err);
 				if (ret)
 					goto out;
 				ret = ERR_IO;
@@ -339,13 +360,11 @@ int backup_scan_read(struct backup_scan *sc, struct error *err)
 			goto out;
 		}
 		if (r == 0) {
-			if (archive_read_data_skip(a) < ARCHIVE_WARN) {
-				backup_read_fail(a, sc->apath, err);
+			if (backup_pass_skip(&p, err))
 				goto out;
-			}
 			continue;
 		}
-		if (hash_entry(a, sc->apath, buf, c, h.sha, &size, err))
+		if (hash_entry(&p, h.sha, &size, err))
 			goto out;
 		h.pathlen = (uint32_t)strlen(rel);
 		h.size = size;
@@ -355,15 +374,14 @@ int backup_scan_read(struct backup_scan *sc, struct error *err)
 		if (backup_spill_put(sc->ents, &h, rel, err))
 			goto out;
 	}
+	if (r < 0)
+		goto out;
 	if (sc->n_index == 0 && !sc->index_only)
 		backup_scan_problem(sc, BACKUP_PROBLEM_INDEX, sc->apath,
 			"MANIFEST.json is missing");
 	ret = 0;
 out:
-	if (a)
-		archive_read_free(a);
-	EVP_MD_CTX_free(c);
-	free(buf);
+	backup_pass_close(&p);
 	return ret;
 }
 
