@@ -113,17 +113,10 @@ static int collect_ledger(void *ctx, const struct file_entry *f)
 	struct verify_ctx *c = ctx;
 	struct ledger_file *lf;
 
-	if (c->n_files == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct ledger_file *p = realloc(c->files, cap * sizeof(*p));
-
-		if (!p)
-			return ERR_IO;
-		c->files = p;
-		c->cap = cap;
-	}
+	if (ALLOC_GROW(c->files, c->n_files + 1, c->cap))
+		return ERR_IO;
 	lf = &c->files[c->n_files++];
-	lf->path = strdup(f->path);
+	lf->path = util_strdup(f->path);
 	snprintf(lf->sha256, sizeof(lf->sha256), "%s", f->sha256 ? f->sha256 : "");
 	lf->outcome = (int)f->outcome;
 	lf->seen = 0;
