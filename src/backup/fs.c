@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 /* ------------------------------------------------------------ sha256 */
+
 int backup_sha_decode(const char *hex, size_t len, unsigned char raw[32])
 {
 	size_t i;
@@ -55,25 +56,6 @@ int backup_sha_final(EVP_MD_CTX *c, unsigned char raw[32])
 	return EVP_DigestFinal_ex(c, raw, &n) == 1 && n == 32 ? 0 : -1;
 }
 
-int backup_write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n) {
-		ssize_t r = write(fd, p, n);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-/* sha256 of what remains to be read on fd.  Returns 0, or -1 with errno. */
 int backup_sha_fd(int fd, unsigned char raw[32], uint64_t *size)
 {
 	EVP_MD_CTX *c = backup_sha_new();
@@ -111,7 +93,44 @@ out:
 	return ret;
 }
 
-/* "<a>/<b><suffix>", malloc'ed, or NULL when out of memory. */
+int backup_sha256_file(const char *path, char hex[65], struct error *err)
+{
+	unsigned char raw[32];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return error_set(err, ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+	if (backup_sha_fd(fd, raw, NULL)) {
+		int e = errno;
+
+		close(fd);
+		return error_set(err, ERR_IO, "cannot read '%s': %s", path, strerror(e));
+	}
+	close(fd);
+	util_hex_encode(raw, 32, hex);
+	return 0;
+}
+
+/* ------------------------------------------------------------ files and folders */
+
+int backup_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n) {
+		ssize_t r = write(fd, p, n);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
 char *backup_path_join(const char *a, const char *b, const char *suffix)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -120,7 +139,6 @@ char *backup_path_join(const char *a, const char *b, const char *suffix)
 	return strbuf_detach(&sb);
 }
 
-/* fsync a directory so that renames and unlinks in it are durable. */
 int backup_fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -135,40 +153,27 @@ int backup_fsync_dir(const char *dir)
 	return ret;
 }
 
-/*
- * An unlinked temporary file in $TMPDIR (or /tmp), opened for reading and
- * writing.  Returns NULL with err set.
- */
-FILE *backup_spill_open(struct error *err)
+int backup_mkdir_p(const char *path, mode_t mode)
 {
-	const char *dir = getenv("TMPDIR");
-	char tmpl[PATH_MAX];
-	int fd;
-	FILE *f;
+	char buf[PATH_MAX];
+	size_t n = strlen(path), i;
 
-	if (!dir || !*dir)
-		dir = "/tmp";
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		if (snprintf(tmpl, sizeof(tmpl), "%s/.wsm-spill-XXXXXX", dir) >=
-		    (int)sizeof(tmpl)) {
-			error_set(err, ERR_IO, "temporary folder name too long '%s'", dir);
-			return NULL;
-		}
-		fd = mkstemp(tmpl);
-		if (fd < 0) {
-			error_set(err, ERR_IO, "cannot create a temporary file in '%s': %s",
-				  dir, strerror(errno));
-			return NULL;
-		}
-		unlink(tmpl);
+	if (n == 0 || n >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
 	}
-	f = fdopen(fd, "w+");
-	if (!f) {
-		error_set(err, ERR_IO, "cannot open a temporary file: %s", strerror(errno));
-		close(fd);
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] == '/' || buf[i] == '\0') {
+			char c = buf[i];
+
+			buf[i] = '\0';
+			if (mkdir(buf, mode) && errno != EEXIST)
+				return -1;
+			buf[i] = c;
+		}
 	}
-	return f;
+	return 0;
 }
 
 /* ------------------------------------------------------------ paths */
@@ -244,30 +249,6 @@ int backup_run_id_ok(const char *id)
 	return 1;
 }
 
-/* mkdir -p with `mode` for the folders it creates. */
-int backup_mkdir_p(const char *path, mode_t mode)
-{
-	char buf[PATH_MAX];
-	size_t n = strlen(path), i;
-
-	if (n == 0 || n >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (buf[i] == '/' || buf[i] == '\0') {
-			char c = buf[i];
-
-			buf[i] = '\0';
-			if (mkdir(buf, mode) && errno != EEXIST)
-				return -1;
-			buf[i] = c;
-		}
-	}
-	return 0;
-}
-
 /* ------------------------------------------------------------ spill files */
 
 /*
@@ -275,9 +256,43 @@ int backup_mkdir_p(const char *path, mode_t mode)
  * followed by the path, are spilled to unlinked temporary files in the
  * order they come and read back in that order: nothing per file is kept
  * in memory, so validating and restoring take the same memory for ten
- * files or a million.  Both orders must be the canonical one (backup_path_cmp),
- * which the writer guarantees; the readers refuse anything else.
+ * files or a million.  Both orders must be the canonical one
+ * (backup_path_cmp), which the writer guarantees; the readers keep
+ * nothing else.
  */
+/* O_TMPFILE where the file system has it, else a name unlinked at once */
+FILE *backup_spill_open(struct error *err)
+{
+	const char *dir = getenv("TMPDIR");
+	char tmpl[PATH_MAX];
+	int fd;
+	FILE *f;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		if (snprintf(tmpl, sizeof(tmpl), "%s/.wsm-spill-XXXXXX", dir) >=
+		    (int)sizeof(tmpl)) {
+			error_set(err, ERR_IO, "temporary folder name too long '%s'", dir);
+			return NULL;
+		}
+		fd = mkstemp(tmpl);
+		if (fd < 0) {
+			error_set(err, ERR_IO, "cannot create a temporary file in '%s': %s",
+				  dir, strerror(errno));
+			return NULL;
+		}
+		unlink(tmpl);
+	}
+	f = fdopen(fd, "w+");
+	if (!f) {
+		error_set(err, ERR_IO, "cannot open a temporary file: %s", strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 int backup_spill_put(FILE *f, const struct backup_rec *h, const char *path,
 		     struct error *err)
 {
@@ -324,24 +339,6 @@ int backup_spill_get(FILE *f, struct backup_rec *h, struct strbuf *path,
 	path->buf[h->pathlen] = '\0';
 	path->len = h->pathlen;
 	return 1;
-}
-
-int backup_sha256_file(const char *path, char hex[65], struct error *err)
-{
-	unsigned char raw[32];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return error_set(err, ERR_IO, "cannot open '%s': %s", path, strerror(errno));
-	if (backup_sha_fd(fd, raw, NULL)) {
-		int e = errno;
-
-		close(fd);
-		return error_set(err, ERR_IO, "cannot read '%s': %s", path, strerror(e));
-	}
-	close(fd);
-	util_hex_encode(raw, 32, hex);
-	return 0;
 }
 
 /* ------------------------------------------------------------ folder walker */

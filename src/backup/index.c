@@ -523,7 +523,7 @@ static int index_quick(FILE *f, const char *name,
 		       struct backup_index_info *info, struct error *err)
 {
 	char *first = malloc(INDEX_LINE_MAX), *tail = malloc(TAIL_MAX + 1);
-	struct strbuf both = { 0 };
+	struct strbuf both = STRBUF_INIT;
 	FILE *m = NULL;
 	const char *last;
 	size_t n;

@@ -5,8 +5,8 @@
  *   fs.c       file-system helpers: whole writes, folder fsync, mkdir -p,
  *              safe relative paths and their canonical order, spill files,
  *              sha256 of a file, the O_NOFOLLOW folder walker
- *   index.c    the archive's index (MANIFEST.json): its reader, and
- *              backup_read_index
+ *   index.c    the archive's index (MANIFEST.json): the lines the writer
+ *              writes, their reader (cJSON per line), backup_read_index
  *   writer.c   the writer thread (backup_writer_*), backup_remove
  *   verify.c   pass 1 over an archive (the scan), shared by backup_verify,
  *              backup_restore and backup_read_index
@@ -48,16 +48,20 @@ EVP_MD_CTX *backup_sha_new(void);
 int backup_sha_restart(EVP_MD_CTX *c);
 /* The digest of what was added since the (re)start.  Returns 0 or -1. */
 int backup_sha_final(EVP_MD_CTX *c, unsigned char raw[32]);
-/* sha256 (and size, may be NULL) of what remains to be read on fd.
- * Returns 0, or -1 with errno. */
+/*
+ * sha256 (and size, may be NULL) of what remains to be read on fd.
+ * Returns 0, or -1 with errno.
+ */
 int backup_sha_fd(int fd, unsigned char raw[32], uint64_t *size);
 
 /* write(2) all n bytes, retrying on EINTR.  Returns 0, or -1 with errno. */
 int backup_write_all(int fd, const void *buf, size_t n);
 /* "<a>/<b><suffix>", malloc'ed, or NULL when out of memory. */
 char *backup_path_join(const char *a, const char *b, const char *suffix);
-/* fsync a folder so that renames and unlinks in it are durable; file
- * systems that cannot (EINVAL, EROFS) count as done.  0, or -1 with errno. */
+/*
+ * fsync a folder so that renames and unlinks in it are durable; file
+ * systems that cannot (EINVAL, EROFS) count as done.  0, or -1 with errno.
+ */
 int backup_fsync_dir(const char *dir);
 /* mkdir -p with `mode` for the folders it creates.  0, or -1 with errno. */
 int backup_mkdir_p(const char *path, mode_t mode);
@@ -118,6 +122,7 @@ struct backup_dirwalk {
 
 enum backup_walk_result { BACKUP_WALK_OK, BACKUP_WALK_ABSENT, BACKUP_WALK_REFUSED };
 
+/* An empty walker for `target` (borrowed); the caller sets dw->root. */
 void backup_dirwalk_init(struct backup_dirwalk *dw, const char *target);
 /*
  * An fd for folder dir[0..dlen) (relative, "" for the root) of the target;
@@ -130,6 +135,7 @@ void backup_dirwalk_init(struct backup_dirwalk *dw, const char *target);
 int backup_dirwalk_get(struct backup_dirwalk *dw, const char *dir, size_t dlen,
 		       int create, int *fd, char *why, size_t whysz,
 		       struct error *err);
+/* Close the walker's fds, root included. */
 void backup_dirwalk_release(struct backup_dirwalk *dw);
 
 /* ------------------------------------------------------------ index.c */
@@ -167,17 +173,18 @@ struct backup_index_rec {
 };
 
 /*
- * Read an index in this module's layout (backup.h) from f, each line with
- * cJSON, as strictly as the layout: a line longer than 256 KiB, a control
- * character, \u0000, a value other than a string or an integer, an
- * integer outside int64, a malformed sha256, an unsafe path or a record
- * that lacks a member or has one twice are refused (non-UTF-8 bytes are
- * not: file names need not be UTF-8).  Fills *info
- * and calls rec() (may be NULL) for each file record in order.  With
- * footer_counts, file_count and total_bytes are taken from the last line
- * instead of being checked against the records.  Returns 0, ERR_DATA (err
- * names `name` and the line) for a malformed index, ERR_IO, or what rec()
- * returned.
+ * Read an index in this module's layout (backup.h) from f, each line
+ * with cJSON.  Fills *info and calls rec() (may be NULL) for each file
+ * record in order.  With footer_counts, file_count and total_bytes are
+ * taken from the last line instead of being checked against the records.
+ * Returns 0, ERR_DATA (err names `name`, the line and, for bad JSON, the
+ * column) for a malformed index, ERR_IO, or what rec() returned.
+ *
+ * As strict as the layout: a line over 256 KiB, a control character,
+ * \u0000, a value other than a string or an integer, an integer outside
+ * int64, a bad sha256, an unsafe path, a record lacking a member or
+ * giving one twice are refused.  Bytes that are not UTF-8 are not: file
+ * names need not be UTF-8, and the writer copies them as they are.
  */
 int backup_index_parse(FILE *f, const char *name, struct backup_index_info *info,
 		       int (*rec)(void *ctx, const struct backup_index_rec *r,
@@ -210,7 +217,7 @@ int backup_index_parse(FILE *f, const char *name, struct backup_index_info *info
 struct backup_scan {
 	const char *apath;
 	int fd;
-	int index_only;
+	int index_only;         /* backup_read_index: the index alone */
 	int (*on_rec)(void *ctx, const struct backup_index_rec *r,
 		      struct error *err);   /* index_only: may be NULL */
 	void *rec_ctx;
@@ -244,7 +251,9 @@ int backup_scan_open(struct backup_scan *sc, const char *expected, int *match,
  * the index is usable), ERR_IO, or (index_only) the index's error.
  */
 int backup_scan_read(struct backup_scan *sc, struct error *err);
+/* The merge of ents and recs.  Returns 0 (problems counted) or ERR_IO. */
 int backup_scan_compare(struct backup_scan *sc, struct error *err);
+/* Close the spill files; sc->fd stays the caller's. */
 void backup_scan_release(struct backup_scan *sc);
 
 /*

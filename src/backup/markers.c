@@ -78,7 +78,7 @@ int backup_cleanup_partials(const char *dir,
 int backup_marker_create(const char *dir, const char *run_id, struct error *err)
 {
 	char *path;
-	int fd, dfd;
+	int fd;
 
 	if (!backup_run_id_ok(run_id))
 		return error_set(err, ERR_USAGE, "invalid run id '%s'", run_id);
@@ -94,11 +94,7 @@ int backup_marker_create(const char *dir, const char *run_id, struct error *err)
 	/* best effort: the marker only has to outlive a crash of this run */
 	fsync(fd);
 	close(fd);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
+	backup_fsync_dir(dir);
 	free(path);
 	return 0;
 }

@@ -417,7 +417,7 @@ int backup_restore(const char *archive_path, const char *expected_sha256,
 		   void *ctx, struct error *err)
 {
 	struct restore rs;
-	struct strbuf rel = { 0 };
+	struct strbuf rel = STRBUF_INIT;
 	struct backup_rec h;
 	int match, ret;
 

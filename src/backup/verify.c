@@ -1,8 +1,9 @@
 /*
- * backup/verify.c - pass 1 over an archive (the scan, see internal.h):
- * hash every entry, read the index, compare them side by side in constant
- * memory; and backup_verify, which is that pass alone.  It writes nothing
- * outside its temporary spill files.
+ * backup/verify.c - reading archives: one pass of libarchive (struct
+ * backup_pass), and on it the scan that verify, restore and read_index
+ * share (see internal.h): hash every entry, parse the index as it streams
+ * by, compare the two side by side; backup_verify is that scan alone.  It
+ * writes nothing but its temporary spill files.
  */
 #include "internal.h"
 
@@ -15,7 +16,75 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* ------------------------------------------------------------ archive entries */
+/* ------------------------------------------------------------ reading an archive */
+
+int backup_read_fail(struct archive *a, const char *apath, struct error *err)
+{
+	const char *msg = archive_error_string(a);
+
+	return error_set(err, ERR_IO, "cannot read archive '%s': %s", apath,
+			 msg ? msg : "unexpected end of data");
+}
+
+int backup_pass_open(struct backup_pass *p, int fd, const char *apath,
+		     struct error *err)
+{
+	memset(p, 0, sizeof(*p));
+	p->apath = apath;
+	p->buf = malloc(IO_CHUNK);
+	p->sha = backup_sha_new();
+	p->a = archive_read_new();
+	if (!p->buf || !p->sha || !p->a) {
+		backup_pass_close(p);
+		return error_set(err, ERR_IO, "out of memory");
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		backup_pass_close(p);
+		return error_set(err, ERR_IO, "cannot read archive '%s': %s", apath,
+				 strerror(errno));
+	}
+	/* only zstd (or none) and tar: no external filter programs */
+	archive_read_support_filter_zstd(p->a);
+	archive_read_support_format_tar(p->a);
+	if (archive_read_open_fd(p->a, fd, IO_CHUNK) != ARCHIVE_OK) {
+		error_set(err, ERR_IO, "cannot read archive '%s': %s", apath,
+			  archive_error_string(p->a) ? archive_error_string(p->a) :
+			  "unknown error");
+		backup_pass_close(p);
+		return ERR_IO;
+	}
+	return 0;
+}
+
+int backup_pass_next(struct backup_pass *p, struct archive_entry **e,
+		     struct error *err)
+{
+	int r = archive_read_next_header(p->a, e);
+
+	if (r == ARCHIVE_EOF)
+		return 0;
+	if (r < ARCHIVE_WARN) {
+		backup_read_fail(p->a, p->apath, err);
+		return -1;
+	}
+	return 1;
+}
+
+int backup_pass_skip(struct backup_pass *p, struct error *err)
+{
+	if (archive_read_data_skip(p->a) < ARCHIVE_WARN)
+		return backup_read_fail(p->a, p->apath, err);
+	return 0;
+}
+
+void backup_pass_close(struct backup_pass *p)
+{
+	if (p->a)
+		archive_read_free(p->a);
+	EVP_MD_CTX_free(p->sha);
+	free(p->buf);
+	memset(p, 0, sizeof(*p));
+}
 
 const char *backup_entry_unsafe(struct archive_entry *e, const char *name,
 				const char **rel)
@@ -88,74 +157,6 @@ void backup_scan_release(struct backup_scan *sc)
 	strbuf_release(&sc->prev_rec);
 	strbuf_release(&sc->prev_ent);
 	sc->ents = sc->recs = NULL;
-}
-
-int backup_read_fail(struct archive *a, const char *apath, struct error *err)
-{
-	const char *msg = archive_error_string(a);
-
-	return error_set(err, ERR_IO, "cannot read archive '%s': %s", apath,
-			 msg ? msg : "unexpected end of data");
-}
-
-int backup_pass_open(struct backup_pass *p, int fd, const char *apath,
-		     struct error *err)
-{
-	memset(p, 0, sizeof(*p));
-	p->apath = apath;
-	p->buf = malloc(IO_CHUNK);
-	p->sha = backup_sha_new();
-	p->a = archive_read_new();
-	if (!p->buf || !p->sha || !p->a) {
-		backup_pass_close(p);
-		return error_set(err, ERR_IO, "out of memory");
-	}
-	if (lseek(fd, 0, SEEK_SET) < 0) {
-		backup_pass_close(p);
-		return error_set(err, ERR_IO, "cannot read archive '%s': %s", apath,
-				 strerror(errno));
-	}
-	/* only zstd (or none) and tar: no external filter programs */
-	archive_read_support_filter_zstd(p->a);
-	archive_read_support_format_tar(p->a);
-	if (archive_read_open_fd(p->a, fd, IO_CHUNK) != ARCHIVE_OK) {
-		error_set(err, ERR_IO, "cannot read archive '%s': %s", apath,
-			  archive_error_string(p->a) ? archive_error_string(p->a) :
-			  "unknown error");
-		backup_pass_close(p);
-		return ERR_IO;
-	}
-	return 0;
-}
-
-int backup_pass_next(struct backup_pass *p, struct archive_entry **e,
-		     struct error *err)
-{
-	int r = archive_read_next_header(p->a, e);
-
-	if (r == ARCHIVE_EOF)
-		return 0;
-	if (r < ARCHIVE_WARN) {
-		backup_read_fail(p->a, p->apath, err);
-		return -1;
-	}
-	return 1;
-}
-
-int backup_pass_skip(struct backup_pass *p, struct error *err)
-{
-	if (archive_read_data_skip(p->a) < ARCHIVE_WARN)
-		return backup_read_fail(p->a, p->apath, err);
-	return 0;
-}
-
-void backup_pass_close(struct backup_pass *p)
-{
-	if (p->a)
-		archive_read_free(p->a);
-	EVP_MD_CTX_free(p->sha);
-	free(p->buf);
-	memset(p, 0, sizeof(*p));
 }
 
 /* Hash the data of the current entry. */
@@ -454,7 +455,7 @@ out:
  * the file with it.  *match is set to 0 on a mismatch (reported).
  */
 int backup_scan_open(struct backup_scan *sc, const char *expected, int *match,
-			  struct error *err)
+		     struct error *err)
 {
 	struct stat st;
 	unsigned char raw[32], want[32];

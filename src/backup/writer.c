@@ -511,7 +511,7 @@ void backup_writer_get_stats(struct backup_writer *w,
 
 /* Write `len` bytes to the archive entry and to the index beside it. */
 static int index_out(struct backup_writer *w, int mfd, const void *p,
-			size_t len, struct error *err)
+		     size_t len, struct error *err)
 {
 	if (write_data(w, p, len, "MANIFEST.json", err))
 		return ERR_IO;
@@ -521,10 +521,10 @@ static int index_out(struct backup_writer *w, int mfd, const void *p,
 	return 0;
 }
 
-/* Append MANIFEST.json (header, spilled records, footer) to both outputs. */
+/* Append the index (first line, spilled records, last line) to both outputs. */
 static int write_index(struct backup_writer *w, int mfd, struct error *err)
 {
-	struct strbuf head = { 0 }, foot = { 0 };
+	struct strbuf head = STRBUF_INIT, foot = STRBUF_INIT;
 	unsigned char *buf = NULL;
 	uint64_t off = 0;
 	int ret = ERR_IO;
