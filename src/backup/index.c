@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define INDEX_LINE_MAX (256u * 1024u)   /* longest line read, newline included */
+#define INDEX_LINE_MAX (256u * 1024u)   /* longest line accepted */
 #define TAIL_MAX (64 * 1024)
 
 /* ------------------------------------------------------------ writing */
@@ -373,38 +373,63 @@ static int parse_foot(char *line, size_t n, size_t at, struct foot_state *st,
 	return ret;
 }
 
+/*
+ * The next line of f into lb (line break included), read in small pieces
+ * so that memory follows the longest line, not the longest allowed.
+ * Returns 1, 0 at the end, or -1 with *why: a line over INDEX_LINE_MAX,
+ * a NUL byte (fgets stops only at a line break: a piece that is shorter
+ * without one hides a NUL), or out of memory (lb->failed).
+ */
+static int next_line(FILE *f, struct strbuf *lb, const char **why)
+{
+	char piece[4096];
+
+	strbuf_reset(lb);
+	while (fgets(piece, sizeof(piece), f)) {
+		size_t n = strlen(piece);
+
+		if (strbuf_add(lb, piece, n)) {
+			*why = "out of memory";
+			return -1;
+		}
+		if (n && piece[n - 1] == '\n')
+			break;
+		if (n < sizeof(piece) - 1 && !feof(f)) {
+			*why = "NUL byte in the line";
+			return -1;
+		}
+		if (lb->len >= INDEX_LINE_MAX) {
+			*why = "line too long";
+			return -1;
+		}
+	}
+	return ferror(f) ? 0 : lb->len > 0;   /* the caller reports ferror */
+}
+
 int backup_index_parse(FILE *f, const char *name, struct backup_index_info *info,
 		       int (*rec)(void *ctx, const struct backup_index_rec *r,
 				  struct error *err),
 		       void *ctx, int footer_counts, struct error *err)
 {
-	char *line = malloc(INDEX_LINE_MAX);
+	struct strbuf lb = STRBUF_INIT;
 	enum { S_HEAD, S_RECORDS, S_DONE } state = S_HEAD;
 	struct foot_state foot = { -1, -1 };
 	const char *why = NULL;
-	int prev_comma = 0, ret = 0;
+	int prev_comma = 0, ret = 0, got;
 	long lineno = 0, col = 0;
 	uint64_t count = 0, total = 0;
 
 	memset(info, 0, sizeof(*info));
-	if (!line)
-		return error_set(err, ERR_IO, "out of memory");
-	while (fgets(line, (int)INDEX_LINE_MAX, f)) {
-		size_t n = strlen(line), start;
+	while ((got = next_line(f, &lb, &why)) != 0) {
+		char *line = lb.buf;
+		size_t n = lb.len, start;
 		struct rec_state rs;
 		cJSON *tree;
 		int failed;
 
 		lineno++;
-		if (n == INDEX_LINE_MAX - 1 && line[n - 1] != '\n') {
-			why = "line too long";
+		if (got < 0)
 			goto bad;
-		}
-		/* fgets stops at a line break only: a shorter text hides a NUL */
-		if ((n == 0 || line[n - 1] != '\n') && !feof(f)) {
-			why = "NUL byte in the line";
-			goto bad;
-		}
 		why = line_text_problem(line, n);
 		if (why)
 			goto bad;
@@ -486,10 +511,13 @@ int backup_index_parse(FILE *f, const char *name, struct backup_index_info *info
 	info->total_bytes = total;
 	goto out;
 bad:
-	ret = error_set_at(err, ERR_DATA, name, lineno, col, NULL,
-			   "malformed index: %s", why ? why : "syntax error");
+	if (lb.failed)
+		ret = error_set(err, ERR_IO, "out of memory");
+	else
+		ret = error_set_at(err, ERR_DATA, name, lineno, col, NULL,
+				   "malformed index: %s", why ? why : "syntax error");
 out:
-	free(line);
+	strbuf_release(&lb);
 	return ret;
 }
 
