@@ -206,33 +206,6 @@ const char *backup_rel_unsafe(const char *rel)
 	}
 }
 
-/*
- * The canonical order of paths in an archive: component by component, each
- * compared bytewise (strcmp), a shorter path before its continuations --
- * the order of a depth-first walk with sorted siblings, as walk.c gives.
- * Comparing the whole paths bytewise with '/' below every other byte is the
- * same order.  In it, every path under "d/" comes right after "d" (and
- * before any "d<other>"), which lets readers check duplicates and
- * file-versus-folder clashes with the previous path alone.
- */
-int backup_path_cmp(const char *a, size_t alen, const char *b, size_t blen)
-{
-	size_t i, n = alen < blen ? alen : blen;
-
-	for (i = 0; i < n; i++) {
-		unsigned char ca = (unsigned char)a[i], cb = (unsigned char)b[i];
-
-		if (ca == cb)
-			continue;
-		if (ca == '/')
-			return -1;
-		if (cb == '/')
-			return 1;
-		return ca < cb ? -1 : 1;
-	}
-	return alen < blen ? -1 : alen > blen;
-}
-
 int backup_run_id_ok(const char *id)
 {
 	size_t n = strlen(id), i;
@@ -257,7 +230,7 @@ int backup_run_id_ok(const char *id)
  * order they come and read back in that order: nothing per file is kept
  * in memory, so validating and restoring take the same memory for ten
  * files or a million.  Both orders must be the canonical one
- * (backup_path_cmp), which the writer guarantees; the readers keep
+ * (walk_path_cmp), which the writer guarantees; the readers keep
  * nothing else.
  */
 /* O_TMPFILE where the file system has it, else a name unlinked at once */

@@ -68,11 +68,6 @@ int backup_mkdir_p(const char *path, mode_t mode);
 
 /* Why a relative path is unsafe ("'..' path component", ...), or NULL. */
 const char *backup_rel_unsafe(const char *rel);
-/*
- * The canonical order of paths in an archive (<0, 0, >0 like strcmp):
- * component by component, a path before its continuations.  See fs.c.
- */
-int backup_path_cmp(const char *a, size_t alen, const char *b, size_t blen);
 /* 1 when `id` is a valid run id (1..127 of [A-Za-z0-9._-], no leading '.'). */
 int backup_run_id_ok(const char *id);
 

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "walk.h"
+
 /* ------------------------------------------------------------ reading an archive */
 
 int backup_read_fail(struct archive *a, const char *apath, struct error *err)
@@ -193,7 +195,7 @@ static int spill_record(void *ctx, const struct backup_index_rec *r, struct erro
 	struct backup_scan *sc = ctx;
 	struct backup_rec h;
 	int c = sc->nrecs ?
-		backup_path_cmp(sc->prev_rec.buf, sc->prev_rec.len, r->path, r->pathlen) : -1;
+		walk_path_cmp(sc->prev_rec.buf, sc->prev_rec.len, r->path, r->pathlen) : -1;
 
 	if (c >= 0) {
 		sc->index_problems++;
@@ -300,7 +302,7 @@ static int scan_index(struct backup_scan *sc, struct backup_pass *p,
 static int entry_in_order(struct backup_scan *sc, const char *rel)
 {
 	size_t n = strlen(rel);
-	int c = sc->nents ? backup_path_cmp(rel, n, sc->prev_ent.buf, sc->prev_ent.len) : 1;
+	int c = sc->nents ? walk_path_cmp(rel, n, sc->prev_ent.buf, sc->prev_ent.len) : 1;
 
 	if (c == 0) {
 		backup_scan_problem(sc, BACKUP_PROBLEM_DUPLICATE, rel,
@@ -411,7 +413,7 @@ int backup_scan_compare(struct backup_scan *sc, struct error *err)
 			goto out;
 		if (!have_e)
 			break;
-		while (have_m > 0 && (c = backup_path_cmp(mp.buf, mp.len, ep.buf, ep.len)) < 0) {
+		while (have_m > 0 && (c = walk_path_cmp(mp.buf, mp.len, ep.buf, ep.len)) < 0) {
 			backup_scan_problem(sc, BACKUP_PROBLEM_MISSING, mp.buf,
 				"listed in MANIFEST.json but not in the archive");
 			have_m = backup_spill_get(sc->recs, &mh, &mp, err);

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "walk.h"
+
 #define DEFAULT_QUEUE_BYTES (32u * 1024u * 1024u)
 #define DEFAULT_ZSTD_LEVEL 3
 
@@ -445,11 +447,11 @@ int backup_writer_add(struct backup_writer *w, const char *relpath,
 		return error_set(err, ERR_USAGE, "cannot back up '%s': bad sha256 '%s'",
 				 relpath, sha256_hex);
 	/* the readers rely on this order to validate in constant memory */
-	if (w->have_last && backup_path_cmp(w->last_path, w->last_len, relpath, plen) >= 0)
+	if (w->have_last && walk_path_cmp(w->last_path, w->last_len, relpath, plen) >= 0)
 		return error_set(err, ERR_USAGE,
 				 "cannot back up '%s': not after '%.*s' in walk order%s", relpath,
 				 (int)w->last_len, w->last_path,
-				 backup_path_cmp(w->last_path, w->last_len, relpath, plen) ?
+				 walk_path_cmp(w->last_path, w->last_len, relpath, plen) ?
 				 "" : " (added twice)");
 	it = malloc(sizeof(*it) + len + plen + 1);
 	if (!it)
