@@ -259,10 +259,20 @@ int storage_open(const char *url, const struct storage_opts *opts,
 void storage_close(struct storage *st);
 
 /*
- * Copy `url` into buf with any password replaced by "***" (URI userinfo
- * and "password=" keywords alike).  Returns buf.
+ * The display form of a database URL, for every output: `url` parsed by
+ * libpq (PQconninfoParse) and rebuilt in the form given (URI or keyword
+ * string) with the password as "***"; an SQLite URL as it is.  A string
+ * libpq cannot parse is shown as given with every password span masked
+ * (found with libpq's own grammar, never by pattern).  Returns buf.
  */
 const char *storage_mask_url(const char *url, char *buf, size_t size);
+
+/*
+ * Scrub a message (libpq's, which may echo the connection string) of
+ * every piece of `url` that holds part of a password: each becomes
+ * "***".  Returns msg.
+ */
+const char *storage_scrub_secrets(const char *url, char *msg, size_t size);
 
 /* Thin wrappers over st->ops; a NULL method reports "not supported". */
 int storage_begin(struct storage *st, struct error *err);

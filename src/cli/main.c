@@ -150,7 +150,9 @@ int main(int argc, char **argv)
 		if (err.msg[0])
 			fprintf(stderr, "wsmigrate %s: %s\n", cmd->name,
 				error_format(&err, line, sizeof(line)));
-		if (status == EXIT_USAGE && !err.path[0])
+		if (err.hint[0])
+			fprintf(stderr, "hint: %s\n", err.hint);
+		else if (status == EXIT_USAGE && !err.path[0])
 			fprintf(stderr, "hint: usage: wsmigrate %s\n", cmd->usage);
 	}
 	return status;
