@@ -94,7 +94,14 @@ struct pipeline_opts {
 	const char *tree;
 	const char *db_url;              /* ignored when dry_run */
 	const char *schema_dir;          /* folder or manifest file */
-	const char *backup_dir;          /* default "backups" */
+	const char *backup_dir;          /* NULL: beside an SQLite database
+					    (PATH.backups), else the folder of
+					    the ledger's latest archive, else
+					    ./backups; the walk never enters it,
+					    nor any folder of the ledger's
+					    archives.  Created when missing, and
+					    removed again (if empty) when the
+					    run commits nothing */
 	int dry_run;
 	int skip_invalid;                /* --on-invalid skip (else abort) */
 	int prune;                       /* move rows of deleted files to history */

@@ -190,6 +190,20 @@ struct storage_opts {
 	int no_wait;          /* fail at once instead of waiting for the lock */
 	int busy_timeout_ms;  /* how long to wait for another writer (0: default) */
 	const char *tenant;   /* PostgreSQL multi-tenant mode, or NULL */
+	int read_only;        /* read-only commands: never create or change
+				 anything; an SQLite file that does not
+				 exist is ERR_IO "no database at PATH"
+				 (PostgreSQL: a read-only session) */
+	int must_exist;       /* commands that only change an existing ledger
+				 (rollback): an SQLite file that does not
+				 exist is ERR_IO "no database at PATH" */
+	int defer_create;     /* writers that may write nothing (migrate): an
+				 SQLite file that does not exist yet is built
+				 under a temporary name beside it and appears
+				 at PATH only when storage_commit succeeds
+				 (ERR_IO if PATH appeared meanwhile); without
+				 a commit, close removes it, so a run that
+				 wrote nothing leaves no file behind */
 };
 
 struct storage;
@@ -250,7 +264,11 @@ struct storage {
  *   "sqlite:PATH", or a plain path ending in .db/.sqlite/.sqlite3 -> SQLite;
  *   "postgresql://...", "postgres://...", or a libpq keyword string
  *   ("host=... dbname=...") -> PostgreSQL.
- * On success *out belongs to the caller (storage_close).
+ * "sqlite::memory:" is refused (ERR_USAGE): a run's ledger would vanish
+ * with the process while its archive stayed.
+ * On success *out belongs to the caller (storage_close); its url_masked
+ * is the display form (storage_mask_url), with an SQLite path made
+ * absolute.
  */
 int storage_open(const char *url, const struct storage_opts *opts,
 		 struct storage **out, struct error *err);

@@ -59,7 +59,9 @@ static const char help_text[] =
 	"  --prune                move the rows of files deleted from the tree to history\n"
 	"  --rehash               hash every file even when size and mtime are unchanged\n"
 	"  --max-file-size N      refuse larger files (default 64M; K, M, G suffixes)\n"
-	"  --backup-dir DIR       where backup archives go (default ./backups)\n"
+	"  --backup-dir DIR       where backup archives go (default: $WSMIGRATE_BACKUP_DIR, else\n"
+	"                         PATH.backups beside an SQLite database, else the folder of\n"
+	"                         the ledger's archives, else ./backups)\n"
 	"  --remove-originals     after commit and a verified archive, delete the imported files\n"
 	"  --map-uri PREFIX=DIR   resolve schema $refs under PREFIX from DIR (repeatable)\n"
 	"  --assert-formats       make JSON Schema \"format\" an assertion\n"
@@ -119,7 +121,9 @@ int cmd_migrate(int argc, char **argv, struct error *err)
 
 	memset(&o, 0, sizeof(o));
 	memset(&stats, 0, sizeof(stats));
-	o.backup_dir = "backups";
+	o.backup_dir = getenv("WSMIGRATE_BACKUP_DIR");
+	if (o.backup_dir && !*o.backup_dir)
+		o.backup_dir = NULL;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "qvh", long_opts, NULL)) != -1) {
 		switch (c) {

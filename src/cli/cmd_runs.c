@@ -65,6 +65,7 @@ int cmd_runs(int argc, char **argv, struct error *err)
 {
 	struct storage *st = NULL;
 	struct runs_ctx c = { 0, 0 };
+	struct storage_opts ro = { 0 };
 	const char *db = NULL;
 	int ch, rc;
 
@@ -86,7 +87,8 @@ int cmd_runs(int argc, char **argv, struct error *err)
 	}
 	if (optind != argc)
 		return error_set(err, ERR_USAGE, "runs takes no arguments");
-	if ((rc = storage_open(cli_default_db(db), NULL, &st, err)))
+	ro.read_only = 1;      /* a mistyped --db must not create a database */
+	if ((rc = storage_open(cli_default_db(db), &ro, &st, err)))
 		return rc;
 	if (c.json)
 		fputs("{\"runs\": [", stdout);

@@ -239,6 +239,10 @@ int pg_open(const char *url, const struct storage_opts *opts,
 		goto fail;
 	}
 	PQclear(res);
+	if (opts->read_only &&
+	    pg_exec(ps, "SET default_transaction_read_only = on", 0, NULL, NULL, err,
+		    "session set-up"))
+		goto fail;
 	/*
 	 * Documents over ~2 kB are compressed into TOAST.  lz4 (PostgreSQL 14+
 	 * built with it) does that several times faster than the default pglz,

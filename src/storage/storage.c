@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "util.h"
@@ -67,6 +68,28 @@ int storage_open(const char *url, const struct storage_opts *opts,
 		return err ? (int)err->code : ERR_IO;
 	(*out)->ops = ops;
 	storage_mask_url(url, (*out)->url_masked, sizeof((*out)->url_masked));
+	if (ops == &storage_sqlite_ops) {
+		/* the summary names the file wherever the command ran */
+		const char *path = strncmp(url, "sqlite://", 9) == 0 ? url + 9 :
+				   strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
+		char dir[4096], *real = NULL;
+		const char *slash = strrchr(path, '/');
+
+		/* the folder resolved (no "..", no symlinks), the file name kept */
+		if (!slash)
+			snprintf(dir, sizeof(dir), ".");
+		else if (slash == path)
+			snprintf(dir, sizeof(dir), "/");
+		else
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		real = realpath(dir, NULL);
+		if (real)
+			snprintf((*out)->url_masked, sizeof((*out)->url_masked), "sqlite:%s/%s",
+				 strcmp(real, "/") == 0 ? "" : real, slash ? slash + 1 : path);
+		else
+			snprintf((*out)->url_masked, sizeof((*out)->url_masked), "sqlite:%s", path);
+		free(real);
+	}
 	return 0;
 }
 
