@@ -166,6 +166,8 @@ struct pipeline_stats {
 	const char *catch_all;           /* name of the catch-all rule, or NULL */
 	double duration_s;
 	int committed;                   /* 1 when the run was committed */
+	int dry_run;                     /* the run was a dry run (else, not
+					    committed means it aborted) */
 	struct pipeline_stages stages;
 	struct pipeline_rule_stats *rules;   /* n_rules + 1 (last: unmatched) */
 	size_t n_rules;

@@ -1383,6 +1383,7 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_stats *stats,
 	snprintf(stats->tree_root, sizeof(stats->tree_root), "%s", walk_root(r.walk));
 	pipeline_new_run_id(r.run_id);
 	snprintf(stats->run_id, sizeof(stats->run_id), "%s", o->dry_run ? "" : r.run_id);
+	stats->dry_run = o->dry_run;
 	if (!o->dry_run) {
 		r.writes = 1;
 		if ((rc = start_writes(&r, err)))

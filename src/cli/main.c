@@ -10,6 +10,7 @@
  *   3. add an end-to-end test under tests/cli/;
  *   4. document it in README.md ("Commands").
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,7 +95,21 @@ static void usage(FILE *f)
 		   "  2  usage error (bad option, manifest or schema)\n"
 		   "  3  runtime failure (I/O, archive or database)\n"
 		   "\nenvironment: WSMIGRATE_DB, DATABASE_URL, WSMIGRATE_SCHEMA, NO_COLOR\n"
-		   "run 'wsmigrate <command> --help' for a command's options\n");
+		   "run 'wsmigrate help <command>' (or 'wsmigrate <command> --help') for a command's options\n");
+}
+
+/*
+ * Output that did not reach stdout (a full disk, an I/O error) is a
+ * failure, as in jq: flush, check, and say so on stderr.
+ */
+static int finish_stdout(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "wsmigrate: cannot write to standard output: %s\n",
+			strerror(errno ? errno : EIO));
+		return status == EXIT_OK || status == EXIT_DATA ? EXIT_RUNTIME : status;
+	}
+	return status;
 }
 
 static const struct command *find_command(const char *name)
@@ -129,10 +144,27 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (strcmp(argv[1], "help") == 0 && argc >= 3) {
+		/* `wsmigrate help CMD` is `wsmigrate CMD --help` */
+		char *hargv[3];
+
+		cmd = find_command(argv[2]);
+		if (!cmd) {
+			fprintf(stderr, "wsmigrate: unknown command '%s'\n"
+				"hint: run 'wsmigrate --help' for the list of commands\n", argv[2]);
+			return EXIT_USAGE;
+		}
+		hargv[0] = argv[2];
+		hargv[1] = (char *)"--help";
+		hargv[2] = NULL;
+		error_clear(&err);
+		status = cmd->fn(2, hargv, &err);
+		return finish_stdout(status);
+	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
-		return EXIT_OK;
+		return finish_stdout(EXIT_OK);
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
 		printf("wsmigrate %s\n", WSM_VERSION);
@@ -155,5 +187,5 @@ int main(int argc, char **argv)
 		else if (status == EXIT_USAGE && !err.path[0])
 			fprintf(stderr, "hint: usage: wsmigrate %s\n", cmd->usage);
 	}
-	return status;
+	return finish_stdout(status);
 }

@@ -197,18 +197,176 @@ static int is_outcome(const cJSON *rec, const char *o)
 	return s && strcmp(s, o) == 0;
 }
 
+/*
+ * Length of the valid UTF-8 sequence at s (n bytes left), or 0 when the
+ * byte there starts none (overlong forms, surrogates and values over
+ * U+10FFFF are invalid, as in RFC 3629).
+ */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+static int utf8_valid(const char *s)
+{
+	size_t n = strlen(s), i = 0, l;
+
+	while (i < n) {
+		if (!(l = utf8_len((const unsigned char *)s + i, n - i)))
+			return 0;
+		i += l;
+	}
+	return 1;
+}
+
+/*
+ * A JSON string that stays valid whatever the bytes: each byte that
+ * starts no valid UTF-8 sequence becomes U+FFFD (fput_json_path keeps
+ * the exact bytes beside it).
+ */
 static void fput_json_string(FILE *out, const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;
+	size_t n, i = 0, l;
 
 	if (!s) {
 		fputs("null", out);
 		return;
 	}
-	strbuf_add_json_string(&sb, s, strlen(s));
+	n = strlen(s);
+	if (utf8_valid(s)) {
+		strbuf_add_json_string(&sb, s, n);
+	} else {
+		struct strbuf clean = STRBUF_INIT;
+
+		while (i < n) {
+			l = utf8_len((const unsigned char *)s + i, n - i);
+			strbuf_add(&clean, l ? s + i : "\xef\xbf\xbd", l ? l : 3);
+			i += l ? l : 1;
+		}
+		if (clean.buf)
+			strbuf_add_json_string(&sb, clean.buf, clean.len);
+		strbuf_release(&clean);
+	}
 	if (sb.buf)
 		fwrite(sb.buf, 1, sb.len, out);
 	strbuf_release(&sb);
+}
+
+/*
+ * A file name as the value of "path" in an object: the JSON string, and
+ * when the name is not UTF-8, its exact bytes as "path_base64" after it.
+ */
+static void fput_json_path(FILE *out, const char *s)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, i;
+
+	fput_json_string(out, s);
+	if (!s || utf8_valid(s))
+		return;
+	n = strlen(s);
+	fputs(", \"path_base64\": \"", out);
+	for (i = 0; i + 2 < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+
+		fputc(b64[v >> 18], out);
+		fputc(b64[v >> 12 & 63], out);
+		fputc(b64[v >> 6 & 63], out);
+		fputc(b64[v & 63], out);
+	}
+	if (n - i == 1) {
+		fputc(b64[p[i] >> 2], out);
+		fputc(b64[(p[i] & 3) << 4], out);
+		fputs("==", out);
+	} else if (n - i == 2) {
+		unsigned v = (unsigned)p[i] << 8 | p[i + 1];
+
+		fputc(b64[v >> 10], out);
+		fputc(b64[v >> 4 & 63], out);
+		fputc(b64[(v & 15) << 2], out);
+		fputc('=', out);
+	}
+	fputc('"', out);
+}
+
+/*
+ * A name in text output, quoted the way git quotes paths when it holds a
+ * control character, a quote, a backslash or bytes that are not UTF-8:
+ * "a\033[31mb" -- so no byte of a file name reaches the terminal raw.
+ */
+static void fput_name(FILE *out, const char *s)
+{
+	size_t n, i = 0, l;
+	int quote = 0;
+
+	if (!s) {
+		fputs("(none)", out);
+		return;
+	}
+	n = strlen(s);
+	for (i = 0; i < n && !quote; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		quote = c < 0x20 || c == 0x7f || c == '"' || c == '\\';
+	}
+	if (!quote && utf8_valid(s)) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (i = 0; i < n; i += l) {
+		unsigned char c = (unsigned char)s[i];
+
+		l = c >= 0x80 ? utf8_len((const unsigned char *)s + i, n - i) : 1;
+		if (c >= 0x80 && l) {
+			fwrite(s + i, 1, l, out);
+			continue;
+		}
+		l = 1;
+		switch (c) {
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\a': fputs("\\a", out); break;
+		case '\b': fputs("\\b", out); break;
+		case '\t': fputs("\\t", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\v': fputs("\\v", out); break;
+		case '\f': fputs("\\f", out); break;
+		case '\r': fputs("\\r", out); break;
+		default:
+			if (c < 0x20 || c >= 0x7f)
+				fprintf(out, "\\%03o", c);
+			else
+				fputc(c, out);
+		}
+	}
+	fputc('"', out);
 }
 
 static double pct(int64_t part, int64_t whole)
@@ -274,16 +432,21 @@ static int text_invalid(void *ctx, const cJSON *rec)
 	int n = 0;
 
 	if (c->only_skipped) {
-		if (is_outcome(rec, "skipped"))
-			fprintf(c->out, "  %s%s%s  (%s)\n", C_DIM(c->st), jstr(rec, "path"),
-				C_OFF(c->st), jstr(rec, "reason") ? jstr(rec, "reason") : "skipped");
+		if (is_outcome(rec, "skipped")) {
+			fprintf(c->out, "  %s", C_DIM(c->st));
+			fput_name(c->out, jstr(rec, "path"));
+			fprintf(c->out, "%s  (%s)\n", C_OFF(c->st),
+				jstr(rec, "reason") ? jstr(rec, "reason") : "skipped");
+		}
 		return 0;
 	}
 	if (!is_outcome(rec, "invalid"))
 		return 0;
 	if (c->rule && strcmp(c->rule, rule ? rule : "") != 0)
 		return 0;
-	fprintf(c->out, "  %s%s%s\n", C_RED(c->st), jstr(rec, "path"), C_OFF(c->st));
+	fprintf(c->out, "  %s", C_RED(c->st));
+	fput_name(c->out, jstr(rec, "path"));
+	fprintf(c->out, "%s\n", C_OFF(c->st));
 	errs = cJSON_GetObjectItemCaseSensitive(rec, "errors");
 	if (cJSON_GetArraySize(errs) > 0 && jnum(rec, "line") == 0) {
 		cJSON_ArrayForEach(e, errs) {
@@ -383,7 +546,9 @@ static int want_run_warning(const struct capped *c, const cJSON *rec)
 
 static void show_path(const struct capped *c, const cJSON *rec)
 {
-	fprintf(c->out, "  %s\n", jstr(rec, "path"));
+	fputs("  ", c->out);
+	fput_name(c->out, jstr(rec, "path"));
+	fputc('\n', c->out);
 }
 
 static void show_warned(const struct capped *c, const cJSON *rec)
@@ -391,7 +556,9 @@ static void show_warned(const struct capped *c, const cJSON *rec)
 	const cJSON *ws = cJSON_GetObjectItemCaseSensitive(rec, "warnings"), *w;
 	int n = 0, total = (int)jnum(rec, "warning_count");
 
-	fprintf(c->out, "  %s%s%s\n", C_YELLOW(c->st), jstr(rec, "path"), C_OFF(c->st));
+	fprintf(c->out, "  %s", C_YELLOW(c->st));
+	fput_name(c->out, jstr(rec, "path"));
+	fprintf(c->out, "%s\n", C_OFF(c->st));
 	cJSON_ArrayForEach(w, ws) {
 		const char *p = jstr(w, "pointer");
 
@@ -408,9 +575,11 @@ static void show_run_warning(const struct capped *c, const cJSON *rec)
 {
 	const char *path = jstr(rec, "path");
 
-	if (path)
-		fprintf(c->out, "  %s%s%s: %s\n", C_YELLOW(c->st), path, C_OFF(c->st),
-			jstr(rec, "message"));
+	if (path) {
+		fprintf(c->out, "  %s", C_YELLOW(c->st));
+		fput_name(c->out, path);
+		fprintf(c->out, "%s: %s\n", C_OFF(c->st), jstr(rec, "message"));
+	}
 	else
 		fprintf(c->out, "  %s\n", jstr(rec, "message"));
 }
@@ -443,30 +612,49 @@ int report_write_migrate_text(struct report *rep, const struct pipeline_stats *s
 			      const struct report_style *style, FILE *out)
 {
 	struct capped ig = { out, style, NULL, want_ignored, show_path, 0 };
+	const char *done = s->committed ? "imported" : "to import";
+	int wr = 9, wt = 5, wn = 5;   /* "(no rule)", "table", "table" */
 	size_t i;
 
-	fprintf(out, "%s%-24s %-22s %7s %8s %9s %7s %7s %8s %6s%s\n", C_BOLD(style),
-		"rule", "table", "seen", "imported", "unchanged", "skipped", "invalid",
+	/* columns as wide as their longest name */
+	for (i = 0; i <= s->n_rules; i++) {
+		if (s->rules[i].rule && (int)strlen(s->rules[i].rule) > wr)
+			wr = (int)strlen(s->rules[i].rule);
+		if (s->rules[i].table && (int)strlen(s->rules[i].table) > wt)
+			wt = (int)strlen(s->rules[i].table);
+	}
+	for (i = 0; i < s->n_tables; i++)
+		if ((int)strlen(s->tables[i].table) > wn)
+			wn = (int)strlen(s->tables[i].table);
+	/* an aborted or dry run says so before any count that looks written */
+	if (!s->committed)
+		fprintf(out, "%snothing was written%s%s: the counts below are what %s\n\n",
+			s->invalid ? C_RED(style) : C_BOLD(style), C_OFF(style),
+			s->dry_run ? " (dry run)" : " (the run aborted)",
+			s->dry_run ? "a migrate would import" : "it would have imported");
+	fprintf(out, "%s%-*s %-*s %7s %9s %9s %7s %7s %8s %6s%s\n", C_BOLD(style),
+		wr, "rule", wt, "table", "seen", done, "unchanged", "skipped", "invalid",
 		"rows", "warned", C_OFF(style));
 	for (i = 0; i <= s->n_rules; i++) {
 		const struct pipeline_rule_stats *r = &s->rules[i];
 
 		if (!r->rule && !r->seen)
 			continue;
-		fprintf(out, "%-24s %-22s %7lld %8lld %9lld %7lld %s%7lld%s %8lld %6lld\n",
-			r->rule ? r->rule : "(no rule)", r->table ? r->table : "-",
+		fprintf(out, "%-*s %-*s %7lld %9lld %9lld %7lld %s%7lld%s %8lld %6lld\n",
+			wr, r->rule ? r->rule : "(no rule)", wt, r->table ? r->table : "-",
 			(long long)r->seen, (long long)r->imported, (long long)r->unchanged,
 			(long long)r->skipped, r->invalid ? C_RED(style) : "",
 			(long long)r->invalid, r->invalid ? C_OFF(style) : "", (long long)r->rows,
 			(long long)r->warned);
 	}
-	fprintf(out, "%s%-24s %-22s %7lld %8lld %9lld %7lld %7lld %8lld %6lld%s\n", C_BOLD(style),
-		"total", "", (long long)s->seen, (long long)s->imported,
+	fprintf(out, "%s%-*s %-*s %7lld %9lld %9lld %7lld %7lld %8lld %6lld%s\n", C_BOLD(style),
+		wr, "total", wt, "", (long long)s->seen, (long long)s->imported,
 		(long long)s->unchanged, (long long)s->skipped, (long long)s->invalid,
 		(long long)s->rows, (long long)s->warned_files, C_OFF(style));
-	fprintf(out, "\n%stable%-19s %10s%s\n", C_BOLD(style), "", "rows", C_OFF(style));
+	fprintf(out, "\n%s%-*s %10s%s\n", C_BOLD(style), wn, "table",
+		s->committed ? "rows" : "rows (not written)", C_OFF(style));
 	for (i = 0; i < s->n_tables; i++)
-		fprintf(out, "%-24s %10lld\n", s->tables[i].table, (long long)s->tables[i].rows);
+		fprintf(out, "%-*s %10lld\n", wn, s->tables[i].table, (long long)s->tables[i].rows);
 	print_catch_all_share(s, style, out);
 	if (s->skipped) {
 		struct text_ctx c = { out, style, NULL, 0, 1 };
@@ -488,7 +676,7 @@ int report_write_migrate_text(struct report *rep, const struct pipeline_stats *s
 			(long long)s->skipped, (long long)s->invalid, (long long)s->deleted,
 			(long long)s->rows, (long long)s->warnings, s->duration_s);
 	else
-		fprintf(out, "%snothing written%s: %lld files seen, %lld valid, %lld skipped, %lld invalid in %.2fs\n",
+		fprintf(out, "%snothing written%s: %lld files seen, %lld valid (none imported), %lld skipped, %lld invalid in %.2fs\n",
 			s->invalid ? C_RED(style) : "", C_OFF(style), (long long)s->seen,
 			(long long)(s->imported + s->unchanged), (long long)s->skipped,
 			(long long)s->invalid, s->duration_s);
@@ -549,7 +737,7 @@ static int json_invalid_file(void *ctx, const cJSON *rec)
 		return 0;
 	json_item(c);
 	fputs("{\"path\": ", c->out);
-	fput_json_string(c->out, jstr(rec, "path"));
+	fput_json_path(c->out, jstr(rec, "path"));
 	fputs(", \"rule\": ", c->out);
 	fput_json_string(c->out, jstr(rec, "rule"));
 	fputs(", \"reason\": ", c->out);
@@ -566,7 +754,7 @@ static int json_skipped_file(void *ctx, const cJSON *rec)
 		return 0;
 	json_item(c);
 	fputs("{\"path\": ", c->out);
-	fput_json_string(c->out, jstr(rec, "path"));
+	fput_json_path(c->out, jstr(rec, "path"));
 	fputs(", \"reason\": ", c->out);
 	fput_json_string(c->out, jstr(rec, "reason"));
 	fputs("}", c->out);
@@ -581,7 +769,7 @@ static int json_deleted_file(void *ctx, const cJSON *rec)
 		return 0;
 	json_item(c);
 	fputs("{\"path\": ", c->out);
-	fput_json_string(c->out, jstr(rec, "path"));
+	fput_json_path(c->out, jstr(rec, "path"));
 	fprintf(c->out, ", \"pruned\": %s}",
 		cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "pruned")) ? "true" : "false");
 	return 0;
@@ -595,7 +783,7 @@ static int json_warned_file(void *ctx, const cJSON *rec)
 		return 0;
 	json_item(c);
 	fputs("{\"path\": ", c->out);
-	fput_json_string(c->out, jstr(rec, "path"));
+	fput_json_path(c->out, jstr(rec, "path"));
 	fputs(", \"rule\": ", c->out);
 	fput_json_string(c->out, jstr(rec, "rule"));
 	fputs(", ", c->out);
@@ -614,7 +802,7 @@ static int json_run_warning(void *ctx, const cJSON *rec)
 	fputs("{\"kind\": ", c->out);
 	fput_json_string(c->out, jstr(rec, "kind"));
 	fputs(", \"path\": ", c->out);
-	fput_json_string(c->out, jstr(rec, "path"));
+	fput_json_path(c->out, jstr(rec, "path"));
 	fputs(", \"rule\": ", c->out);
 	fput_json_string(c->out, jstr(rec, "rule"));
 	fputs(", \"table\": ", c->out);
@@ -877,7 +1065,7 @@ static int json_any_file(void *ctx, const cJSON *rec)
 		return 0;
 	json_item(c);
 	fputs("{\"path\": ", c->out);
-	fput_json_string(c->out, jstr(rec, "path"));
+	fput_json_path(c->out, jstr(rec, "path"));
 	fputs(", \"rule\": ", c->out);
 	fput_json_string(c->out, jstr(rec, "rule"));
 	fprintf(c->out, ", \"status\": \"%s\", \"valid\": %s", invalid ? "invalid" :
