@@ -90,15 +90,15 @@ static void print_json(const struct promote_report *r)
 	strbuf_add_json_string(&sb, r->from, strlen(r->from));
 	strbuf_addstr(&sb, ", \"to\": ");
 	strbuf_add_json_string(&sb, r->to, strlen(r->to));
-	strbuf_addf(&sb, ", \"committed\": %s, \"seconds\": %.3f, \"tables\": [",
-		    r->committed ? "true" : "false", r->seconds);
+	strbuf_addf(&sb, ", \"committed\": %s, \"tables\": [",
+		    r->committed ? "true" : "false");
 	for (i = 0; i < r->n; i++) {
 		const struct promote_table *t = &r->tables[i];
 
 		strbuf_addstr(&sb, i ? ",\n  {\"table\": " : "\n  {\"table\": ");
 		strbuf_add_json_string(&sb, t->name, strlen(t->name));
 		strbuf_addf(&sb, ", \"rows\": %lld, \"target_rows\": %lld, \"bytes\": %lld,"
-			    " \"seconds\": %.3f, \"checksum\": \"%s\", \"target_checksum\": \"%s\","
+			    " \"duration_s\": %.3f, \"checksum\": \"%s\", \"target_checksum\": \"%s\","
 			    " \"ok\": %s}",
 			    (long long)t->rows, (long long)t->target_rows, (long long)t->bytes,
 			    t->seconds, t->source_sum, t->target_sum, t->ok ? "true" : "false");

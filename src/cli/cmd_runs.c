@@ -28,7 +28,7 @@ static int print_run(void *ctx, const struct run_info *r)
 	if (c->json) {
 		struct strbuf sb = STRBUF_INIT;
 
-		strbuf_addstr(&sb, c->n ? ",\n  {\"id\": " : "\n  {\"id\": ");
+		strbuf_addstr(&sb, c->n ? ",\n  {\"run_id\": " : "\n  {\"run_id\": ");
 		strbuf_add_json_string(&sb, r->id, strlen(r->id));
 		strbuf_addf(&sb, ", \"seq\": %lld, \"status\": \"%s\", \"started_at\": \"%s\", \"finished_at\": \"%s\", \"tree\": ",
 			    (long long)r->seq, r->status, r->started_at, r->finished_at);
@@ -90,8 +90,16 @@ int cmd_runs(int argc, char **argv, struct error *err)
 	ro.read_only = 1;      /* a mistyped --db must not create a database */
 	if ((rc = storage_open(cli_default_db(db), &ro, &st, err)))
 		return rc;
-	if (c.json)
-		fputs("{\"runs\": [", stdout);
+	if (c.json) {
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_addstr(&sb, "{\"db\": ");
+		strbuf_add_json_string(&sb, st->url_masked, strlen(st->url_masked));
+		strbuf_addstr(&sb, ", \"runs\": [");
+		if (sb.buf)
+			fputs(sb.buf, stdout);
+		strbuf_release(&sb);
+	}
 	rc = storage_list_runs(st, print_run, &c, err);
 	if (c.json)
 		fputs(c.n ? "\n]}\n" : "]}\n", stdout);
