@@ -62,6 +62,7 @@ static const char help_text[] =
 	"  --backup-dir DIR       where backup archives go (default: $WSMIGRATE_BACKUP_DIR, else\n"
 	"                         PATH.backups beside an SQLite database, else the folder of\n"
 	"                         the ledger's archives, else ./backups)\n"
+	"  --no-backup            write no archive (rollback cannot restore the files)\n"
 	"  --remove-originals     after commit and a verified archive, delete the imported files\n"
 	"  --map-uri PREFIX=DIR   resolve schema $refs under PREFIX from DIR (repeatable)\n"
 	"  --assert-formats       make JSON Schema \"format\" an assertion\n"
@@ -69,7 +70,13 @@ static const char help_text[] =
 	"  --no-wait              fail at once if another run holds the database\n"
 	"  --tenant ID            stamp tenant_id on every row (PostgreSQL, row-level security)\n"
 	"  -q, --quiet            no progress line, no notes\n"
-	"  -v, --verbose          more detail\n";
+	"  -v, --verbose          more detail (every stage's time, every warning)\n"
+	"  -h, --help             this help\n"
+	"\n"
+	"examples:\n"
+	"  wsmigrate migrate agent-tree --db sqlite:team.db\n"
+	"  wsmigrate migrate agent-tree --dry-run --format json\n"
+	"  wsmigrate migrate agent-tree --db postgresql://me@db.example/team --on-invalid skip\n";
 
 struct migrate_ctx {
 	struct report *rep;

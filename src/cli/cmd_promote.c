@@ -32,8 +32,13 @@ static const char help_text[] =
 	"  --force          replace the contents of a target that already has rows\n"
 	"  --format FMT     text (default) or json\n"
 	"  --stats          print the seconds spent per stage on stderr\n"
+	"  -h, --help       this help\n"
 	"exit status: 0 copied and verified, 1 verification failed (nothing changed),\n"
-	"             2 usage, 3 I/O or database error\n";
+	"             2 usage, 3 I/O or database error (or a target that is not empty)\n"
+	"\n"
+	"examples:\n"
+	"  wsmigrate promote --from sqlite:team.db --to postgresql://me@db.example/team\n"
+	"  wsmigrate promote --from team.db --to \"host=db.example dbname=team\" --force\n";
 
 static void human_bytes(int64_t b, char *buf, size_t size)
 {

@@ -9,6 +9,22 @@
 #include "storage.h"
 #include "util.h"
 
+static const char help_text[] =
+	"usage: wsmigrate runs [--db URL] [--format text|json]\n"
+	"\n"
+	"One line per run recorded in the ledger: id, status (committed, rolled_back),\n"
+	"finish time, counts and archive.  Reads the database only: a database that\n"
+	"does not exist is an error (exit 3), never created.\n"
+	"\n"
+	"  --db URL               the database (default: $WSMIGRATE_DB, $DATABASE_URL,\n"
+	"                         sqlite:workspace.db)\n"
+	"  --format text|json     output format (default text)\n"
+	"  -h, --help             this help\n"
+	"\n"
+	"examples:\n"
+	"  wsmigrate runs --db sqlite:team.db\n"
+	"  wsmigrate runs --format json | jq -r '.runs[-1].run_id'\n";
+
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
 	{ "format", required_argument, NULL, 'f' },
@@ -79,9 +95,7 @@ int cmd_runs(int argc, char **argv, struct error *err)
 			else if (strcmp(optarg, "text") != 0)
 				return error_set(err, ERR_USAGE, "--format wants text or json");
 			break;
-		case 'h':
-			puts("usage: wsmigrate runs [--db URL] [--format text|json]");
-			return 0;
+		case 'h': fputs(help_text, stdout); return 0;
 		default: return error_set(err, ERR_USAGE, "unknown option");
 		}
 	}
