@@ -69,7 +69,8 @@ static const char help_text[] =
 	"  --stats                print the time spent per stage\n"
 	"  --no-wait              fail at once if another run holds the database\n"
 	"  --tenant ID            stamp tenant_id on every row (PostgreSQL, row-level security)\n"
-	"  -q, --quiet            no progress line, no notes\n"
+	"  -q, --quiet            errors only: no progress line, no notes, no summary\n"
+	"                         unless something went wrong (then only the problems)\n"
 	"  -v, --verbose          more detail (every stage's time, every warning)\n"
 	"  -h, --help             this help\n"
 	"\n"
@@ -118,7 +119,7 @@ int cmd_migrate(int argc, char **argv, struct error *err)
 {
 	struct pipeline_opts o;
 	struct pipeline_stats stats;
-	struct report_style style = { 0, 0, 0 };
+	struct report_style style = { 0, 0, 0, 0 };
 	struct report *rep = NULL;
 	struct migrate_ctx mc;
 	const char *map_uri[MAX_MAP_URI];
@@ -206,6 +207,7 @@ int cmd_migrate(int argc, char **argv, struct error *err)
 		} else if (strcmp(format, "json") == 0) {
 			report_write_migrate_json(rep, &stats, stdout);
 		} else if (!quiet || rc) {
+			style.quiet = quiet;   /* -q: only the problems */
 			report_write_migrate_text(rep, &stats, &style, stdout);
 		}
 	}

@@ -39,6 +39,7 @@ static const struct option long_opts[] = {
 	{ "as", required_argument, NULL, OPT_AS },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -58,7 +59,9 @@ static const char help_text[] =
 	"  --map-uri PREFIX=DIR   resolve $refs under PREFIX from DIR (repeatable)\n"
 	"  --assert-formats       make JSON Schema \"format\" an assertion\n"
 	"  --max-file-size N      refuse larger files (default 64M)\n"
-	"  -q, --quiet            no progress line\n"
+	"  -q, --quiet            errors only: no progress line; in text, nothing when every\n"
+	"                         file is valid, else only the invalid files and the verdict\n"
+	"  -v, --verbose          list every invalid file (text lists stop at 20)\n"
 	"  -h, --help             this help\n"
 	"\n"
 	"examples:\n"
@@ -280,7 +283,7 @@ int cmd_validate(int argc, char **argv, struct error *err)
 {
 	struct pipeline_opts o;
 	struct pipeline_stats stats;
-	struct report_style style = { 0, 0, 0 };
+	struct report_style style = { 0, 0, 0, 0 };
 	struct validate_ctx vc = { NULL, 0 };
 	const char *map_uri[MAX_MAP_URI];
 	const char *schema = NULL, *format = "text", *against = NULL, *output = NULL;
@@ -293,7 +296,7 @@ int cmd_validate(int argc, char **argv, struct error *err)
 	memset(&o, 0, sizeof(o));
 	memset(&stats, 0, sizeof(stats));
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:qh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_SCHEMA: schema = optarg; break;
 		case OPT_FORMAT: format = optarg; break;
@@ -310,7 +313,8 @@ int cmd_validate(int argc, char **argv, struct error *err)
 			break;
 		case 'o': output = strcmp(optarg, "-") == 0 ? NULL : optarg; break;
 		case OPT_AS: as = optarg; break;
-		case 'q': vc.quiet = 1; break;
+		case 'q': vc.quiet = 1; style.quiet = 1; break;
+		case 'v': style.verbose = 1; break;
 		case 'h': fputs(help_text, stdout); return 0;
 		default: return error_set(err, ERR_USAGE, "unknown option");
 		}

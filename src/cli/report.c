@@ -420,8 +420,9 @@ struct text_ctx {
 	FILE *out;
 	const struct report_style *st;
 	const char *rule;       /* only this rule, or "" for unmatched */
-	int verbose;
+	int verbose;            /* every file, not the first TEXT_CAP */
 	int only_skipped;
+	long n;                 /* files matched so far */
 };
 
 static int text_invalid(void *ctx, const cJSON *rec)
@@ -432,7 +433,7 @@ static int text_invalid(void *ctx, const cJSON *rec)
 	int n = 0;
 
 	if (c->only_skipped) {
-		if (is_outcome(rec, "skipped")) {
+		if (is_outcome(rec, "skipped") && (c->n++ < TEXT_CAP || c->verbose)) {
 			fprintf(c->out, "  %s", C_DIM(c->st));
 			fput_name(c->out, jstr(rec, "path"));
 			fprintf(c->out, "%s  (%s)\n", C_OFF(c->st),
@@ -443,6 +444,8 @@ static int text_invalid(void *ctx, const cJSON *rec)
 	if (!is_outcome(rec, "invalid"))
 		return 0;
 	if (c->rule && strcmp(c->rule, rule ? rule : "") != 0)
+		return 0;
+	if (c->n++ >= TEXT_CAP && !c->verbose)
 		return 0;
 	fprintf(c->out, "  %s", C_RED(c->st));
 	fput_name(c->out, jstr(rec, "path"));
@@ -468,20 +471,122 @@ static int text_invalid(void *ctx, const cJSON *rec)
 	return 0;
 }
 
+/*
+ * Identical errors of one rule, grouped: "16 files: /last_updated: is not
+ * a date-time".  Distinct messages are kept up to ERR_GROUPS_MAX (the rest
+ * only listed per file), so memory stays bounded whatever the tree.
+ */
+#define ERR_GROUPS_MAX 512
+
+struct err_group {
+	char *msg;
+	long files;
+	long last;              /* the file that counted last (once per file) */
+};
+
+struct group_ctx {
+	const char *rule;
+	struct err_group *g;
+	size_t n;
+	long file;
+};
+
+static void group_add(struct group_ctx *c, const char *il, const char *msg)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	strbuf_addf(&sb, "%s: %s", il && *il ? il : "/", msg ? msg : "");
+	if (!sb.buf)
+		return;
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->g[i].msg, sb.buf) == 0)
+			break;
+	if (i < c->n) {
+		if (c->g[i].last != c->file) {
+			c->g[i].files++;
+			c->g[i].last = c->file;
+		}
+		strbuf_release(&sb);
+		return;
+	}
+	if (c->n == ERR_GROUPS_MAX) {
+		strbuf_release(&sb);
+		return;
+	}
+	c->g[c->n].msg = strbuf_detach(&sb);
+	c->g[c->n].files = 1;
+	c->g[c->n].last = c->file;
+	c->n++;
+}
+
+static int group_cb(void *ctx, const cJSON *rec)
+{
+	struct group_ctx *c = ctx;
+	const char *rule = jstr(rec, "rule");
+	const cJSON *errs, *e;
+
+	if (!is_outcome(rec, "invalid") || strcmp(c->rule, rule ? rule : "") != 0)
+		return 0;
+	c->file++;
+	errs = cJSON_GetObjectItemCaseSensitive(rec, "errors");
+	if (cJSON_GetArraySize(errs) > 0 && jnum(rec, "line") == 0)
+		cJSON_ArrayForEach(e, errs)
+			group_add(c, jstr(e, "instanceLocation"), jstr(e, "error"));
+	return 0;
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct err_group *x = a, *y = b;
+
+	return x->files != y->files ? (x->files < y->files ? 1 : -1) : strcmp(x->msg, y->msg);
+}
+
+static void print_error_groups(struct report *rep, const char *rule,
+			       const struct report_style *style, FILE *out)
+{
+	struct group_ctx c = { rule, NULL, 0, 0 };
+	size_t i, shown = 0;
+
+	c.g = calloc(ERR_GROUPS_MAX, sizeof(*c.g));
+	if (!c.g)
+		return;
+	each_record(rep, group_cb, &c);
+	qsort(c.g, c.n, sizeof(*c.g), group_cmp);
+	for (i = 0; i < c.n && c.g[i].files > 1; i++) {
+		if (!shown++)
+			fprintf(out, "  %serrors shared by several files:%s\n", C_BOLD(style),
+				C_OFF(style));
+		if (shown <= TEXT_CAP)
+			fprintf(out, "    %ld files: %s\n", c.g[i].files, c.g[i].msg);
+	}
+	if (shown > TEXT_CAP)
+		fprintf(out, "    \u2026 and %zu more\n", shown - TEXT_CAP);
+	for (i = 0; i < c.n; i++)
+		free(c.g[i].msg);
+	free(c.g);
+}
+
 static void print_invalid_by_rule(struct report *rep, const struct pipeline_stats *s,
 				  const struct report_style *style, FILE *out)
 {
-	struct text_ctx c = { out, style, NULL, 0, 0 };
+	struct text_ctx c = { out, style, NULL, style->verbose, 0, 0 };
 	size_t i;
 
 	for (i = 0; i <= s->n_rules; i++) {
 		if (!s->rules[i].invalid)
 			continue;
 		c.rule = s->rules[i].rule ? s->rules[i].rule : "";
+		c.n = 0;
 		fprintf(out, "\n%sinvalid files of rule %s%s (%lld):\n", C_BOLD(style),
 			s->rules[i].rule ? s->rules[i].rule : "(none)", C_OFF(style),
 			(long long)s->rules[i].invalid);
+		print_error_groups(rep, c.rule, style, out);
 		each_record(rep, text_invalid, &c);
+		if (c.n > TEXT_CAP && !c.verbose)
+			fprintf(out, "  \u2026 and %ld more (-v or --format json lists them all)\n",
+				c.n - TEXT_CAP);
 	}
 }
 
@@ -632,6 +737,8 @@ int report_write_migrate_text(struct report *rep, const struct pipeline_stats *s
 			s->invalid ? C_RED(style) : C_BOLD(style), C_OFF(style),
 			s->dry_run ? " (dry run)" : " (the run aborted)",
 			s->dry_run ? "a migrate would import" : "it would have imported");
+	if (style->quiet)
+		goto problems;
 	fprintf(out, "%s%-*s %-*s %7s %9s %9s %7s %7s %8s %6s%s\n", C_BOLD(style),
 		wr, "rule", wt, "table", "seen", done, "unchanged", "skipped", "invalid",
 		"rows", "warned", C_OFF(style));
@@ -657,17 +764,21 @@ int report_write_migrate_text(struct report *rep, const struct pipeline_stats *s
 		fprintf(out, "%-*s %10lld\n", wn, s->tables[i].table, (long long)s->tables[i].rows);
 	print_catch_all_share(s, style, out);
 	if (s->skipped) {
-		struct text_ctx c = { out, style, NULL, 0, 1 };
+		struct text_ctx c = { out, style, NULL, style->verbose, 1, 0 };
 
 		fprintf(out, "\n%sskipped files (%lld):%s\n", C_BOLD(style),
 			(long long)s->skipped, C_OFF(style));
 		each_record(rep, text_invalid, &c);
+		if (c.n > TEXT_CAP && !c.verbose)
+			fprintf(out, "  \u2026 and %ld more\n", c.n - TEXT_CAP);
 	}
+problems:
 	if (s->invalid)
 		print_invalid_by_rule(rep, s, style, out);
 	print_warnings(rep, s, style, out, "files imported with warnings (values stored as NULL)");
-	capped_list(rep, &ig, "ignored files (ignore globs: not read, not archived)",
-		    (long)s->ignored_json);
+	if (!style->quiet)
+		capped_list(rep, &ig, "ignored files (ignore globs: not read, not archived)",
+			    (long)s->ignored_json);
 	fprintf(out, "\n");
 	if (s->committed)
 		fprintf(out, "%srun %s committed%s to %s: %lld files seen, %lld imported, %lld unchanged, %lld skipped, %lld invalid, %lld deleted, %lld rows, %lld warnings in %.2fs\n",
@@ -1017,31 +1128,42 @@ int report_write_validate_text(struct report *rep, const struct pipeline_stats *
 	const struct pipeline_rule_stats *ca = catch_all_stats(s);
 	enum verdict v = verdict_of(s);
 	char verdict[1024];
+	int w = 18;              /* "(no rule: skipped)" */
 	size_t i;
 
-	fprintf(out, "%s%-30s %7s %6s %7s %7s%s\n", C_BOLD(style), "rule", "files", "share",
+	if (style->quiet && v == V_OK)
+		return ferror(out) ? ERR_IO : 0;
+	for (i = 0; i < s->n_rules; i++) {
+		int l = (int)strlen(s->rules[i].rule) + (s->rules[i].catch_all ? 12 : 0);
+
+		w = l > w ? l : w;
+	}
+	if (style->quiet)
+		goto problems;
+	fprintf(out, "%s%-*s %7s %6s %7s %7s%s\n", C_BOLD(style), w, "rule", "files", "share",
 		"valid", "invalid", C_OFF(style));
 	for (i = 0; i < s->n_rules; i++) {
 		const struct pipeline_rule_stats *r = &s->rules[i];
-		char name[64];
+		char name[512];
 
 		snprintf(name, sizeof(name), "%s%s", r->rule, r->catch_all ? " (catch-all)" : "");
-		fprintf(out, "%-30s %7lld %5.1f%% %s%7lld%s %s%7lld%s\n", name, (long long)r->seen,
+		fprintf(out, "%-*s %7lld %5.1f%% %s%7lld%s %s%7lld%s\n", w, name, (long long)r->seen,
 			pct(r->seen, s->seen), C_GREEN(style), (long long)(r->imported + r->unchanged),
 			C_OFF(style), r->invalid ? C_RED(style) : "", (long long)r->invalid,
 			r->invalid ? C_OFF(style) : "");
 	}
-	fprintf(out, "%-30s %7lld %5.1f%% %7s %s%7lld%s\n", "(no rule: skipped)",
+	fprintf(out, "%-*s %7lld %5.1f%% %7s %s%7lld%s\n", w, "(no rule: skipped)",
 		(long long)s->rules[s->n_rules].seen, pct(s->rules[s->n_rules].seen, s->seen), "",
 		s->rules[s->n_rules].invalid ? C_RED(style) : "",
 		(long long)s->rules[s->n_rules].invalid,
 		s->rules[s->n_rules].invalid ? C_OFF(style) : "");
-	fprintf(out, "%s%-30s %7lld %6s %7lld %7lld%s\n", C_BOLD(style), "total", (long long)s->seen,
+	fprintf(out, "%s%-*s %7lld %6s %7lld %7lld%s\n", C_BOLD(style), w, "total", (long long)s->seen,
 		"", (long long)(s->imported + s->unchanged), (long long)s->invalid, C_OFF(style));
 	if (ca && ca->seen)
 		capped_list(rep, &c, "files only the catch-all took", (long)(ca->imported + ca->unchanged));
 	c.want = want_ignored;
 	capped_list(rep, &c, "ignored files (ignore globs: not read)", (long)s->ignored_json);
+problems:
 	if (s->invalid)
 		print_invalid_by_rule(rep, s, style, out);
 	print_warnings(rep, s, style, out, "files with warnings (values that would be stored as NULL)");
