@@ -1310,11 +1310,13 @@ static int html_invalid_row(void *ctx, const cJSON *rec)
 	return 0;
 }
 
-/* A capped HTML list of paths (catch-all or ignored files). */
+/* A capped HTML list of paths (catch-all, ignored or skipped files). */
+enum html_kind { HTML_IGNORED, HTML_CATCH_ALL, HTML_SKIPPED };
+
 struct html_list {
 	FILE *out;
 	const char *ca;
-	int catch_all;          /* else: ignored */
+	int catch_all;          /* enum html_kind */
 	long n;
 };
 
@@ -1322,7 +1324,8 @@ static int html_path_item(void *ctx, const cJSON *rec)
 {
 	struct html_list *h = ctx;
 
-	if (h->catch_all ? !is_catch_all_file(rec, h->ca) : !is_outcome(rec, "ignored"))
+	if (h->catch_all == HTML_CATCH_ALL ? !is_catch_all_file(rec, h->ca) :
+	    !is_outcome(rec, h->catch_all == HTML_SKIPPED ? "skipped" : "ignored"))
 		return 0;
 	if (h->n++ < HTML_CAP) {
 		fputs("<li>", h->out);
@@ -1363,6 +1366,41 @@ static int html_run_warning(void *ctx, const cJSON *rec)
 	return 0;
 }
 
+/* Identical errors, grouped across rules: "16 files: /x: is not a date-time". */
+static void html_error_groups(struct report *rep, const struct pipeline_stats *s, FILE *out)
+{
+	size_t i, k;
+	int any = 0;
+
+	for (i = 0; i <= s->n_rules; i++) {
+		struct group_ctx c = { NULL, NULL, 0, 0 };
+
+		if (!s->rules[i].invalid)
+			continue;
+		c.rule = s->rules[i].rule ? s->rules[i].rule : "";
+		c.g = calloc(ERR_GROUPS_MAX, sizeof(*c.g));
+		if (!c.g)
+			return;
+		each_record(rep, group_cb, &c);
+		qsort(c.g, c.n, sizeof(*c.g), group_cmp);
+		for (k = 0; k < c.n && k < HTML_CAP; k++) {
+			if (!any++)
+				fputs("<h2>Errors, grouped</h2>\n<table id=\"error-groups\"><tr><th>files</th>"
+				      "<th>rule</th><th>error</th></tr>\n", out);
+			fprintf(out, "<tr><td class=\"n\">%ld</td><td>", c.g[k].files);
+			html_escape(out, *c.rule ? c.rule : "(none)");
+			fputs("</td><td><code>", out);
+			html_escape(out, c.g[k].msg);
+			fputs("</code></td></tr>\n", out);
+		}
+		for (k = 0; k < c.n; k++)
+			free(c.g[k].msg);
+		free(c.g);
+	}
+	if (any)
+		fputs("</table>\n", out);
+}
+
 int report_write_validate_html(struct report *rep, const struct pipeline_stats *s,
 			       FILE *out)
 {
@@ -1370,13 +1408,24 @@ int report_write_validate_html(struct report *rep, const struct pipeline_stats *
 	const struct pipeline_rule_stats *ca = catch_all_stats(s);
 	enum verdict v = verdict_of(s);
 	char verdict[1024];
-	int64_t maxf = 1;
+	char headline[512];
 	size_t i;
 
 	verdict_text(s, verdict, sizeof(verdict));
-	for (i = 0; i <= s->n_rules; i++)
-		if (s->rules[i].seen > maxf)
-			maxf = s->rules[i].seen;
+	/* the page opens with what a migrate of this tree would do */
+	if (v == V_INVALID)
+		snprintf(headline, sizeof(headline), "a migrate would abort: %lld invalid file%s"
+			 " (with --on-invalid skip it would import the other %lld)",
+			 (long long)s->invalid, s->invalid == 1 ? "" : "s",
+			 (long long)(s->imported + s->unchanged));
+	else if (v == V_EMPTY)
+		snprintf(headline, sizeof(headline), "a migrate would import nothing: no JSON file"
+			 " in the tree");
+	else
+		snprintf(headline, sizeof(headline), "a migrate would import %lld file%s%s",
+			 (long long)(s->imported + s->unchanged),
+			 s->imported + s->unchanged == 1 ? "" : "s",
+			 v == V_UNTYPED ? ", most of them only into the catch-all" : "");
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	      "<title>wsmigrate validation report</title>\n<style>\n"
@@ -1394,9 +1443,13 @@ int report_write_validate_html(struct report *rep, const struct pipeline_stats *
 	      "td.p{font-family:monospace;word-break:break-all}ul{margin:0;padding-left:18px}.k{color:#888;font-size:12px}\n"
 	      "ul.paths{font-family:monospace;max-height:320px;overflow:auto;background:#fff;border:1px solid #ddd;padding:8px 8px 8px 28px}\n"
 	      ".filters{margin:12px 0;display:flex;gap:8px}input,select{font:inherit;padding:4px}\n"
+	      ".headline{font-size:18px;font-weight:700;margin:8px 0}\n"
 	      "</style></head><body>\n<h1>wsmigrate validation report</h1>\n<div class=\"sub\">tree <code>", out);
 	html_escape(out, s->tree_root);
 	fprintf(out, "</code> &middot; %.2fs &middot; nothing was written</div>\n", s->duration_s);
+	fputs("<p class=\"headline\" id=\"headline\">", out);
+	html_escape(out, headline);
+	fputs("</p>\n", out);
 	fprintf(out, "<div class=\"verdict %s\" id=\"verdict\" data-verdict=\"%s\">", verdict_name(v),
 		verdict_name(v));
 	html_escape(out, verdict);
@@ -1418,8 +1471,8 @@ int report_write_validate_html(struct report *rep, const struct pipeline_stats *
 		const struct pipeline_rule_stats *r = &s->rules[i];
 		int64_t val = r->imported + r->unchanged;
 
-		if (!r->rule && !r->seen)
-			continue;
+		if (!r->seen)
+			continue;   /* a rule that matched nothing says nothing */
 		fprintf(out, "<tr%s data-rule=\"", r->catch_all ? " class=\"ca\"" : "");
 		html_escape(out, r->rule ? r->rule : "(no rule)");
 		fputs("\"><td>", out);
@@ -1430,17 +1483,21 @@ int report_write_validate_html(struct report *rep, const struct pipeline_stats *
 		html_escape(out, r->table ? r->table : "-");
 		fprintf(out, "</td><td class=\"n\">%lld</td><td class=\"n share\">%.1f%%</td>"
 			"<td class=\"n\">%lld</td><td class=\"n\">%lld</td>"
-			"<td><div class=\"bar\" style=\"width:%.1f%%\"><span class=\"v\" style=\"flex:%lld\"></span>"
+			"<td><div class=\"bar\" title=\"%.1f%% valid\"><span class=\"v\" style=\"flex:%lld\"></span>"
 			"<span class=\"i\" style=\"flex:%lld\"></span></div></td></tr>\n",
 			(long long)r->seen, pct(r->seen, s->seen), (long long)val, (long long)r->invalid,
-			r->seen ? 100.0 * (double)r->seen / (double)maxf : 0.0,
-			(long long)val, (long long)r->invalid);
+			pct(val, r->seen), (long long)val, (long long)r->invalid);
 	}
 	fputs("</table>\n", out);
 	if (ca)
 		html_paths(rep, out, "catch-all-files", "Files only the catch-all took", s->catch_all,
-			   1, (long)(ca->imported + ca->unchanged));
-	html_paths(rep, out, "ignored-files", "Ignored files", NULL, 0, (long)s->ignored_json);
+			   HTML_CATCH_ALL, (long)(ca->imported + ca->unchanged));
+	if (s->skipped)
+		html_paths(rep, out, "skipped-files", "Skipped files (no rule)", NULL, HTML_SKIPPED,
+			   (long)s->skipped);
+	html_paths(rep, out, "ignored-files", "Ignored files", NULL, HTML_IGNORED,
+		   (long)s->ignored_json);
+	html_error_groups(rep, s, out);
 	if (s->run_warnings) {
 		fprintf(out, "<h2>Run warnings (%lld)</h2>\n<ul id=\"run-warnings\">", (long long)s->run_warnings);
 		each_record(rep, html_run_warning, &c);
