@@ -18,14 +18,21 @@
  *     that succeed, and every file of the manifest is then in the target,
  *     a regular file with the manifest's size and sha256;
  *   - a forced restore onto that result finds every file identical;
- *   - verify against a wrong archive sha256 never passes.
+ *   - verify against a wrong archive sha256 never passes;
+ *   - reading the manifest and verifying write at most SPILL_MAX bytes to
+ *     any file (their temporary spill files): RLIMIT_FSIZE is set around
+ *     those calls, and libFuzzer reports the SIGXFSZ of an overrun.  An
+ *     input of a few KB holds no legitimate manifest near that size.
  */
 #include "fuzz.h"
+
+#include <sys/resource.h>
 
 #include "backup.h"
 #include "error.h"
 
 #define MAX_FILES 256
+#define SPILL_MAX (64L << 20)
 
 static char scratch[300], apath[400], tdir[400], target[450], outside[450];
 
@@ -181,6 +188,24 @@ static void check_confined(void)
 		closedir(d);
 }
 
+/* Bound (or unbound again) the size of any file this process writes. */
+static void limit_writes(int on)
+{
+	static struct rlimit saved;
+	static int have;
+	struct rlimit rl;
+
+	if (!have) {
+		if (getrlimit(RLIMIT_FSIZE, &saved) < 0)
+			return;
+		have = 1;
+	}
+	rl = saved;
+	if (on && (saved.rlim_cur == RLIM_INFINITY || saved.rlim_cur > (rlim_t)SPILL_MAX))
+		rl.rlim_cur = (rlim_t)SPILL_MAX;
+	setrlimit(RLIMIT_FSIZE, &rl);
+}
+
 static void prepare_target(void)
 {
 	char p[500];
@@ -230,6 +255,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	prepare_target();
 
 	error_clear(&err);
+	limit_writes(1);
 	rc_m = backup_read_manifest(apath, &info, on_file, &mf, &err);
 	memset(&ev, 0, sizeof(ev));
 	rc_v = backup_verify(apath, NULL, on_problem, &ev, &err);
@@ -237,6 +263,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(rc_v != 0 || ev.problems == 0, "verify passed with %ld problems", ev.problems);
 	rc_w = backup_verify(apath, wrong_sha, NULL, NULL, &err);
 	FUZZ_CHECK(rc_w != 0, "verify passed against a wrong archive sha256");
+	limit_writes(0);
 
 	before = listing(tdir);
 	memset(&ev, 0, sizeof(ev));
