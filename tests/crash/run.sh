@@ -391,11 +391,12 @@ prepare() {
 	say "$backend $phase: clean step $(cat "$SNAP/$phase.ms") ms (exit $(cat "$SNAP/$phase.after.status"), $(grep -vc '^== ' "$SNAP/$phase.after.dump") lines of table dump), again $(cat "$SNAP/$phase.rerun.ms") ms (exit $(cat "$SNAP/$phase.rerun.status"))$note"
 }
 
-# delay_for MS ITER: seconds to wait before the kill: 60% uniform over the
-# clean run, 40% in its last 20% and a bit beyond (the commit, the end)
+# delay_for MS ITER: seconds to wait before the kill: 65% uniform over the
+# clean run, 35% in its last quarter and a little beyond (the archive's
+# fsync, the commit, the exit)
 delay_for() {
 	awk -v ms="$1" -v seed="$2" 'BEGIN { srand(seed); r = rand(); u = rand()
-		d = (r < 0.6) ? u * ms : ms * (0.8 + 0.3 * u)
+		d = (r < 0.65) ? u * ms : ms * (0.75 + 0.3 * u)
 		printf "%.3f", d / 1000 }'
 }
 
