@@ -118,7 +118,7 @@ test: deps
 	$(MAKE) all unit-build
 	./tests/run_all.sh --bin ./$(BIN) --build $(BUILD)
 	$(MAKE) asan
-	./tests/fuzz/run.sh --seconds $(FUZZ_SECONDS_SHORT)
+	MAKE="$(MAKE)" ./tests/fuzz/run.sh --seconds $(FUZZ_SECONDS_SHORT)
 	./tests/crash/run.sh --bin ./$(BIN) --kills $(KILLS_SHORT)
 
 unit-build: $(TEST_BIN) $(TOOL_BIN)
@@ -170,7 +170,7 @@ fuzz-build:
 		SAN_FLAGS='$(FUZZ_SAN)' WARN='$(FUZZ_WARN)' fuzz-bins
 
 fuzz:
-	./tests/fuzz/run.sh --seconds $(FUZZ_SECONDS)
+	MAKE="$(MAKE)" ./tests/fuzz/run.sh --seconds $(FUZZ_SECONDS)
 
 # ---------------------------------------------------------------- crashes
 # kill -9 during migrate, incremental runs and rollback (tests/crash/).

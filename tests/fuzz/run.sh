@@ -59,7 +59,7 @@ rm -rf "$probe"
 
 if [ $BUILD = 1 ]; then
 	log=$(mktemp /tmp/wsm-fuzz-build.XXXXXX)
-	if ! make --no-print-directory fuzz-build >"$log" 2>&1; then
+	if ! ${MAKE:-make} --no-print-directory fuzz-build >"$log" 2>&1; then
 		echo "FAIL: make fuzz-build"
 		tail -n 30 "$log" | sed 's/^/    /'
 		rm -f "$log"
