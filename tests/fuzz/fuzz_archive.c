@@ -206,13 +206,16 @@ static void limit_writes(int on)
 	setrlimit(RLIMIT_FSIZE, &rl);
 }
 
+/* SCRATCH/t/{target/{link -> ../outside, exists.json}, outside/}, afresh. */
 static void prepare_target(void)
 {
-	char p[500];
+	char link[500], file[500];
 
+	snprintf(link, sizeof(link), "%s/link", target);
+	snprintf(file, sizeof(file), "%s/exists.json", target);
 	if (fuzz_rm_rf(tdir) < 0 || mkdir(tdir, 0700) < 0 || mkdir(target, 0700) < 0 ||
-	    mkdir(outside, 0700) < 0 || symlink("../outside", (snprintf(p, sizeof(p), "%s/link", target), p)) < 0 ||
-	    fuzz_write_file((snprintf(p, sizeof(p), "%s/exists.json", target), p), "{}\n", 3) < 0) {
+	    mkdir(outside, 0700) < 0 || symlink("../outside", link) < 0 ||
+	    fuzz_write_file(file, "{}\n", 3) < 0) {
 		perror("fuzz_archive: prepare target");
 		exit(2);
 	}
