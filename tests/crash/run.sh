@@ -61,7 +61,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$ROOT"
+cd "$ROOT" || exit 2
 case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
 [ -x "$BIN" ] || { echo "crash: '$BIN' is not built (make all)" >&2; exit 2; }
 SCHEMA="$ROOT/schema"
@@ -165,7 +165,7 @@ pg_wait_idle() {
 
 # snap_save NAME / snap_load NAME: the whole working state
 snap_save() {
-	rm -rf "$SNAP/$1"
+	rm -rf "${SNAP:?}/$1"
 	mkdir -p "$SNAP/$1"
 	cp -a "$W/tree" "$W/backups" "$SNAP/$1/"
 	case $backend in
@@ -437,6 +437,7 @@ kill_once() {
 		diff "$SNAP/$phase.s0.dump" "$WORK/k.dump" | head -n 8 | sed 's/^/    before: /'
 		diff "$SNAP/$phase.after.dump" "$WORK/k.dump" | head -n 8 | sed 's/^/    after:  /'
 	fi
+	# shellcheck disable=SC2046
 	set -- $(backups_state)
 	left_partial=$1 left_marker=$2
 	# 3. the next run

@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$ROOT"
+cd "$ROOT" || exit 2
 F=tests/fuzz
 OUT=build-fuzz
 

@@ -23,10 +23,13 @@ seed_json() {  # seed_json DEST-DIR MAX-BYTES FILES...
 		cp "$f" "$dest/$(echo "$f" | sed 's|^fixtures/||; s|/|_|g' | LC_ALL=C tr -c 'A-Za-z0-9._\n-' '_')"
 	done
 }
+# (fixture paths hold no blanks)
+# shellcheck disable=SC2046
 seed_json $C/jsonread 2048 $(find fixtures/edge fixtures/messy -name '*.json' | sort | head -40)
 printf '\357\273\277{"bom": true}' >$C/jsonread/bom.json
 printf '{"n": [0, -0, 1.5e-3, 12345678901234567890, 1E400, -9007199254740993], "s": "\\ud83d\\ude00\\u00e9\\/\\n", "a~b/c": null}' >$C/jsonread/numbers-escapes.json
 awk 'BEGIN { for (i = 0; i < 520; i++) printf "["; for (i = 0; i < 520; i++) printf "]" }' >$C/jsonread/deep-520.json
+# shellcheck disable=SC2046
 seed_json $C/validate 2048 $(find fixtures/workspace fixtures/edge -name '*.json' | sort | head -30)
 for f in schema/*.schema.json; do cp "$f" $C/schema_compile/; done
 for f in tests/fuzz/schemas/*.json; do cp "$f" $C/schema_compile/"suite-$(basename "$f")"; done
