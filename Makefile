@@ -5,6 +5,7 @@
 #   make test       install missing packages, build, run every test
 #                   (units, end-to-end on SQLite and PostgreSQL, conformance,
 #                   and the same again under ASan+UBSan)
+#   make unit       the unit tests only (cmocka programs, both backends)
 #   make asan       the test suite built with -fsanitize=address,undefined
 #   make bench      benchmarks (see tests/bench/)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (see tests/fuzz/)
@@ -20,6 +21,8 @@ CC        ?= cc
 CFLAGS    ?= -O2 -g
 BUILD     ?= build
 SANITIZE  ?=
+# 1: compile the fault-injection points of include/testhook.h (test builds)
+TEST_HOOKS ?= 0
 
 # -Wno-format-truncation: snprintf into fixed buffers truncates on purpose
 # (error messages, JSON Pointers); gcc's guesses about it are noise.
@@ -27,14 +30,14 @@ WARN := -std=c11 -Wall -Wextra -Werror -Wpedantic -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wformat=2 \
 	-Wno-format-truncation
 
-PKGS := libcjson sqlite3 libarchive libzstd libcrypto libpcre2-8
+PKGS := libcjson sqlite3 libarchive libcrypto libpcre2-8
 ifeq ($(WITH_PG),1)
 PKGS += libpq
 endif
 
 # Debian packages the build and the tests need (see `make deps`).
 DEB_BUILD := gcc make pkg-config libcjson-dev libsqlite3-dev libpq-dev \
-	libarchive-dev libzstd-dev libssl-dev libpcre2-dev libcmocka-dev
+	libarchive-dev libssl-dev libpcre2-dev libcmocka-dev
 DEB_TEST  := sqlite3 postgresql postgresql-client jq zstd xxd chromium \
 	clang libclang-rt-dev
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
@@ -53,36 +56,45 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(SAN_FLAGS) -D_GNU_SOURCE -Iinclude \
 ifneq ($(WITH_PG),1)
 ALL_CFLAGS += -DWSM_NO_PG
 endif
+ifeq ($(TEST_HOOKS),1)
+ALL_CFLAGS += -DWSM_TEST_HOOKS
+endif
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lpthread -lm
 
-LIB_SRC := $(filter-out src/main.c src/cmd_%.c,$(wildcard src/*.c))
+# Library modules sit in src/ and in the family folders (src/json/,
+# src/jsonschema/, src/backup/, src/storage/, src/infer/); the command layer
+# (src/cli/) links on top of them.
+LIB_SRC := $(filter-out src/cli/%,$(wildcard src/*.c src/*/*.c))
 ifneq ($(WITH_PG),1)
-LIB_SRC := $(filter-out src/storage_pg.c,$(LIB_SRC))
+LIB_SRC := $(filter-out src/storage/pg.c,$(LIB_SRC))
 endif
-CMD_SRC := src/main.c $(wildcard src/cmd_*.c)
+CMD_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 CMD_OBJ := $(CMD_SRC:src/%.c=$(BUILD)/obj/%.o)
 LIBWSM  := $(BUILD)/libwsm.a
 
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-TOOL_SRC := $(wildcard tests/tools/*.c)
-TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+# A test tool is tests/tools/NAME.c, or a folder tests/tools/NAME/ of .c files.
+TOOL_ONE := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
+TOOL_DIR := $(patsubst tests/tools/%/,$(BUILD)/tools/%,$(sort $(dir $(wildcard tests/tools/*/*.c))))
+TOOL_BIN := $(TOOL_ONE) $(TOOL_DIR)
 
 BIN := wsmigrate
 ifneq ($(BUILD),build)
 BIN := $(BUILD)/wsmigrate
 endif
 
-.PHONY: all deps demo test unit cli conformance asan bench install clean check-deps \
+.PHONY: all deps demo test test-run check-release unit unit-build conformance asan bench install clean \
 	fuzz fuzz-build fuzz-bins crash
 .DELETE_ON_ERROR:
 
 all: $(BIN)
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/obj
-	$(CC) $(ALL_CFLAGS) -MMD -c $< -o $@
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIBWSM): $(LIB_OBJ)
 	rm -f $@
@@ -91,17 +103,21 @@ $(LIBWSM): $(LIB_OBJ)
 $(BIN): $(CMD_OBJ) $(LIBWSM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(LIBWSM) $(LIBS)
 
-$(BUILD)/tests/%: tests/%.c $(LIBWSM) $(wildcard tests/*.h) | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -Itests $(shell pkg-config --cflags cmocka) -o $@ $< \
+$(BUILD)/tests/%: tests/%.c $(LIBWSM) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Itests $(shell pkg-config --cflags cmocka) -o $@ $< \
 		$(LIBWSM) $(ALL_LDFLAGS) $(LIBS) $(shell pkg-config --libs cmocka)
 
-$(BUILD)/tools/%: tests/tools/%.c $(LIBWSM) | $(BUILD)/tools
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIBWSM) $(ALL_LDFLAGS) $(LIBS)
+$(TOOL_ONE): $(BUILD)/tools/%: tests/tools/%.c $(LIBWSM) | $(BUILD)/tools
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Itests -o $@ $< $(LIBWSM) $(ALL_LDFLAGS) $(LIBS)
 
-$(BUILD)/obj $(BUILD)/tests $(BUILD)/tools:
+.SECONDEXPANSION:
+$(TOOL_DIR): $(BUILD)/tools/%: $$(wildcard tests/tools/%/*.c) $$(wildcard tests/tools/%/*.h) $(LIBWSM) | $(BUILD)/tools
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $(filter %.c,$^) $(LIBWSM) $(ALL_LDFLAGS) $(LIBS)
+
+$(BUILD)/tests $(BUILD)/tools:
 	mkdir -p $@
 
--include $(wildcard $(BUILD)/obj/*.d)
+-include $(wildcard $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(TEST_BIN:=.d) $(TOOL_ONE:=.d))
 
 # ---------------------------------------------------------------- set-up
 deps:
@@ -114,23 +130,33 @@ demo: deps
 	./$(BIN) migrate fixtures/workspace --db sqlite:workspace.db --backup-dir backups
 
 # ---------------------------------------------------------------- tests
+# The suite runs a test build (TEST_HOOKS=1, in build-test/), first as is
+# and then under ASan+UBSan; the release binary is only checked to carry no
+# test hooks.
 test: deps
-	$(MAKE) all unit-build
-	./tests/run_all.sh --bin ./$(BIN) --build $(BUILD)
+	$(MAKE) all check-release
+	$(MAKE) BUILD=build-test TEST_HOOKS=1 test-run
 	$(MAKE) asan
 	MAKE="$(MAKE)" ./tests/fuzz/run.sh --seconds $(FUZZ_SECONDS_SHORT)
 	./tests/crash/run.sh --bin ./$(BIN) --kills $(KILLS_SHORT)
 
+test-run: all unit-build
+	./tests/run_all.sh --bin ./$(BIN) --build $(BUILD)
+
+check-release: $(BIN)
+	@if grep -q -a -e WSMIGRATE_FAULT -e 'test hook' $(BIN); then \
+		echo "check-release: $(BIN) contains test hooks" >&2; exit 1; fi
+
 unit-build: $(TEST_BIN) $(TOOL_BIN)
 
 unit: unit-build
-	./tests/run_units.sh $(BUILD)
+	./tests/run_all.sh --bin ./$(BIN) --build $(BUILD) --units
 
 conformance: $(BUILD)/tests/test_conformance
 	$(BUILD)/tests/test_conformance
 
 asan:
-	$(MAKE) BUILD=build-asan SANITIZE=address,undefined CFLAGS="-O1 -g" all unit-build
+	$(MAKE) BUILD=build-asan TEST_HOOKS=1 SANITIZE=address,undefined CFLAGS="-O1 -g" all unit-build
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		./tests/run_all.sh --bin build-asan/wsmigrate --build build-asan
 
@@ -156,9 +182,11 @@ FUZZ_WARN := $(filter-out -Wno-format-truncation,$(WARN)) -Wno-format-nonliteral
 FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fsanitize-recover=undefined \
 	-fno-omit-frame-pointer
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIBWSM) | $(BUILD)/fuzz
-	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIBWSM) \
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIBWSM) | $(BUILD)/fuzz
+	$(CC) $(ALL_CFLAGS) -MMD -MP -fsanitize=fuzzer -o $@ $< $(LIBWSM) \
 		$(ALL_LDFLAGS) -fsanitize=fuzzer $(LIBS)
+
+-include $(wildcard $(FUZZ_BIN:=.d))
 
 $(BUILD)/fuzz:
 	mkdir -p $@
@@ -177,7 +205,7 @@ fuzz:
 KILLS       ?= 40
 KILLS_SHORT ?= 6
 
-crash: all unit-build
+crash: all $(BUILD)/tools/genlayout
 	./tests/crash/run.sh --bin ./$(BIN) --kills $(KILLS)
 
 install: all
@@ -188,4 +216,4 @@ install: all
 	install -m 644 doc/wsmigrate.1 $(DESTDIR)$(PREFIX)/share/man/man1/wsmigrate.1
 
 clean:
-	rm -rf build build-asan build-fuzz $(BIN) workspace.db
+	rm -rf build build-test build-asan build-fuzz $(BIN) workspace.db

@@ -23,6 +23,7 @@ int cmd_runs(int argc, char **argv, struct error *err);
 int cmd_rollback(int argc, char **argv, struct error *err);
 int cmd_backups(int argc, char **argv, struct error *err);
 int cmd_promote(int argc, char **argv, struct error *err);
+int cmd_init(int argc, char **argv, struct error *err);
 
 /*
  * The database URL to use: `flag` when given, else $WSMIGRATE_DB, else

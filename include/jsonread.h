@@ -102,6 +102,33 @@ const char *jsonread_skip_bom(const char *buf, size_t len, size_t *skipped);
 int jsonread_locate(const char *buf, size_t len, const char *pointer,
 		    size_t *start, size_t *end);
 
+/*
+ * Walk the members of an object, or the elements of an array, by their raw
+ * text, in document order (the order cJSON keeps its children in), so that
+ * a caller can visit every element's span in one pass instead of locating
+ * each one from the start of the document.
+ *
+ *     struct jsonread_iter it;
+ *     jsonread_iter_init(&it, buf, len, start);   -- start: the '{' or '['
+ *     while (jsonread_iter_next(&it, &vs, &ve))   -- buf[vs..ve): the value
+ *         ...
+ *
+ * The document must have passed jsonread_check(); the iterator never reads
+ * outside buf either way.  jsonread_iter_init returns -1 when buf[start] is
+ * not '{' or '['.  jsonread_iter_next returns 1 per member or element and 0
+ * at the end.
+ */
+struct jsonread_iter {
+	const char *buf;
+	size_t len;
+	size_t pos;           /* next member/element, or len when done */
+	int is_object;
+};
+
+int jsonread_iter_init(struct jsonread_iter *it, const char *buf, size_t len,
+		       size_t start);
+int jsonread_iter_next(struct jsonread_iter *it, size_t *vstart, size_t *vend);
+
 /* What the raw text of a JSON number denotes (see jsonread_number_kind). */
 enum jsonread_number {
 	JSONREAD_NUM_INVALID = -1,  /* not the syntax of a JSON number */

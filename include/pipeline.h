@@ -22,6 +22,22 @@
  * --on-invalid abort, the first invalid file turns every write off (the
  * transaction is rolled back and the archive discarded) but the walk goes
  * on, so the report lists every invalid file.
+
+ *
+ * Files: a file matching an ignore glob is never read, archived nor put in
+ * the ledger; it is only counted and handed to on_ignored.  Every other
+ * JSON file is read and strictly parsed, whether a rule matches it or not
+ * (dry runs too): broken JSON is invalid, never skipped.  A file no rule
+ * matches (a manifest without a catch-all) is archived and skipped.
+ *
+ * Warnings: a file imported with lenient columns that did not fit carries
+ * its warnings (the first ROWMAP_MAX_WARNINGS, and the total) to on_file and
+ * to the ledger.  At the end of the walk the run reports, to
+ * on_run_warning and the ledger, each column that came out NULL in every
+ * file the run imported for its rule (required columns excepted), and,
+ * after the last batch is stored, each key collision: a row replaced by a
+ * later file of the same run (storage.h finds them; a dry run stores
+ * nothing, so it cannot).
  */
 #ifndef WSM_PIPELINE_H
 #define WSM_PIPELINE_H
@@ -41,6 +57,11 @@ struct pipeline_issue {
 
 /* What happened to one file, handed to opts->on_file. */
 struct pipeline_file {
+	const struct warning_entry *warnings;  /* the first n_warnings of
+					  warning_total (path, rule NULL: this
+					  file's) */
+	size_t n_warnings;
+	size_t warning_total;
 	const char *path;                /* relative to the tree root */
 	const char *rule;                /* NULL when no rule matched */
 	enum file_outcome outcome;
@@ -89,6 +110,11 @@ struct pipeline_opts {
 	void (*on_progress)(void *ctx, const struct pipeline_progress *p);
 	void (*on_note)(void *ctx, enum pipeline_note_kind kind, const char *path,
 			const char *detail);
+	/* a JSON file an ignore glob excludes (never read) */
+	void (*on_ignored)(void *ctx, const char *path);
+	/* a warning about the run: WARN_ALL_NULL (path NULL), WARN_KEY_COLLISION
+	 * (path: the file that lost its row) */
+	void (*on_run_warning)(void *ctx, const struct warning_entry *w);
 	void *ctx;
 };
 
@@ -96,7 +122,9 @@ struct pipeline_opts {
 struct pipeline_rule_stats {
 	const char *rule;                /* borrowed from the manifest, or NULL */
 	const char *table;
+	int catch_all;                   /* the manifest's catch-all rule */
 	int64_t seen, imported, unchanged, skipped, invalid, rows;
+	int64_t warned;                  /* files imported with warnings */
 };
 
 struct pipeline_table_stats {
@@ -120,7 +148,15 @@ struct pipeline_stats {
 	char archive_path[1024];
 	char archive_sha256[65];
 	int64_t seen, imported, unchanged, skipped, invalid, deleted, ignored;
-	int64_t rows, bytes;
+	int64_t ignored_json;            /* of `ignored`: JSON files an ignore
+					    glob excludes (the rest: non-JSON) */
+	int64_t rows, bytes;             /* rows: written and still there (rows
+					    lost to key collisions are not) */
+	int64_t warnings;                /* every warning: files' and the run's */
+	int64_t warned_files;            /* files imported with warnings */
+	int64_t run_warnings;            /* all-NULL columns + key collisions */
+	int64_t collisions;              /* rows replaced by a later file */
+	const char *catch_all;           /* name of the catch-all rule, or NULL */
 	double duration_s;
 	int committed;                   /* 1 when the run was committed */
 	struct pipeline_stages stages;

@@ -52,8 +52,22 @@
  *     it back.
  *   - wsm_runs, wsm_files (the ledger), wsm_sources (current state of each
  *     source path: sha256, size, mtime, rule, run) with its own history,
- *     and wsm_tables (the table definitions, so that revert and promote
- *     work without the manifest).
+ *     wsm_tables (the table definitions, so that revert and promote
+ *     work without the manifest), and wsm_warnings (what a run imported
+ *     with a loss: a value stored as NULL, a column NULL everywhere, a row
+ *     replaced by a later file of the same run).  wsm_runs and wsm_files
+ *     count the warnings in a `warnings` column.  A ledger made by an
+ *     older version is upgraded in place by ensure_tables/run_start (the
+ *     missing columns and tables are added); read-only calls work on it
+ *     as it is (warnings read as 0).
+ *
+ * Key collisions: when a row replaces, by its upsert key, a row that the
+ * same run wrote earlier (from another file, or the same file), put_batch
+ * records a "key_collision" warning on the file that lost the row (naming
+ * the key and the file that won, the later one in the order of the
+ * batches), and takes the row off that file's wsm_files row count.  It
+ * finds them through the replacement it does anyway, with no memory of
+ * the keys it has seen.
  * Table names beginning with "wsm_" are reserved.  Every identifier is
  * quoted and every value is a bound parameter (or COPY data).
  *
@@ -139,6 +153,22 @@ enum file_outcome {
 /* "imported", "unchanged", "skipped", "invalid" */
 const char *file_outcome_name(enum file_outcome o);
 
+/* Kinds of warnings. */
+#define WARN_COLUMN "column"            /* a lenient column's value did not fit */
+#define WARN_ALL_NULL "all_null"        /* a column NULL in every imported file */
+#define WARN_KEY_COLLISION "key_collision"  /* a row replaced in the same run */
+
+/* One warning as the ledger keeps it (wsm_warnings). */
+struct warning_entry {
+	const char *path;         /* the file, or NULL for the run as a whole */
+	const char *rule;         /* or NULL */
+	const char *kind;         /* WARN_* */
+	const char *table;        /* or NULL */
+	const char *column;       /* or NULL (key_collision: the key columns) */
+	const char *pointer;      /* JSON Pointer in the document, or NULL */
+	const char *message;
+};
+
 /*
  * One source file and what the run did with it.  Every file entry becomes
  * a row of wsm_files.  For FILE_IMPORTED the backend, in this order:
@@ -173,6 +203,11 @@ struct file_entry {
 				     state with this very size and mtime, so
 				     there is nothing to refresh (an
 				     optimisation; 0 is always correct) */
+	const struct warning_entry *warnings;  /* FILE_IMPORTED: the first
+				     warnings of the file (their path and
+				     rule are the file's when NULL) */
+	size_t n_warnings;
+	size_t warning_count;     /* all of them: wsm_files.warnings */
 };
 
 struct batch {
@@ -202,6 +237,7 @@ struct run_info {
 	char tenant[128];         /* "" when none */
 	int64_t files_seen, imported, unchanged, skipped, invalid, deleted;
 	int64_t rows_written;
+	int64_t warnings;         /* every warning of the run */
 	char archive_path[1024];  /* "" until the backup issue fills it */
 	char archive_sha256[65];
 };
@@ -252,6 +288,12 @@ struct storage_ops {
 	int (*revert_run)(struct storage *st, const char *run_id,
 			  int64_t *rows_removed, int64_t *rows_restored,
 			  struct error *err);
+	int (*add_warnings)(struct storage *st, const struct warning_entry *w,
+			    size_t n, struct error *err);
+	int (*list_warnings)(struct storage *st, const char *run_id,
+			     const char *kind,
+			     int (*cb)(void *ctx, const struct warning_entry *w),
+			     void *ctx, struct error *err);
 };
 
 /* Every backend's struct starts with this. */
@@ -329,13 +371,31 @@ int storage_list_files(struct storage *st, const char *run_id,
 		       void *ctx, struct error *err);
 /*
  * Undo run `run_id` in one transaction of its own: delete the rows it
- * wrote, move back the rows it replaced or pruned, restore wsm_sources, and
- * mark the run "rolled_back".  Refuses (ERR_USAGE, naming them) when a later
- * run that is not rolled back exists.
+ * wrote, move back the rows it replaced or pruned, restore wsm_sources,
+ * delete its warnings, and mark the run "rolled_back".  Refuses
+ * (ERR_USAGE, naming them) when a later run that is not rolled back
+ * exists.
  */
 int storage_revert_run(struct storage *st, const char *run_id,
 		       int64_t *rows_removed, int64_t *rows_restored,
 		       struct error *err);
+
+/*
+ * Record warnings of the current run (between run_start and run_finish)
+ * in wsm_warnings: run-level ones (path NULL) or about files.
+ */
+int storage_add_warnings(struct storage *st, const struct warning_entry *w,
+			 size_t n, struct error *err);
+/*
+ * The warnings of run `run_id` in the order they were recorded, only those
+ * of `kind` when it is not NULL.  Works inside the run's transaction (the
+ * pipeline reads back the key collisions before run_finish) and on a
+ * ledger without wsm_warnings (nothing to list).
+ */
+int storage_list_warnings(struct storage *st, const char *run_id,
+			  const char *kind,
+			  int (*cb)(void *ctx, const struct warning_entry *w),
+			  void *ctx, struct error *err);
 
 /* The backends, for the table in storage.c and for tests. */
 extern const struct storage_ops storage_sqlite_ops;

@@ -1,6 +1,6 @@
 /*
  * util.h - small helpers shared by several modules: hashing, whole-file
- * reads, time stamps, JSON Pointer lookup on cJSON trees, growable buffers.
+ * reads, time stamps, growable arrays and buffers, a bump arena.
  *
  * Ownership: functions that return allocated memory say so; everything else
  * borrows its arguments.
@@ -38,17 +38,33 @@ double util_monotonic(void);
 /* Value of a hexadecimal digit, or -1 when `c` is not one. */
 int util_hex_digit(int c);
 
-/* strdup that returns NULL for NULL. */
+/* strdup that returns NULL for NULL (and on OOM: check when s != NULL). */
 char *util_strdup(const char *s);
 
-/*
- * Resolve an RFC 6901 JSON Pointer ("" is the root) against a cJSON tree.
- * Returns the node, or NULL when absent or when the pointer is malformed.
- */
-const cJSON *util_json_pointer_get(const cJSON *root, const char *ptr);
+/* 1 when the string s ends with `suffix`. */
+int util_ends_with(const char *s, const char *suffix);
 
-/* 1 when `ptr` is a syntactically valid JSON Pointer ("" or "/..."). */
-int util_json_pointer_valid(const char *ptr);
+/*
+ * Make room for at least `n` elements in the array `x` (any pointer type)
+ * whose capacity, in elements, is the size_t lvalue `alloc`, growing by
+ * doubling as git's ALLOC_GROW does (at least 16 elements).  Evaluates to
+ * 0, or to -1 when out of memory, in which case `x` and `alloc` are
+ * unchanged.  The arguments are evaluated more than once.
+ *
+ *     if (ALLOC_GROW(v->items, v->n + 1, v->cap))
+ *         return error_set(err, ERR_IO, "out of memory");
+ *     v->items[v->n++] = item;
+ */
+#define ALLOC_GROW(x, n, alloc) \
+	((size_t)(n) <= (alloc) ? 0 : \
+	 ((x) = util_grow_array((x), sizeof(*(x)), (size_t)(n), &(alloc)), \
+	  (size_t)(n) <= (alloc) ? 0 : -1))
+
+/*
+ * The function behind ALLOC_GROW: returns the grown array and updates
+ * *alloc, or returns `p` unchanged (still valid) when out of memory.
+ */
+void *util_grow_array(void *p, size_t elem, size_t need, size_t *alloc);
 
 /*
  * A bump allocator: what arena_alloc hands out keeps its address until
@@ -96,6 +112,15 @@ int strbuf_add_json_string(struct strbuf *sb, const char *s, size_t n);
  * newline and carriage return escaped); s == NULL appends \N (NULL).
  */
 int strbuf_add_copy_field(struct strbuf *sb, const char *s, size_t n);
+/* Append one byte. */
+int strbuf_addch(struct strbuf *sb, int c);
+/*
+ * Hand the text over to the caller (malloc'ed, NUL-terminated, never NULL
+ * unless out of memory) and leave the buffer empty, as git's strbuf_detach.
+ */
+char *strbuf_detach(struct strbuf *sb);
+/* Exchange the contents of two buffers. */
+void strbuf_swap(struct strbuf *a, struct strbuf *b);
 /* Empty the buffer, keeping its memory. */
 void strbuf_reset(struct strbuf *sb);
 /* The text so far: never NULL ("" when empty or failed). */

@@ -6,8 +6,9 @@
  * depth of the tree and the size of the largest directory, not by the
  * number of files.
  *
- * Policy: only names ending in ".json" are returned; other files are
- * counted in walk_ignored() and otherwise ignored.  Directories named
+ * Policy: only names ending in ".json", in any case (".JSON", ".Json"),
+ * are returned; other files are counted in walk_ignored() and otherwise
+ * ignored.  Directories named
  * ".git" are not entered.  Symbolic links are never followed out of the
  * tree: a link to a file inside the tree is returned as WALK_FILE with
  * `abspath` set to its target, a link to a directory is not entered

@@ -64,13 +64,35 @@ static const char *seg_end(const char *p)
 	return p;
 }
 
+/* ASCII letters folded to lower case; every other code point as is. */
+static uint32_t fold(uint32_t c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+static uint32_t unfold(uint32_t c)
+{
+	return c >= 'a' && c <= 'z' ? c - ('a' - 'A') : c;
+}
+
+/* Whether c lies in [lo, hi], either case of an ASCII letter with icase. */
+static int in_range(uint32_t c, uint32_t lo, uint32_t hi, int icase)
+{
+	if (c >= lo && c <= hi)
+		return 1;
+	if (!icase)
+		return 0;
+	c = fold(c) == c ? unfold(c) : fold(c);
+	return c >= lo && c <= hi;
+}
+
 /*
  * Try to match one pattern element at *pp (not '*') against one character
  * at *sp.  On a match advance both and return 1; else return 0 and leave
  * them alone.
  */
 static int match_one(const char **pp, const char *pe, const char **sp,
-		     const char *se)
+		     const char *se, int icase)
 {
 	const char *p = *pp, *q;
 	uint32_t c, lo, hi;
@@ -103,7 +125,7 @@ static int match_one(const char **pp, const char *pe, const char **sp,
 					q++;
 				q += dec(q, pe, &hi);
 			}
-			if (c >= lo && c <= hi)
+			if (in_range(c, lo, hi, icase))
 				hit = 1;
 		}
 		if (hit == neg)
@@ -115,7 +137,7 @@ literal:
 	if (*p == '\\' && p + 1 < pe)
 		p++;
 	p += dec(p, pe, &lo);
-	if (lo != c)
+	if (lo != c && !(icase && fold(lo) == fold(c)))
 		return 0;
 yes:
 	*pp = p;
@@ -125,7 +147,7 @@ yes:
 
 /* Match pattern segment [p, pe) against path segment [s, se). */
 static int seg_match(const char *p, const char *pe, const char *s,
-		     const char *se)
+		     const char *se, int icase)
 {
 	const char *star = NULL, *back = NULL;
 	uint32_t c;
@@ -138,7 +160,7 @@ static int seg_match(const char *p, const char *pe, const char *s,
 			back = s;
 			continue;
 		}
-		if (p < pe && match_one(&p, pe, &s, se))
+		if (p < pe && match_one(&p, pe, &s, se, icase))
 			continue;
 		if (!star)
 			return 0;
@@ -151,11 +173,27 @@ static int seg_match(const char *p, const char *pe, const char *s,
 	return p == pe;
 }
 
+size_t glob_icase_prefix(const char *pattern)
+{
+	return strncmp(pattern, "(?i)", 4) == 0 ? 4 : 0;
+}
+
 int glob_match(const char *pattern, const char *path)
 {
-	const char *p = pattern, *s = path;
+	return glob_match_flags(pattern, path, 0);
+}
+
+int glob_match_flags(const char *pattern, const char *path, int flags)
+{
+	const char *p, *s = path;
 	const char *star_p = NULL, *star_s = NULL;
-	int s_done = 0, star_done = 0;
+	int s_done = 0, star_done = 0, icase = (flags & GLOB_ICASE) != 0;
+	size_t skip = glob_icase_prefix(pattern);
+
+	if (skip)
+		icase = 1;
+	pattern += skip;
+	p = pattern;
 
 	for (;;) {
 		const char *pe, *pnext, *se;
@@ -179,7 +217,7 @@ int glob_match(const char *pattern, const char *path)
 		se = strchr(s, '/');
 		if (!se)
 			se = s + strlen(s);
-		if (seg_match(p, pe, s, se)) {
+		if (seg_match(p, pe, s, se, icase)) {
 			p = pnext;
 			if (*se) {
 				s = se + 1;
@@ -224,12 +262,18 @@ static int why_set(char *why, size_t size, const char *fmt, ...)
 
 int glob_check(const char *pattern, char *why, size_t why_size)
 {
-	const char *p = pattern, *seg;
+	const char *p, *seg;
 
 	if (why && why_size)
 		why[0] = '\0';
 	if (!pattern || !*pattern)
 		return why_set(why, why_size, "empty pattern");
+	if (glob_icase_prefix(pattern)) {
+		pattern += 4;
+		if (!*pattern)
+			return why_set(why, why_size, "empty pattern after '(?i)'");
+	}
+	p = pattern;
 	if (*p == '/')
 		return why_set(why, why_size, "pattern must be relative "
 			       "(leading '/')");

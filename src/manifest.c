@@ -1,7 +1,9 @@
 /*
- * manifest.c - loads schema/migration.json, checks every entry (reporting
- * the JSON Pointer of a bad one), and merges the tables that rules share.
- * It does not validate documents or map them: see jsonschema.c and map.c.
+ * manifest.c - loads schema/migration.json and the manifests it extends,
+ * merges their rules (replace by name, insert before the catch-all, drop),
+ * checks every entry (reporting the file and JSON Pointer of a bad one),
+ * and merges the tables that rules share.  It does not validate documents
+ * or map them: see jsonschema.c and rowmap.c.
  */
 #include "manifest.h"
 
@@ -15,10 +17,12 @@
 #include <unistd.h>
 
 #include "glob.h"
+#include "jsonpointer.h"
 #include "jsonread.h"
 #include "util.h"
 
 #define MANIFEST_MAX_BYTES (16u << 20)
+#define MANIFEST_MAX_DEPTH 8
 
 /* Everything the checker needs to report "file: /pointer: reason". */
 struct mctx {
@@ -135,6 +139,8 @@ static int parse_from_path(const char *s, struct manifest_column *col)
 		col->from_path = PATH_PATH;
 	else if (strcmp(s, "dir") == 0)
 		col->from_path = PATH_DIR;
+	else if (strcmp(s, "kind") == 0)
+		col->from_path = PATH_KIND;
 	else if (strncmp(s, "segment:", 8) == 0) {
 		char *end;
 		long v;
@@ -151,14 +157,20 @@ static int parse_from_path(const char *s, struct manifest_column *col)
 	return 0;
 }
 
+/*
+ * One column.  `parent` is the rule's main target when this is a child
+ * table's column (NULL for the main table): "from": "parent" names one of
+ * its columns.
+ */
 static int parse_column(struct mctx *c, const cJSON *v, const char *ptr,
-			int is_child, struct manifest_column *col)
+			const struct manifest_target *parent,
+			struct manifest_column *col)
 {
 	static const char *const allowed[] = {
-		"name", "type", "pointer", "from_path", "from", "required",
-		"default", "description", NULL
+		"name", "type", "pointer", "from_path", "from", "column", "required",
+		"default", "on_error", "description", NULL
 	};
-	const cJSON *name, *type, *ptrs, *fp, *from, *req, *def;
+	const cJSON *name, *type, *ptrs, *fp, *from, *req, *def, *onerr, *pcol;
 	char p[ERROR_PTR_MAX];
 	size_t i;
 
@@ -174,17 +186,56 @@ static int parse_column(struct mctx *c, const cJSON *v, const char *ptr,
 		return bad(c, p, "column name \"%s\" must match [a-z][a-z0-9_]* and not be reserved (_*, tenant_id)",
 			   name->valuestring);
 	col->name = strdup(name->valuestring);
+	from = cJSON_GetObjectItemCaseSensitive(v, "from");
+	if (from) {
+		snprintf(p, sizeof(p), "%s/from", ptr);
+		if (!parent)
+			return bad(c, p, "\"from\" is only for child tables");
+		if (cJSON_IsString(from) && strcmp(from->valuestring, "key") == 0)
+			col->from = ELEM_KEY;
+		else if (cJSON_IsString(from) && strcmp(from->valuestring, "index") == 0)
+			col->from = ELEM_INDEX;
+		else if (cJSON_IsString(from) && strcmp(from->valuestring, "parent") == 0)
+			col->from = ELEM_PARENT;
+		else
+			return bad(c, p, "\"from\" must be \"key\", \"index\" or \"parent\"");
+	}
+	pcol = cJSON_GetObjectItemCaseSensitive(v, "column");
+	snprintf(p, sizeof(p), "%s/column", ptr);
+	if (pcol && col->from != ELEM_PARENT)
+		return bad(c, p, "\"column\" goes with \"from\": \"parent\" only");
+	if (col->from == ELEM_PARENT) {
+		if (!cJSON_IsString(pcol))
+			return bad(c, pcol ? p : ptr, "\"from\": \"parent\" needs \"column\": the name of a column of the rule's main table");
+		for (i = 0; i < parent->n_columns; i++)
+			if (strcmp(parent->columns[i].name, pcol->valuestring) == 0)
+				break;
+		if (i == parent->n_columns)
+			return bad(c, p, "\"%s\" is not a column of the rule's main table \"%s\"",
+				   pcol->valuestring, parent->table);
+		col->parent_col = i;
+	}
 	type = cJSON_GetObjectItemCaseSensitive(v, "type");
 	snprintf(p, sizeof(p), "%s/type", ptr);
-	if (!cJSON_IsString(type) || col_type_parse(type->valuestring, &col->type))
-		return bad(c, p, "\"type\" must be one of text, integer, real, boolean, timestamp, json");
+	if (!type && col->from == ELEM_PARENT) {
+		col->type = parent->columns[col->parent_col].type;
+	} else {
+		if (!cJSON_IsString(type) || col_type_parse(type->valuestring, &col->type))
+			return bad(c, p, "\"type\" must be one of text, integer, real, boolean, timestamp, json");
+		if (col->from == ELEM_PARENT &&
+		    col->type != parent->columns[col->parent_col].type)
+			return bad(c, p, "column \"%s\" is %s but the parent's column \"%s\" is %s (leave \"type\" out to inherit it)",
+				   col->name, col_type_name(col->type),
+				   parent->columns[col->parent_col].name,
+				   col_type_name(parent->columns[col->parent_col].type));
+	}
 	ptrs = cJSON_GetObjectItemCaseSensitive(v, "pointer");
 	if (ptrs) {
 		snprintf(p, sizeof(p), "%s/pointer", ptr);
 		if (string_list(c, ptrs, p, 0, &col->pointers, &col->n_pointers))
 			return ERR_USAGE;
 		for (i = 0; i < col->n_pointers; i++) {
-			if (!util_json_pointer_valid(col->pointers[i])) {
+			if (!jsonpointer_valid(col->pointers[i])) {
 				snprintf(p, sizeof(p), "%s/pointer%s%zu", ptr,
 					 cJSON_IsArray(ptrs) ? "/" : "", i);
 				if (!cJSON_IsArray(ptrs))
@@ -198,19 +249,7 @@ static int parse_column(struct mctx *c, const cJSON *v, const char *ptr,
 	if (fp) {
 		snprintf(p, sizeof(p), "%s/from_path", ptr);
 		if (!cJSON_IsString(fp) || parse_from_path(fp->valuestring, col))
-			return bad(c, p, "\"from_path\" must be \"segment:N\", \"stem\", \"name\", \"path\" or \"dir\"");
-	}
-	from = cJSON_GetObjectItemCaseSensitive(v, "from");
-	if (from) {
-		snprintf(p, sizeof(p), "%s/from", ptr);
-		if (!is_child)
-			return bad(c, p, "\"from\" is only for child tables");
-		if (cJSON_IsString(from) && strcmp(from->valuestring, "key") == 0)
-			col->from = ELEM_KEY;
-		else if (cJSON_IsString(from) && strcmp(from->valuestring, "index") == 0)
-			col->from = ELEM_INDEX;
-		else
-			return bad(c, p, "\"from\" must be \"key\" or \"index\"");
+			return bad(c, p, "\"from_path\" must be \"segment:N\", \"stem\", \"name\", \"path\", \"dir\" or \"kind\"");
 	}
 	req = cJSON_GetObjectItemCaseSensitive(v, "required");
 	if (req) {
@@ -218,6 +257,17 @@ static int parse_column(struct mctx *c, const cJSON *v, const char *ptr,
 		if (!cJSON_IsBool(req))
 			return bad(c, p, "\"required\" must be true or false");
 		col->required = cJSON_IsTrue(req);
+	}
+	onerr = cJSON_GetObjectItemCaseSensitive(v, "on_error");
+	if (onerr) {
+		snprintf(p, sizeof(p), "%s/on_error", ptr);
+		if (cJSON_IsString(onerr) && strcmp(onerr->valuestring, "null") == 0)
+			col->on_error_null = 1;
+		else if (!cJSON_IsString(onerr) || strcmp(onerr->valuestring, "reject") != 0)
+			return bad(c, p, "\"on_error\" must be \"reject\" (the default) or \"null\"");
+		if (col->on_error_null && col->required)
+			return bad(c, p, "\"on_error\": \"null\" is not allowed on a required column (\"%s\"): drop \"required\" or use \"reject\"",
+				   col->name);
 	}
 	def = cJSON_GetObjectItemCaseSensitive(v, "default");
 	if (def && !cJSON_IsNull(def))
@@ -229,7 +279,8 @@ static int parse_column(struct mctx *c, const cJSON *v, const char *ptr,
 }
 
 static int parse_target(struct mctx *c, const cJSON *tv, const char *table_ptr,
-			const cJSON *cols, const char *cols_ptr, int is_child,
+			const cJSON *cols, const char *cols_ptr,
+			const struct manifest_target *parent,
 			struct manifest_target *t)
 {
 	const cJSON *it;
@@ -252,7 +303,7 @@ static int parse_target(struct mctx *c, const cJSON *tv, const char *table_ptr,
 	cJSON_ArrayForEach(it, cols) {
 		snprintf(p, sizeof(p), "%s/%zu", cols_ptr, k);
 		t->n_columns = k + 1;
-		if (parse_column(c, it, p, is_child, &t->columns[k]))
+		if (parse_column(c, it, p, parent, &t->columns[k]))
 			return ERR_USAGE;
 		for (i = 0; i < k; i++)
 			if (strcmp(t->columns[i].name, t->columns[k].name) == 0)
@@ -282,7 +333,7 @@ static int key_list(struct mctx *c, const cJSON *v, const char *ptr,
 	if (!v)
 		return 0;
 	if (string_list(c, v, ptr, 1, out, n))
-		return ERR_USAGE;
+		goto fail;
 	for (i = 0; i < *n; i++) {
 		for (j = 0; j < t->n_columns; j++)
 			if (strcmp(t->columns[j].name, (*out)[i]) == 0)
@@ -291,10 +342,38 @@ static int key_list(struct mctx *c, const cJSON *v, const char *ptr,
 			snprintf(p, sizeof(p), "%s/%zu", ptr, i);
 			if (cJSON_IsString(v))
 				snprintf(p, sizeof(p), "%s", ptr);
-			return bad(c, p, "\"%s\" is not a column of table \"%s\"",
-				   (*out)[i], t->table);
+			bad(c, p, "\"%s\" is not a column of table \"%s\"",
+			    (*out)[i], t->table);
+			goto fail;
 		}
 	}
+	return 0;
+fail:
+	/* the list is the caller's only on success */
+	free_list(*out, *n);
+	*out = NULL;
+	*n = 0;
+	return ERR_USAGE;
+}
+
+/*
+ * "on_error": "null" is for optional values only: a key or required
+ * column that could silently become NULL would lose the row's identity.
+ */
+static int check_key_strict(struct mctx *c, const struct manifest_target *t,
+			    char **key, size_t n_key, const char *cols_ptr)
+{
+	size_t i, j;
+	char p[ERROR_PTR_MAX];
+
+	for (i = 0; i < n_key; i++)
+		for (j = 0; j < t->n_columns; j++)
+			if (strcmp(t->columns[j].name, key[i]) == 0 &&
+			    t->columns[j].on_error_null) {
+				snprintf(p, sizeof(p), "%s/%zu/on_error", cols_ptr, j);
+				return bad(c, p, "\"on_error\": \"null\" is not allowed on a key column (\"%s\"): a key must not become NULL",
+					   key[i]);
+			}
 	return 0;
 }
 
@@ -393,7 +472,7 @@ static void link_targets(struct manifest *m)
 	}
 }
 
-static int resolve_schema(struct mctx *c, struct manifest *m, const char *rel,
+static int resolve_schema(struct mctx *c, const char *dir, const char *rel,
 			  const char *ptr, char **out)
 {
 	char buf[PATH_MAX];
@@ -402,7 +481,7 @@ static int resolve_schema(struct mctx *c, struct manifest *m, const char *rel,
 	if (rel[0] == '/')
 		snprintf(buf, sizeof(buf), "%s", rel);
 	else
-		snprintf(buf, sizeof(buf), "%s/%s", m->dir, rel);
+		snprintf(buf, sizeof(buf), "%s/%s", dir, rel);
 	if (stat(buf, &st) < 0 || !S_ISREG(st.st_mode))
 		return bad(c, ptr, "schema file '%s' not found", buf);
 	*out = strdup(buf);
@@ -410,7 +489,8 @@ static int resolve_schema(struct mctx *c, struct manifest *m, const char *rel,
 }
 
 static int parse_child(struct mctx *c, struct manifest *m, const cJSON *v,
-		       const char *ptr, struct manifest_target *t)
+		       const char *ptr, const struct manifest_target *parent,
+		       struct manifest_target *t)
 {
 	static const char *const allowed[] = {
 		"table", "each", "key", "indexes", "columns", "description", NULL
@@ -427,7 +507,7 @@ static int parse_child(struct mctx *c, struct manifest *m, const cJSON *v,
 	snprintf(p, sizeof(p), "%s/table", ptr);
 	snprintf(p2, sizeof(p2), "%s/columns", ptr);
 	if (parse_target(c, cJSON_GetObjectItemCaseSensitive(v, "table"), p,
-			 cJSON_GetObjectItemCaseSensitive(v, "columns"), p2, 1, t))
+			 cJSON_GetObjectItemCaseSensitive(v, "columns"), p2, parent, t))
 		return ERR_USAGE;
 	each = cJSON_GetObjectItemCaseSensitive(v, "each");
 	snprintf(p, sizeof(p), "%s/each", ptr);
@@ -439,12 +519,17 @@ static int parse_child(struct mctx *c, struct manifest *m, const cJSON *v,
 		if (string_list(c, each, p, 0, &t->each, &t->n_each))
 			return ERR_USAGE;
 		for (i = 0; i < t->n_each; i++)
-			if (!util_json_pointer_valid(t->each[i]))
+			if (!jsonpointer_valid(t->each[i]))
 				return bad(c, p, "\"%s\" is not a JSON Pointer", t->each[i]);
 	}
 	snprintf(p, sizeof(p), "%s/key", ptr);
 	if (key_list(c, cJSON_GetObjectItemCaseSensitive(v, "key"), p, t, &key, &n_key))
 		return ERR_USAGE;
+	snprintf(p2, sizeof(p2), "%s/columns", ptr);
+	if (check_key_strict(c, t, key, n_key, p2)) {
+		free_list(key, n_key);
+		return ERR_USAGE;
+	}
 	snprintf(p, sizeof(p), "%s/indexes", ptr);
 	if (key_list(c, cJSON_GetObjectItemCaseSensitive(v, "indexes"), p, t, &idx, &n_idx)) {
 		free_list(key, n_key);
@@ -454,13 +539,14 @@ static int parse_child(struct mctx *c, struct manifest *m, const cJSON *v,
 }
 
 static int parse_rule(struct mctx *c, struct manifest *m, const cJSON *v,
-		      const char *ptr, struct manifest_rule *r)
+		      const char *ptr, const char *dir, struct manifest_rule *r)
 {
 	static const char *const allowed[] = {
 		"name", "description", "match", "schema", "table", "key",
-		"indexes", "columns", "children", NULL
+		"indexes", "columns", "children", "catch_all", "ignore_case", NULL
 	};
-	const cJSON *name, *match, *schema, *children, *it;
+	const cJSON *name, *match, *schema, *children, *it, *flag;
+	static const char *const everything[] = { "**" };
 	char p[ERROR_PTR_MAX], p2[ERROR_PTR_MAX], why[256];
 	char **key = NULL, **idx = NULL;
 	size_t n_key = 0, n_idx = 0, i, k = 0;
@@ -477,12 +563,29 @@ static int parse_rule(struct mctx *c, struct manifest *m, const cJSON *v,
 		if (strcmp(m->rules[i].name, name->valuestring) == 0)
 			return bad(c, p, "duplicate rule name \"%s\"", name->valuestring);
 	r->name = strdup(name->valuestring);
+	flag = cJSON_GetObjectItemCaseSensitive(v, "catch_all");
+	snprintf(p, sizeof(p), "%s/catch_all", ptr);
+	if (flag && !cJSON_IsBool(flag))
+		return bad(c, p, "\"catch_all\" must be true or false");
+	r->catch_all = cJSON_IsTrue(flag);
+	flag = cJSON_GetObjectItemCaseSensitive(v, "ignore_case");
+	snprintf(p, sizeof(p), "%s/ignore_case", ptr);
+	if (flag && !cJSON_IsBool(flag))
+		return bad(c, p, "\"ignore_case\" must be true or false");
+	r->ignore_case = cJSON_IsTrue(flag);
 	match = cJSON_GetObjectItemCaseSensitive(v, "match");
 	snprintf(p, sizeof(p), "%s/match", ptr);
-	if (!match)
+	if (!match && !r->catch_all)
 		return bad(c, ptr, "rule \"%s\" needs \"match\"", r->name);
-	if (string_list(c, match, p, 0, &r->globs, &r->n_globs))
+	if (!match) {
+		/* a catch-all without "match" takes every path */
+		r->globs = calloc(1, sizeof(char *));
+		if (!r->globs || !(r->globs[0] = strdup(everything[0])))
+			return bad(c, ptr, "out of memory");
+		r->n_globs = 1;
+	} else if (string_list(c, match, p, 0, &r->globs, &r->n_globs)) {
 		return ERR_USAGE;
+	}
 	r->glob_prefix = calloc(r->n_globs, sizeof(size_t));
 	if (!r->glob_prefix)
 		return bad(c, p, "out of memory");
@@ -492,15 +595,17 @@ static int parse_rule(struct mctx *c, struct manifest *m, const cJSON *v,
 				snprintf(p, sizeof(p), "%s/match/%zu", ptr, i);
 			return bad(c, p, "bad glob \"%s\": %s", r->globs[i], why);
 		}
-		/* the literal head lets classify skip most globs with one compare */
-		r->glob_prefix[i] = strcspn(r->globs[i], "*?[\\");
+		/* the literal head lets classify skip most globs with one
+		 * compare; a case-insensitive glob has none */
+		r->glob_prefix[i] = r->ignore_case || glob_icase_prefix(r->globs[i]) ? 0 :
+				    strcspn(r->globs[i], "*?[\\");
 	}
 	schema = cJSON_GetObjectItemCaseSensitive(v, "schema");
 	if (schema) {
 		snprintf(p, sizeof(p), "%s/schema", ptr);
 		if (!cJSON_IsString(schema))
 			return bad(c, p, "\"schema\" must be a file name");
-		if (resolve_schema(c, m, schema->valuestring, p, &r->schema_path))
+		if (resolve_schema(c, dir, schema->valuestring, p, &r->schema_path))
 			return ERR_USAGE;
 	}
 	snprintf(p, sizeof(p), "%s/table", ptr);
@@ -508,11 +613,15 @@ static int parse_rule(struct mctx *c, struct manifest *m, const cJSON *v,
 	if (!cJSON_GetObjectItemCaseSensitive(v, "table"))
 		return bad(c, ptr, "rule \"%s\" needs \"table\"", r->name);
 	if (parse_target(c, cJSON_GetObjectItemCaseSensitive(v, "table"), p,
-			 cJSON_GetObjectItemCaseSensitive(v, "columns"), p2, 0, &r->main))
+			 cJSON_GetObjectItemCaseSensitive(v, "columns"), p2, NULL, &r->main))
 		return ERR_USAGE;
 	snprintf(p, sizeof(p), "%s/key", ptr);
 	if (key_list(c, cJSON_GetObjectItemCaseSensitive(v, "key"), p, &r->main, &key, &n_key))
 		return ERR_USAGE;
+	if (check_key_strict(c, &r->main, key, n_key, p2)) {
+		free_list(key, n_key);
+		return ERR_USAGE;
+	}
 	snprintf(p, sizeof(p), "%s/indexes", ptr);
 	if (key_list(c, cJSON_GetObjectItemCaseSensitive(v, "indexes"), p, &r->main, &idx, &n_idx)) {
 		free_list(key, n_key);
@@ -532,7 +641,7 @@ static int parse_rule(struct mctx *c, struct manifest *m, const cJSON *v,
 		cJSON_ArrayForEach(it, children) {
 			snprintf(p, sizeof(p), "%s/children/%zu", ptr, k);
 			r->n_children = k + 1;
-			if (parse_child(c, m, it, p, &r->children[k]))
+			if (parse_child(c, m, it, p, &r->main, &r->children[k]))
 				return ERR_USAGE;
 			if (strcmp(r->children[k].table, r->main.table) == 0)
 				return bad(c, p, "a child table cannot be the rule's main table");
@@ -546,59 +655,139 @@ static int parse_rule(struct mctx *c, struct manifest *m, const cJSON *v,
 	return 0;
 }
 
-static int manifest_parse(struct mctx *c, struct manifest *m, const cJSON *root)
-{
-	static const char *const allowed[] = {
-		"$schema", "$comment", "version", "description", "ignore", "rules", NULL
-	};
-	const cJSON *ver, *rules, *ign, *it;
-	char p[ERROR_PTR_MAX], why[256];
-	size_t k = 0, i;
+/* ------------------------------------------------------------ the chain */
 
-	if (!cJSON_IsObject(root))
-		return bad(c, "", "the manifest must be a JSON object");
-	if (check_keys(c, root, "", allowed))
-		return ERR_USAGE;
-	ver = cJSON_GetObjectItemCaseSensitive(root, "version");
-	if (!cJSON_IsNumber(ver) || ver->valuedouble != 1)
-		return bad(c, "/version", "\"version\" must be 1");
-	ign = cJSON_GetObjectItemCaseSensitive(root, "ignore");
-	if (ign) {
-		if (string_list(c, ign, "/ignore", 1, &m->ignore, &m->n_ignore))
-			return ERR_USAGE;
-		for (i = 0; i < m->n_ignore; i++) {
-			if (glob_check(m->ignore[i], why, sizeof(why))) {
-				snprintf(p, sizeof(p), "/ignore/%zu", i);
-				return bad(c, p, "bad glob \"%s\": %s", m->ignore[i], why);
-			}
-		}
-	}
-	rules = cJSON_GetObjectItemCaseSensitive(root, "rules");
-	if (!cJSON_IsArray(rules) || cJSON_GetArraySize(rules) == 0)
-		return bad(c, "/rules", "\"rules\" must be a non-empty array");
-	m->rules = calloc((size_t)cJSON_GetArraySize(rules), sizeof(*m->rules));
-	if (!m->rules)
-		return bad(c, "/rules", "out of memory");
-	cJSON_ArrayForEach(it, rules) {
-		snprintf(p, sizeof(p), "/rules/%zu", k);
-		m->n_rules = k + 1;
-		if (parse_rule(c, m, it, p, &m->rules[k]))
-			return ERR_USAGE;
-		k++;
-	}
-	link_targets(m);
+/* One manifest file of the chain, parsed; kept until the rules are parsed. */
+struct mfile {
+	char *path;
+	char *dir;
+	char *real;               /* canonical path, for the cycle check */
+	cJSON *root;
+	char sha256[65];
+	size_t index;             /* in manifest->files (set when complete) */
+};
+
+/* A rule of the merged list: its JSON and where it was declared. */
+struct rsrc {
+	const cJSON *v;
+	const struct mfile *f;
+	char ptr[48];             /* "/rules/K" in f */
+	const char *name;
+	int catch_all;
+};
+
+struct rlist {
+	struct rsrc *r;
+	size_t n, cap;
+};
+
+struct loader {
+	struct manifest *m;
+	struct error *err;
+	struct mfile **files;     /* every file read, in reading order (owned) */
+	size_t n_files;
+	const char *stack[MANIFEST_MAX_DEPTH + 2];   /* real paths being loaded */
+	size_t depth;
+};
+
+static void mfile_free(struct mfile *f)
+{
+	if (!f)
+		return;
+	free(f->path);
+	free(f->dir);
+	free(f->real);
+	cJSON_Delete(f->root);
+	free(f);
+}
+
+static int rlist_insert(struct rlist *l, size_t at, const struct rsrc *r)
+{
+	if (ALLOC_GROW(l->r, l->n + 1, l->cap))
+		return -1;
+	memmove(&l->r[at + 1], &l->r[at], (l->n - at) * sizeof(*r));
+	l->r[at] = *r;
+	l->n++;
 	return 0;
 }
 
-int manifest_load(const char *path, struct manifest **out, struct error *err)
+static void rlist_remove(struct rlist *l, size_t at)
 {
-	struct manifest *m = NULL;
-	struct mctx c;
+	memmove(&l->r[at], &l->r[at + 1], (l->n - at - 1) * sizeof(*l->r));
+	l->n--;
+}
+
+static long rlist_find(const struct rlist *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->r[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/*
+ * Merge one rule into the list: it replaces the rule of the same name in
+ * place, or goes before the catch-all (the last rule, if any), or, being
+ * a catch-all itself, at the end.  At most one catch-all remains.
+ */
+static int merge_rule(struct loader *L, struct rlist *l, const struct rsrc *r)
+{
+	struct mctx c = { r->f->path, L->err };
+	long at = rlist_find(l, r->name);
+	int has_ca = l->n && l->r[l->n - 1].catch_all;
+
+	if (r->catch_all && has_ca && (at < 0 || (size_t)at != l->n - 1))
+		return bad(&c, r->ptr, "rule \"%s\" is a second catch-all: \"%s\" (%s) is one already; give it that name to replace it, or \"drop\" it",
+			   r->name, l->r[l->n - 1].name, l->r[l->n - 1].f->path);
+	if (at >= 0) {
+		if (r->catch_all) {
+			rlist_remove(l, (size_t)at);
+			return rlist_insert(l, l->n, r) ? bad(&c, r->ptr, "out of memory") : 0;
+		}
+		l->r[at] = *r;
+		return 0;
+	}
+	if (rlist_insert(l, r->catch_all || !has_ca ? l->n : l->n - 1, r))
+		return bad(&c, r->ptr, "out of memory");
+	return 0;
+}
+
+static int load_chain(struct loader *L, const char *path, const struct mctx *from,
+		      const char *from_ptr, struct rlist *out);
+
+/* Where an "extends" entry points: "default", or a path relative to `dir`. */
+static int resolve_base(struct loader *L, const struct mctx *c, const char *ptr,
+			const char *dir, const char *name, char *buf, size_t size)
+{
+	struct error e;
+
+	if (strcmp(name, "default") == 0) {
+		error_clear(&e);
+		if (!manifest_default_dir(buf, size, &e))
+			return bad((struct mctx *)c, ptr, "%s", e.msg);
+		return 0;
+	}
+	if (!*name)
+		return bad((struct mctx *)c, ptr, "an \"extends\" entry must not be empty");
+	if (name[0] == '/')
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "%s/%s", dir, name);
+	(void)L;
+	return 0;
+}
+
+/* Read and parse one file of the chain (a file, or a folder's migration.json). */
+static int read_mfile(struct loader *L, const char *path, const struct mctx *from,
+		      const char *from_ptr, struct mfile **out)
+{
+	struct error *err = L->err;
+	struct mfile *f = NULL;
 	struct stat st;
-	char file[PATH_MAX], *slash;
-	char *buf = NULL;
+	char file[PATH_MAX], real[PATH_MAX], *slash, *buf = NULL;
 	size_t len = 0;
-	cJSON *root = NULL;
 	int rc;
 
 	*out = NULL;
@@ -608,43 +797,354 @@ int manifest_load(const char *path, struct manifest **out, struct error *err)
 		snprintf(file, sizeof(file), "%s", path);
 	rc = util_read_file(file, MANIFEST_MAX_BYTES, &buf, &len, err);
 	if (rc) {
+		if (from) {
+			char why[ERROR_MSG_MAX];
+
+			snprintf(why, sizeof(why), "%s", err->msg);
+			return bad((struct mctx *)from, from_ptr, "cannot load the base manifest '%s': %s",
+				   file, why);
+		}
 		err->code = ERR_USAGE;
-		rc = ERR_USAGE;
 		error_prefix(err, "cannot load the manifest");
-		goto out;
+		return ERR_USAGE;
 	}
-	root = jsonread_parse(buf, len, NULL, err);
-	if (!root) {
-		err->code = ERR_USAGE;
-		snprintf(err->path, sizeof(err->path), "%s", file);
-		error_prefix(err, "manifest is not valid JSON");
-		rc = ERR_USAGE;
-		goto out;
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		free(buf);
+		return error_set(err, ERR_IO, "out of memory");
 	}
-	m = calloc(1, sizeof(*m));
-	if (!m) {
-		rc = error_set(err, ERR_IO, "out of memory");
-		goto out;
+	f->path = strdup(file);
+	f->dir = strdup(file);
+	f->real = strdup(realpath(file, real) ? real : file);
+	if (!f->path || !f->dir || !f->real) {
+		free(buf);
+		mfile_free(f);
+		return error_set(err, ERR_IO, "out of memory");
 	}
-	m->path = strdup(file);
-	m->dir = strdup(file);
-	slash = strrchr(m->dir, '/');
+	slash = strrchr(f->dir, '/');
 	if (slash)
 		*slash = '\0';
 	else
-		strcpy(m->dir, ".");
-	util_sha256_hex(buf, len, m->sha256);
-	c.file = file;
-	c.err = err;
-	rc = manifest_parse(&c, m, root);
-	if (rc)
+		strcpy(f->dir, ".");
+	util_sha256_hex(buf, len, f->sha256);
+	f->root = jsonread_parse(buf, len, NULL, err);
+	free(buf);
+	if (!f->root) {
+		err->code = ERR_USAGE;
+		snprintf(err->path, sizeof(err->path), "%s", file);
+		error_prefix(err, "manifest is not valid JSON");
+		mfile_free(f);
+		return ERR_USAGE;
+	}
+	*out = f;
+	return 0;
+}
+
+/* A file's own "drop", "ignore" and "rules", merged onto `out`. */
+static int merge_own(struct loader *L, struct mctx *c, struct mfile *f,
+		     int has_bases, struct rlist *out)
+{
+	const cJSON *root = f->root, *drop, *ign, *rules, *it;
+	char p[ERROR_PTR_MAX], why[256];
+	size_t k = 0, i, n;
+
+	drop = cJSON_GetObjectItemCaseSensitive(root, "drop");
+	if (drop) {
+		if (!has_bases)
+			return bad(c, "/drop", "\"drop\" removes rules of the manifests this one extends: add \"extends\"");
+		if (!cJSON_IsArray(drop))
+			return bad(c, "/drop", "\"drop\" must be an array of rule names");
+		cJSON_ArrayForEach(it, drop) {
+			long at;
+
+			snprintf(p, sizeof(p), "/drop/%zu", k++);
+			if (!cJSON_IsString(it))
+				return bad(c, p, "expected a rule name");
+			at = rlist_find(out, it->valuestring);
+			if (at < 0)
+				return bad(c, p, "no rule \"%s\" to drop in the manifests this one extends",
+					   it->valuestring);
+			rlist_remove(out, (size_t)at);
+		}
+	}
+	ign = cJSON_GetObjectItemCaseSensitive(root, "ignore");
+	if (ign) {
+		char **list = NULL;
+		struct manifest *m = L->m;
+
+		if (string_list(c, ign, "/ignore", 1, &list, &n)) {
+			free_list(list, n);
+			return ERR_USAGE;
+		}
+		for (i = 0; i < n; i++) {
+			size_t j;
+
+			snprintf(p, sizeof(p), cJSON_IsArray(ign) ? "/ignore/%zu" : "/ignore", i);
+			if (glob_check(list[i], why, sizeof(why))) {
+				bad(c, p, "bad glob \"%s\": %s", list[i], why);
+				free_list(list, n);
+				return ERR_USAGE;
+			}
+			for (j = 0; j < m->n_ignore; j++)
+				if (strcmp(m->ignore[j], list[i]) == 0)
+					break;
+			if (j < m->n_ignore)
+				continue;
+			{
+				char **ni = realloc(m->ignore, (m->n_ignore + 1) * sizeof(*ni));
+
+				if (!ni) {
+					free_list(list, n);
+					return bad(c, p, "out of memory");
+				}
+				m->ignore = ni;
+				m->ignore[m->n_ignore++] = list[i];
+				list[i] = NULL;
+			}
+		}
+		free_list(list, n);
+	}
+	rules = cJSON_GetObjectItemCaseSensitive(root, "rules");
+	if (!has_bases && (!cJSON_IsArray(rules) || cJSON_GetArraySize(rules) == 0))
+		return bad(c, "/rules", "\"rules\" must be a non-empty array");
+	if (rules && !cJSON_IsArray(rules))
+		return bad(c, "/rules", "\"rules\" must be an array");
+	n = (size_t)cJSON_GetArraySize(rules);
+	k = 0;
+	cJSON_ArrayForEach(it, rules) {
+		struct rsrc r;
+		const cJSON *name, *ca;
+		const cJSON *prev;
+		size_t j = 0;
+
+		memset(&r, 0, sizeof(r));
+		snprintf(r.ptr, sizeof(r.ptr), "/rules/%zu", k);
+		if (!cJSON_IsObject(it))
+			return bad(c, r.ptr, "a rule must be an object");
+		name = cJSON_GetObjectItemCaseSensitive(it, "name");
+		snprintf(p, sizeof(p), "%s/name", r.ptr);
+		if (!cJSON_IsString(name) || !valid_ident(name->valuestring))
+			return bad(c, p, "a rule needs a \"name\" matching [a-z][a-z0-9_]*");
+		cJSON_ArrayForEach(prev, rules) {
+			const cJSON *pn;
+
+			if (j++ == k)
+				break;
+			pn = cJSON_GetObjectItemCaseSensitive(prev, "name");
+			if (cJSON_IsString(pn) && strcmp(pn->valuestring, name->valuestring) == 0)
+				return bad(c, p, "duplicate rule name \"%s\"", name->valuestring);
+		}
+		ca = cJSON_GetObjectItemCaseSensitive(it, "catch_all");
+		snprintf(p, sizeof(p), "%s/catch_all", r.ptr);
+		if (ca && !cJSON_IsBool(ca))
+			return bad(c, p, "\"catch_all\" must be true or false");
+		r.catch_all = cJSON_IsTrue(ca);
+		if (r.catch_all && k + 1 != n)
+			return bad(c, p, "the catch_all rule \"%s\" takes every file no earlier rule matched: it must be the last rule",
+				   name->valuestring);
+		r.v = it;
+		r.f = f;
+		r.name = name->valuestring;
+		if (merge_rule(L, out, &r))
+			return ERR_USAGE;
+		k++;
+	}
+	return 0;
+}
+
+/*
+ * Load the manifest at `path` and, first, the ones it extends, merging
+ * their rules into `out` (bases in order, then this file's own).  `from`
+ * and `from_ptr` name the "extends" entry that led here (NULL at the top).
+ */
+static int load_chain(struct loader *L, const char *path, const struct mctx *from,
+		      const char *from_ptr, struct rlist *out)
+{
+	static const char *const allowed[] = {
+		"$schema", "$comment", "version", "description", "extends", "drop",
+		"ignore", "rules", NULL
+	};
+	struct mfile *f = NULL;
+	struct mctx c;
+	const cJSON *ver, *ext, *it;
+	char p[ERROR_PTR_MAX], base[PATH_MAX];
+	size_t i, k = 0;
+	int rc;
+
+	if ((rc = read_mfile(L, path, from, from_ptr, &f)))
+		return rc;
+	{
+		struct mfile **nf = realloc(L->files, (L->n_files + 1) * sizeof(*nf));
+
+		if (!nf) {
+			mfile_free(f);
+			return error_set(L->err, ERR_IO, "out of memory");
+		}
+		L->files = nf;
+		L->files[L->n_files++] = f;
+	}
+	c.file = f->path;
+	c.err = L->err;
+	for (i = 0; i < L->depth; i++) {
+		if (strcmp(L->stack[i], f->real) == 0) {
+			struct strbuf sb = STRBUF_INIT;
+			size_t j;
+
+			for (j = i; j < L->depth; j++) {
+				strbuf_addstr(&sb, L->stack[j]);
+				strbuf_addstr(&sb, " -> ");
+			}
+			strbuf_addstr(&sb, f->real);
+			rc = bad((struct mctx *)from, from_ptr, "\"extends\" makes a cycle: %s",
+				 strbuf_str(&sb));
+			strbuf_release(&sb);
+			return rc;
+		}
+	}
+	if (L->depth > MANIFEST_MAX_DEPTH)
+		return bad((struct mctx *)from, from_ptr, "\"extends\" nests more than %d levels deep",
+			   MANIFEST_MAX_DEPTH);
+	L->stack[L->depth++] = f->real;
+
+	if (!cJSON_IsObject(f->root))
+		return bad(&c, "", "the manifest must be a JSON object");
+	if (check_keys(&c, f->root, "", allowed))
+		return ERR_USAGE;
+	ext = cJSON_GetObjectItemCaseSensitive(f->root, "extends");
+	ver = cJSON_GetObjectItemCaseSensitive(f->root, "version");
+	if ((ver || !ext) && (!cJSON_IsNumber(ver) || ver->valuedouble != 1))
+		return bad(&c, "/version", "\"version\" must be 1");
+	if (ext) {
+		if (!cJSON_IsString(ext) && !cJSON_IsArray(ext))
+			return bad(&c, "/extends", "\"extends\" must be a string or an array of strings (\"default\", or a manifest path relative to this file)");
+		if (cJSON_IsArray(ext) && cJSON_GetArraySize(ext) == 0)
+			return bad(&c, "/extends", "\"extends\" must not be empty");
+	}
+	for (it = cJSON_IsArray(ext) ? ext->child : ext; it; it = cJSON_IsArray(ext) ? it->next : NULL) {
+		struct rlist bl = { 0 };
+
+		if (cJSON_IsArray(ext))
+			snprintf(p, sizeof(p), "/extends/%zu", k);
+		else
+			snprintf(p, sizeof(p), "/extends");
+		k++;
+		if (!cJSON_IsString(it))
+			return bad(&c, p, "expected a string");
+		if ((rc = resolve_base(L, &c, p, f->dir, it->valuestring, base, sizeof(base))))
+			return rc;
+		rc = load_chain(L, base, &c, p, &bl);
+		for (i = 0; !rc && i < bl.n; i++)
+			rc = merge_rule(L, out, &bl.r[i]);
+		free(bl.r);
+		if (rc)
+			return rc;
+	}
+	if ((rc = merge_own(L, &c, f, ext != NULL, out)))
+		return rc;
+	L->depth--;
+	/* complete: bases come first in manifest->files */
+	{
+		struct manifest *m = L->m;
+		char **nf = realloc(m->files, (m->n_files + 1) * sizeof(*nf));
+
+		if (!nf)
+			return error_set(L->err, ERR_IO, "out of memory");
+		m->files = nf;
+		f->index = m->n_files;
+		m->files[m->n_files] = strdup(f->path);
+		if (!m->files[m->n_files])
+			return error_set(L->err, ERR_IO, "out of memory");
+		m->n_files++;
+	}
+	return 0;
+}
+
+/* The manifest's sha256: the file's own, or that of every file's sha256. */
+static void chain_sha256(struct loader *L, struct manifest *m)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, j;
+
+	if (L->n_files == 1) {
+		memcpy(m->sha256, L->files[0]->sha256, 65);
+		return;
+	}
+	for (j = 0; j < m->n_files; j++)
+		for (i = 0; i < L->n_files; i++)
+			if (L->files[i]->index == j && strcmp(L->files[i]->path, m->files[j]) == 0) {
+				strbuf_addstr(&sb, L->files[i]->sha256);
+				strbuf_addstr(&sb, "\n");
+				break;
+			}
+	util_sha256_hex(strbuf_str(&sb), sb.len, m->sha256);
+	strbuf_release(&sb);
+}
+
+int manifest_load(const char *path, struct manifest **out, struct error *err)
+{
+	struct loader L;
+	struct rlist rl = { 0 };
+	struct manifest *m = NULL;
+	struct mctx c;
+	size_t k;
+	int rc;
+
+	*out = NULL;
+	memset(&L, 0, sizeof(L));
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return error_set(err, ERR_IO, "out of memory");
+	L.m = m;
+	L.err = err;
+	if ((rc = load_chain(&L, path, NULL, NULL, &rl)))
 		goto out;
+	m->path = strdup(m->files[m->n_files - 1]);
+	m->dir = strdup(m->path);
+	if (!m->path || !m->dir) {
+		rc = error_set(err, ERR_IO, "out of memory");
+		goto out;
+	}
+	{
+		char *slash = strrchr(m->dir, '/');
+
+		if (slash)
+			*slash = '\0';
+		else
+			strcpy(m->dir, ".");
+	}
+	chain_sha256(&L, m);
+	c.file = m->path;
+	c.err = err;
+	if (!rl.n) {
+		rc = bad(&c, "/rules", "no rules are left after merging the manifests it extends");
+		goto out;
+	}
+	m->rules = calloc(rl.n, sizeof(*m->rules));
+	if (!m->rules) {
+		rc = error_set(err, ERR_IO, "out of memory");
+		goto out;
+	}
+	for (k = 0; k < rl.n; k++) {
+		struct mctx rc_ctx = { rl.r[k].f->path, err };
+
+		m->n_rules = k + 1;
+		if ((rc = parse_rule(&rc_ctx, m, rl.r[k].v, rl.r[k].ptr, rl.r[k].f->dir,
+				     &m->rules[k])))
+			goto out;
+		m->rules[k].file = m->files[rl.r[k].f->index];
+	}
+	if (m->rules[m->n_rules - 1].catch_all)
+		m->catch_all = &m->rules[m->n_rules - 1];
+	link_targets(m);
 	*out = m;
 	m = NULL;
+	rc = 0;
 out:
+	for (k = 0; k < L.n_files; k++)
+		mfile_free(L.files[k]);
+	free(L.files);
+	free(rl.r);
 	manifest_free(m);
-	cJSON_Delete(root);
-	free(buf);
 	return rc;
 }
 
@@ -695,6 +1195,7 @@ void manifest_free(struct manifest *m)
 	}
 	free(m->tables);
 	free_list(m->ignore, m->n_ignore);
+	free_list(m->files, m->n_files);
 	free(m->path);
 	free(m->dir);
 	free(m);
@@ -710,7 +1211,8 @@ const struct manifest_rule *manifest_classify(const struct manifest *m,
 
 		for (g = 0; g < r->n_globs; g++)
 			if (strncmp(relpath, r->globs[g], r->glob_prefix[g]) == 0 &&
-			    glob_match(r->globs[g], relpath))
+			    glob_match_flags(r->globs[g], relpath,
+					     r->ignore_case ? GLOB_ICASE : 0))
 				return r;
 	}
 	return NULL;
@@ -733,6 +1235,42 @@ static int has_manifest(const char *dir)
 
 	snprintf(f, sizeof(f), "%s/migration.json", dir);
 	return stat(f, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+const char *manifest_default_dir(char *buf, size_t size, struct error *err)
+{
+	const char *env = getenv("WSMIGRATE_DEFAULT_SCHEMA");
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (env && *env) {
+		snprintf(buf, size, "%s", env);
+		return buf;
+	}
+	if (has_manifest(WSM_SHAREDIR "/schema")) {
+		snprintf(buf, size, "%s", WSM_SHAREDIR "/schema");
+		return buf;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			/* a checkout (./wsmigrate beside schema/), then an
+			 * installation under another PREFIX than compiled for */
+			snprintf(buf, size, "%s/schema", exe);
+			if (has_manifest(buf))
+				return buf;
+			snprintf(buf, size, "%s/../share/wsmigrate/schema", exe);
+			if (has_manifest(buf))
+				return buf;
+		}
+	}
+	error_set(err, ERR_USAGE,
+		  "cannot find the default manifest for \"extends\": \"default\": set WSMIGRATE_DEFAULT_SCHEMA to the folder holding it (tried %s/schema and the folder of the executable)",
+		  WSM_SHAREDIR);
+	return NULL;
 }
 
 const char *manifest_find_dir(const char *flag, char *buf, size_t size,

@@ -26,8 +26,9 @@
 #include "jsonread.h"
 #include "jsonschema.h"
 #include "manifest.h"
-#include "map.h"
+#include "rowmap.h"
 #include "storer.h"
+#include "testhook.h"
 #include "util.h"
 #include "walk.h"
 
@@ -50,6 +51,8 @@ struct pending {
 	char *buf;              /* the file's bytes (owned) */
 	size_t doc_off, doc_len;
 	size_t row_off, n_rows; /* into out.rows */
+	size_t warn_off, n_warn; /* into out.warnings */
+	size_t warn_total;      /* all its warnings, kept or not */
 };
 
 /*
@@ -75,11 +78,24 @@ struct entry {
 struct slot {
 	struct pending *files;
 	size_t n_files, cap_files, batch_bytes;
-	struct map_out out;
+	struct rowmap_out out;
 	struct file_entry *entries;   /* what put_batch gets, built at flush */
 	size_t cap_entries;
 	struct row *rows;
 	size_t cap_rows;
+	struct warning_entry *warnings;   /* for put_batch, built at flush */
+	size_t cap_warnings;
+};
+
+/*
+ * What the run saw of one rule's columns, for the all-NULL warning: per
+ * target (main table, then each child) whether any row got a non-NULL
+ * value, and whether a value was refused by a lenient column.
+ */
+struct rule_track {
+	size_t *col_base;       /* first column of target t in the arrays */
+	int64_t *rows;          /* rows the run mapped per target */
+	unsigned char *nonnull, *refused;
 };
 
 struct run {
@@ -98,6 +114,9 @@ struct run {
 	struct slot slot[2];
 	struct slot *b;         /* the batch being filled: slot[0] or slot[1] */
 	double t_progress, t0;
+	struct rule_track *track;         /* one per rule */
+	struct warning_entry *run_warn;   /* all-NULL columns (owned strings) */
+	size_t n_run_warn, cap_run_warn;
 };
 
 static double now(void)
@@ -125,18 +144,6 @@ void pipeline_new_run_id(char out[64])
 		 rnd[0], rnd[1], rnd[2]);
 }
 
-/*
- * Test hook: WSMIGRATE_FAULT names a point where the run fails on purpose
- * ("after-batch", "before-commit") or dies without cleaning up
- * ("crash-before-commit"), so tests can prove atomicity.
- */
-static int fault(const char *name)
-{
-	const char *f = getenv("WSMIGRATE_FAULT");
-
-	return f && strcmp(f, name) == 0;
-}
-
 /* A walk entry's modification time in nanoseconds. */
 static int64_t mtime_ns(const struct walk_entry *we)
 {
@@ -158,7 +165,7 @@ static void slot_reset(struct slot *b)
 		pending_release(&b->files[i]);
 	b->n_files = 0;
 	b->batch_bytes = 0;
-	map_out_reset(&b->out);
+	rowmap_out_reset(&b->out);
 }
 
 static void slot_release(struct slot *b)
@@ -167,7 +174,8 @@ static void slot_release(struct slot *b)
 	free(b->files);
 	free(b->entries);
 	free(b->rows);
-	map_out_release(&b->out);
+	free(b->warnings);
+	rowmap_out_release(&b->out);
 }
 
 /* The slot that is not being filled: the one in flight, if any. */
@@ -208,26 +216,23 @@ static int flush_batch(struct run *r, struct error *err)
 		slot_reset(cur);
 		return 0;
 	}
-	if (cur->n_files > cur->cap_entries) {
-		struct file_entry *e = realloc(cur->entries, cur->n_files * sizeof(*e));
-
-		if (!e)
-			return error_set(err, ERR_IO, "out of memory");
-		cur->entries = e;
-		cur->cap_entries = cur->n_files;
-	}
-	if (total_rows > cur->cap_rows) {
-		struct row *rw = realloc(cur->rows, total_rows * sizeof(*rw));
-
-		if (!rw)
-			return error_set(err, ERR_IO, "out of memory");
-		cur->rows = rw;
-		cur->cap_rows = total_rows;
-	}
+	if (ALLOC_GROW(cur->entries, cur->n_files, cur->cap_entries) ||
+	    ALLOC_GROW(cur->rows, total_rows, cur->cap_rows))
+		return error_set(err, ERR_IO, "out of memory");
 	for (k = 0; k < total_rows; k++) {
 		cur->rows[k].table = cur->out.rows[k].table;
 		cur->rows[k].values = cur->out.values + cur->out.rows[k].value_off;
 		cur->rows[k].index = cur->out.rows[k].index;
+	}
+	if (ALLOC_GROW(cur->warnings, cur->out.n_warnings, cur->cap_warnings))
+		return error_set(err, ERR_IO, "out of memory");
+	for (k = 0; k < cur->out.n_warnings; k++) {
+		const struct rowmap_warning *mw = &cur->out.warnings[k];
+
+		cur->warnings[k] = (struct warning_entry){
+			.kind = WARN_COLUMN, .table = mw->table, .column = mw->column,
+			.pointer = mw->pointer, .message = mw->message,
+		};
 	}
 	for (i = 0; i < cur->n_files; i++) {
 		struct pending *p = &cur->files[i];
@@ -251,6 +256,9 @@ static int flush_batch(struct run *r, struct error *err)
 			e->n_tables = p->rule->n_tables;
 			e->rows = cur->rows + p->row_off;
 			e->n_rows = p->n_rows;
+			e->warnings = cur->warnings + p->warn_off;
+			e->n_warnings = p->n_warn;
+			e->warning_count = p->warn_total;
 		}
 	}
 	b.files = cur->entries;
@@ -267,8 +275,8 @@ static int flush_batch(struct run *r, struct error *err)
 		slot_reset(cur);
 	}
 	r->stats->stages.insert += now() - t;
-	if (!rc && fault("after-batch"))
-		rc = error_set(err, ERR_IO, "injected failure after a batch (WSMIGRATE_FAULT=after-batch)");
+	if (!rc && TESTHOOK("after-batch"))
+		rc = error_set(err, ERR_IO, "injected failure after a batch (test hook)");
 	return rc;
 }
 
@@ -312,6 +320,8 @@ struct stored {
 	char *buf;               /* the file's bytes: record() takes them */
 	size_t doc_off, doc_len; /* the document within buf (imported) */
 	size_t row_off, n_rows;  /* its rows in r->b->out (imported) */
+	size_t warn_off, n_warn; /* its warnings in r->b->out (imported) */
+	size_t warn_total;       /* all of them, kept or not */
 	int is_new;              /* imported: the path had no source state */
 	int same_stat;           /* unchanged: same size and mtime as stored */
 };
@@ -340,6 +350,11 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 		rs->rows += (int64_t)sd->n_rows;
 		r->stats->rows += (int64_t)sd->n_rows;
 		add_table_rows(r, sd->row_off, sd->n_rows);
+		if (sd->warn_total) {
+			rs->warned++;
+			r->stats->warned_files++;
+			r->stats->warnings += (int64_t)sd->warn_total;
+		}
 		break;
 	case FILE_UNCHANGED:
 		rs->unchanged++;
@@ -361,7 +376,7 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 		 * run (which never flushes a batch) stays in flat memory */
 		free(buf);
 		if (!b->n_files)
-			map_out_reset(&b->out);
+			rowmap_out_reset(&b->out);
 		return 0;
 	}
 	/* only imported files need their bytes until the batch is stored */
@@ -369,16 +384,9 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 		free(buf);
 		buf = NULL;
 	}
-	if (b->n_files == b->cap_files) {
-		size_t cap = b->cap_files ? b->cap_files * 2 : 256;
-		struct pending *np = realloc(b->files, cap * sizeof(*np));
-
-		if (!np) {
-			free(buf);
-			return error_set(err, ERR_IO, "out of memory");
-		}
-		b->files = np;
-		b->cap_files = cap;
+	if (ALLOC_GROW(b->files, b->n_files + 1, b->cap_files)) {
+		free(buf);
+		return error_set(err, ERR_IO, "out of memory");
 	}
 	p = &b->files[b->n_files++];
 	memset(p, 0, sizeof(*p));
@@ -398,6 +406,9 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 	p->doc_len = sd->doc_len;
 	p->row_off = sd->row_off;
 	p->n_rows = sd->n_rows;
+	p->warn_off = sd->warn_off;
+	p->n_warn = sd->n_warn;
+	p->warn_total = sd->warn_total;
 	if (!p->path)
 		return error_set(err, ERR_IO, "out of memory");
 	b->batch_bytes += sd->doc_len;
@@ -520,7 +531,9 @@ static int simple(struct run *r, const char *path, const struct walk_entry *we,
 		  const struct manifest_rule *rule, enum file_outcome outcome,
 		  const struct stored *sd, const char *reason, struct error *err)
 {
+	struct warning_entry w[ROWMAP_MAX_WARNINGS];
 	struct pipeline_file f;
+	size_t k;
 
 	memset(&f, 0, sizeof(f));
 	f.path = path;
@@ -529,7 +542,213 @@ static int simple(struct run *r, const char *path, const struct walk_entry *we,
 	f.size = we ? (int64_t)we->st.st_size : 0;
 	f.reason = reason;
 	f.rows = sd->n_rows;
+	for (k = 0; k < sd->n_warn && k < ROWMAP_MAX_WARNINGS; k++) {
+		const struct rowmap_warning *mw = &r->b->out.warnings[sd->warn_off + k];
+
+		w[k] = (struct warning_entry){
+			.kind = WARN_COLUMN, .table = mw->table, .column = mw->column,
+			.pointer = mw->pointer, .message = mw->message,
+		};
+	}
+	f.warnings = w;
+	f.n_warnings = k;
+	f.warning_total = sd->warn_total;
 	return record(r, path, we, rule, outcome, sd, &f, err);
+}
+
+/* ---------------------------------------------------------- run warnings */
+
+/* The target of rule `rule` a row belongs to (0: main), by its table. */
+static size_t target_of(const struct manifest_rule *rule, const struct table_def *t)
+{
+	size_t k;
+
+	for (k = 0; k < rule->n_children; k++)
+		if (rule->children[k].def == t)
+			return k + 1;
+	return 0;
+}
+
+static const struct manifest_target *target_at(const struct manifest_rule *rule, size_t t)
+{
+	return t ? &rule->children[t - 1] : &rule->main;
+}
+
+static int track_setup(struct run *r)
+{
+	size_t i, t, total;
+
+	r->track = calloc(r->m->n_rules + 1, sizeof(*r->track));
+	if (!r->track)
+		return -1;
+	for (i = 0; i < r->m->n_rules; i++) {
+		const struct manifest_rule *rule = &r->m->rules[i];
+		struct rule_track *tr = &r->track[i];
+
+		tr->col_base = calloc(rule->n_children + 2, sizeof(size_t));
+		tr->rows = calloc(rule->n_children + 1, sizeof(int64_t));
+		for (t = 0, total = 0; t <= rule->n_children; t++) {
+			tr->col_base[t] = total;
+			total += target_at(rule, t)->n_columns;
+		}
+		tr->col_base[t] = total;
+		tr->nonnull = calloc(total + 1, 1);
+		tr->refused = calloc(total + 1, 1);
+		if (!tr->col_base || !tr->rows || !tr->nonnull || !tr->refused)
+			return -1;
+	}
+	return 0;
+}
+
+static void track_release(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; r->track && i < r->m->n_rules; i++) {
+		free(r->track[i].col_base);
+		free(r->track[i].rows);
+		free(r->track[i].nonnull);
+		free(r->track[i].refused);
+	}
+	free(r->track);
+	r->track = NULL;
+	for (i = 0; i < r->n_run_warn; i++)
+		free((char *)r->run_warn[i].message);
+	free(r->run_warn);
+	r->run_warn = NULL;
+	r->n_run_warn = 0;
+}
+
+/* Note which columns a mapped document filled, for null_columns. */
+static void track_doc(struct run *r, const struct manifest_rule *rule,
+		      size_t row_off, const struct rowmap_result *mr)
+{
+	struct rule_track *tr = &r->track[rule - r->m->rules];
+	const struct rowmap_out *out = &r->b->out;
+	size_t k, c, t;
+
+	for (k = row_off; k < row_off + mr->n_rows; k++) {
+		const struct rowmap_row *row = &out->rows[k];
+		const struct manifest_target *tg;
+
+		t = target_of(rule, row->table);
+		tg = target_at(rule, t);
+		tr->rows[t]++;
+		for (c = 0; c < tg->n_columns; c++)
+			if (!out->values[row->value_off + tg->def_col[c]].is_null)
+				tr->nonnull[tr->col_base[t] + c] = 1;
+	}
+	for (k = mr->warn_off; k < mr->warn_off + mr->n_warnings; k++) {
+		const struct rowmap_warning *w = &out->warnings[k];
+
+		for (t = 0; t <= rule->n_children; t++) {
+			const struct manifest_target *tg = target_at(rule, t);
+
+			if (strcmp(tg->table, w->table) != 0)
+				continue;
+			for (c = 0; c < tg->n_columns; c++)
+				if (tg->columns[c].name == w->column)
+					tr->refused[tr->col_base[t] + c] = 1;
+		}
+	}
+}
+
+/*
+ * Each column NULL in every row the run mapped for its rule (required
+ * columns excepted: they cannot be NULL): a run-level warning, saying
+ * where the value was looked for.  Kept in r->run_warn for the ledger.
+ */
+static int null_columns(struct run *r, struct error *err)
+{
+	size_t i, t, c, k;
+
+	for (i = 0; i < r->m->n_rules; i++) {
+		const struct manifest_rule *rule = &r->m->rules[i];
+		const struct rule_track *tr = &r->track[i];
+
+		if (!r->stats->rules[i].imported)
+			continue;
+		for (t = 0; t <= rule->n_children; t++) {
+			const struct manifest_target *tg = target_at(rule, t);
+
+			if (!tr->rows[t])
+				continue;
+			for (c = 0; c < tg->n_columns; c++) {
+				const struct manifest_column *col = &tg->columns[c];
+				struct strbuf msg = STRBUF_INIT;
+				struct warning_entry *w;
+
+				if (col->required || tr->nonnull[tr->col_base[t] + c])
+					continue;
+				if (t)
+					strbuf_addf(&msg, "column \"%s\" of child table \"%s\" is NULL in all %lld row%s of the %lld file%s the run imported for rule \"%s\"",
+						    col->name, tg->table, (long long)tr->rows[t],
+						    tr->rows[t] == 1 ? "" : "s",
+						    (long long)r->stats->rules[i].imported,
+						    r->stats->rules[i].imported == 1 ? "" : "s", rule->name);
+				else
+					strbuf_addf(&msg, "column \"%s\" of table \"%s\" is NULL in all %lld file%s the run imported for rule \"%s\"",
+						    col->name, tg->table, (long long)tr->rows[t],
+						    tr->rows[t] == 1 ? "" : "s", rule->name);
+				if (col->n_pointers) {
+					strbuf_addstr(&msg, tr->refused[tr->col_base[t] + c] ?
+						      ": values were found but did not fit its type (see the files' warnings); pointers " :
+						      ": no value at ");
+					for (k = 0; k < col->n_pointers; k++)
+						strbuf_addf(&msg, "%s%s", k ? ", " : "",
+							    *col->pointers[k] ? col->pointers[k] : "\"\"");
+				} else if (tr->refused[tr->col_base[t] + c]) {
+					strbuf_addstr(&msg, ": its values did not fit its type (see the files' warnings)");
+				} else {
+					strbuf_addstr(&msg, ": it never got a value");
+				}
+				if (msg.failed) {
+					strbuf_release(&msg);
+					return error_set(err, ERR_IO, "out of memory");
+				}
+				if (ALLOC_GROW(r->run_warn, r->n_run_warn + 1, r->cap_run_warn)) {
+					strbuf_release(&msg);
+					return error_set(err, ERR_IO, "out of memory");
+				}
+				w = &r->run_warn[r->n_run_warn++];
+				*w = (struct warning_entry){
+					.rule = rule->name, .kind = WARN_ALL_NULL,
+					.table = tg->table, .column = col->name,
+					.pointer = col->n_pointers ? col->pointers[0] : NULL,
+					.message = msg.buf,
+				};
+				r->stats->run_warnings++;
+				r->stats->warnings++;
+				if (r->o->on_run_warning)
+					r->o->on_run_warning(r->o->ctx, w);
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * The key collisions the storage found (storage.h): each is a warning of
+ * the run, and a row that is not there: out of the row counts.
+ */
+static int collision_cb(void *ctx, const struct warning_entry *w)
+{
+	struct run *r = ctx;
+	size_t i;
+
+	r->stats->collisions++;
+	r->stats->run_warnings++;
+	r->stats->warnings++;
+	r->stats->rows--;
+	for (i = 0; w->table && i < r->stats->n_tables; i++)
+		if (strcmp(r->stats->tables[i].table, w->table) == 0)
+			r->stats->tables[i].rows--;
+	for (i = 0; w->rule && i < r->stats->n_rules; i++)
+		if (strcmp(r->stats->rules[i].rule, w->rule) == 0)
+			r->stats->rules[i].rows--;
+	if (r->o->on_run_warning)
+		r->o->on_run_warning(r->o->ctx, w);
+	return 0;
 }
 
 /* Everything that happens to one JSON file. */
@@ -539,6 +758,7 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	const char *path = we->relpath;
 	const struct manifest_rule *rule = ent->rule;
 	struct source_state src = ent->src;
+	struct rowmap_result mr;
 	struct error fe;
 	char sha[65];
 	char *buf = NULL;
@@ -548,7 +768,11 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	int found = ent->found, rc;
 
 	if (ent->ignored) {
+		/* never read: the user excluded it (and it stays out of the archive) */
 		r->stats->ignored++;
+		r->stats->ignored_json++;
+		if (r->o->on_ignored)
+			r->o->on_ignored(r->o->ctx, path);
 		return 0;
 	}
 	r->stats->seen++;
@@ -572,22 +796,6 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 		return simple(r, path, we, rule, FILE_UNCHANGED,
 			      &(struct stored){ .sha = src.sha256, .same_stat = 1 }, NULL, err);
 
-	/*
-	 * A file no rule matches is read only to go into the archive.  With
-	 * no archive, opening it is enough to report what a real run would:
-	 * skipped, or invalid when it cannot be read (util_read_file says why).
-	 */
-	if (!rule && !(r->writes && r->bw) && S_ISREG(we->st.st_mode) &&
-	    (uint64_t)we->st.st_size <= (r->o->max_file_size ? r->o->max_file_size : DEFAULT_MAX_FILE)) {
-		int fd = open(we->abspath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-
-		if (fd >= 0) {
-			close(fd);
-			return simple(r, path, we, NULL, FILE_SKIPPED, &(struct stored){ 0 },
-				      "matches no rule of the manifest", err);
-		}
-	}
-
 	t = now();
 	rc = util_read_file(we->abspath, r->o->max_file_size ? r->o->max_file_size : DEFAULT_MAX_FILE,
 			    &buf, &len, &fe);
@@ -609,6 +817,20 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 		goto io_fail;
 
 	if (!rule) {
+		/* no rule, but still JSON to check: broken JSON is invalid,
+		 * never skipped (dry runs too) */
+		struct jsonread_opts jo = { 0, path };
+
+		t = now();
+		rc = jsonread_check(buf, len, &jo, &fe);
+		r->stats->stages.parse += now() - t;
+		if (rc && fe.code != ERR_DATA) {
+			*err = fe;
+			free(buf);
+			return ERR_IO;
+		}
+		if (rc)
+			return invalid(r, path, we, NULL, sha, buf, &fe, err);
 		return simple(r, path, we, NULL, FILE_SKIPPED,
 			      &(struct stored){ .sha = sha, .buf = buf },
 			      "matches no rule of the manifest", err);
@@ -663,7 +885,8 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 
 	t = now();
 	row_off = r->b->out.n_rows;
-	rc = map_document(rule, path, buf + bom, len - bom, root, &r->b->out, &n_rows, &fe);
+	rc = rowmap_document(rule, path, buf + bom, len - bom, root, &r->b->out, &mr, &fe);
+	n_rows = mr.n_rows;
 	r->stats->stages.map += now() - t;
 	cJSON_Delete(root);
 	docmem_end();
@@ -681,11 +904,14 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 		}
 		return invalid(r, path, we, rule, sha, buf, &fe, err);
 	}
+	track_doc(r, rule, row_off, &mr);
 	/* looked up in this run and absent: the backend can skip replacing */
 	return simple(r, path, we, rule, FILE_IMPORTED,
 		      &(struct stored){ .sha = sha, .buf = buf, .doc_off = bom,
 					.doc_len = len - bom, .row_off = row_off,
-					.n_rows = n_rows,
+					.n_rows = n_rows, .warn_off = mr.warn_off,
+					.n_warn = mr.n_warnings,
+					.warn_total = mr.warning_total,
 					.is_new = r->writes && !r->manifest_changed && !found },
 		      NULL, err);
 io_fail:
@@ -908,7 +1134,11 @@ static int finish_writes(struct run *r, struct error *err)
 	int rc;
 
 	if ((rc = storer_idle(r, err)) ||
-	    (rc = storage_missing_sources(r->st, r->run_id, missing_cb, r, err)))
+	    (rc = storage_missing_sources(r->st, r->run_id, missing_cb, r, err)) ||
+	    (r->n_run_warn &&
+	     (rc = storage_add_warnings(r->st, r->run_warn, r->n_run_warn, err))) ||
+	    (rc = storage_list_warnings(r->st, r->run_id, WARN_KEY_COLLISION,
+					collision_cb, r, err)))
 		return rc;
 	if (r->bw) {
 		memset(&bs, 0, sizeof(bs));
@@ -943,14 +1173,15 @@ static int finish_writes(struct run *r, struct error *err)
 	ri->invalid = r->stats->invalid;
 	ri->deleted = r->stats->deleted;
 	ri->rows_written = r->stats->rows;
+	ri->warnings = r->stats->warnings;
 	snprintf(ri->archive_path, sizeof(ri->archive_path), "%s", r->stats->archive_path);
 	memcpy(ri->archive_sha256, r->stats->archive_sha256, 65);
 	rc = storage_run_finish(r->st, ri, err);
 	free(ri);
-	if (!rc && fault("crash-before-commit"))
+	if (!rc && TESTHOOK("crash-before-commit"))
 		_exit(70);     /* simulates a crash: no cleanup at all */
-	if (!rc && fault("before-commit"))
-		rc = error_set(err, ERR_IO, "injected failure before commit (WSMIGRATE_FAULT=before-commit)");
+	if (!rc && TESTHOOK("before-commit"))
+		rc = error_set(err, ERR_IO, "injected failure before commit (test hook)");
 	if (!rc) {
 		t = now();
 		rc = storage_commit(r->st, err);
@@ -978,6 +1209,14 @@ static int remove_cb(void *ctx, const struct file_entry *f)
 
 	if (f->outcome != FILE_IMPORTED || !f->sha256)
 		return 0;
+	/* every imported file has a main row: none left means a later file
+	 * of the run replaced it (key collision); keep the original */
+	if (!f->n_rows) {
+		if (r->o->on_note)
+			r->o->on_note(r->o->ctx, NOTE_KEPT_ORIGINAL, f->path,
+				      "kept: a later file of this run replaced its row (key collision)");
+		return 0;
+	}
 	snprintf(abs, sizeof(abs), "%s/%s", r->stats->tree_root, f->path);
 	error_clear(&e);
 	if (backup_sha256_file(abs, sha, &e) || strcmp(sha, f->sha256) != 0) {
@@ -1020,7 +1259,9 @@ static int setup_stats(struct run *r)
 	for (i = 0; i < r->m->n_rules; i++) {
 		s->rules[i].rule = r->m->rules[i].name;
 		s->rules[i].table = r->m->rules[i].main.table;
+		s->rules[i].catch_all = r->m->rules[i].catch_all;
 	}
+	s->catch_all = r->m->catch_all ? r->m->catch_all->name : NULL;
 	for (i = 0; i < r->m->n_tables; i++)
 		s->tables[i].table = r->m->tables[i].name;
 	return 0;
@@ -1103,12 +1344,12 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_stats *stats,
 	r.o = o;
 	r.stats = stats;
 	r.t0 = now();
-	map_out_init(&r.slot[0].out);
-	map_out_init(&r.slot[1].out);
+	rowmap_out_init(&r.slot[0].out);
+	rowmap_out_init(&r.slot[1].out);
 	r.b = &r.slot[0];
 	if ((rc = manifest_load(o->schema_dir, &r.m, err)))
 		goto out;
-	if (setup_stats(&r)) {
+	if (setup_stats(&r) || track_setup(&r)) {
 		rc = error_set(err, ERR_IO, "out of memory");
 		goto out;
 	}
@@ -1159,7 +1400,7 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_stats *stats,
 		n_win = 0;
 	} while (more > 0);
 	stats->ignored += walk_ignored(r.walk);
-	if ((rc = flush_batch(&r, err)))
+	if ((rc = flush_batch(&r, err)) || (rc = null_columns(&r, err)))
 		goto out;
 	if (r.writes) {
 		if ((rc = finish_writes(&r, err)))
@@ -1188,6 +1429,7 @@ out:
 	slot_release(&r.slot[0]);
 	slot_release(&r.slot[1]);
 	storage_close(r.st);
+	track_release(&r);
 	walk_close(r.walk);
 	jsonschema_registry_free(r.reg);
 	if (!stats->manifest)

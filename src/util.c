@@ -1,5 +1,5 @@
 /*
- * util.c - hashing, whole-file reads, clocks, JSON Pointer lookup and a
+ * util.c - hashing, whole-file reads, clocks, growable arrays, a bump arena and a
  * growable string buffer.  Nothing here knows about manifests or storage.
  */
 #include "util.h"
@@ -161,77 +161,30 @@ char *util_strdup(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-int util_json_pointer_valid(const char *ptr)
+int util_ends_with(const char *s, const char *suffix)
 {
-	const char *p;
+	size_t n = strlen(s), m = strlen(suffix);
 
-	if (!ptr)
-		return 0;
-	if (!*ptr)
-		return 1;
-	if (*ptr != '/')
-		return 0;
-	for (p = ptr; *p; p++)
-		if (*p == '~' && p[1] != '0' && p[1] != '1')
-			return 0;
-	return 1;
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
 }
 
-/* Compare one unescaped pointer token ptr[0..n) with a member name. */
-static int token_equals(const char *tok, size_t n, const char *name)
+void *util_grow_array(void *p, size_t elem, size_t need, size_t *alloc)
 {
-	size_t i = 0;
+	size_t cap = *alloc < 16 ? 16 : *alloc;
+	void *np;
 
-	for (; i < n; i++, name++) {
-		char c = tok[i];
-
-		if (c == '~') {
-			c = tok[i + 1] == '1' ? '/' : '~';
-			i++;
-		}
-		if (*name != c)
-			return 0;
+	while (cap < need) {
+		if (cap > SIZE_MAX / 2)
+			return p;
+		cap *= 2;
 	}
-	return *name == '\0';
-}
-
-const cJSON *util_json_pointer_get(const cJSON *root, const char *ptr)
-{
-	const cJSON *cur = root;
-
-	if (!util_json_pointer_valid(ptr))
-		return NULL;
-	while (cur && *ptr == '/') {
-		const char *tok = ptr + 1;
-		size_t n = strcspn(tok, "/");
-
-		if (cJSON_IsObject(cur)) {
-			const cJSON *c;
-
-			for (c = cur->child; c; c = c->next)
-				if (token_equals(tok, n, c->string))
-					break;
-			cur = c;
-		} else if (cJSON_IsArray(cur)) {
-			size_t i, idx = 0;
-			const cJSON *c;
-
-			if (n == 0 || (n > 1 && tok[0] == '0'))
-				return NULL;
-			for (i = 0; i < n; i++) {
-				if (tok[i] < '0' || tok[i] > '9' || idx > 100000000)
-					return NULL;
-				idx = idx * 10 + (size_t)(tok[i] - '0');
-			}
-			for (c = cur->child; c && idx; c = c->next)
-				idx--;
-			cur = c;
-		} else {
-			return NULL;
-		}
-		ptr = tok + n;
-	}
-	return cur;
+	if (elem && cap > SIZE_MAX / elem)
+		return p;
+	np = realloc(p, cap * elem);
+	if (!np)
+		return p;
+	*alloc = cap;
+	return np;
 }
 
 int strbuf_grow(struct strbuf *sb, size_t extra)
@@ -354,6 +307,37 @@ int strbuf_add_copy_field(struct strbuf *sb, const char *s, size_t n)
 		start = i + 1;
 	}
 	return strbuf_add(sb, s + start, n - start);
+}
+
+int strbuf_addch(struct strbuf *sb, int c)
+{
+	char ch = (char)c;
+
+	return strbuf_add(sb, &ch, 1);
+}
+
+char *strbuf_detach(struct strbuf *sb)
+{
+	char *s;
+
+	if (sb->failed) {
+		strbuf_release(sb);
+		return NULL;
+	}
+	if (!sb->buf && strbuf_grow(sb, 1))
+		return NULL;
+	sb->buf[sb->len] = '\0';
+	s = sb->buf;
+	memset(sb, 0, sizeof(*sb));
+	return s;
+}
+
+void strbuf_swap(struct strbuf *a, struct strbuf *b)
+{
+	struct strbuf t = *a;
+
+	*a = *b;
+	*b = t;
 }
 
 void strbuf_reset(struct strbuf *sb)

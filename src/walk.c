@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
+
+#include "util.h"
 
 struct frame {
 	char **names;
@@ -62,17 +65,10 @@ static int read_dir(const char *path, struct frame *f)
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (f->n == cap) {
-			char **p;
-
-			cap = cap ? cap * 2 : 64;
-			p = realloc(f->names, cap * sizeof(*p));
-			if (!p) {
-				closedir(d);
-				frame_release(f);
-				return ENOMEM;
-			}
-			f->names = p;
+		if (ALLOC_GROW(f->names, f->n + 1, cap)) {
+			closedir(d);
+			frame_release(f);
+			return ENOMEM;
 		}
 		f->names[f->n] = strdup(de->d_name);
 		if (!f->names[f->n]) {
@@ -93,16 +89,9 @@ static int push(struct walk *w, size_t rel_len, struct error *err)
 	struct frame *f;
 	int e;
 
-	if (w->depth == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 16;
-		struct frame *s = realloc(w->stack, cap * sizeof(*s));
-
-		if (!s) {
-			error_set(err, ERR_IO, "out of memory");
-			return -1;
-		}
-		w->stack = s;
-		w->cap = cap;
+	if (ALLOC_GROW(w->stack, w->depth + 1, w->cap)) {
+		error_set(err, ERR_IO, "out of memory");
+		return -1;
 	}
 	f = &w->stack[w->depth];
 	snprintf(w->abs, sizeof(w->abs), "%s/%.*s", w->root, (int)rel_len, w->rel);
@@ -177,11 +166,12 @@ static int excluded(const struct walk *w, const char *abs)
 	return 0;
 }
 
+/* ".json" in any case: "x.JSON" is a JSON file too (Windows-made trees). */
 static int is_json_name(const char *name)
 {
 	size_t n = strlen(name);
 
-	return n > 5 && strcmp(name + n - 5, ".json") == 0;
+	return n > 5 && strcasecmp(name + n - 5, ".json") == 0;
 }
 
 /* 1 when the canonical path `real` is the root or below it. */

@@ -4,16 +4,19 @@
 #   2. end-to-end CLI tests (tests/cli/*/test.sh) against SQLite, then the
 #      same tests against a throwaway PostgreSQL server.
 # The PostgreSQL server is started here (tests/pg.sh) and always stopped.
-# Usage: tests/run_all.sh --bin ./wsmigrate --build build [--only NAME]
+# Usage: tests/run_all.sh --bin ./wsmigrate --build build [--only NAME] [--units]
+#   --units   the unit tests only (make unit)
 set -u
 BIN=./wsmigrate
 BUILD=build
 ONLY=
+UNITS=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--bin) BIN=$2; shift 2 ;;
 	--build) BUILD=$2; shift 2 ;;
 	--only) ONLY=$2; shift 2 ;;
+	--units) UNITS=1; shift ;;
 	*) echo "run_all.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -85,11 +88,15 @@ run_cli() {
 	done
 }
 
+if [ $UNITS = 1 ]; then
+	:
+else
 run_cli sqlite
 if [ -n "${WSM_TEST_PG_URL:-}" ]; then
 	run_cli postgres
 else
 	echo "SKIP: end-to-end tests on PostgreSQL (no server)"
+fi
 fi
 
 echo

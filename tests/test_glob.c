@@ -142,6 +142,46 @@ static void literal_segments_must_match_exactly(void **state)
 	NO("", "a");
 }
 
+static void icase_prefix_matches_ascii_letters_in_either_case(void **state)
+{
+	(void)state;
+	YES("(?i)*_results.json", "RUN_RESULTS.json");
+	YES("(?i)*_results.json", "run_Results.JSON");
+	NO("*_results.json", "RUN_RESULTS.json");
+	YES("(?i)Data/**" "/X.json", "data/a/B/x.JSON");
+	NO("(?i)data/*.json", "data/a/x.json");
+	/* classes: either case of a letter in the range */
+	YES("(?i)[a-c]x", "Bx");
+	YES("(?i)[A-C]x", "bx");
+	NO("(?i)[a-c]x", "Dx");
+	YES("(?i)[!a-c]x", "Dx");
+	NO("(?i)[!a-c]x", "Bx");
+	/* only ASCII letters fold: digits, punctuation and other code points
+	 * match only themselves */
+	NO("(?i)caf\xC3\xA9", "CAF\xC3\x89");
+	YES("(?i)caf\xC3\xA9", "CAF\xC3\xA9");
+	NO("(?i)a_b", "a-b");
+	/* "(?i)" only counts at the very start */
+	NO("x(?i)", "X(?I)");
+	YES("x(?i)", "x(?i)");
+	/* an escaped prefix is literal text */
+	YES("\\(?i)", "(?i)");
+}
+
+static void icase_flag_does_what_the_prefix_does(void **state)
+{
+	(void)state;
+	assert_int_equal(glob_match_flags("agent_workspaces/*/tasks/*.json",
+					  "Agent_Workspaces/A1/TASKS/t.Json", GLOB_ICASE), 1);
+	assert_int_equal(glob_match_flags("agent_workspaces/*/tasks/*.json",
+					  "Agent_Workspaces/A1/TASKS/t.Json", 0), 0);
+	assert_int_equal(glob_match_flags("(?i)A/**", "a/b", 0), 1);
+	assert_int_equal(glob_match_flags("(?i)**", "X/Y", 0), 1);
+	assert_int_equal(glob_icase_prefix("(?i)x"), 4);
+	assert_int_equal(glob_icase_prefix("(?I)x"), 0);
+	assert_int_equal(glob_icase_prefix("x"), 0);
+}
+
 static void pathological_patterns_run_in_linear_time(void **state)
 {
 	char pat[512], path[4096], deep[4096];
@@ -196,6 +236,8 @@ static void check_accepts_well_formed_patterns(void **state)
 	assert_int_equal(glob_check("a/[!]]", NULL, 0), 0);
 	assert_int_equal(glob_check("\\*\\*x", NULL, 0), 0);
 	assert_int_equal(glob_check("a*/b?", NULL, 0), 0);
+	assert_int_equal(glob_check("(?i)**" "/*cookie*.json", NULL, 0), 0);
+	assert_int_equal(glob_check("(?i)x", why, sizeof(why)), 0);
 }
 
 static void check_explains_malformed_patterns(void **state)
@@ -216,6 +258,9 @@ static void check_explains_malformed_patterns(void **state)
 	expect_bad("a/[b/c]", "'/' inside '[...]'");
 	expect_bad("a\\", "trailing backslash");
 	expect_bad("[a\\", "trailing backslash");
+	expect_bad("(?i)", "empty pattern after '(?i)'");
+	expect_bad("(?i)/a", "leading '/'");
+	expect_bad("(?i)a**", "'**' must be a whole path segment (at position 1)");
 	assert_int_equal(glob_check("a**", NULL, 0), -1);
 	assert_int_equal(glob_check("a**", tiny, sizeof(tiny)), -1);
 	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
@@ -354,6 +399,8 @@ int main(void)
 		cmocka_unit_test(classes_support_ranges_negation_and_literal_bracket),
 		cmocka_unit_test(backslash_escapes_the_next_character),
 		cmocka_unit_test(literal_segments_must_match_exactly),
+		cmocka_unit_test(icase_prefix_matches_ascii_letters_in_either_case),
+		cmocka_unit_test(icase_flag_does_what_the_prefix_does),
 		cmocka_unit_test(pathological_patterns_run_in_linear_time),
 		cmocka_unit_test(check_accepts_well_formed_patterns),
 		cmocka_unit_test(check_explains_malformed_patterns),

@@ -921,6 +921,322 @@ static void timestamps_come_back_canonical(void **state)
 		assert_q(b, "SELECT \"at\" FROM \"notes\"", "2026-01-02T03:04:05.678901Z");
 }
 
+/* ------------------------------------------------------------ warnings */
+
+/* A run with each file in a batch of its own. */
+static void do_run_batches(const struct be *b, const char *id, int sec,
+			   struct tfile *files, size_t n)
+{
+	struct storage *st = open_st(b, 0, NULL);
+	struct run_info run;
+	size_t i;
+
+	fill_run(&run, id, sec);
+	OK(storage_begin(st, E));
+	OK(storage_ensure_tables(st, defs, N_DEFS, E));
+	OK(storage_run_start(st, &run, E));
+	for (i = 0; i < n; i++) {
+		struct batch bt = { .files = &files[i].f, .n_files = 1 };
+
+		OK(storage_put_batch(st, &bt, E));
+	}
+	snprintf(run.status, sizeof(run.status), "committed");
+	OK(storage_run_finish(st, &run, E));
+	OK(storage_commit(st, E));
+	close_st(st);
+}
+
+struct warns_seen {
+	char path[8][256];
+	char rule[8][64];
+	char kind[8][32];
+	char table[8][64];
+	char column[8][64];
+	char pointer[8][64];
+	char message[8][512];
+	int n;
+};
+
+static int collect_warning(void *ctx, const struct warning_entry *w)
+{
+	struct warns_seen *ws = ctx;
+
+	if (ws->n < 8) {
+		snprintf(ws->path[ws->n], sizeof(ws->path[0]), "%s", w->path ? w->path : "(null)");
+		snprintf(ws->rule[ws->n], sizeof(ws->rule[0]), "%s", w->rule ? w->rule : "(null)");
+		snprintf(ws->kind[ws->n], sizeof(ws->kind[0]), "%s", w->kind);
+		snprintf(ws->table[ws->n], sizeof(ws->table[0]), "%s", w->table ? w->table : "(null)");
+		snprintf(ws->column[ws->n], sizeof(ws->column[0]), "%s", w->column ? w->column : "(null)");
+		snprintf(ws->pointer[ws->n], sizeof(ws->pointer[0]), "%s", w->pointer ? w->pointer : "(null)");
+		snprintf(ws->message[ws->n], sizeof(ws->message[0]), "%s", w->message);
+	}
+	ws->n++;
+	return 0;
+}
+
+static void list_warnings(const struct be *b, const char *run, const char *kind,
+			  struct warns_seen *ws)
+{
+	struct storage *st = open_st(b, 0, NULL);
+
+	memset(ws, 0, sizeof(*ws));
+	OK(storage_list_warnings(st, run, kind, collect_warning, ws, E));
+	close_st(st);
+}
+
+static void same_key_twice_in_one_run_warns_on_the_loser(void **state)
+{
+	struct be *b = *state;
+	struct tfile p[4];
+	struct warns_seen ws;
+
+	/* in one batch; a chain of replacements names each step */
+	person_file(&p[0], "people/a.json", '1', "id-1", "first");
+	person_file(&p[1], "people/b.json", '2', "id-1", "second");
+	person_file(&p[2], "people/c.json", '3', "id-2", "other");
+	person_file(&p[3], "people/d.json", '4', "id-1", "fourth");
+	do_run(b, NULL, "r1", 1, p, 4, NULL);
+	assert_n(b, "SELECT count(*) FROM \"people\"", 2);
+	assert_q(b, "SELECT \"name\" FROM \"people\" WHERE \"id\" = 'id-1'", "fourth");
+	/* the loser's ledger row does not claim the row it lost */
+	assert_q(b, "SELECT outcome || ' ' || rows || ' ' || warnings FROM wsm_files"
+		 " WHERE path = 'people/a.json'", "imported 0 1");
+	assert_q(b, "SELECT rows || ' ' || warnings FROM wsm_files WHERE path = 'people/b.json'",
+		 "0 1");
+	assert_q(b, "SELECT rows || ' ' || warnings FROM wsm_files WHERE path = 'people/d.json'",
+		 "1 0");
+	list_warnings(b, "r1", NULL, &ws);
+	assert_int_equal(ws.n, 2);
+	assert_string_equal(ws.path[1], "people/b.json");
+	assert_non_null(strstr(ws.message[1], "'people/d.json'"));
+	assert_string_equal(ws.path[0], "people/a.json");
+	assert_string_equal(ws.rule[0], "people");
+	assert_string_equal(ws.kind[0], WARN_KEY_COLLISION);
+	assert_string_equal(ws.table[0], "people");
+	assert_string_equal(ws.column[0], "id");
+	assert_non_null(strstr(ws.message[0], "\"id\": \"id-1\""));
+	assert_non_null(strstr(ws.message[0], "'people/b.json'"));
+	assert_non_null(strstr(ws.message[0], "replaced this file's"));
+}
+
+static void same_key_in_two_batches_of_one_run_warns_and_reverts(void **state)
+{
+	struct be *b = *state;
+	struct tfile p[3];
+	struct warns_seen ws;
+	struct storage *st;
+	int64_t removed = -1, restored = -1;
+
+	/* a row from an earlier run, replaced by key: not a collision */
+	person_file(&p[0], "people/old.json", '0', "id-1", "old");
+	do_run(b, NULL, "r0", 0, p, 1, NULL);
+	person_file(&p[0], "people/a.json", '1', "id-1", "first");
+	person_file(&p[1], "people/b.json", '2', "id-1", "second");
+	person_file(&p[2], "people/c.json", '3', "id-1", "third");
+	do_run_batches(b, "r1", 1, p, 3);
+	assert_n(b, "SELECT count(*) FROM \"people\"", 1);
+	assert_q(b, "SELECT \"name\" FROM \"people\"", "third");
+	assert_q(b, "SELECT rows || ' ' || warnings FROM wsm_files WHERE run_id = 'r1'"
+		 " AND path = 'people/a.json'", "0 1");
+	assert_q(b, "SELECT rows || ' ' || warnings FROM wsm_files WHERE run_id = 'r1'"
+		 " AND path = 'people/b.json'", "0 1");
+	assert_q(b, "SELECT rows || ' ' || warnings FROM wsm_files WHERE run_id = 'r1'"
+		 " AND path = 'people/c.json'", "1 0");
+	list_warnings(b, "r1", WARN_KEY_COLLISION, &ws);
+	assert_int_equal(ws.n, 2);
+	assert_string_equal(ws.path[0], "people/a.json");
+	assert_non_null(strstr(ws.message[0], "'people/b.json'"));
+	assert_string_equal(ws.path[1], "people/b.json");
+	assert_non_null(strstr(ws.message[1], "'people/c.json'"));
+	list_warnings(b, "r0", NULL, &ws);
+	assert_int_equal(ws.n, 0);
+	/* rollback: exactly the state before the run, no warnings left */
+	st = open_st(b, 0, NULL);
+	OK(storage_revert_run(st, "r1", &removed, &restored, E));
+	close_st(st);
+	assert_int_equal(removed, 1);
+	assert_int_equal(restored, 1);
+	assert_n(b, "SELECT count(*) FROM \"people\"", 1);
+	assert_q(b, "SELECT \"name\" || ' ' || \"_path\" || ' ' || \"_run_id\" FROM \"people\"",
+		 "old people/old.json r0");
+	assert_n(b, "SELECT count(*) FROM \"wsm_hist_people\"", 0);
+	assert_n(b, "SELECT count(*) FROM wsm_warnings", 0);
+}
+
+static void warnings_are_kept_counted_listed_and_reverted(void **state)
+{
+	struct be *b = *state;
+	struct tfile f;
+	struct storage *st;
+	struct run_info run;
+	struct batch bt;
+	struct warns_seen ws;
+	struct runs_seen rs;
+	struct files_seen fs;
+	int64_t removed, restored;
+	const struct warning_entry fw[2] = {
+		{ .kind = WARN_COLUMN, .table = "notes", .column = "at", .pointer = "/at",
+		  .message = "column \"at\": \"${NOW}\": not a date-time" },
+		{ .kind = WARN_COLUMN, .table = "notes", .column = "n", .pointer = "/n",
+		  .message = "column \"n\" is integer: expected a number, got string" },
+	};
+	const struct warning_entry rw = {
+		.kind = WARN_ALL_NULL, .rule = "notes", .table = "notes", .column = "meta",
+		.message = "column \"meta\" is NULL in every file: /meta matched nothing",
+	};
+
+	note_file(&f, "a.json", '1', "t", NULL, NULL);
+	f.f.warnings = fw;
+	f.f.n_warnings = 2;
+	f.f.warning_count = 25;
+	st = open_st(b, 0, NULL);
+	fill_run(&run, "r1", 1);
+	OK(storage_begin(st, E));
+	OK(storage_ensure_tables(st, defs, N_DEFS, E));
+	OK(storage_run_start(st, &run, E));
+	bt.files = &f.f;
+	bt.n_files = 1;
+	OK(storage_put_batch(st, &bt, E));
+	OK(storage_add_warnings(st, &rw, 1, E));
+	run.warnings = 26;
+	snprintf(run.status, sizeof(run.status), "committed");
+	OK(storage_run_finish(st, &run, E));
+	OK(storage_commit(st, E));
+	close_st(st);
+
+	assert_q(b, "SELECT warnings FROM wsm_files WHERE path = 'a.json'", "25");
+	assert_q(b, "SELECT warnings FROM wsm_runs WHERE id = 'r1'", "26");
+	list_warnings(b, "r1", NULL, &ws);
+	assert_int_equal(ws.n, 3);
+	assert_string_equal(ws.path[0], "a.json");
+	assert_string_equal(ws.rule[0], "notes");       /* the file's */
+	assert_string_equal(ws.pointer[0], "/at");
+	assert_string_equal(ws.column[1], "n");
+	assert_string_equal(ws.path[2], "(null)");       /* run-level */
+	assert_string_equal(ws.kind[2], WARN_ALL_NULL);
+	assert_string_equal(ws.pointer[2], "(null)");
+	list_warnings(b, "r1", WARN_ALL_NULL, &ws);
+	assert_int_equal(ws.n, 1);
+	list_runs(b, &rs);
+	assert_int_equal(rs.r[0].warnings, 26);
+	memset(&fs, 0, sizeof(fs));
+	st = open_st(b, 0, NULL);
+	OK(storage_list_files(st, "r1", collect_file, &fs, E));
+	OK(storage_revert_run(st, "r1", &removed, &restored, E));
+	close_st(st);
+	assert_int_equal(fs.n, 1);
+	list_warnings(b, "r1", NULL, &ws);
+	assert_int_equal(ws.n, 0);
+}
+
+/* The ledger as the version before warnings made it. */
+static const char old_sqlite_ledger[] =
+	"CREATE TABLE wsm_runs("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+	" started_at TEXT, finished_at TEXT, status TEXT NOT NULL,"
+	" tree_root TEXT, manifest_sha256 TEXT, tool_version TEXT, tenant TEXT,"
+	" files_seen INTEGER, imported INTEGER, unchanged INTEGER,"
+	" skipped INTEGER, invalid INTEGER, deleted INTEGER,"
+	" rows_written INTEGER, archive_path TEXT, archive_sha256 TEXT,"
+	" rolled_back_at TEXT);"
+	"CREATE TABLE wsm_files("
+	" run_id TEXT NOT NULL, path TEXT NOT NULL, size INTEGER,"
+	" mtime_ns INTEGER, mode INTEGER, sha256 TEXT, rule TEXT,"
+	" outcome TEXT NOT NULL, error TEXT, rows INTEGER,"
+	" PRIMARY KEY(run_id, path));"
+	"CREATE TABLE wsm_sources("
+	" _path TEXT PRIMARY KEY, rule TEXT, sha256 TEXT, size INTEGER,"
+	" mtime_ns INTEGER, _run_id TEXT NOT NULL);"
+	"CREATE TABLE wsm_hist_wsm_sources("
+	" _path TEXT, rule TEXT, sha256 TEXT, size INTEGER, mtime_ns INTEGER,"
+	" _run_id TEXT, _superseded_by TEXT NOT NULL,"
+	" _hist_seq INTEGER PRIMARY KEY AUTOINCREMENT);"
+	"CREATE TABLE wsm_tables("
+	" name TEXT PRIMARY KEY, is_child INTEGER NOT NULL, columns TEXT NOT NULL,"
+	" key TEXT NOT NULL, indexes TEXT NOT NULL);"
+	"INSERT INTO wsm_runs(id, started_at, finished_at, status, files_seen, imported,"
+	" unchanged, skipped, invalid, deleted, rows_written)"
+	" VALUES('old', '2025-01-01T00:00:00.000000Z', '2025-01-01T00:00:01.000000Z',"
+	" 'committed', 1, 1, 0, 0, 0, 0, 0);"
+	"INSERT INTO wsm_files(run_id, path, outcome, rows) VALUES('old', 'x.json', 'imported', 0);";
+
+static const char old_pg_ledger[] =
+	"CREATE TABLE wsm_runs ("
+	" id text PRIMARY KEY, seq bigint NOT NULL UNIQUE,"
+	" started_at timestamptz, finished_at timestamptz, status text NOT NULL,"
+	" tree_root text, manifest_sha256 text, tool_version text, tenant text,"
+	" files_seen bigint, imported bigint, unchanged bigint, skipped bigint,"
+	" invalid bigint, deleted bigint, rows_written bigint,"
+	" archive_path text, archive_sha256 text, rolled_back_at timestamptz);"
+	"CREATE TABLE wsm_files ("
+	" run_id text NOT NULL, path text NOT NULL, size bigint, mtime_ns bigint,"
+	" mode bigint, sha256 text, rule text, outcome text NOT NULL, error text,"
+	" rows bigint, PRIMARY KEY (run_id, path));"
+	"CREATE TABLE wsm_sources ("
+	" _path text NOT NULL, rule text, sha256 text, size bigint, mtime_ns bigint,"
+	" _run_id text NOT NULL, tenant_id text NOT NULL DEFAULT '',"
+	" PRIMARY KEY (tenant_id, _path));"
+	"CREATE TABLE wsm_hist_wsm_sources ("
+	" _path text, rule text, sha256 text, size bigint, mtime_ns bigint,"
+	" _run_id text, tenant_id text NOT NULL DEFAULT '',"
+	" _superseded_by text NOT NULL,"
+	" _hist_seq bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY);"
+	"CREATE TABLE wsm_tables ("
+	" name text PRIMARY KEY, is_child boolean NOT NULL, columns jsonb NOT NULL,"
+	" key jsonb NOT NULL, indexes jsonb NOT NULL);"
+	"INSERT INTO wsm_runs(id, seq, started_at, finished_at, status, files_seen, imported,"
+	" unchanged, skipped, invalid, deleted, rows_written)"
+	" VALUES('old', 1, '2025-01-01T00:00:00Z', '2025-01-01T00:00:01Z',"
+	" 'committed', 1, 1, 0, 0, 0, 0, 0);"
+	"INSERT INTO wsm_files(run_id, path, outcome, rows) VALUES('old', 'x.json', 'imported', 0);";
+
+static void a_ledger_of_the_previous_version_is_read_then_upgraded(void **state)
+{
+	struct be *b = *state;
+	struct runs_seen rs;
+	struct files_seen fs;
+	struct warns_seen ws;
+	struct storage *st;
+	struct tfile p[2];
+
+	if (b->is_pg) {
+		char sql[sizeof(old_pg_ledger) + 100];
+
+		snprintf(sql, sizeof(sql), "SET search_path TO %s; %s", b->schema, old_pg_ledger);
+		pg_admin_exec(b, sql);
+	} else {
+		sqlite3 *db = NULL;
+
+		assert_int_equal(sqlite3_open(b->dbpath, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, old_sqlite_ledger, NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+	}
+	/* read-only calls work on it as it is */
+	list_runs(b, &rs);
+	assert_int_equal(rs.n, 1);
+	assert_string_equal(rs.r[0].id, "old");
+	assert_int_equal(rs.r[0].warnings, 0);
+	memset(&fs, 0, sizeof(fs));
+	st = open_st(b, 0, NULL);
+	OK(storage_list_files(st, "old", collect_file, &fs, E));
+	close_st(st);
+	assert_int_equal(fs.n, 1);
+	list_warnings(b, "old", NULL, &ws);
+	assert_int_equal(ws.n, 0);
+	assert_true(qn(b, "SELECT count(*) FROM wsm_warnings") < 0);   /* not made yet */
+	/* a run upgrades it in place, collisions and all */
+	person_file(&p[0], "people/a.json", '1', "id-1", "first");
+	person_file(&p[1], "people/b.json", '2', "id-1", "second");
+	do_run(b, NULL, "new", 2, p, 2, NULL);
+	assert_q(b, "SELECT warnings FROM wsm_files WHERE run_id = 'old'", "0");
+	assert_q(b, "SELECT rows || ' ' || warnings FROM wsm_files WHERE path = 'people/a.json'",
+		 "0 1");
+	assert_n(b, "SELECT count(*) FROM wsm_warnings", 1);
+	list_runs(b, &rs);
+	assert_int_equal(rs.n, 2);
+	assert_string_equal(rs.r[0].id, "old");
+}
+
 static void run_finish_records_the_counts(void **state)
 {
 	struct be *b = *state;
@@ -1410,6 +1726,10 @@ static void pg_promote_copies_sqlite_and_revert_still_works(void **state)
 	cmocka_unit_test_setup_teardown(changed_file_moves_old_row_to_history, setup_test, teardown_test), \
 	cmocka_unit_test_setup_teardown(key_upsert_replaces_a_row_with_the_same_key_from_another_path, setup_test, teardown_test), \
 	cmocka_unit_test_setup_teardown(same_key_twice_in_one_batch_keeps_the_last, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(same_key_twice_in_one_run_warns_on_the_loser, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(same_key_in_two_batches_of_one_run_warns_and_reverts, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(warnings_are_kept_counted_listed_and_reverted, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(a_ledger_of_the_previous_version_is_read_then_upgraded, setup_test, teardown_test), \
 	cmocka_unit_test_setup_teardown(revert_run_restores_the_previous_rows_and_the_sources, setup_test, teardown_test), \
 	cmocka_unit_test_setup_teardown(revert_refuses_when_a_later_run_exists, setup_test, teardown_test), \
 	cmocka_unit_test_setup_teardown(revert_of_an_unknown_run_is_a_usage_error, setup_test, teardown_test), \

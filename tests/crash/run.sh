@@ -109,11 +109,12 @@ cc -O2 -o "$WORK/gen" tests/bench/gen.c || exit 2
 "$WORK/gen" "$WORK/T0" --files "$FILES" --seed "$SEED" 2>/dev/null || { echo "crash: gen failed" >&2; exit 2; }
 GENLAYOUT=$(dirname "$BIN")/tools/genlayout
 [ -x "$GENLAYOUT" ] || GENLAYOUT="$ROOT/build/tools/genlayout"
+[ -x "$GENLAYOUT" ] || GENLAYOUT="$ROOT/build-test/tools/genlayout"
 if [ -x "$GENLAYOUT" ]; then
 	"$GENLAYOUT" -q --layout mixed --files 40 --seed "$SEED" --out "$WORK/mixed" &&
 		cp -a "$WORK/mixed" "$WORK/T0/extra" && rm -rf "$WORK/mixed"
 else
-	say "genlayout not built (make unit-build): the tree has no odd names"
+	say "genlayout not built (make build/tools/genlayout): the tree has no odd names"
 fi
 (cd "$WORK/T0" && find . -type f -name '*.json' | sed 's|^\./||' | LC_ALL=C sort) >"$WORK/json.list"
 awk -v s="$SEED" '(NR + s) % 30 == 0' "$WORK/json.list" >"$WORK/held.list"

@@ -3,7 +3,18 @@
 tree messy
 wsm migrate tree --schema "$SCHEMA" --db "$DB" --on-invalid skip --format json
 expect_status 1
-expect_eq "$(jget .files_seen)/$(jget .imported)/$(jget .invalid)/$(jget .skipped)/$(jget .ignored)" "28/11/16/1/3" totals
+# (issue 10) optional members that do not fit their column are NULL plus a
+# warning instead of failing the file; the file no typed rule matches goes
+# to the catch-all; broken JSON stays invalid
+expect_eq "$(jget .files_seen)/$(jget .imported)/$(jget .invalid)/$(jget .skipped)/$(jget .ignored)" "28/17/11/0/3" totals
+expect_eq "$(jq -r '[.warning_files[] | .path + " " + (.warning_count|tostring) + " " + .warnings[0].pointer] | join(",")' out.txt)" \
+	"agent_workspaces/Agent-1/inbox/msg_bad_timestamp.json 1 /timestamp,agent_workspaces/Agent-1/inbox/tasks/task-301.json 1 /created_at,agent_workspaces/Agent-2/status.json 1 /status,agent_workspaces/Agent-6/status.json 1 /performance/tasks_completed,orphan_analysis_report.json 1 /analysis_timestamp" lenient_files
+expect_eq "$(q "select coalesce(status, 'NULL') || ' ' || coalesce(cast(tasks_completed as text), 'NULL') from agent_status where agent_id in ('Agent-2', 'Agent-6') order by agent_id")" "NULL NULL
+busy NULL" lenient_values
+expect_eq "$(q "select warnings from wsm_files where path = 'agent_workspaces/Agent-6/status.json'")" 1 ledger_file_warnings
+expect_eq "$(q "select pointer || ' ' || column_name from wsm_warnings where path = 'agent_workspaces/Agent-6/status.json'")" "/performance/tasks_completed tasks_completed" ledger_warning
+expect_eq "$(q "select kind || ' ' || folder || ' ' || name from documents")" "scratch/leftover scratch leftover.json" catch_all
+expect_eq "$(jq -r '.catch_all.rule + " " + (.catch_all.files|tostring)' out.txt)" "documents 1" catch_all_json
 r() { jq -r --arg p "$1" '.invalid_files[] | select(.path==$p) | .reason' out.txt; }
 case "$(r agent_workspaces/Agent-1/inbox/msg_invalid_utf8.json)" in
 	"4:18: invalid UTF-8 byte 0xE9"*offset*) ;; *) fail "invalid utf-8: $(r agent_workspaces/Agent-1/inbox/msg_invalid_utf8.json)" ;; esac
