@@ -1,5 +1,6 @@
 /*
- * fuzz_glob.c - glob_check() and glob_match() (include/glob.h).
+ * fuzz_glob.c - glob_check(), glob_match() and glob_match_flags()
+ * (include/glob.h).
  *
  * Input: PATTERN NUL PATH (without a NUL, the pattern alone).
  * Invariants:
@@ -7,9 +8,11 @@
  *     0 or 1 for any pattern, checked or not, in bounded time (libFuzzer's
  *     -timeout catches a blow-up);
  *   - for an accepted pattern and a well-formed relative path (no leading,
- *     trailing or doubled '/'), glob_match() agrees with a plain dynamic-
- *     programming matcher written from glob.h's description (segments and
- *     '**' first, then '*', '?', classes and escapes within a segment);
+ *     trailing or doubled '/'), glob_match() and glob_match_flags(...,
+ *     GLOB_ICASE) agree with a plain dynamic-programming matcher written
+ *     from glob.h's description (segments and '**' first, then '*', '?',
+ *     classes and escapes within a segment; "(?i)" or GLOB_ICASE: ASCII
+ *     letters match either case, in literals and classes);
  *   - "**" matches every path, and the path with '*', '?', '[' and '\'
  *     escaped is an accepted pattern that matches the path.
  * The reference decodes UTF-8 as glob.c does: a byte that does not start a
@@ -133,6 +136,18 @@ static size_t parse_seg(const char *p, const char *pe)
 	return n;
 }
 
+static int ref_icase;
+
+/* The other case of an ASCII letter, else c itself. */
+static uint32_t other_case(uint32_t c)
+{
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 'A';
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A' + 'a';
+	return c;
+}
+
 static int el_matches(const struct el *e, uint32_t c)
 {
 	size_t i;
@@ -140,10 +155,11 @@ static int el_matches(const struct el *e, uint32_t c)
 
 	switch (e->kind) {
 	case EL_ANY: return 1;
-	case EL_LIT: return e->c == c;
+	case EL_LIT: return e->c == c || (ref_icase && other_case(e->c) == c);
 	case EL_CLASS:
 		for (i = 0; i < e->n_ranges; i++)
-			if (c >= e->lo[i] && c <= e->hi[i])
+			if ((c >= e->lo[i] && c <= e->hi[i]) ||
+			    (ref_icase && other_case(c) >= e->lo[i] && other_case(c) <= e->hi[i]))
 				hit = 1;
 		return hit != e->neg;
 	case EL_STAR: break;
@@ -185,12 +201,19 @@ static const char *ref_seg_end(const char *p)
 	return p;
 }
 
-static int ref_match(const char *pattern, const char *path)
+static int ref_match(const char *pattern, const char *path, int icase)
 {
 	const char *ps[REF_MAX], *pe[REF_MAX], *ss[REF_MAX], *se[REF_MAX];
 	static unsigned char ok[REF_MAX + 1][REF_MAX + 1];
 	size_t np = 0, ns = 0, i, j, k;
-	const char *p = pattern;
+	const char *p;
+
+	ref_icase = icase;
+	if (strncmp(pattern, "(?i)", 4) == 0) {
+		ref_icase = 1;
+		pattern += 4;
+	}
+	p = pattern;
 
 	for (;;) {
 		ps[np] = p;
@@ -256,7 +279,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *pat = fuzz_strndup(data, plen);
 	char *path = nul ? fuzz_strndup(nul + 1, size - plen - 1) : NULL;
 	char why[256];
-	int checked, m;
+	int checked, m, mi;
 
 	why[0] = 'x';
 	checked = glob_check(pat, why, sizeof(why)) == 0;
@@ -264,6 +287,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   "glob_check(\"%s\") = %d with reason \"%s\"", pat, checked ? 0 : -1, why);
 	m = glob_match(pat, path ? path : pat);
 	FUZZ_CHECK(m == 0 || m == 1, "glob_match returned %d", m);
+	mi = glob_match_flags(pat, path ? path : pat, GLOB_ICASE);
+	FUZZ_CHECK(mi == 0 || mi == 1, "glob_match_flags returned %d", mi);
+
 	if (path && path_ok(path)) {
 		char *esc = malloc(2 * strlen(path) + 1), *o = esc;
 		const char *s;
@@ -280,10 +306,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   esc, path);
 		free(esc);
 		if (checked && plen < REF_MAX && strlen(path) < REF_MAX) {
-			int want = ref_match(pat, path);
+			int want = ref_match(pat, path, 0);
+			int want_i = ref_match(pat, path, 1);
 
 			FUZZ_CHECK(m == want, "glob_match(\"%s\", \"%s\") = %d, reference says %d",
 				   pat, path, m, want);
+			FUZZ_CHECK(mi == want_i,
+				   "glob_match_flags(\"%s\", \"%s\", GLOB_ICASE) = %d, reference says %d",
+				   pat, path, mi, want_i);
 		}
 	}
 	free(pat);

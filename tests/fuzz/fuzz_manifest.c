@@ -5,16 +5,21 @@
  * paths, one per line (the separator cannot occur in JSON, so a seed is a
  * real manifest with paths appended).  The manifest is written to a scratch
  * folder beside empty schema files of the names the project's manifests
- * use, and loaded from the file or, for inputs of odd length, from the
- * folder.
+ * use and a small base manifest (base.json, for "extends"), and loaded
+ * from the file or, for inputs of odd length, from the folder.
+ * "extends": "default" reaches the project's schema/migration.json
+ * ($WSMIGRATE_DEFAULT_SCHEMA).
  *
  * Invariants on a loaded manifest:
  *   - every glob (match and ignore) passes glob_check();
+ *   - at most one rule is the catch-all, and it is the last one
+ *     (m->catch_all);
  *   - every target's table name is [a-z_][a-z0-9_]* and not wsm_*; its
  *     merged definition has that name, and each column maps (def_col) to a
  *     column of the same name and type; merged table names are unique;
  *   - manifest_classify() returns the first rule one of whose globs
- *     matches the path (glob_match), or NULL when none does;
+ *     matches the path (glob_match_flags, GLOB_ICASE for an ignore_case
+ *     rule), or NULL when none does;
  *   - manifest_ignored() is 1 exactly when an ignore glob matches.
  * A refused manifest carries ERR_USAGE (or ERR_IO) and a message.
  */
@@ -34,6 +39,15 @@ static const char *const schema_names[] = {
 
 static char dir[512], file[600];
 
+static const char base_manifest[] =
+	"{\"version\": 1, \"ignore\": [\"tmp/**\"], \"rules\": [\n"
+	" {\"name\": \"status\", \"match\": \"*/status.json\", \"table\": \"status\",\n"
+	"  \"key\": [\"agent\"], \"schema\": \"status.schema.json\",\n"
+	"  \"columns\": [{\"name\": \"agent\", \"type\": \"text\", \"from_path\": \"segment:0\"}]},\n"
+	" {\"name\": \"reports\", \"match\": \"reports/*.json\", \"ignore_case\": true,\n"
+	"  \"table\": \"reports\", \"columns\": [{\"name\": \"kind\", \"type\": \"text\", \"from_path\": \"kind\"}]},\n"
+	" {\"name\": \"documents\", \"catch_all\": true, \"table\": \"documents\"}]}\n";
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char p[700];
@@ -52,6 +66,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			perror("fuzz_manifest: write");
 			exit(2);
 		}
+	}
+	snprintf(p, sizeof(p), "%s/base.json", dir);
+	if (fuzz_write_file(p, base_manifest, sizeof(base_manifest) - 1) < 0) {
+		perror("fuzz_manifest: write");
+		exit(2);
+	}
+	if (fuzz_repo_root()) {
+		snprintf(p, sizeof(p), "%s/schema", fuzz_repo_root());
+		setenv("WSMIGRATE_DEFAULT_SCHEMA", p, 1);
 	}
 	snprintf(file, sizeof(file), "%s/migration.json", dir);
 	return 0;
@@ -101,6 +124,8 @@ static void check_manifest(const struct manifest *m)
 	for (r = 0; r < m->n_rules; r++) {
 		const struct manifest_rule *rule = &m->rules[r];
 
+		FUZZ_CHECK(!rule->catch_all || (r + 1 == m->n_rules && m->catch_all == rule),
+			   "catch-all rule \"%s\" is rule %zu of %zu", rule->name, r, m->n_rules);
 		for (g = 0; g < rule->n_globs; g++)
 			FUZZ_CHECK(glob_check(rule->globs[g], why, sizeof(why)) == 0,
 				   "rule %zu glob \"%s\" accepted: %s", r, rule->globs[g], why);
@@ -108,6 +133,9 @@ static void check_manifest(const struct manifest *m)
 		for (k = 0; k < rule->n_children; k++)
 			check_target(m, &rule->children[k]);
 	}
+	FUZZ_CHECK(!m->catch_all || (m->n_rules && m->catch_all == &m->rules[m->n_rules - 1] &&
+				     m->catch_all->catch_all),
+		   "m->catch_all is not the last rule");
 	for (r = 0; r < m->n_tables; r++)
 		for (k = r + 1; k < m->n_tables; k++)
 			FUZZ_CHECK(strcmp(m->tables[r].name, m->tables[k].name) != 0,
@@ -122,7 +150,8 @@ static void check_path(const struct manifest *m, const char *path)
 
 	for (r = 0; r < m->n_rules && !want; r++)
 		for (g = 0; g < m->rules[r].n_globs; g++)
-			if (glob_match(m->rules[r].globs[g], path)) {
+			if (glob_match_flags(m->rules[r].globs[g], path,
+					     m->rules[r].ignore_case ? GLOB_ICASE : 0)) {
 				want = &m->rules[r];
 				break;
 			}

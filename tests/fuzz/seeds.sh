@@ -13,7 +13,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
 C=tests/fuzz/corpus
-mkdir -p $C/jsonread $C/schema_compile $C/validate $C/manifest $C/archive $C/glob
+mkdir -p $C/jsonread $C/schema_compile $C/validate $C/manifest $C/archive $C/glob $C/init $C/init_paths
 
 # small JSON files of the fixtures (name: fixture path with '/' -> '_')
 seed_json() {  # seed_json DEST-DIR MAX-BYTES FILES...
@@ -67,10 +67,32 @@ arch hostile-paths "$work/t2"
 
 # globs: PATTERN NUL PATH (see fuzz_glob.c)
 n=0
-jq -r '.rules[].match | if type == "string" then . else .[] end' schema/migration.json \
+jq -r '.rules[].match // empty | if type == "string" then . else .[] end' schema/migration.json \
 	fixtures/mini-schema/migration.json | sort -u | head -20 | while read -r g; do
 	n=$((n + 1))
 	p=$(cd fixtures/workspace && find . -type f -name '*.json' | sed 's|^\./||' | sort | sed -n "${n}p")
 	printf '%s\0%s' "$g" "$p" >$C/glob/rule-$n
 done
+
+
+# init: a few small files of each genlayout layout, "relpath\nbytes", NUL
+# between files (see fuzz_init.c); init_paths: the paths of each layout
+GEN=build/tools/genlayout
+if [ -x "$GEN" ]; then
+	mkdir -p $C/init $C/init_paths
+	for layout in swarm crew flat nested mixed; do
+		rm -rf "$work/g"
+		"$GEN" -q --layout $layout --files 30 --seed 3 --broken 0.1 --out "$work/g" --list "$work/g.list"
+		cut -f1 "$work/g.list" | head -n 120 >$C/init_paths/$layout
+		: >$C/init/$layout
+		n=0
+		cut -f1,2 "$work/g.list" | grep -E '	(clean|broken|shape)$' | cut -f1 |
+			awk 'NR % 5 == 1' | head -n 8 | while IFS= read -r f; do
+			[ "$(wc -c <"$work/g/$f")" -le 600 ] || continue
+			{ [ -s $C/init/$layout ] && printf '\0'; printf '%s\n' "$f"; cat "$work/g/$f"; } >>$C/init/$layout
+		done
+	done
+else
+	echo "seeds: $GEN not built (make $GEN): init seeds left as they are"
+fi
 echo "seeds: $(find $C -type f | wc -l) files under $C"
