@@ -7,7 +7,7 @@
 #   --seconds N   fuzz each target N seconds after the replay (default 10;
 #                 0: replay only)
 #   --only NAME   one target (jsonread, schema_compile, validate, manifest,
-#                 archive, glob)
+#                 archive, glob, init, init_paths)
 #   --no-build    use build-fuzz/fuzz/ as it is
 #
 # Per target NAME (tests/fuzz/fuzz_NAME.c):
