@@ -67,7 +67,7 @@ LIBS = $(PKG_LIBS) -lpthread -lm
 # (src/cli/) links on top of them.
 LIB_SRC := $(filter-out src/cli/%,$(wildcard src/*.c src/*/*.c))
 ifneq ($(WITH_PG),1)
-LIB_SRC := $(filter-out src/storage/pg.c,$(LIB_SRC))
+LIB_SRC := $(filter-out src/storage/pg%.c,$(LIB_SRC))
 endif
 CMD_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)

@@ -29,7 +29,7 @@
 #include <cjson/cJSON.h>
 
 #include "error.h"
-#include "storage.h"
+#include "table.h"
 
 /* Where a column's value comes from when its pointers yield nothing. */
 enum path_source {

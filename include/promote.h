@@ -2,6 +2,12 @@
  * promote.h - copy a database made by wsmigrate from SQLite into
  * PostgreSQL, then verify every table.
  *
+ * The command layer's one entry to promote.  Promote is a storage
+ * operation: it lives in src/storage/ (promote.c) and reads the source
+ * through the SQLite backend and writes through the PostgreSQL backend's
+ * COPY layer, inside the family (src/storage/internal.h); nothing else of
+ * it is public.
+ *
  * What is copied: every data table recorded in wsm_tables and its history
  * table wsm_hist_<T>, and the ledger (wsm_runs, wsm_files, wsm_sources,
  * wsm_hist_wsm_sources, wsm_tables), so that `rollback` keeps working on
@@ -146,14 +152,5 @@ void promote_report_release(struct promote_report *rep);
 
 /* The stage's name as --stats and the JSON summary show it ("read", ...). */
 const char *promote_stage_name(enum promote_stage s);
-
-#ifndef WSM_NO_PG
-/*
- * The libpq connection (PGconn) of an open PostgreSQL storage, so that
- * promote can COPY inside the transaction that storage_begin opened.
- * Defined in storage_pg.c; borrowed; NULL when `st` is not PostgreSQL.
- */
-struct pg_conn *storage_pg_conn(struct storage *st);
-#endif
 
 #endif

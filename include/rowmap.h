@@ -30,7 +30,7 @@
 
 #include "error.h"
 #include "manifest.h"
-#include "storage.h"
+#include "table.h"
 #include "util.h"
 
 /* A row under construction: its values live at out->values[value_off]. */

@@ -57,6 +57,15 @@ long walk_ignored(const struct walk *w);
 /* The canonical absolute path of the root. */
 const char *walk_root(const struct walk *w);
 
+/*
+ * The order walk_next returns paths in, for anyone who must check or
+ * reproduce it (the backup archive, init): a depth-first walk whose
+ * siblings are sorted bytewise (strcmp), a folder's files right after the
+ * folder name.  Comparing whole relative paths bytewise with '/' below
+ * every other byte is that order.  Returns <0, 0 or >0 like strcmp.
+ */
+int walk_path_cmp(const char *a, size_t alen, const char *b, size_t blen);
+
 /* Free the walker.  Accepts NULL. */
 void walk_close(struct walk *w);
 

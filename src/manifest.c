@@ -3,7 +3,7 @@
  * merges their rules (replace by name, insert before the catch-all, drop),
  * checks every entry (reporting the file and JSON Pointer of a bad one),
  * and merges the tables that rules share.  It does not validate documents
- * or map them: see jsonschema.c and rowmap.c.
+ * or map them: see src/jsonschema/ and rowmap.c.
  */
 #include "manifest.h"
 

@@ -6,9 +6,7 @@
  */
 #include "pipeline.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -1000,82 +998,29 @@ static int find_run_cb(void *ctx, const struct run_info *run)
 	return 0;
 }
 
-/*
- * Every run that writes an archive first leaves "<run-id>.uncommitted" in
- * the backup folder and removes it after its commit.  A crash in between
- * leaves the marker: the next run (under the database lock, so no run is in
- * flight) removes the marker and, when the ledger does not know the run,
- * the archive too.  Archives without a marker are never touched, so a
- * recreated database does not cost anyone their old backups.
- */
-static void marker_path(const char *dir, const char *id, char *out, size_t size)
+/* backup_sweep_orphans: does the ledger know the run of a marker? */
+static int run_known_cb(void *ctx, const char *id, int *known, struct error *err)
 {
-	snprintf(out, size, "%s/%s.uncommitted", dir, id);
-}
+	struct run *r = ctx;
+	struct find_run fr = { id, 0 };
+	int rc = storage_list_runs(r->st, find_run_cb, &fr, err);
 
-static int cleanup_orphans(struct run *r, const char *dir, struct error *err)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int rc = 0;
-
-	if (!d)
-		return 0;
-	while (!rc && (de = readdir(d)) != NULL) {
-		char marker[PATH_MAX], archive[PATH_MAX], id[64];
-		struct find_run fr;
-		struct error e;
-		size_t n = strlen(de->d_name);
-
-		if (n < 13 || n - 12 >= sizeof(id) ||
-		    strcmp(de->d_name + n - 12, ".uncommitted") != 0)
-			continue;
-		memcpy(id, de->d_name, n - 12);
-		id[n - 12] = '\0';
-		fr.id = id;
-		fr.found = 0;
-		if ((rc = storage_list_runs(r->st, find_run_cb, &fr, err)))
-			break;
-		snprintf(marker, sizeof(marker), "%s/%s", dir, de->d_name);
-		snprintf(archive, sizeof(archive), "%s/%s.tar.zst", dir, id);
-		error_clear(&e);
-		if (!fr.found && access(archive, F_OK) == 0 &&
-		    backup_remove(archive, &e) == 0 && r->o->on_note)
-			r->o->on_note(r->o->ctx, NOTE_PARTIAL_REMOVED, archive,
-				      "removed the archive of a run that never committed");
-		unlink(marker);
-	}
-	closedir(d);
+	*known = fr.found;
 	return rc;
 }
 
-/* Create the run's marker (durably) before any archive byte is written. */
-static int write_marker(struct run *r, const char *dir, struct error *err)
+static void orphan_cb(void *ctx, const char *archive)
 {
-	char path[PATH_MAX];
-	int fd, dfd;
+	struct run *r = ctx;
 
-	marker_path(dir, r->run_id, path, sizeof(path));
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return error_set(err, ERR_IO, "cannot create '%s': %s", path, strerror(errno));
-	fsync(fd);
-	close(fd);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
+	if (r->o->on_note)
+		r->o->on_note(r->o->ctx, NOTE_PARTIAL_REMOVED, archive,
+			      "removed the archive of a run that never committed");
 }
 
 static void remove_marker(struct run *r)
 {
-	char path[PATH_MAX];
-	const char *dir = r->o->backup_dir ? r->o->backup_dir : "backups";
-
-	marker_path(dir, r->run_id, path, sizeof(path));
-	unlink(path);
+	backup_marker_remove(r->o->backup_dir ? r->o->backup_dir : "backups", r->run_id);
 }
 
 /* Open the database, lock it, create tables, start the run's ledger row. */
@@ -1113,12 +1058,13 @@ static int start_writes(struct run *r, struct error *err)
 		struct backup_writer_opts bo = { 0, 4u << 20, WSM_VERSION };
 		const char *dir = r->o->backup_dir ? r->o->backup_dir : "backups";
 
+		/* crash recovery, under the database lock: see backup.h */
 		if ((rc = backup_cleanup_partials(dir, partial_cb, r, err)) ||
-		    (rc = cleanup_orphans(r, dir, err)))
+		    (rc = backup_sweep_orphans(dir, run_known_cb, orphan_cb, r, err)))
 			return rc;
 		if ((rc = backup_writer_open(dir, r->run_id, r->stats->tree_root, &bo, &r->bw, err)))
 			return rc;
-		if ((rc = write_marker(r, dir, err)))
+		if ((rc = backup_marker_create(dir, r->run_id, err)))
 			return rc;
 		r->marker = 1;
 	}

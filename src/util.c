@@ -80,7 +80,7 @@ int util_read_file(const char *path, size_t max, char **buf, size_t *len,
 		if (n + 1 >= cap) {
 			char *q;
 
-			if (cap - 1 >= max + 1) {
+			if (cap - 1 > max) {   /* not max + 1: max may be SIZE_MAX */
 				rc = error_set_at(err, ERR_DATA, path, 0, 0, NULL,
 						  "file is larger than the %zu byte limit (it grew while being read)",
 						  max);

@@ -35,6 +35,24 @@ struct walk {
 	long ignored;
 };
 
+int walk_path_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i, n = alen < blen ? alen : blen;
+
+	for (i = 0; i < n; i++) {
+		unsigned char ca = (unsigned char)a[i], cb = (unsigned char)b[i];
+
+		if (ca == cb)
+			continue;
+		if (ca == '/')
+			return -1;
+		if (cb == '/')
+			return 1;
+		return ca < cb ? -1 : 1;
+	}
+	return alen < blen ? -1 : alen > blen;
+}
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

@@ -185,9 +185,9 @@ struct centry {
 	const char *link;      /* symlink / hardlink target */
 };
 
-/* A manifest in the module's layout for (path, content) pairs. */
-static char *manifest_for(const char *const *paths, const char *const *contents,
-			  size_t n)
+/* An index in the module's layout for (path, content) pairs. */
+static char *index_for(const char *const *paths, const char *const *contents,
+		       size_t n)
 {
 	size_t cap = 4096 + n * 512, len = 0, total = 0, i;
 	char *m = malloc(cap);
@@ -215,7 +215,7 @@ static char *manifest_for(const char *const *paths, const char *const *contents,
 
 /* Write an uncompressed tar: the entries, then MANIFEST.json if given. */
 static void craft(const char *path, const struct centry *e, size_t n,
-		  const char *manifest)
+		  const char *index)
 {
 	struct archive *a = archive_write_new();
 	struct archive_entry *en = archive_entry_new();
@@ -253,15 +253,15 @@ static void craft(const char *path, const struct centry *e, size_t n,
 		if (len)
 			assert_int_equal(archive_write_data(a, e[i].data, len), (la_ssize_t)len);
 	}
-	if (manifest) {
+	if (index) {
 		archive_entry_clear(en);
 		archive_entry_copy_pathname(en, "MANIFEST.json");
 		archive_entry_set_filetype(en, AE_IFREG);
 		archive_entry_set_perm(en, 0600);
-		archive_entry_set_size(en, (la_int64_t)strlen(manifest));
+		archive_entry_set_size(en, (la_int64_t)strlen(index));
 		assert_true(archive_write_header(a, en) >= ARCHIVE_WARN);
-		assert_int_equal(archive_write_data(a, manifest, strlen(manifest)),
-				 (la_ssize_t)strlen(manifest));
+		assert_int_equal(archive_write_data(a, index, strlen(index)),
+				 (la_ssize_t)strlen(index));
 	}
 	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
 	archive_write_free(a);
@@ -308,12 +308,12 @@ static void on_path(void *ctx, const char *path)
 }
 
 static int restore_crafted(struct fx *f, const struct centry *e, size_t n,
-			   const char *manifest, struct events *ev)
+			   const char *index, struct events *ev)
 {
 	struct error err;
 
 	snprintf(f->apath, sizeof(f->apath), "%s/crafted.tar", f->root);
-	craft(f->apath, e, n, manifest);
+	craft(f->apath, e, n, index);
 	error_clear(&err);
 	return backup_restore(f->apath, NULL, f->target, BACKUP_RESTORE_FORCE,
 			      on_restore, ev, &err);
@@ -365,7 +365,7 @@ static void restore_into_empty_dir_is_byte_identical_with_mode_and_mtime(void **
 	assert_int_equal(count_tree(f->target), 3 + 2);
 }
 
-static void archive_and_manifest_are_0600_in_a_new_0700_folder(void **state)
+static void archive_and_index_are_0600_in_a_new_0700_folder(void **state)
 {
 	struct fx *f = *state;
 	char mpath[PATH_MAX + 32];
@@ -395,16 +395,16 @@ static void archive_sha256_matches_the_file_on_disk(void **state)
 	assert_string_equal(hex, f->sha);
 }
 
-static void read_manifest_lists_files_from_beside_and_from_inside(void **state)
+static void read_index_lists_files_from_beside_and_from_inside(void **state)
 {
 	struct fx *f = *state;
-	struct backup_manifest_info info;
+	struct backup_index_info info;
 	struct error err;
 	char mpath[PATH_MAX + 32];
 
 	write_backup(f, "r1", three, 3);
 	error_clear(&err);
-	assert_int_equal(backup_read_manifest(f->apath, &info, NULL, NULL, &err), 0);
+	assert_int_equal(backup_read_index(f->apath, &info, NULL, NULL, &err), 0);
 	assert_string_equal(info.format, "wsmigrate-backup-1");
 	assert_string_equal(info.run_id, "r1");
 	assert_string_equal(info.tree_root, "/src/tree");
@@ -412,10 +412,10 @@ static void read_manifest_lists_files_from_beside_and_from_inside(void **state)
 	assert_int_equal(info.file_count, 3);
 	assert_int_equal(info.total_bytes, strlen(three[0].data) +
 			 strlen(three[1].data) + strlen(three[2].data));
-	/* without the manifest beside, the one inside the archive is read */
+	/* without the index beside, the one inside the archive is read */
 	snprintf(mpath, sizeof(mpath), "%s/r1.manifest.json", f->bdir);
 	assert_int_equal(unlink(mpath), 0);
-	assert_int_equal(backup_read_manifest(f->apath, &info, NULL, NULL, &err), 0);
+	assert_int_equal(backup_read_index(f->apath, &info, NULL, NULL, &err), 0);
 	assert_int_equal(info.file_count, 3);
 }
 
@@ -424,17 +424,17 @@ static void collect_file(void *ctx, const struct backup_file *bf)
 	add_log(ctx, "file", bf->path, bf->sha256);
 }
 
-static void read_manifest_calls_back_for_each_file_in_order(void **state)
+static void read_index_calls_back_for_each_file_in_order(void **state)
 {
 	struct fx *f = *state;
-	struct backup_manifest_info info;
+	struct backup_index_info info;
 	struct events ev = { { 0 }, { 0 }, "" };
 	struct error err;
 	char sha[65], want[512];
 
 	write_backup(f, "r1", three, 2);
 	error_clear(&err);
-	assert_int_equal(backup_read_manifest(f->apath, &info, collect_file, &ev, &err), 0);
+	assert_int_equal(backup_read_index(f->apath, &info, collect_file, &ev, &err), 0);
 	sha_hex(three[0].data, strlen(three[0].data), sha);
 	snprintf(want, sizeof(want), "file|a.json|%s\n", sha);
 	sha_hex(three[1].data, strlen(three[1].data), sha);
@@ -452,7 +452,7 @@ static void verify_reports_a_flipped_byte_as_sha256_mismatch_naming_the_path(voi
 		{ "tree/a.json", 'f', "{\"a\":1}", NULL },
 		{ "tree/b.json", 'f', "{\"b\":3}", NULL },   /* flipped byte */
 	};
-	char *m = manifest_for(paths, orig, 2);
+	char *m = index_for(paths, orig, 2);
 	struct events ev = { { 0 }, { 0 }, "" };
 	struct error err;
 
@@ -475,7 +475,7 @@ static void verify_reports_a_missing_and_an_extra_entry(void **state)
 		{ "tree/a.json", 'f', "{\"a\":1}", NULL },
 		{ "tree/new.json", 'f', "{}", NULL },
 	};
-	char *m = manifest_for(paths, orig, 2);
+	char *m = index_for(paths, orig, 2);
 	struct events ev = { { 0 }, { 0 }, "" };
 	struct error err;
 
@@ -547,7 +547,7 @@ static void restore_refuses_a_traversal_entry_and_writes_nothing(void **state)
 		{ "tree/ok.json", 'f', "{}", NULL },
 		{ "tree/../evil", 'f', "evil", NULL },
 	};
-	char *m = manifest_for(paths, data, 1);
+	char *m = index_for(paths, data, 1);
 	struct events ev = { { 0 }, { 0 }, "" };
 
 	assert_int_equal(restore_crafted(f, e, 2, m, &ev), ERR_DATA);
@@ -569,7 +569,7 @@ static void restore_refuses_an_absolute_entry_and_writes_nothing(void **state)
 		{ "tree/ok.json", 'f', "{}", NULL },
 		{ NULL, 'f', "evil", NULL },
 	};
-	char *m = manifest_for(paths, data, 1);
+	char *m = index_for(paths, data, 1);
 	struct events ev = { { 0 }, { 0 }, "" };
 
 	snprintf(abs, sizeof(abs), "%s/evil", f->outside);
@@ -590,7 +590,7 @@ static void restore_refuses_a_symlink_entry_and_a_file_through_it(void **state)
 		{ "tree/link", 'l', NULL, NULL },
 		{ "tree/link/file", 'f', "pwned", NULL },
 	};
-	char *m = manifest_for(paths, data, 1);
+	char *m = index_for(paths, data, 1);
 	struct events ev = { { 0 }, { 0 }, "" };
 
 	e[0].link = f->outside;
@@ -612,7 +612,7 @@ static void restore_refuses_hard_links_and_entries_outside_tree(void **state)
 		{ "other/x.json", 'f', "{}", NULL },
 		{ "tree/dir", 'd', NULL, NULL },
 	};
-	char *m = manifest_for(paths, data, 1);
+	char *m = index_for(paths, data, 1);
 	struct events ev = { { 0 }, { 0 }, "" };
 
 	assert_int_equal(restore_crafted(f, e, 4, m, &ev), ERR_DATA);
@@ -675,7 +675,7 @@ static void restore_refuses_a_tampered_entry_and_writes_nothing(void **state)
 		{ "tree/a.json", 'f', "{\"a\":1}", NULL },
 		{ "tree/b.json", 'f', "{\"b\":9}", NULL },
 	};
-	char *m = manifest_for(paths, data, 2);
+	char *m = index_for(paths, data, 2);
 	struct events ev = { { 0 }, { 0 }, "" };
 
 	assert_int_equal(restore_crafted(f, e, 2, m, &ev), ERR_DATA);
@@ -684,7 +684,7 @@ static void restore_refuses_a_tampered_entry_and_writes_nothing(void **state)
 	assert_int_equal(count_tree(f->target), 0);
 }
 
-static void restore_refuses_an_archive_without_manifest(void **state)
+static void restore_refuses_an_archive_without_index(void **state)
 {
 	struct fx *f = *state;
 	struct centry e[] = { { "tree/a.json", 'f', "{}", NULL } };
@@ -884,7 +884,7 @@ static void writer_refuses_to_overwrite_an_existing_backup(void **state)
 	assert_non_null(strstr(err.msg, "already exists"));
 }
 
-static void backup_remove_deletes_archive_and_manifest(void **state)
+static void backup_remove_deletes_archive_and_index(void **state)
 {
 	struct fx *f = *state;
 	struct error err;
@@ -953,7 +953,7 @@ static void sha256_file_gives_the_known_digest(void **state)
 static void an_empty_backup_and_an_empty_file_round_trip(void **state)
 {
 	struct fx *f = *state;
-	struct backup_manifest_info info;
+	struct backup_index_info info;
 	struct backup_writer *w = NULL;
 	struct error err;
 	char p[PATH_MAX + 16];
@@ -964,7 +964,7 @@ static void an_empty_backup_and_an_empty_file_round_trip(void **state)
 	assert_int_equal(backup_writer_finish(w, f->apath, sizeof(f->apath), f->sha,
 					      NULL, &err), 0);
 	assert_int_equal(backup_verify(f->apath, f->sha, NULL, NULL, &err), 0);
-	assert_int_equal(backup_read_manifest(f->apath, &info, NULL, NULL, &err), 0);
+	assert_int_equal(backup_read_index(f->apath, &info, NULL, NULL, &err), 0);
 	assert_int_equal(info.file_count, 0);
 	assert_int_equal(backup_restore(f->apath, f->sha, f->target, 0, NULL, NULL, &err), 0);
 	assert_int_equal(count_tree(f->target), 0);
@@ -1062,7 +1062,7 @@ static void restore_refuses_a_duplicate_entry_and_writes_nothing(void **state)
 		{ "tree/a.json", 'f', "{}", NULL },
 		{ "tree/a.json", 'f', "{}", NULL },
 	};
-	char *m = manifest_for(paths, data, 1);
+	char *m = index_for(paths, data, 1);
 	struct events ev = { { 0 }, { 0 }, "" };
 	struct error err;
 
@@ -1076,7 +1076,7 @@ static void restore_refuses_a_duplicate_entry_and_writes_nothing(void **state)
 	assert_int_equal(ev.verify[BACKUP_PROBLEM_DUPLICATE], 1);
 }
 
-static void restore_refuses_entries_out_of_manifest_order_and_writes_nothing(void **state)
+static void restore_refuses_entries_out_of_index_order_and_writes_nothing(void **state)
 {
 	struct fx *f = *state;
 	const char *paths[] = { "a.json", "b.json" };
@@ -1085,7 +1085,7 @@ static void restore_refuses_entries_out_of_manifest_order_and_writes_nothing(voi
 		{ "tree/b.json", 'f', "{\"b\":2}", NULL },
 		{ "tree/a.json", 'f', "{\"a\":1}", NULL },
 	};
-	char *m = manifest_for(paths, data, 2);
+	char *m = index_for(paths, data, 2);
 	struct events ev = { { 0 }, { 0 }, "" };
 	struct error err;
 
@@ -1100,7 +1100,7 @@ static void restore_refuses_entries_out_of_manifest_order_and_writes_nothing(voi
 	assert_int_equal(ev.verify[BACKUP_PROBLEM_ORDER], 1);
 }
 
-static void restore_refuses_a_manifest_listing_a_path_twice_or_out_of_order(void **state)
+static void restore_refuses_an_index_listing_a_path_twice_or_out_of_order(void **state)
 {
 	struct fx *f = *state;
 	const char *twice[] = { "a.json", "a.json" };
@@ -1114,7 +1114,7 @@ static void restore_refuses_a_manifest_listing_a_path_twice_or_out_of_order(void
 		{ "tree/b.json", 'f', "{}", NULL },
 		{ "tree/a.json", 'f', "{}", NULL },
 	};
-	char *m = manifest_for(twice, data, 2);
+	char *m = index_for(twice, data, 2);
 	struct events ev = { { 0 }, { 0 }, "" };
 
 	assert_int_equal(restore_crafted(f, e, 2, m, &ev), ERR_DATA);
@@ -1122,7 +1122,7 @@ static void restore_refuses_a_manifest_listing_a_path_twice_or_out_of_order(void
 	assert_non_null(strstr(ev.log, "MANIFEST.json lists 'a.json' more than once"));
 	assert_int_equal(count_tree(f->target), 0);
 	memset(&ev, 0, sizeof(ev));
-	m = manifest_for(swapped, data, 2);
+	m = index_for(swapped, data, 2);
 	assert_int_equal(restore_crafted(f, e2, 2, m, &ev), ERR_DATA);
 	free(m);
 	assert_non_null(strstr(ev.log, "MANIFEST.json lists 'a.json' after 'b.json', out of order"));
@@ -1140,7 +1140,7 @@ static void restore_refuses_a_path_that_is_both_a_file_and_a_folder(void **state
 		{ "tree/a/c/d", 'f', "3", NULL },
 		{ "tree/a0", 'f', "4", NULL },
 	};
-	char *m = manifest_for(paths, data, 4);
+	char *m = index_for(paths, data, 4);
 	struct events ev = { { 0 }, { 0 }, "" };
 
 	assert_int_equal(restore_crafted(f, e, 4, m, &ev), ERR_DATA);
@@ -1151,6 +1151,394 @@ static void restore_refuses_a_path_that_is_both_a_file_and_a_folder(void **state
 	assert_int_equal(count_tree(f->target), 0);
 }
 
+/* ------------------------------------------------ the index reader */
+
+#define IDX_HEAD "{\"format\":\"wsmigrate-backup-1\",\"run_id\":\"r1\"," \
+	"\"tree_root\":\"/t\",\"tool_version\":\"x\"," \
+	"\"created_at\":\"2026-01-01T00:00:00Z\",\"files\":["
+#define IDX_FOOT "],\"file_count\":1,\"total_bytes\":2}\n"
+/* sha256 of "{}", the content of the one entry below */
+#define SHA_OF_EMPTY_OBJECT "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+#define IDX_REC(size, extra) "{\"path\":\"a.json\",\"size\":" size ",\"mode\":420," \
+	"\"mtime_ns\":1" extra ",\"sha256\":\"" SHA_OF_EMPTY_OBJECT "\"}"
+
+/* Verify an archive holding tree/a.json ("{}") and this index. */
+static int verify_with_index(struct fx *f, const char *index, struct events *ev)
+{
+	struct centry e[] = { { "tree/a.json", 'f', "{}", NULL } };
+	struct error err;
+
+	snprintf(f->apath, sizeof(f->apath), "%s/idx.tar", f->root);
+	craft(f->apath, e, 1, index);
+	error_clear(&err);
+	memset(ev, 0, sizeof(*ev));
+	return backup_verify(f->apath, NULL, on_problem, ev, &err);
+}
+
+static void index_of_the_right_shape_verifies(void **state)
+{
+	struct fx *f = *state;
+	struct events ev;
+	char sha[65];
+
+	sha_hex("{}", 2, sha);
+	assert_string_equal(sha, SHA_OF_EMPTY_OBJECT);
+	assert_int_equal(verify_with_index(f, IDX_HEAD "\n" IDX_REC("2", "") "\n" IDX_FOOT,
+					   &ev), 0);
+	/* white space between tokens, members in another order, unknown ones */
+	assert_int_equal(verify_with_index(f, IDX_HEAD "\n { \"sha256\" : \""
+					   SHA_OF_EMPTY_OBJECT "\", \"x\":\"y\", \"n\":-3,"
+					   "\"mtime_ns\":-1, \"mode\":0, \"size\":2,"
+					   "\"path\":\"a.json\"} \r\n"
+					   IDX_FOOT, &ev), 0);
+}
+
+static void index_reader_refuses_malformed_lines_naming_the_line(void **state)
+{
+	static const struct { const char *index, *why; } cases[] = {
+		{ IDX_HEAD "\n{\"path\":\"a.json\",\"size\":2,\"mode\":420,\"mtime_ns\":1,"
+		  "\"sha256\":\"abc\"}\n" IDX_FOOT, "2: malformed index: bad sha256" },
+		{ IDX_HEAD "\n{\"path\":\"a.json\",\"size\":2,\"mode\":420,\"mtime_ns\":1,"
+		  "\"sha256\":\"" SHA_OF_EMPTY_OBJECT "x\"}\n" IDX_FOOT, "bad sha256" },
+		{ IDX_HEAD "\n" IDX_REC("-2", "") "\n" IDX_FOOT, "bad value in a file record" },
+		{ IDX_HEAD "\n" IDX_REC("2.0", "") "\n" IDX_FOOT, "expected an integer" },
+		{ IDX_HEAD "\n" IDX_REC("2e0", "") "\n" IDX_FOOT, "expected an integer" },
+		{ IDX_HEAD "\n" IDX_REC("02", "") "\n" IDX_FOOT, "expected an integer" },
+		{ IDX_HEAD "\n" IDX_REC("2", "99999999999999999999") "\n" IDX_FOOT,
+		  "integer out of range" },
+		{ IDX_HEAD "\n" IDX_REC("2", ",\"mode\":420") "\n" IDX_FOOT,
+		  "a member appears twice in a file record" },
+		{ IDX_HEAD "\n" IDX_REC("2", ",\"x\":{\"y\":1}") "\n" IDX_FOOT,
+		  "expected a string or an integer" },
+		{ IDX_HEAD "\n" IDX_REC("2", ",\"x\":true") "\n" IDX_FOOT,
+		  "expected a string or an integer" },
+		{ IDX_HEAD "\n" IDX_REC("2", ",\"x\":[1]") "\n" IDX_FOOT, "unexpected array" },
+		{ IDX_HEAD "\n{\"path\":\"a\\u0000.json\",\"size\":2,\"mode\":420,"
+		  "\"mtime_ns\":1,\"sha256\":\"" SHA_OF_EMPTY_OBJECT "\"}\n" IDX_FOOT,
+		  "NUL character in string" },
+		{ IDX_HEAD "\n{\"path\":\"a\t.json\",\"size\":2,\"mode\":420,"
+		  "\"mtime_ns\":1,\"sha256\":\"" SHA_OF_EMPTY_OBJECT "\"}\n" IDX_FOOT,
+		  "control character in string" },
+		{ IDX_HEAD "\n\001" IDX_REC("2", "") "\n" IDX_FOOT, "control character" },
+		{ IDX_HEAD "\n{\"path\":\"a.json\",\"size\":2,\"mode\":420,\"mtime_ns\":1}\n"
+		  IDX_FOOT, "file record lacks path, size, mode, mtime_ns or sha256" },
+		{ IDX_HEAD "\n{\"path\":\"../a.json\",\"size\":2,\"mode\":420,\"mtime_ns\":1,"
+		  "\"sha256\":\"" SHA_OF_EMPTY_OBJECT "\"}\n" IDX_FOOT, "'..' path component" },
+		{ IDX_HEAD "\n" IDX_REC("2", "") "," IDX_REC("2", "") "\n" IDX_FOOT,
+		  "one file record per line expected" },
+		{ IDX_HEAD "\n" IDX_REC("2", "") "\n" IDX_REC("2", "") "\n" IDX_FOOT,
+		  "missing ',' after the previous record" },
+		{ IDX_HEAD "\n" IDX_REC("2", "") ",\n" IDX_FOOT, "',' before ']'" },
+		{ IDX_HEAD "\n{\"path\":}\n" IDX_FOOT, "2:9: malformed index: not valid JSON" },
+		{ IDX_HEAD "\n" IDX_REC("2", "") "\n" IDX_FOOT "{}\n",
+		  "text after the end of the index" },
+		{ IDX_HEAD "\n" IDX_REC("2", "") "\n],\"file_count\":1,\"total_bytes\":2} x\n",
+		  "text after the end of the index" },
+		{ IDX_HEAD "\n" IDX_REC("2", "") "\n],\"file_count\":2,\"total_bytes\":2}\n",
+		  "file_count or total_bytes does not match the records" },
+		{ IDX_HEAD "\n" IDX_REC("2", "") "\n", "index ends early" },
+		{ "{\"format\":\"wsmigrate-backup-2\",\"files\":[\n" IDX_REC("2", "") "\n"
+		  IDX_FOOT, "unsupported format" },
+		{ "{\"format\":\"wsmigrate-backup-1\"}\n", "expected '\"files\":[' at the end" },
+		{ "{\"format\":\"wsmigrate-backup-1\",\"list\":[\n", "unexpected array" },
+		{ "[\n", "expected '{'" },
+		{ "\n", "empty index" },
+	};
+	struct fx *f = *state;
+	struct events ev;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(verify_with_index(f, cases[i].index, &ev), ERR_DATA);
+		assert_int_equal(ev.verify[BACKUP_PROBLEM_INDEX], 1);
+		if (!strstr(ev.log, "malformed index") || !strstr(ev.log, cases[i].why))
+			fail_msg("case %zu: want '%s', got: %s", i, cases[i].why, ev.log);
+	}
+}
+
+static void index_reader_refuses_a_line_over_256_kib(void **state)
+{
+	struct fx *f = *state;
+	struct events ev;
+	size_t n = 300 * 1024;
+	char *index = malloc(n + 1024), *p = index;
+
+	assert_non_null(index);
+	p += sprintf(p, "%s\n{\"path\":\"", IDX_HEAD);
+	memset(p, 'a', n);
+	p += n;
+	sprintf(p, "\",\"size\":2,\"mode\":420,\"mtime_ns\":1,\"sha256\":\"%s\"}\n%s",
+		SHA_OF_EMPTY_OBJECT, IDX_FOOT);
+	assert_int_equal(verify_with_index(f, index, &ev), ERR_DATA);
+	assert_non_null(strstr(ev.log, "MANIFEST.json:2: malformed index: line too long"));
+	free(index);
+}
+
+static void collect_mtime(void *ctx, const struct backup_file *file)
+{
+	struct events *ev = ctx;
+	size_t n = strlen(ev->log);
+
+	snprintf(ev->log + n, sizeof(ev->log) - n, "%s %lld %o\n", file->path,
+		 (long long)file->mtime_ns, (unsigned)file->mode);
+}
+
+/*
+ * Escapes are decoded (the entry name is the decoded path), raw bytes
+ * that are not UTF-8 are kept (file names need not be UTF-8), and a
+ * nanosecond mtime beyond a double's 53 bits is kept exactly.
+ */
+static void index_reader_decodes_escapes_keeps_raw_bytes_and_exact_mtime(void **state)
+{
+	struct fx *f = *state;
+	const char *paths[] = { "a\\u00e9\\/x.json", "b\xe9.json", "c\\\\d \\\"q\\\".json" };
+	const char *data[] = { "1", "2", "3" };
+	struct centry e[] = {
+		{ "tree/a\xc3\xa9/x.json", 'f', "1", NULL },
+		{ "tree/b\xe9.json", 'f', "2", NULL },
+		{ "tree/c\\d \"q\".json", 'f', "3", NULL },
+	};
+	char *m = index_for(paths, data, 3);
+	struct backup_index_info info;
+	struct events ev = { { 0 }, { 0 }, "" };
+	struct error err;
+	char p[PATH_MAX + 64];
+	struct stat st;
+
+	snprintf(f->apath, sizeof(f->apath), "%s/esc.tar.zst", f->root);
+	craft(f->apath, e, 3, m);
+	free(m);
+	error_clear(&err);
+	assert_int_equal(backup_verify(f->apath, NULL, on_problem, &ev, &err), 0);
+	assert_int_equal(backup_read_index(f->apath, &info, collect_mtime, &ev, &err), 0);
+	assert_string_equal(ev.log, "a\xc3\xa9/x.json 1700000000123456789 644\n"
+			    "b\xe9.json 1700000000123456789 644\n"
+			    "c\\d \"q\".json 1700000000123456789 644\n");
+	assert_int_equal(backup_restore(f->apath, NULL, f->target, 0, on_restore, &ev, &err), 0);
+	snprintf(p, sizeof(p), "%s/b\xe9.json", f->target);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mtim.tv_sec, MTIME_NS / 1000000000);
+	assert_int_equal(st.st_mtim.tv_nsec, MTIME_NS % 1000000000);
+}
+
+/* ------------------------------------------------ hostile sizes */
+
+/*
+ * A small zstd archive that inflates: `dups` copies of tree/a.json ("{}"),
+ * then MANIFEST.json of `index_bytes` bytes: a first line, then spaces.
+ */
+static void craft_bomb(const char *path, int dups, size_t index_bytes)
+{
+	static const char head[] = IDX_HEAD "\n";
+	struct archive *a = archive_write_new();
+	struct archive_entry *en = archive_entry_new();
+	size_t chunk = 1u << 20, done;
+	char *buf = malloc(chunk);
+	int i;
+
+	assert_non_null(buf);
+	memset(buf, ' ', chunk);
+	assert_int_equal(archive_write_add_filter_zstd(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_set_format_pax(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+	for (i = 0; i < dups; i++) {
+		archive_entry_clear(en);
+		archive_entry_copy_pathname(en, "tree/a.json");
+		archive_entry_set_filetype(en, AE_IFREG);
+		archive_entry_set_perm(en, 0644);
+		archive_entry_set_size(en, 2);
+		assert_true(archive_write_header(a, en) >= ARCHIVE_WARN);
+		assert_int_equal(archive_write_data(a, "{}", 2), 2);
+	}
+	archive_entry_clear(en);
+	archive_entry_copy_pathname(en, "MANIFEST.json");
+	archive_entry_set_filetype(en, AE_IFREG);
+	archive_entry_set_perm(en, 0600);
+	archive_entry_set_size(en, (la_int64_t)index_bytes);
+	assert_true(archive_write_header(a, en) >= ARCHIVE_WARN);
+	assert_int_equal(archive_write_data(a, head, strlen(head)), (la_ssize_t)strlen(head));
+	for (done = strlen(head); done < index_bytes; ) {
+		size_t n = index_bytes - done < chunk ? index_bytes - done : chunk;
+
+		assert_int_equal(archive_write_data(a, buf, n), (la_ssize_t)n);
+		done += n;
+	}
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	archive_entry_free(en);
+	free(buf);
+}
+
+/* backup_verify with no file of the process allowed past `limit` bytes. */
+static int verify_with_fsize_limit(const char *apath, rlim_t limit,
+				   struct events *ev, struct error *err)
+{
+	struct rlimit old, lim;
+	int ret;
+
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = limit;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	error_clear(err);
+	ret = backup_verify(apath, NULL, on_problem, ev, err);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	return ret;
+}
+
+/*
+ * Issue 12's case: a small archive whose index inflates to 128 MiB.  The
+ * index is parsed as it streams out of the archive, so nothing of it is
+ * written to $TMPDIR: verify stops at the first line that is too long,
+ * and no temporary file reaches 1 MiB.
+ */
+static void verify_of_an_inflating_index_writes_no_copy_of_it(void **state)
+{
+	struct fx *f = *state;
+	struct events ev = { { 0 }, { 0 }, "" };
+	struct error err;
+	struct stat st;
+
+	snprintf(f->apath, sizeof(f->apath), "%s/bomb.tar.zst", f->root);
+	craft_bomb(f->apath, 1, 128u << 20);
+	assert_int_equal(stat(f->apath, &st), 0);
+	assert_true(st.st_size < 64 * 1024);
+	assert_int_equal(verify_with_fsize_limit(f->apath, 1u << 20, &ev, &err), ERR_DATA);
+	assert_non_null(strstr(ev.log, "MANIFEST.json:2: malformed index: line too long"));
+	assert_int_equal(ev.verify[BACKUP_PROBLEM_INDEX], 1);
+}
+
+/*
+ * One entry repeated 50,000 times: each copy is reported as a duplicate
+ * when it is met and only the first is kept for the comparison, so the
+ * temporary files stay small (they held one record per copy before).
+ */
+static void verify_of_a_repeated_entry_keeps_one_copy_in_its_spill(void **state)
+{
+	struct fx *f = *state;
+	struct events ev = { { 0 }, { 0 }, "" };
+	struct error err;
+
+	snprintf(f->apath, sizeof(f->apath), "%s/dups.tar.zst", f->root);
+	craft_bomb(f->apath, 50000, 4096);
+	assert_int_equal(verify_with_fsize_limit(f->apath, 1u << 20, &ev, &err), ERR_DATA);
+	assert_int_equal(ev.verify[BACKUP_PROBLEM_DUPLICATE], 49999);
+	assert_non_null(strstr(ev.log, "duplicate entry|a.json|appears more than once"));
+}
+
+/* ------------------------------------------------ run markers */
+
+struct sweep_ctx {
+	const char *known_id;   /* the one run the "ledger" holds */
+	int fail;               /* known() fails with ERR_IO */
+	int asked;
+	struct events *ev;
+};
+
+static int sweep_known(void *ctx, const char *run_id, int *is_known,
+		       struct error *err)
+{
+	struct sweep_ctx *c = ctx;
+
+	c->asked++;
+	if (c->fail)
+		return error_set(err, ERR_IO, "ledger unreachable");
+	*is_known = c->known_id && !strcmp(run_id, c->known_id);
+	return 0;
+}
+
+static void sweep_removed(void *ctx, const char *path)
+{
+	struct sweep_ctx *c = ctx;
+
+	add_log(c->ev, "orphan", path, "");
+}
+
+static int exists_in(const char *dir, const char *name)
+{
+	char p[PATH_MAX + 64];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return access(p, F_OK) == 0;
+}
+
+static void sweep_removes_only_the_marked_archives_of_unknown_runs(void **state)
+{
+	struct fx *f = *state;
+	struct events ev = { { 0 }, { 0 }, "" };
+	struct sweep_ctx c = { "r2", 0, 0, &ev };
+	struct error err;
+	char orphan[PATH_MAX];
+
+	write_backup(f, "r1", three, 1);         /* marked, unknown: an orphan */
+	snprintf(orphan, sizeof(orphan), "%s", f->apath);
+	write_backup(f, "r2", three, 1);         /* marked, committed */
+	write_backup(f, "r3", three, 1);         /* no marker: never touched */
+	error_clear(&err);
+	assert_int_equal(backup_marker_create(f->bdir, "r1", &err), 0);
+	assert_int_equal(backup_marker_create(f->bdir, "r2", &err), 0);
+	assert_true(exists_in(f->bdir, "r1.uncommitted"));
+	assert_int_equal(backup_sweep_orphans(f->bdir, sweep_known, sweep_removed, &c, &err), 0);
+	assert_int_equal(c.asked, 2);
+	assert_false(exists_in(f->bdir, "r1.tar.zst"));
+	assert_false(exists_in(f->bdir, "r1.manifest.json"));
+	assert_true(exists_in(f->bdir, "r2.tar.zst"));
+	assert_true(exists_in(f->bdir, "r3.tar.zst"));
+	assert_false(exists_in(f->bdir, "r1.uncommitted"));
+	assert_false(exists_in(f->bdir, "r2.uncommitted"));
+	{
+		char want[PATH_MAX + 16];
+
+		snprintf(want, sizeof(want), "orphan|%s|\n", orphan);
+		assert_string_equal(ev.log, want);
+	}
+	/* nothing left to sweep; a missing folder has nothing either */
+	c.asked = 0;
+	assert_int_equal(backup_sweep_orphans(f->bdir, sweep_known, NULL, &c, &err), 0);
+	assert_int_equal(c.asked, 0);
+	assert_int_equal(backup_sweep_orphans(f->outside, sweep_known, NULL, &c, &err), 0);
+	assert_int_equal(backup_sweep_orphans("/nonexistent/wsm", sweep_known, NULL, &c, &err), 0);
+}
+
+static void sweep_stops_at_a_ledger_error_and_keeps_the_marker(void **state)
+{
+	struct fx *f = *state;
+	struct events ev = { { 0 }, { 0 }, "" };
+	struct sweep_ctx c = { NULL, 1, 0, &ev };
+	struct error err;
+
+	write_backup(f, "r1", three, 1);
+	error_clear(&err);
+	assert_int_equal(backup_marker_create(f->bdir, "r1", &err), 0);
+	assert_int_equal(backup_sweep_orphans(f->bdir, sweep_known, sweep_removed, &c, &err),
+			 ERR_IO);
+	assert_non_null(strstr(err.msg, "ledger unreachable"));
+	assert_true(exists_in(f->bdir, "r1.tar.zst"));
+	assert_true(exists_in(f->bdir, "r1.uncommitted"));
+}
+
+static void marker_is_created_once_private_and_removed_quietly(void **state)
+{
+	struct fx *f = *state;
+	struct error err;
+	char p[PATH_MAX + 32];
+	struct stat st;
+
+	error_clear(&err);
+	assert_int_equal(backup_marker_create(f->outside, "r1", &err), 0);
+	snprintf(p, sizeof(p), "%s/r1.uncommitted", f->outside);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(backup_marker_create(f->outside, "r1", &err), ERR_IO);
+	assert_non_null(strstr(err.msg, "r1.uncommitted"));
+	assert_int_equal(backup_marker_create(f->outside, "../r1", &err), ERR_USAGE);
+	backup_marker_remove(f->outside, "r1");
+	assert_int_equal(stat(p, &st), -1);
+	backup_marker_remove(f->outside, "r1");   /* already gone: fine */
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1158,10 +1546,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(written_backup_verifies_without_problems),
 		T(restore_into_empty_dir_is_byte_identical_with_mode_and_mtime),
-		T(archive_and_manifest_are_0600_in_a_new_0700_folder),
+		T(archive_and_index_are_0600_in_a_new_0700_folder),
 		T(archive_sha256_matches_the_file_on_disk),
-		T(read_manifest_lists_files_from_beside_and_from_inside),
-		T(read_manifest_calls_back_for_each_file_in_order),
+		T(read_index_lists_files_from_beside_and_from_inside),
+		T(read_index_calls_back_for_each_file_in_order),
 		T(verify_reports_a_flipped_byte_as_sha256_mismatch_naming_the_path),
 		T(verify_reports_a_missing_and_an_extra_entry),
 		T(verify_of_a_truncated_archive_is_an_io_error_naming_it),
@@ -1173,7 +1561,7 @@ int main(void)
 		T(restore_never_writes_through_a_symlink_planted_in_the_target),
 		T(restore_refuses_a_symlink_in_place_of_a_file),
 		T(restore_refuses_a_tampered_entry_and_writes_nothing),
-		T(restore_refuses_an_archive_without_manifest),
+		T(restore_refuses_an_archive_without_index),
 		T(restore_refuses_an_archive_whose_sha256_differs_from_expected),
 		T(restore_refuses_a_conflict_without_force_and_writes_nothing),
 		T(restore_overwrites_a_conflict_with_force),
@@ -1184,16 +1572,25 @@ int main(void)
 		T(writer_abort_removes_the_partial),
 		T(writer_rejects_unsafe_paths_and_bad_run_ids),
 		T(writer_refuses_to_overwrite_an_existing_backup),
-		T(backup_remove_deletes_archive_and_manifest),
+		T(backup_remove_deletes_archive_and_index),
 		T(writer_keeps_the_queue_within_its_byte_bound),
 		T(sha256_file_gives_the_known_digest),
 		T(an_empty_backup_and_an_empty_file_round_trip),
 		T(writer_reports_a_failing_archive_write_and_removes_the_partial),
 		T(writer_refuses_files_out_of_walk_order_or_twice),
 		T(restore_refuses_a_duplicate_entry_and_writes_nothing),
-		T(restore_refuses_entries_out_of_manifest_order_and_writes_nothing),
-		T(restore_refuses_a_manifest_listing_a_path_twice_or_out_of_order),
+		T(restore_refuses_entries_out_of_index_order_and_writes_nothing),
+		T(restore_refuses_an_index_listing_a_path_twice_or_out_of_order),
 		T(restore_refuses_a_path_that_is_both_a_file_and_a_folder),
+		T(index_of_the_right_shape_verifies),
+		T(index_reader_refuses_malformed_lines_naming_the_line),
+		T(index_reader_refuses_a_line_over_256_kib),
+		T(index_reader_decodes_escapes_keeps_raw_bytes_and_exact_mtime),
+		T(verify_of_an_inflating_index_writes_no_copy_of_it),
+		T(verify_of_a_repeated_entry_keeps_one_copy_in_its_spill),
+		T(sweep_removes_only_the_marked_archives_of_unknown_runs),
+		T(sweep_stops_at_a_ledger_error_and_keeps_the_marker),
+		T(marker_is_created_once_private_and_removed_quietly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

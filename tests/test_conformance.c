@@ -20,6 +20,7 @@
 #include "cJSON.h"
 #include "error.h"
 #include "jsonschema.h"
+#include "util.h"
 
 /* Passing required cases needed for success; only ever raised. */
 #define CONFORMANCE_FLOOR 1299
@@ -29,30 +30,6 @@
 struct tally {
 	long passed, failed;
 };
-
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET))
-		goto out;
-	buf = malloc((size_t)n + 1);
-	if (!buf)
-		goto out;
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-		goto out;
-	}
-	buf[n] = '\0';
-out:
-	fclose(f);
-	return buf;
-}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -65,20 +42,17 @@ static char **list_json(const char *dir)
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	char **v = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 
 	if (!d)
 		return NULL;
 	while ((e = readdir(d))) {
 		size_t len = strlen(e->d_name);
-		char **nv;
 
 		if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
 			continue;
-		nv = realloc(v, (n + 2) * sizeof(*v));
-		if (!nv)
+		if (ALLOC_GROW(v, n + 2, cap))
 			break;
-		v = nv;
 		v[n++] = strdup(e->d_name);
 		v[n] = NULL;
 	}
@@ -108,14 +82,17 @@ static void run_file(const char *dir, const char *sub, const char *name, const c
 	size_t flen = 0;
 	struct tally t = { 0, 0 };
 	cJSON *groups, *g;
+	struct error rerr;
 	char *text;
+	size_t len;
 
 	failures[0] = '\0';
 	path = malloc(strlen(dir) + strlen(name) + 2);
 	if (!path)
 		return;
 	sprintf(path, "%s/%s", dir, name);
-	text = read_text(path);
+	if (util_read_file(path, 1 << 26, &text, &len, &rerr))
+		text = NULL;
 	free(path);
 	groups = text ? cJSON_Parse(text) : NULL;
 	free(text);

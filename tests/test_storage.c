@@ -1711,6 +1711,40 @@ static void pg_promote_copies_sqlite_and_revert_still_works(void **state)
 	teardown_test(&sst);
 }
 
+/*
+ * A timestamp that an older version (or a hand) left in SQLite as text
+ * PostgreSQL reads with an offset, a short offset or none (UTC in the
+ * backend's session) arrives as that instant, and verifies.
+ */
+static void pg_promote_verifies_timestamps_written_with_any_offset(void **state)
+{
+	struct be *b = *state;
+	struct be src = { 0 };
+	struct tfile f[3];
+	struct promote_opts po = { 0 };
+	struct promote_report rep;
+	size_t i;
+	void *sst = &src;
+
+	setup_test(&sst);
+	note_file(&f[0], "a.json", '1', "a", NULL, NULL);
+	f[0].nv[4] = text("2026-01-02 05:04:05.678901+02:00");
+	note_file(&f[1], "b.json", '2', "b", NULL, NULL);
+	f[1].nv[4] = text("2026-01-02T03:04:05.678901+00");
+	note_file(&f[2], "c.json", '3', "c", NULL, NULL);
+	f[2].nv[4] = text("2026-01-02 03:04:05.678901");
+	do_run(&src, NULL, "r1", 1, f, 3, NULL);
+
+	OK(promote_run(src.url, b->url, &po, &rep, E));
+	assert_true(rep.committed);
+	for (i = 0; i < rep.n; i++)
+		if (!rep.tables[i].ok)
+			fail_msg("table %s did not verify", rep.tables[i].name);
+	promote_report_release(&rep);
+	assert_n(b, "SELECT count(*) FROM \"notes\" WHERE \"at\" = '2026-01-02T03:04:05.678901Z'", 3);
+	teardown_test(&sst);
+}
+
 #endif /* WSM_NO_PG */
 
 /* ------------------------------------------------------------ main */
@@ -1769,6 +1803,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pg_advisory_lock_is_held_during_a_run, setup_test, teardown_test),
 		cmocka_unit_test_setup_teardown(pg_jsonb_error_names_the_file, setup_test, teardown_test),
 		cmocka_unit_test_setup_teardown(pg_promote_copies_sqlite_and_revert_still_works, setup_test, teardown_test),
+		cmocka_unit_test_setup_teardown(pg_promote_verifies_timestamps_written_with_any_offset, setup_test, teardown_test),
 	};
 #endif
 	const char *pg = getenv("WSM_TEST_PG_URL");

@@ -1,8 +1,10 @@
 /*
  * test_tstamp.c - timestamp normalisation: accepted forms, the canonical
- * UTC output, and every refusal with its reason.
+ * UTC output, and every refusal with its reason; then the parser's flags,
+ * instants and the formatter on their own.
  */
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -165,6 +167,218 @@ static void refuses_other_shapes_with_a_reason(void **state)
 	expect_refused("2025-08-12 12:45:0\0", "not a timestamp");
 }
 
+/* ------------------------------------------------------------ tstamp_parse */
+
+struct pcase {
+	const char *in;
+	unsigned flags;
+	int ok;
+};
+
+#define SP (TSTAMP_DATE_TIME | TSTAMP_SPACE | TSTAMP_SHORT_OFFSET)
+#define TL (TSTAMP_TIME | TSTAMP_LEAP_SECOND)
+
+static void expect_parses(const struct pcase *c, size_t n)
+{
+	struct tstamp t;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		int rc = tstamp_parse(c[k].in, strlen(c[k].in), c[k].flags, &t, NULL);
+
+		if ((rc == 0) != c[k].ok)
+			print_error("<%s> flags %#x: want %s\n", c[k].in, c[k].flags,
+				    c[k].ok ? "accepted" : "refused");
+		assert_int_equal(rc == 0, c[k].ok);
+	}
+}
+
+static void parse_refuses(const char *in, unsigned flags, const char *reason)
+{
+	struct tstamp t;
+	struct error err;
+
+	error_clear(&err);
+	assert_int_equal(tstamp_parse(in, strlen(in), flags, &t, &err), ERR_DATA);
+	if (!strstr(err.msg, reason))
+		print_error("<%s>: message <%s> lacks <%s>\n", in, err.msg, reason);
+	assert_non_null(strstr(err.msg, reason));
+}
+
+/* The fields of what `in` parses to, as one line to compare. */
+static const char *fields(const char *in, unsigned flags, char *buf, size_t size)
+{
+	struct tstamp t;
+
+	assert_int_equal(tstamp_parse(in, strlen(in), flags, &t, NULL), 0);
+	snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d.%06ld nfrac=%d offset=%d/%d",
+		 t.year, t.month, t.day, t.hour, t.min, t.sec, t.usec, t.nfrac,
+		 t.offset_min, t.has_offset);
+	return buf;
+}
+
+static void parse_gives_the_fields_as_written(void **state)
+{
+	char b[128];
+
+	(void)state;
+	assert_string_equal(fields("2025-08-12T14:45:09.1234567+02:30", TSTAMP_RFC3339, b, sizeof(b)),
+			    "2025-08-12 14:45:09.123456 nfrac=7 offset=150/1");
+	assert_string_equal(fields("2025-08-12 14:45:09", TSTAMP_POLICY, b, sizeof(b)),
+			    "2025-08-12 14:45:09.000000 nfrac=0 offset=0/0");
+	assert_string_equal(fields("23:59:59.5-01:00", TSTAMP_TIME, b, sizeof(b)),
+			    "0000-00-00 23:59:59.500000 nfrac=1 offset=-60/1");
+	assert_string_equal(fields("2025-08-12 12:45:00.5+00", SP, b, sizeof(b)),
+			    "2025-08-12 12:45:00.500000 nfrac=1 offset=0/1");
+	assert_string_equal(fields("2025-08-12 12:45:00-03", SP, b, sizeof(b)),
+			    "2025-08-12 12:45:00.000000 nfrac=0 offset=-180/1");
+	assert_string_equal(fields("2025-08-12 12:45:00+05:30", SP, b, sizeof(b)),
+			    "2025-08-12 12:45:00.000000 nfrac=0 offset=330/1");
+}
+
+static void rfc3339_needs_t_and_an_offset(void **state)
+{
+	static const struct pcase c[] = {
+		{ "2025-08-12T12:45:00Z", TSTAMP_RFC3339, 1 },
+		{ "2025-08-12t12:45:00z", TSTAMP_RFC3339, 1 },
+		{ "2025-08-12T12:45:00.5-05:30", TSTAMP_RFC3339, 1 },
+		{ "2025-08-12 12:45:00Z", TSTAMP_RFC3339, 0 },
+		{ "2025-08-12 12:45:00Z", TSTAMP_RFC3339 | TSTAMP_SPACE, 1 },
+		/* short offsets only as PostgreSQL prints them */
+		{ "2025-08-12T12:45:00+0530", SP, 0 },
+		{ "2025-08-12T12:45:00+1", SP, 0 },
+		{ "2025-08-12T12:45:00+24", SP, 0 },
+	};
+
+	(void)state;
+	expect_parses(c, sizeof(c) / sizeof(c[0]));
+	parse_refuses("2025-08-12T12:45:00", TSTAMP_RFC3339, "offset missing");
+	parse_refuses("2025-08-12T12:45:00+01", TSTAMP_RFC3339, "offset must be Z");
+	parse_refuses("2025-08-12T12:45:00+0100", TSTAMP_RFC3339, "offset must be Z");
+	parse_refuses("2025-08-12 12:45:00Z", TSTAMP_RFC3339,
+		      "not a timestamp: expected RFC 3339");
+}
+
+static void leap_second_only_at_2359_utc_and_only_when_asked(void **state)
+{
+	static const struct pcase c[] = {
+		{ "1998-12-31T23:59:60Z", TSTAMP_RFC3339, 1 },
+		{ "1998-12-31T15:59:60.123-08:00", TSTAMP_RFC3339, 1 },
+		{ "1999-01-01T00:29:60+00:30", TSTAMP_RFC3339, 1 },
+		{ "23:59:60Z", TL, 1 },
+		{ "01:29:60+01:30", TL, 1 },
+	};
+
+	(void)state;
+	expect_parses(c, sizeof(c) / sizeof(c[0]));
+	parse_refuses("1998-12-31T22:59:60Z", TSTAMP_RFC3339,
+		      "leap second :60 is only possible at 23:59 UTC");
+	parse_refuses("1998-12-31T23:59:60+01:00", TSTAMP_RFC3339, "only possible");
+	parse_refuses("23:59:61Z", TL, "second 61 out of range");
+	parse_refuses("1998-12-31T23:59:60Z", TSTAMP_DATE_TIME, "leap second :60 is not supported");
+}
+
+static void date_and_time_parse_alone(void **state)
+{
+	static const struct pcase c[] = {
+		{ "2024-02-29", TSTAMP_DATE, 1 },
+		{ "2023-02-29", TSTAMP_DATE, 0 },
+		{ "2024-02-29T00:00:00Z", TSTAMP_DATE, 0 },
+		{ "2024-2-29", TSTAMP_DATE, 0 },
+		{ "0000-02-29", TSTAMP_DATE | TSTAMP_YEAR_ZERO, 1 },
+		{ "08:30:06.283185Z", TSTAMP_TIME, 1 },
+		{ "08:30:06+23:59", TSTAMP_TIME, 1 },
+		{ "08:30:06", TSTAMP_TIME, 0 },
+		{ "08:30:06", TSTAMP_TIME | TSTAMP_NO_OFFSET, 1 },
+		{ "8:30:06Z", TSTAMP_TIME, 0 },
+		{ "08:30:06+24:00", TSTAMP_TIME, 0 },
+		{ "24:00:00Z", TSTAMP_TIME, 0 },
+	};
+
+	(void)state;
+	expect_parses(c, sizeof(c) / sizeof(c[0]));
+	parse_refuses("0000-01-01", TSTAMP_DATE, "year 0000 out of range");
+	parse_refuses("2024-02-29x", TSTAMP_DATE, "unexpected text after the date");
+	parse_refuses("08:30", TSTAMP_TIME, "seconds missing");
+	parse_refuses("08:30:06Zx", TSTAMP_TIME, "unexpected text after the time");
+}
+
+static void stored_form_is_exactly_27_characters(void **state)
+{
+	static const struct pcase c[] = {
+		{ "2025-08-12T12:45:00.000000Z", TSTAMP_STORED, 1 },
+		{ "0001-01-01T00:00:00.000000Z", TSTAMP_STORED, 1 },
+		{ "2025-08-12T12:45:00Z", TSTAMP_STORED, 0 },
+		{ "2025-08-12T12:45:00.00000Z", TSTAMP_STORED, 0 },
+		{ "2025-08-12T12:45:00.0000000Z", TSTAMP_STORED, 0 },
+		{ "2025-08-12 12:45:00.000000Z", TSTAMP_STORED | TSTAMP_SPACE, 0 },
+		{ "2025-08-12t12:45:00.000000Z", TSTAMP_STORED, 0 },
+		{ "2025-08-12T12:45:00.000000z", TSTAMP_STORED, 0 },
+		{ "2025-08-12T12:45:00.000000", TSTAMP_STORED | TSTAMP_NO_OFFSET, 0 },
+		{ "2025-08-12T12:45:00.000000+00", TSTAMP_STORED | TSTAMP_SHORT_OFFSET, 0 },
+		{ "2025-08-12T12:45:00.000000+00:00", TSTAMP_STORED, 0 },
+		{ "0000-01-01T00:00:00.000000Z", TSTAMP_STORED, 0 },
+		{ "2025-02-29T00:00:00.000000Z", TSTAMP_STORED, 0 },
+		{ "2025-08-12T12:45:60.000000Z", TSTAMP_STORED, 0 },
+	};
+
+	(void)state;
+	expect_parses(c, sizeof(c) / sizeof(c[0]));
+}
+
+/* ------------------------------------------------------------ instants */
+
+static void instants_count_microseconds_from_2000(void **state)
+{
+	struct tstamp t;
+
+	(void)state;
+	assert_int_equal(tstamp_parse("2000-01-01T00:00:00.000000Z", 27, TSTAMP_STORED, &t, NULL), 0);
+	assert_int_equal(tstamp_to_us(&t), 0);
+	assert_int_equal(tstamp_parse("1970-01-01T00:00:00Z", 20, TSTAMP_RFC3339, &t, NULL), 0);
+	assert_int_equal(tstamp_to_us(&t), -946684800000000LL);
+	assert_int_equal(tstamp_parse("2000-01-01T01:00:00.000001+01:00", 32, TSTAMP_RFC3339, &t, NULL), 0);
+	assert_int_equal(tstamp_to_us(&t), 1);
+	/* a leap second is the first second of the next minute */
+	assert_int_equal(tstamp_parse("1999-12-31T23:59:60Z", 20, TSTAMP_RFC3339, &t, NULL), 0);
+	assert_int_equal(tstamp_to_us(&t), 0);
+	/* a time alone is on 2000-01-01 */
+	assert_int_equal(tstamp_parse("00:00:01-00:01", 14, TSTAMP_TIME, &t, NULL), 0);
+	assert_int_equal(tstamp_to_us(&t), 61000000);
+}
+
+static void format_prints_utc_fields_of_any_instant(void **state)
+{
+	static const int64_t us[] = { 0, -1, 1, 86399999999LL, -946684800000000LL,
+				      252455615999999999LL, -63082281600000000LL };
+	static const char *const want[] = {
+		"2000-01-01T00:00:00.000000Z", "1999-12-31T23:59:59.999999Z",
+		"2000-01-01T00:00:00.000001Z", "2000-01-01T23:59:59.999999Z",
+		"1970-01-01T00:00:00.000000Z", "9999-12-31T23:59:59.999999Z",
+		"0001-01-01T00:00:00.000000Z",
+	};
+	char out[TSTAMP_MAX];
+	struct tstamp t;
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(us) / sizeof(us[0]); k++) {
+		tstamp_from_us(us[k], &t);
+		assert_int_equal(tstamp_format(&t, out), TSTAMP_LEN);
+		assert_string_equal(out, want[k]);
+		/* and back */
+		assert_int_equal(tstamp_parse(out, TSTAMP_LEN, TSTAMP_STORED, &t, NULL), 0);
+		assert_int_equal(tstamp_to_us(&t), us[k]);
+	}
+	/* beyond 0001-9999 the year takes more room, as PostgreSQL allows */
+	tstamp_from_us(-63082281600000000LL - 86400000000LL, &t);
+	assert_int_equal(tstamp_format(&t, out), 27);
+	assert_string_equal(out, "0000-12-31T00:00:00.000000Z");
+	tstamp_from_us(252455616000000000LL, &t);
+	assert_int_equal(tstamp_format(&t, out), 28);
+	assert_string_equal(out, "10000-01-01T00:00:00.000000Z");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +391,13 @@ int main(void)
 		cmocka_unit_test(refuses_out_of_range_fields),
 		cmocka_unit_test(refuses_a_date_without_a_time),
 		cmocka_unit_test(refuses_other_shapes_with_a_reason),
+		cmocka_unit_test(parse_gives_the_fields_as_written),
+		cmocka_unit_test(rfc3339_needs_t_and_an_offset),
+		cmocka_unit_test(leap_second_only_at_2359_utc_and_only_when_asked),
+		cmocka_unit_test(date_and_time_parse_alone),
+		cmocka_unit_test(stored_form_is_exactly_27_characters),
+		cmocka_unit_test(instants_count_microseconds_from_2000),
+		cmocka_unit_test(format_prints_utc_fields_of_any_instant),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

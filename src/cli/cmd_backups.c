@@ -1,7 +1,7 @@
 /*
  * cmd_backups.c - `wsmigrate backups list` and `wsmigrate backups verify`:
- * the runs' archives, and a full check of each one against the manifest
- * inside it and against the ledger.
+ * the runs' archives, and a full check of each one against the index
+ * inside it (its file list) and against the ledger.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -25,7 +25,7 @@ static const char help_text[] =
 	"usage: wsmigrate backups list [--db URL] [--format text|json]\n"
 	"       wsmigrate backups verify [RUN-ID|ARCHIVE] [--db URL]\n\n"
 	"verify reads every entry, recomputes its sha256 and checks it against the\n"
-	"manifest inside the archive and against the ledger. With no argument it\n"
+	"index inside the archive and against the ledger. With no argument it\n"
 	"checks every archive in the ledger; an ARCHIVE path alone needs no database.\n"
 	"Exit status 1 on any mismatch, missing entry or unreadable archive.\n";
 
@@ -39,7 +39,7 @@ struct list_ctx {
 static int list_run(void *ctx, const struct run_info *r)
 {
 	struct list_ctx *c = ctx;
-	struct backup_manifest_info info;
+	struct backup_index_info info;
 	struct error e;
 	struct stat st;
 	const char *state;
@@ -53,7 +53,7 @@ static int list_run(void *ctx, const struct run_info *r)
 		size = (long long)st.st_size;
 		error_clear(&e);
 		memset(&info, 0, sizeof(info));
-		if (backup_read_manifest(r->archive_path, &info, NULL, NULL, &e) == 0)
+		if (backup_read_index(r->archive_path, &info, NULL, NULL, &e) == 0)
 			files = (long long)info.file_count;
 		state = strcmp(r->status, "rolled_back") == 0 ? "rolled-back" :
 			files < 0 ? "unreadable" : "present";
@@ -113,17 +113,10 @@ static int collect_ledger(void *ctx, const struct file_entry *f)
 	struct verify_ctx *c = ctx;
 	struct ledger_file *lf;
 
-	if (c->n_files == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct ledger_file *p = realloc(c->files, cap * sizeof(*p));
-
-		if (!p)
-			return ERR_IO;
-		c->files = p;
-		c->cap = cap;
-	}
+	if (ALLOC_GROW(c->files, c->n_files + 1, c->cap))
+		return ERR_IO;
 	lf = &c->files[c->n_files++];
-	lf->path = strdup(f->path);
+	lf->path = util_strdup(f->path);
 	snprintf(lf->sha256, sizeof(lf->sha256), "%s", f->sha256 ? f->sha256 : "");
 	lf->outcome = (int)f->outcome;
 	lf->seen = 0;
@@ -136,7 +129,7 @@ static int cmp_ledger(const void *a, const void *b)
 		      ((const struct ledger_file *)b)->path);
 }
 
-static void check_manifest_file(void *ctx, const struct backup_file *f)
+static void check_index_file(void *ctx, const struct backup_file *f)
 {
 	struct verify_ctx *c = ctx;
 	struct ledger_file key, *lf;
@@ -176,7 +169,7 @@ static int verify_one(const char *archive, const char *expected_sha,
 		      struct storage *st, const struct run_info *run, struct error *err)
 {
 	struct verify_ctx c;
-	struct backup_manifest_info info;
+	struct backup_index_info info;
 	struct error e;
 	size_t i;
 	int rc;
@@ -198,7 +191,7 @@ static int verify_one(const char *archive, const char *expected_sha,
 		qsort(c.files, c.n_files, sizeof(*c.files), cmp_ledger);
 		memset(&info, 0, sizeof(info));
 		error_clear(&e);
-		if (backup_read_manifest(archive, &info, check_manifest_file, &c, &e) == 0) {
+		if (backup_read_index(archive, &info, check_index_file, &c, &e) == 0) {
 			if (strcmp(info.run_id, run->id) != 0) {
 				c.problems++;
 				printf("  ledger mismatch: archive is of run %s, ledger run %s\n",

@@ -92,19 +92,20 @@ static int check_one(const struct jsonschema *js, const char *path, size_t max,
 		char line[ERROR_MSG_MAX + ERROR_PATH_MAX + 64];
 
 		snprintf(e.path, sizeof(e.path), "%s", path);
+		/* format first: an argument list does not order its evaluation */
+		error_format(&e, line, sizeof(line));
 		if (json) {
 			struct strbuf sb = STRBUF_INIT;
 
 			strbuf_addstr(&sb, *first ? "\n    {\"path\": " : ",\n    {\"path\": ");
 			strbuf_add_json_string(&sb, path, strlen(path));
-			strbuf_addstr(&sb, ", \"valid\": false, \"errors\": [{\"instanceLocation\": \"\", \"keywordLocation\": \"\", \"error\": ");
-			strbuf_add_json_string(&sb, error_format(&e, line, sizeof(line)),
-					       strlen(line));
+			strbuf_addstr(&sb, ", \"valid\": false, \"error_count\": 1, \"errors\": [{\"instanceLocation\": \"\", \"keywordLocation\": \"\", \"error\": ");
+			strbuf_add_json_string(&sb, line, strlen(line));
 			strbuf_addstr(&sb, "}]}");
 			fputs(sb.buf, out);
 			strbuf_release(&sb);
 		} else {
-			fprintf(out, "%s\n", error_format(&e, line, sizeof(line)));
+			fprintf(out, "%s\n", line);
 		}
 		*first = 0;
 		free(buf);

@@ -1461,27 +1461,12 @@ out:
 	return rc;
 }
 
-/* Walk order of two relative paths (segment by segment), for infer_fuzz_paths. */
+/* Walk order of two relative paths, for qsort in infer_fuzz_paths. */
 static int cmp_walk_order(const void *pa, const void *pb)
 {
 	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
 
-	while (*a && *b) {
-		size_t na = strcspn(a, "/"), nb = strcspn(b, "/");
-		int c = strncmp(a, b, na < nb ? na : nb);
-
-		if (c)
-			return c;
-		if (na != nb)
-			return na < nb ? -1 : 1;
-		a += na;
-		b += nb;
-		if (*a == '/')
-			a++;
-		if (*b == '/')
-			b++;
-	}
-	return *a ? 1 : *b ? -1 : 0;
+	return walk_path_cmp(a, strlen(a), b, strlen(b));
 }
 
 int infer_fuzz_paths(const uint8_t *data, size_t len)

@@ -45,7 +45,7 @@
 
 #include "error.h"
 #include "infer.h"
-#include "storage.h"
+#include "table.h"
 
 /* ------------------------------------------------------------ thresholds */
 

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "walk.h"
 
 #define MAX_SEG 16             /* segments whose variation is described */
 #define MAX_ENTRIES 1024       /* entries per folder summary */
@@ -749,30 +750,6 @@ out:
 	return rc;
 }
 
-/* Segment-wise comparison of two relative paths (the walker's order). */
-static int path_order(const char *a, const char *b)
-{
-	while (*a && *b) {
-		size_t na = strcspn(a, "/"), nb = strcspn(b, "/");
-		int c = strncmp(a, b, na < nb ? na : nb);
-
-		if (c)
-			return c;
-		if (na != nb)
-			return na < nb ? -1 : 1;
-		a += na;
-		b += nb;
-		if (*a == '/' && *b == '/') {
-			a++;
-			b++;
-		} else if (*a == '/' || *b == '/') {
-			/* "x" (a file) against "x/..." (a folder): cannot both exist */
-			return *a == '/' ? 1 : -1;
-		}
-	}
-	return *a ? 1 : *b ? -1 : 0;
-}
-
 /* Add the file `name` (with ".json") of path `path` to frame f. */
 static int frame_add_file(struct pframe *f, const char *name, const char *path)
 {
@@ -869,7 +846,7 @@ int infer_paths_add(struct infer_paths *p, const char *relpath, struct error *er
 
 	if (p->oom)
 		return error_set(err, ERR_IO, "out of memory");
-	if (p->last && path_order(p->last, relpath) >= 0)
+	if (p->last && walk_path_cmp(p->last, strlen(p->last), relpath, strlen(relpath)) >= 0)
 		return error_set(err, ERR_USAGE, "path '%s' out of walk order (after '%s')",
 				 relpath, p->last);
 	free(p->last);

@@ -5,6 +5,7 @@
  * them into values is cJSON's job (or jsonread_number_kind's, exactly).
  */
 #include "jsonread.h"
+#include "jsonpointer.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -1005,16 +1006,6 @@ static int key_is_token(const unsigned char *p, size_t start, size_t end,
 	return k == n;
 }
 
-static int pointer_ok(const char *ptr)
-{
-	if (*ptr && *ptr != '/')
-		return 0;
-	for (; *ptr; ptr++)
-		if (*ptr == '~' && ptr[1] != '0' && ptr[1] != '1')
-			return 0;
-	return 1;
-}
-
 int jsonread_locate(const char *buf, size_t len, const char *pointer,
 		    size_t *start, size_t *end)
 {
@@ -1022,7 +1013,7 @@ int jsonread_locate(const char *buf, size_t len, const char *pointer,
 	const char *tok = pointer;
 	size_t i, n, k, idx;
 
-	if (!pointer || !pointer_ok(pointer))
+	if (!jsonpointer_valid(pointer))
 		return -1;
 	jsonread_skip_bom(buf, len, &i);
 	i = skip_ws(p, len, i);

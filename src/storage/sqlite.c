@@ -16,7 +16,8 @@
  * The connection is serialized (SQLITE_OPEN_FULLMUTEX) because
  * source_lookup_many may run on the pipeline's main thread while
  * put_batch runs on the storer thread; each has its own statements.
- * It does not know about manifests, files or archives.
+ * It does not know about manifests, files or archives.  Promote's
+ * read-only snapshot of a database is in sqlite_read.c.
  */
 #include "storage.h"
 
@@ -24,8 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
+#include "internal.h"
 #include "util.h"
 
 #define DEFAULT_BUSY_MS (10 * 60 * 1000)
@@ -47,35 +47,9 @@ struct sq_table {
 				      worth per path */
 };
 
-struct sqlite_storage {
-	struct storage base;       /* must be first */
-	sqlite3 *db;
-	char path[1024];
-	int in_tx;
-	int busy_ms;
-	char run_id[64];
-	struct sq_table *tables;
-	size_t n_tables;
-	int no_sources;            /* wsm_sources was empty when the run
-				      started: lookups in the run find
-				      nothing, without asking */
-	sqlite3_stmt *ins_file;
-	sqlite3_stmt *ins_warning;  /* a warning of this run */
-	sqlite3_stmt *ins_lost;     /* a key collision's warning */
-	sqlite3_stmt *lost_file;    /* ... and its loser's ledger counts */
-	int ledger_ok;             /* ensure_ledger ran in this handle */
-	sqlite3_stmt *src_get;
-	sqlite3_stmt *src_get_many; /* the same, for source_lookup_many only:
-				       that one may run on another thread */
-	sqlite3_stmt *src_hist;
-	sqlite3_stmt *src_put;
-	sqlite3_stmt *src_refresh;
-};
-
 static struct sqlite_storage *sq(struct storage *st)
 {
-	/* checked downcast: every struct storage with these ops is ours */
-	return st && st->ops == &storage_sqlite_ops ? (struct sqlite_storage *)st : NULL;
+	return storage_downcast(st, &storage_sqlite_ops);
 }
 
 static int sq_fail(struct sqlite_storage *s, struct error *err, const char *what)
@@ -162,8 +136,6 @@ static void sqlite_close(struct storage *st)
 	struct sqlite_storage *s = sq(st);
 	size_t i;
 
-	if (!s)
-		return;
 	for (i = 0; i < s->n_tables; i++)
 		table_release(&s->tables[i]);
 	free(s->tables);
@@ -363,35 +335,14 @@ static int has_column(struct sqlite_storage *s, const char *table, const char *c
 	return existing_type(s, table, col, type, sizeof(type), &e) == 1;
 }
 
-static int add_json_list(struct strbuf *sb, const char *const *l, size_t n)
-{
-	size_t i;
-
-	if (strbuf_add(sb, "[", 1))
-		return -1;
-	for (i = 0; i < n; i++)
-		if ((i && strbuf_add(sb, ",", 1)) ||
-		    strbuf_add_json_string(sb, l[i], strlen(l[i])))
-			return -1;
-	return strbuf_add(sb, "]", 1);
-}
-
 static int record_table_def(struct sqlite_storage *s, const struct table_def *d,
 			    struct error *err)
 {
-	struct strbuf cols = STRBUF_INIT, key = STRBUF_INIT, idx = STRBUF_INIT;
+	struct table_json tj = TABLE_JSON_INIT;
 	sqlite3_stmt *st = NULL;
-	size_t i;
-	int rc = 0;
+	int rc;
 
-	strbuf_add(&cols, "[", 1);
-	for (i = 0; i < d->n_columns; i++) {
-		strbuf_addf(&cols, "%s{\"name\":", i ? "," : "");
-		strbuf_add_json_string(&cols, d->columns[i].name, strlen(d->columns[i].name));
-		strbuf_addf(&cols, ",\"type\":\"%s\"}", col_type_name(d->columns[i].type));
-	}
-	if (strbuf_add(&cols, "]", 1) || add_json_list(&key, d->key, d->n_key) ||
-	    add_json_list(&idx, d->indexes, d->n_indexes)) {
+	if (table_def_json(d, &tj)) {
 		rc = error_set(err, ERR_IO, "out of memory");
 		goto out;
 	}
@@ -400,15 +351,13 @@ static int record_table_def(struct sqlite_storage *s, const struct table_def *d,
 		goto out;
 	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, d->is_child);
-	sqlite3_bind_text(st, 3, cols.buf, (int)cols.len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, key.buf, (int)key.len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, idx.buf, (int)idx.len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, tj.columns.buf, (int)tj.columns.len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, tj.key.buf, (int)tj.key.len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, tj.indexes.buf, (int)tj.indexes.len, SQLITE_STATIC);
 	rc = step_done(s, st, err, "record table");
 out:
 	sqlite3_finalize(st);
-	strbuf_release(&cols);
-	strbuf_release(&key);
-	strbuf_release(&idx);
+	table_json_release(&tj);
 	return rc;
 }
 
@@ -426,8 +375,7 @@ static int column_list(struct strbuf *sb, const struct table_def *d)
 	return 0;
 }
 
-/* 1 when the table exists, 0 when not, -1 on error. */
-static int table_exists(struct sqlite_storage *s, const char *name, struct error *err)
+int sqlite_table_exists(struct sqlite_storage *s, const char *name, struct error *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -465,7 +413,7 @@ static int create_table(struct sqlite_storage *s, const struct table_def *d,
 	size_t i;
 	int rc = ERR_IO, exists;
 
-	if ((exists = table_exists(s, d->name, err)) < 0)
+	if ((exists = sqlite_table_exists(s, d->name, err)) < 0)
 		return ERR_IO;
 	*fresh = !exists;
 
@@ -581,7 +529,7 @@ static int prepare_table(struct sqlite_storage *s, const struct table_def *d,
 	size_t i, nparams = 4 + d->n_columns;
 	int rc = 0;
 
-	t->name = strdup(d->name);
+	t->name = util_strdup(d->name);
 	t->is_child = d->is_child;
 	t->n_columns = (int)d->n_columns;
 	t->n_key = (int)d->n_key;
@@ -589,7 +537,8 @@ static int prepare_table(struct sqlite_storage *s, const struct table_def *d,
 	if (!t->name || !t->key)
 		return error_set(err, ERR_IO, "out of memory");
 	for (i = 0; i < d->n_key; i++)
-		t->key[i] = strdup(d->key[i]);
+		if (!(t->key[i] = util_strdup(d->key[i])))
+			return error_set(err, ERR_IO, "out of memory");
 	if (column_list(&cols, d))
 		goto oom;
 	strbuf_addstr(&sql, "INSERT INTO ");
@@ -980,7 +929,7 @@ static int replace_by_key(struct sqlite_storage *s, const struct file_entry *f,
 
 		/* the key is unique: one row at most, a few to be safe */
 		if (path && run && strcmp(run, s->run_id) == 0 && n < 4)
-			losers[n++] = strdup(path);
+			losers[n++] = util_strdup(path);
 	}
 	sqlite3_reset(t->del_key);
 	sqlite3_clear_bindings(t->del_key);
@@ -1201,7 +1150,7 @@ static int known_tables(struct sqlite_storage *s, char ***names, size_t *n,
 			struct error *err)
 {
 	sqlite3_stmt *q = NULL;
-	size_t cap = 0;
+	size_t alloc = 0;
 	int rc;
 
 	*names = NULL;
@@ -1209,56 +1158,63 @@ static int known_tables(struct sqlite_storage *s, char ***names, size_t *n,
 	if (prepare(s, "SELECT name FROM wsm_tables ORDER BY name", &q, err))
 		return ERR_IO;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (*n == cap) {
-			char **p;
-
-			cap = cap ? cap * 2 : 16;
-			p = realloc(*names, cap * sizeof(*p));
-			if (!p) {
-				sqlite3_finalize(q);
-				return error_set(err, ERR_IO, "out of memory");
-			}
-			*names = p;
+		if (ALLOC_GROW(*names, *n + 1, alloc) ||
+		    !((*names)[*n] = util_strdup((const char *)sqlite3_column_text(q, 0)))) {
+			rc = error_set(err, ERR_IO, "out of memory");
+			goto fail;
 		}
-		(*names)[(*n)++] = strdup((const char *)sqlite3_column_text(q, 0));
+		(*n)++;
 	}
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(q);
+		return 0;
+	}
+	rc = sq_fail(s, err, "list tables");
+fail:
 	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE)
-		return sq_fail(s, err, "list tables");
-	return 0;
+	storage_free_names(*names, *n);
+	*names = NULL;
+	*n = 0;
+	return rc;
 }
 
-static void free_names(char **names, size_t n)
+int sqlite_columns(struct sqlite_storage *s, const char *table,
+		   int (*cb)(void *ctx, const char *name), void *ctx,
+		   struct error *err)
 {
-	size_t i;
+	sqlite3_stmt *q = NULL;
+	int rc, stop = 0;
 
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	if (prepare(s, "SELECT name FROM pragma_table_info(?) ORDER BY cid", &q, err))
+		return ERR_IO;
+	sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+	while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW)
+		stop = cb(ctx, (const char *)sqlite3_column_text(q, 0));
+	if (!stop && rc != SQLITE_DONE)
+		stop = sq_fail(s, err, "table info");
+	sqlite3_finalize(q);
+	return stop;
+}
+
+/* Append a column name to a quoted, comma-separated list (all_columns). */
+static int add_column(void *ctx, const char *name)
+{
+	struct strbuf *out = ctx;
+
+	if (out->len)
+		strbuf_addch(out, ',');
+	return strbuf_add_ident(out, name);
 }
 
 /* All column names of a table, quoted and comma-separated. */
 static int all_columns(struct sqlite_storage *s, const char *table,
 		       struct strbuf *out, struct error *err)
 {
-	sqlite3_stmt *q = NULL;
-	int rc, first = 1;
+	int rc = sqlite_columns(s, table, add_column, out, err);
 
-	if (prepare(s, "SELECT name FROM pragma_table_info(?) ORDER BY cid", &q, err))
-		return ERR_IO;
-	sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if ((!first && strbuf_add(out, ",", 1)) ||
-		    strbuf_add_ident(out, (const char *)sqlite3_column_text(q, 0))) {
-			sqlite3_finalize(q);
-			return error_set(err, ERR_IO, "out of memory");
-		}
-		first = 0;
-	}
-	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE)
-		return sq_fail(s, err, "table info");
-	return 0;
+	if (rc < 0 || out->failed)
+		return error_set(err, ERR_IO, "out of memory");
+	return rc;
 }
 
 /* Run one statement with a single text parameter; returns changes or -1. */
@@ -1321,7 +1277,7 @@ static int sqlite_prune_source(struct storage *st, const char *run_id,
 		rc = prune_table(s, names[i], run_id, path, err);
 	if (!rc)
 		rc = prune_table(s, "wsm_sources", run_id, path, err);
-	free_names(names, n);
+	storage_free_names(names, n);
 	return rc;
 }
 
@@ -1573,7 +1529,7 @@ static int sqlite_revert_run(struct storage *st, const char *run_id,
 			goto fail;
 	if ((rc = revert_table(s, "wsm_sources", run_id, &dummy, &dummy, err)))
 		goto fail;
-	if (table_exists(s, "wsm_warnings", err) > 0 &&
+	if (sqlite_table_exists(s, "wsm_warnings", err) > 0 &&
 	    exec1(s, "DELETE FROM wsm_warnings WHERE run_id = ?1", run_id, NULL, err) < 0) {
 		rc = ERR_IO;
 		goto fail;
@@ -1584,12 +1540,12 @@ static int sqlite_revert_run(struct storage *st, const char *run_id,
 		rc = ERR_IO;
 		goto fail;
 	}
-	free_names(names, n);
+	storage_free_names(names, n);
 	strbuf_release(&later);
 	return sqlite_commit(st, err);
 fail:
 	sqlite3_finalize(q);
-	free_names(names, n);
+	storage_free_names(names, n);
 	strbuf_release(&later);
 	sqlite_rollback(st, NULL);
 	return rc ? rc : ERR_IO;
@@ -1616,7 +1572,7 @@ static int sqlite_list_warnings(struct storage *st, const char *run_id,
 	sqlite3_stmt *q = NULL;
 	int rc, stop = 0, have;
 
-	if ((have = table_exists(s, "wsm_warnings", err)) <= 0)
+	if ((have = sqlite_table_exists(s, "wsm_warnings", err)) <= 0)
 		return have < 0 ? ERR_IO : 0;
 	if (prepare(s, "SELECT path, rule, kind, table_name, column_name, pointer, message"
 		    " FROM wsm_warnings WHERE run_id = ?1 AND (?2 IS NULL OR kind = ?2)"

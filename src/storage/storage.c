@@ -1,41 +1,18 @@
 /*
- * storage/storage.c - picks a storage backend by URL and forwards calls to it.
- * It holds no SQL: each backend owns its dialect (storage_sqlite.c,
- * storage_pg.c).  A NULL method in a backend means "not supported".
+ * storage/storage.c - picks a storage backend by URL and forwards calls to it,
+ * and holds the family's one checked downcast.  It holds no SQL: each
+ * backend owns its dialect (sqlite*.c, pg*.c).  A NULL method in a backend
+ * means "not supported".
  */
 #include "storage.h"
 
+#include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static const char *const col_type_names[] = {
-	[COL_TEXT] = "text",
-	[COL_INTEGER] = "integer",
-	[COL_REAL] = "real",
-	[COL_BOOLEAN] = "boolean",
-	[COL_TIMESTAMP] = "timestamp",
-	[COL_JSON] = "json",
-};
-
-const char *col_type_name(enum col_type t)
-{
-	if ((size_t)t < sizeof(col_type_names) / sizeof(col_type_names[0]))
-		return col_type_names[t];
-	return "?";
-}
-
-int col_type_parse(const char *name, enum col_type *out)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(col_type_names) / sizeof(col_type_names[0]); i++) {
-		if (strcmp(name, col_type_names[i]) == 0) {
-			*out = (enum col_type)i;
-			return 0;
-		}
-	}
-	return -1;
-}
+#include "internal.h"
+#include "util.h"
 
 const char *file_outcome_name(enum file_outcome o)
 {
@@ -46,13 +23,6 @@ const char *file_outcome_name(enum file_outcome o)
 	case FILE_INVALID: return "invalid";
 	}
 	return "?";
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
 static int is_pg_url(const char *url)
@@ -72,8 +42,8 @@ int storage_open(const char *url, const struct storage_opts *opts,
 	*out = NULL;
 	if (!opts)
 		opts = &none;
-	if (strncmp(url, "sqlite:", 7) == 0 || ends_with(url, ".db") ||
-	    ends_with(url, ".sqlite") || ends_with(url, ".sqlite3")) {
+	if (strncmp(url, "sqlite:", 7) == 0 || util_ends_with(url, ".db") ||
+	    util_ends_with(url, ".sqlite") || util_ends_with(url, ".sqlite3")) {
 		ops = &storage_sqlite_ops;
 	} else if (is_pg_url(url)) {
 #ifndef WSM_NO_PG
@@ -93,6 +63,22 @@ int storage_open(const char *url, const struct storage_opts *opts,
 	(*out)->ops = ops;
 	storage_mask_url(url, (*out)->url_masked, sizeof((*out)->url_masked));
 	return 0;
+}
+
+void *storage_downcast(struct storage *st, const struct storage_ops *ops)
+{
+	/* BUG: a backend method got a handle of another backend, or none */
+	assert(st && st->ops == ops);
+	return st;
+}
+
+void storage_free_names(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
 }
 
 void storage_close(struct storage *st)

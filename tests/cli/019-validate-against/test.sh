@@ -20,3 +20,16 @@ wsm validate --against broken.json good.json
 expect_status 2
 expect_err "broken.json"
 expect_err "/type"
+
+# unparseable files in JSON output: each error is its own file's, whole,
+# even after a file with a longer message (the message was formatted after
+# its length was taken, so it showed the previous file's text)
+printf '{"id": 1,,}' > comma.json
+printf '[1' > short.json
+wsm validate --against s.json --format json comma.json short.json
+expect_status 1
+expect_eq "$(jget '.files | length')" 2 "files in the JSON report"
+jget '.files[0].errors[0].error' | grep -q '^comma.json:' || fail "first error is not comma.json's: $(jget '.files[0].errors[0].error')"
+jget '.files[1].errors[0].error' | grep -q '^short.json:' || fail "second error is not short.json's: $(jget '.files[1].errors[0].error')"
+jget '.files[1].errors[0].error' | grep -q 'end' || fail "second error is cut: $(jget '.files[1].errors[0].error')"
+expect_eq "$(jget '.files[1].error_count')" 1 "error_count of an unparseable file"

@@ -1,6 +1,6 @@
 # sqlite-only
 . "$WSM_ROOT/tests/cli/lib.sh"
-# genlayout (tests/tools/genlayout.c) keeps the promises of tests/tools/README.md:
+# genlayout (tests/tools/genlayout/) keeps the promises of tests/tools/README.md:
 # same arguments give the same tree; the list names every file exactly once
 # with the right kind (wsmigrate's strict reader is the judge of broken/clean);
 # ignored and other files are where the list says; shape files really differ
