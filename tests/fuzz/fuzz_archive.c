@@ -4,7 +4,7 @@
  * .tar.zst; plain tar is read too, which lets the fuzzer reach the tar
  * layer without getting through zstd first).
  *
- * Each input goes through backup_read_manifest, backup_verify (also with a
+ * Each input goes through backup_read_index, backup_verify (also with a
  * wrong expected sha256), a dry-run restore, a restore, and after a
  * successful restore a forced restore onto the result.  The restore target
  * is SCRATCH/t/target, prepared with a planted symlink "link" -> ../outside
@@ -14,15 +14,15 @@
  *     but the planted one; everything in it is a folder or a regular file;
  *   - a dry run writes nothing; a refused restore (ERR_DATA, ERR_IO)
  *     writes nothing;
- *   - a restore that succeeds was preceded by a verify and a manifest read
- *     that succeed, and every file of the manifest is then in the target,
- *     a regular file with the manifest's size and sha256;
+ *   - a restore that succeeds was preceded by a verify and an index read
+ *     that succeed, and every file of the index is then in the target,
+ *     a regular file with the index's size and sha256;
  *   - a forced restore onto that result finds every file identical;
  *   - verify against a wrong archive sha256 never passes;
- *   - reading the manifest and verifying write at most SPILL_MAX bytes to
+ *   - reading the index and verifying write at most SPILL_MAX bytes to
  *     any file (their temporary spill files): RLIMIT_FSIZE is set around
  *     those calls, and libFuzzer reports the SIGXFSZ of an overrun.  An
- *     input of a few KB holds no legitimate manifest near that size.
+ *     input of a few KB holds no legitimate index near that size.
  */
 #include "fuzz.h"
 
@@ -48,7 +48,7 @@ static void on_file(void *ctx, const struct backup_file *f)
 {
 	struct mfiles *m = ctx;
 
-	FUZZ_CHECK(f->path != NULL, "manifest file without a path");
+	FUZZ_CHECK(f->path != NULL, "index file without a path");
 	if (m->n == MAX_FILES) {
 		m->too_many = 1;
 		return;
@@ -242,7 +242,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char wrong_sha[] =
 		"0000000000000000000000000000000000000000000000000000000000000000";
-	struct backup_manifest_info info;
+	struct backup_index_info info;
 	struct mfiles mf;
 	struct events ev;
 	struct error err;
@@ -259,7 +259,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	error_clear(&err);
 	limit_writes(1);
-	rc_m = backup_read_manifest(apath, &info, on_file, &mf, &err);
+	rc_m = backup_read_index(apath, &info, on_file, &mf, &err);
 	memset(&ev, 0, sizeof(ev));
 	rc_v = backup_verify(apath, NULL, on_problem, &ev, &err);
 	FUZZ_CHECK(rc_v != ERR_DATA || ev.problems > 0, "verify: ERR_DATA without a problem");
@@ -289,7 +289,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(after);
 	} else {
 		FUZZ_CHECK(rc_v == 0 && rc_m == 0,
-			   "restore passed, but verify gave %d and reading the manifest %d",
+			   "restore passed, but verify gave %d and reading the index %d",
 			   rc_v, rc_m);
 		for (i = 0; i < mf.n && !mf.too_many; i++) {
 			char p[4600], hex[65];
@@ -302,7 +302,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   (unsigned long long)mf.size[i]);
 			FUZZ_CHECK(backup_sha256_file(p, hex, &err) == 0 &&
 				   strcmp(hex, mf.sha[i]) == 0,
-				   "restored '%s' has sha256 %s, manifest says %s", mf.path[i], hex,
+				   "restored '%s' has sha256 %s, index says %s", mf.path[i], hex,
 				   mf.sha[i]);
 		}
 		memset(&ev, 0, sizeof(ev));
