@@ -23,6 +23,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +215,41 @@ static int sqlite_publish(struct sqlite_storage *s, struct error *err)
 	return 0;
 }
 
+/*
+ * defer_create: a process killed before its first commit leaves its
+ * PATH.wsmigrate-new-PID (and -journal) behind; remove those whose process
+ * is gone, so that nothing of a dead run lingers beside the database.
+ */
+static void remove_stale_new(const char *path)
+{
+	char dir[1100], prefix[1100], full[2300];
+	const char *slash = strrchr(path, '/');
+	struct dirent *de;
+	DIR *d;
+
+	if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	snprintf(prefix, sizeof(prefix), "%s.wsmigrate-new-", slash ? slash + 1 : path);
+	if (!(d = opendir(dir)))
+		return;
+	while ((de = readdir(d))) {
+		char *end;
+		long p;
+
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		p = strtol(de->d_name + strlen(prefix), &end, 10);
+		if (p > 0 && (!*end || strcmp(end, "-journal") == 0) &&
+		    kill((pid_t)p, 0) != 0 && errno == ESRCH) {
+			snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
+			unlink(full);
+		}
+	}
+	closedir(d);
+}
+
 static int sqlite_open(const char *url, const struct storage_opts *opts,
 		       struct storage **out, struct error *err)
 {
@@ -251,6 +288,7 @@ static int sqlite_open(const char *url, const struct storage_opts *opts,
 	/* serialized: source_lookup_many may run on one thread while
 	 * put_batch runs on another (storage.h) */
 	if (opts->defer_create && !opts->read_only && access(path, F_OK) != 0 && errno == ENOENT) {
+		remove_stale_new(path);
 		snprintf(s->new_path, sizeof(s->new_path), "%s.wsmigrate-new-%ld", path,
 			 (long)getpid());
 	}

@@ -60,6 +60,16 @@ else
 fi
 expect_status 3
 nothing_here "a failed connection"
+# a run killed before its first commit leaves PATH.wsmigrate-new-PID: the
+# next run removes it (its process is gone)
+if [ "$WSM_BACKEND" = sqlite ]; then
+	: > "$WSM_WORK/k.db.wsmigrate-new-999999"; : > "$WSM_WORK/k.db.wsmigrate-new-999999-journal"
+	kill -0 999999 2>/dev/null && skip "SKIP: pid 999999 is alive"
+	wsm migrate tree --schema "$MS" --db "sqlite:$WSM_WORK/k.db" -q
+	expect_status 0
+	ls "$WSM_WORK" | grep -q 'wsmigrate-new' && fail "a dead run's new database was left"
+	rm -rf "$WSM_WORK/k.db" "$WSM_WORK/k.db.backups"
+fi
 # an in-memory database cannot keep a ledger: refused
 wsm migrate tree --schema "$MS" --db "sqlite::memory:"
 expect_status 2
