@@ -44,10 +44,10 @@ static const struct command commands[] = {
 	  "init TREE [-o DIR] [--force] [--format text|json] [-q|-v]",
 	  "infer a manifest and JSON Schemas from a tree (writes ./schema)" },
 	{ "validate", cmd_validate,
-	  "validate TREE [--schema DIR] [--format text|json|html] [-o FILE] | validate --against SCHEMA FILE...",
+	  "validate TREE|FILE|- [--schema DIR] [--format text|json|html] [-o FILE|-] | validate --against SCHEMA FILE...",
 	  "dry-run validation report; writes nothing" },
 	{ "runs", cmd_runs,
-	  "runs [--db URL] [--format text|json]",
+	  "runs [--db URL] [--format text|json|html] [-o FILE|-]",
 	  "list the runs recorded in the ledger" },
 	{ "rollback", cmd_rollback,
 	  "rollback [--run ID|latest] [--db URL] [--to DIR] [--force] [--dry-run]",
@@ -56,7 +56,7 @@ static const struct command commands[] = {
 	  "backups list|verify [RUN-ID|ARCHIVE] [--db URL]",
 	  "list or verify the backup archives" },
 	{ "promote", cmd_promote,
-	  "promote --from sqlite:PATH --to postgresql://... [--force]",
+	  "promote --from sqlite:PATH --to postgresql://... [--force] [--format text|json]",
 	  "copy an SQLite database made by wsmigrate into PostgreSQL, verified" },
 };
 
@@ -93,8 +93,9 @@ static void usage(FILE *f)
 		   "  0  ok\n"
 		   "  1  the data had problems (invalid files, verification mismatches, conflicts)\n"
 		   "  2  usage error (bad option, manifest or schema)\n"
-		   "  3  runtime failure (I/O, archive or database)\n"
-		   "\nenvironment: WSMIGRATE_DB, DATABASE_URL, WSMIGRATE_SCHEMA, NO_COLOR\n"
+		   "  3  runtime failure or a state that forbids the command (I/O, archive or\n"
+		   "     database error, no database at PATH, a promote target that is not empty)\n"
+		   "\nenvironment: WSMIGRATE_DB, DATABASE_URL, WSMIGRATE_SCHEMA, WSMIGRATE_BACKUP_DIR, NO_COLOR\n"
 		   "run 'wsmigrate help <command>' (or 'wsmigrate <command> --help') for a command's options\n");
 }
 
