@@ -44,8 +44,14 @@
  *       _path    TEXT    source path, relative to the tree root
  *       _sha256  TEXT    sha256 of the source file (lower-case hex)
  *       _run_id  TEXT    run that wrote the row
- *       _doc     original document bytes (main tables only; SQLite TEXT
- *                checked with json_valid, PostgreSQL jsonb)
+ *       _doc     the document (main tables only): on SQLite its original
+ *                bytes (TEXT checked with json_valid); on PostgreSQL jsonb,
+ *                for queries, which keeps the values but not the bytes
+ *       _doc_text PostgreSQL only, main tables: the original bytes as
+ *                text (jsonb re-orders keys, drops whitespace and respells
+ *                numbers).  A table made by an older version gets the
+ *                column from ensure_tables; its older rows hold NULL there
+ *                (their bytes are then in the run's archive only).
  *       _index   INTEGER position of the row within its file (child tables)
  *   - each data table T has a history table wsm_hist_T with the same
  *     columns plus _superseded_by (run id) and _hist_seq: every row that a

@@ -45,6 +45,8 @@ static void sb_cols(struct strbuf *sb, const struct table_def *d, int has_tenant
 	if (!d->is_child) {
 		strbuf_addstr(sb, ", ");
 		sb_col(sb, alias, "_doc");
+		strbuf_addstr(sb, ", ");
+		sb_col(sb, alias, "_doc_text");
 	} else {
 		strbuf_addstr(sb, ", ");
 		sb_col(sb, alias, "_index");
@@ -900,10 +902,14 @@ rows:
 			sb_copy_str(&c.buf, ps->run_id);
 			strbuf_addstr(&c.buf, "\t");
 			if (!d->is_child) {
-				if (f->doc)
+				/* the value for queries, then the exact text */
+				if (f->doc) {
 					strbuf_add_copy_field(&c.buf, f->doc, f->doc_len);
-				else
-					strbuf_addstr(&c.buf, "\\N");
+					strbuf_addstr(&c.buf, "\t");
+					strbuf_add_copy_field(&c.buf, f->doc, f->doc_len);
+				} else {
+					strbuf_addstr(&c.buf, "\\N\t\\N");
+				}
 			} else {
 				strbuf_addf(&c.buf, "%" PRId64, row->index);
 			}
