@@ -140,6 +140,10 @@ struct file_entry {
 	const char *error;        /* reason for FILE_INVALID / FILE_SKIPPED, or NULL */
 	const char *doc;          /* original document bytes (FILE_IMPORTED) */
 	size_t doc_len;
+	int doc_nul;              /* the document holds \u0000: PostgreSQL
+				     stores _doc (jsonb, which cannot hold
+				     it) as NULL and keeps the text in
+				     _doc_text; SQLite keeps it as it is */
 	const struct table_def *const *tables; /* all tables of the rule */
 	size_t n_tables;
 	const struct row *rows;

@@ -904,7 +904,10 @@ rows:
 			if (!d->is_child) {
 				/* the value for queries, then the exact text */
 				if (f->doc) {
-					strbuf_add_copy_field(&c.buf, f->doc, f->doc_len);
+					if (f->doc_nul)
+						strbuf_addstr(&c.buf, "\\N");
+					else
+						strbuf_add_copy_field(&c.buf, f->doc, f->doc_len);
 					strbuf_addstr(&c.buf, "\t");
 					strbuf_add_copy_field(&c.buf, f->doc, f->doc_len);
 				} else {

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "jsonread.h"
 #include "storage.h"
 #include "tstamp.h"
 #include "util.h"
@@ -386,6 +387,13 @@ static int copy_table(struct work *w, const char *t, const struct cols *cs,
 					       t, cs->pg[i].name);
 				goto out;
 			}
+			/* jsonb cannot hold \u0000: such a document's _doc is
+			 * NULL, as a migrate into PostgreSQL leaves it; its
+			 * bytes go to _doc_text */
+			if (!v[i].null && cs->pg[i].wire == PG_WIRE_JSONB &&
+			    !strcmp(cs->pg[i].name, "_doc") &&
+			    jsonread_has_nul_escape(v[i].s, v[i].n))
+				v[i].null = 1;
 			if (binary && ok)
 				ok = bin_ok(sc, i, &cs->pg[i], &v[i]);
 		}
