@@ -38,7 +38,13 @@
 
 struct watch;
 
-int watch_open(const char *tree, struct watch **out, struct error *err);
+/*
+ * `exclude` (may be NULL) is a folder not to watch, such as the backup
+ * folder when it is inside the tree (each run writes its index there);
+ * it must exist to be recognised.
+ */
+int watch_open(const char *tree, const char *exclude, struct watch **out,
+	       struct error *err);
 int watch_wait(struct watch *w, int settle_ms, volatile sig_atomic_t *stop,
 	       struct error *err);
 /* 1 when the tree is polled (no inotify, or its limit was reached). */

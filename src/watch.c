@@ -32,6 +32,7 @@ struct wdir {
 
 struct watch {
 	char *tree;
+	char *exclude;         /* realpath of a folder not to watch, or NULL */
 	int fd;                /* inotify, or -1 when polling */
 	struct wdir *dirs;
 	size_t n, alloc;
@@ -90,6 +91,14 @@ static int add_tree(struct watch *w, const char *dir, struct error *err)
 
 	if (w->fd < 0)
 		return 0;
+	if (w->exclude) {
+		char *real = realpath(dir, NULL);
+		int same = real && !strcmp(real, w->exclude);
+
+		free(real);
+		if (same)
+			return 0;
+	}
 	wd = inotify_add_watch(w->fd, dir, MASK);
 	if (wd < 0) {
 		if (errno == ENOSPC || errno == ENOMEM) {
@@ -226,7 +235,7 @@ static uint64_t mix(uint64_t h, const void *p, size_t n)
 }
 
 /* FNV-1a over the names, sizes and mtimes of folders and JSON files. */
-static uint64_t signature(const char *dir, uint64_t h)
+static uint64_t signature(const struct watch *w, const char *dir, uint64_t h)
 {
 	struct dirent *e;
 	DIR *d = opendir(dir);
@@ -245,8 +254,13 @@ static uint64_t signature(const char *dir, uint64_t h)
 			h = mix(h, p, strlen(p));
 			h = mix(h, &st.st_size, sizeof(st.st_size));
 			h = mix(h, &st.st_mtim, sizeof(st.st_mtim));
-			if (S_ISDIR(st.st_mode))
-				h = signature(p, h);
+			if (S_ISDIR(st.st_mode)) {
+				char *real = w->exclude ? realpath(p, NULL) : NULL;
+
+				if (!real || strcmp(real, w->exclude))
+					h = signature(w, p, h);
+				free(real);
+			}
 		}
 		free(p);
 	}
@@ -256,7 +270,8 @@ static uint64_t signature(const char *dir, uint64_t h)
 
 /* ------------------------------------------------------------ API */
 
-int watch_open(const char *tree, struct watch **out, struct error *err)
+int watch_open(const char *tree, const char *exclude, struct watch **out,
+	       struct error *err)
 {
 	struct watch *w = calloc(1, sizeof(*w));
 
@@ -265,6 +280,8 @@ int watch_open(const char *tree, struct watch **out, struct error *err)
 		free(w);
 		return error_set(err, ERR_IO, "out of memory");
 	}
+	if (exclude)
+		w->exclude = realpath(exclude, NULL);   /* NULL when absent */
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->fd < 0)
 		snprintf(w->why, sizeof(w->why), "inotify is not available: %s", strerror(errno));
@@ -273,7 +290,7 @@ int watch_open(const char *tree, struct watch **out, struct error *err)
 		return ERR_IO;
 	}
 	if (w->fd < 0)
-		w->sig = signature(tree, 1469598103934665603ull);
+		w->sig = signature(w, tree, 1469598103934665603ull);
 	*out = w;
 	return 0;
 }
@@ -307,7 +324,7 @@ static int wait_polling(struct watch *w, int settle_ms, volatile sig_atomic_t *s
 		    stop);
 		if (*stop)
 			return 0;
-		s = signature(w->tree, 1469598103934665603ull);
+		s = signature(w, w->tree, 1469598103934665603ull);
 		if (s != w->sig) {
 			w->sig = s;
 			if (!first)
@@ -357,7 +374,7 @@ int watch_wait(struct watch *w, int settle_ms, volatile sig_atomic_t *stop,
 			return ERR_IO;
 		if (w->fd < 0) {
 			/* the watch limit was reached: poll from now on */
-			w->sig = signature(w->tree, 1469598103934665603ull);
+			w->sig = signature(w, w->tree, 1469598103934665603ull);
 			return 1;
 		}
 		if (r) {
@@ -380,5 +397,6 @@ void watch_close(struct watch *w)
 		free(w->dirs[i].path);
 	free(w->dirs);
 	free(w->tree);
+	free(w->exclude);
 	free(w);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -223,8 +224,14 @@ static int watch_loop(struct pipeline_opts *o, int json, int quiet, int settle_m
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	/* watch before the first run, so nothing written during it is missed */
-	if ((rc = watch_open(o->tree, &w, err)))
+	/*
+	 * Watch before the first run, so nothing written during it is missed;
+	 * not the backup folder, where each run writes (made now if missing,
+	 * as the run would, so that it can be recognised).
+	 */
+	if (!o->no_backup)
+		mkdir(o->backup_dir, 0700);
+	if ((rc = watch_open(o->tree, o->no_backup ? NULL : o->backup_dir, &w, err)))
 		return rc;
 	if (!quiet) {
 		if (watch_polling(w))

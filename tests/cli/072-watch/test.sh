@@ -55,6 +55,19 @@ expect_eq "$(wc -l < watch.out | tr -d ' ')" "$(q "select count(*) from wsm_runs
 t0=$(awk '{print $14 + $15}' /proc/$pid/stat); sleep 2; t1=$(awk '{print $14 + $15}' /proc/$pid/stat)
 [ $((t1 - t0)) -le 2 ] || fail "busy while idle: $((t1 - t0)) ticks in 2 s"
 
+# the backup folder inside the tree: its writes start no runs
+kill -TERM $pid
+wait $pid
+"$WSM_BIN" migrate tree --db "$DB" --schema "$SCHEMA" --watch --settle 100 -q \
+	--backup-dir tree/.backups > w3.out 2> w3.err &
+pid=$!
+until_q "select count(*) from wsm_runs where status = 'running'" 0
+sleep 1.5
+n0=$(wc -l < w3.out)
+sleep 1.5
+expect_eq "$(wc -l < w3.out)" "$n0" no_runs_from_own_backups
+[ "$n0" -ge 1 ] || fail "the watcher made no first run"
+
 kill -TERM $pid
 wait $pid; st=$?
 expect_eq "$st" 0 sigterm_exit
