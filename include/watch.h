@@ -47,6 +47,11 @@ int watch_open(const char *tree, const char *exclude, struct watch **out,
 	       struct error *err);
 int watch_wait(struct watch *w, int settle_ms, volatile sig_atomic_t *stop,
 	       struct error *err);
+/*
+ * From now on, do not watch folder `dir` (it must exist), e.g. the backup
+ * folder a run chose (when it is inside the tree, each run writes there).
+ */
+void watch_exclude(struct watch *w, const char *dir);
 /* 1 when the tree is polled (no inotify, or its limit was reached). */
 int watch_polling(const struct watch *w);
 /* Why it polls ("" when it does not). */

@@ -175,8 +175,14 @@ int export_run(const struct export_opts *o,
 	memset(&x, 0, sizeof(x));
 	if (!o->to || !*o->to)
 		return error_set(err, ERR_USAGE, "export needs --to DIR");
-	if ((rc = storage_open(o->db, NULL, &st, err)))
-		return rc;
+	{
+		struct storage_opts so;
+
+		memset(&so, 0, sizeof(so));
+		so.read_only = 1;   /* never creates a database, never writes one */
+		if ((rc = storage_open(o->db, &so, &st, err)))
+			return rc;
+	}
 	snprintf(sum->db_masked, sizeof(sum->db_masked), "%s", st->url_masked);
 	if (o->run_id) {
 		struct run_find f;

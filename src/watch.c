@@ -295,6 +295,24 @@ int watch_open(const char *tree, const char *exclude, struct watch **out,
 	return 0;
 }
 
+void watch_exclude(struct watch *w, const char *dir)
+{
+	char *real = realpath(dir, NULL);
+	size_t i;
+
+	if (!real)
+		return;
+	free(w->exclude);
+	w->exclude = real;
+	for (i = 0; w->fd >= 0 && i < w->n; i++) {
+		char *r = realpath(w->dirs[i].path, NULL);
+
+		if (r && !strcmp(r, real))
+			inotify_rm_watch(w->fd, w->dirs[i].wd);   /* IN_IGNORED drops it */
+		free(r);
+	}
+}
+
 int watch_polling(const struct watch *w)
 {
 	return w->fd < 0;

@@ -30,11 +30,16 @@ static const char usage[] =
 	"  --table NAME    only the documents of this main table\n"
 	"  --force         write into a non-empty DIR, replacing files of the same paths\n"
 	"  --format F      text (default) or json\n"
+	"  -h, --help      this help\n"
 	"\n"
 	"Documents edited in the database are written as edited and reported\n"
 	"(`edited`); typed columns are not written back (edit _doc).  Exit 0, 1\n"
 	"when a document was refused (unsafe path, symlink in the way), 2 usage,\n"
-	"3 I/O or database error.";
+	"3 I/O or database error (or no database at PATH).\n"
+	"\n"
+	"examples:\n"
+	"  wsmigrate export --db sqlite:team.db --to team-tree-back\n"
+	"  wsmigrate export --db postgresql://me@db.example/team --to old --run RUN-ID";
 
 static const struct option long_opts[] = {
 	{ "to", required_argument, NULL, 't' },

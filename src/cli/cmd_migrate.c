@@ -65,7 +65,10 @@ static const char help_text[] =
 	"  --prune                move the rows of files deleted from the tree to history\n"
 	"  --rehash               hash every file even when size and mtime are unchanged\n"
 	"  --max-file-size N      refuse larger files (default 64M; K, M, G suffixes)\n"
-	"  --backup-dir DIR       where backup archives go (default ./backups)\n"
+	"  --backup-dir DIR       where backup archives go (default: $WSMIGRATE_BACKUP_DIR, else\n"
+	"                         PATH.backups beside an SQLite database, else the folder of\n"
+	"                         the ledger's archives, else ./backups)\n"
+	"  --no-backup            write no archive (rollback cannot restore the files)\n"
 	"  --remove-originals     after commit and a verified archive, delete the imported files\n"
 	"  --map-uri PREFIX=DIR   resolve schema $refs under PREFIX from DIR (repeatable)\n"
 	"  --assert-formats       make JSON Schema \"format\" an assertion\n"
@@ -76,8 +79,16 @@ static const char help_text[] =
 	"                         each burst of changes has settled; one line per run;\n"
 	"                         SIGINT/SIGTERM: the current run finishes, then exit 0\n"
 	"  --settle MS            --watch: quiet time that ends a burst (default 1000)\n"
-	"  -q, --quiet            no progress line, no notes\n"
-	"  -v, --verbose          more detail\n";
+	"  -q, --quiet            errors only: no progress line, no notes, no summary\n"
+	"                         unless something went wrong (then only the problems)\n"
+	"  -v, --verbose          more detail (every stage's time, every warning)\n"
+	"  -h, --help             this help\n"
+	"\n"
+	"examples:\n"
+	"  wsmigrate migrate agent-tree --db sqlite:team.db\n"
+	"  wsmigrate migrate agent-tree --dry-run --format json\n"
+	"  wsmigrate migrate agent-tree --db postgresql://me@db.example/team --on-invalid skip\n"
+	"  wsmigrate migrate agent-tree --db sqlite:team.db --watch --prune\n";
 
 struct migrate_ctx {
 	struct report *rep;
@@ -148,8 +159,12 @@ static void watch_on_note(void *ctx, enum pipeline_note_kind kind, const char *p
 	(void)detail;
 }
 
-/* One ordinary run, reported on one line.  Returns the run's status. */
-static int watch_run(struct pipeline_opts *o, int json, struct error *err)
+/*
+ * One ordinary run, reported on one line.  Returns the run's status; the
+ * folder of its archive goes to archive_dir ("" when none).
+ */
+static int watch_run(struct pipeline_opts *o, int json, char *archive_dir,
+		     size_t size, struct error *err)
 {
 	struct pipeline_stats stats;
 	struct watch_ctx wc;
@@ -168,6 +183,14 @@ static int watch_run(struct pipeline_opts *o, int json, struct error *err)
 	error_clear(err);
 	rc = pipeline_run(o, &stats, err);
 	util_now_utc(when);
+	archive_dir[0] = '\0';
+	if (stats.archive_path[0]) {
+		char *slash = strrchr(stats.archive_path, '/');
+
+		if (slash)
+			snprintf(archive_dir, size, "%.*s", (int)(slash - stats.archive_path),
+				 stats.archive_path);
+	}
 	if (json) {
 		strbuf_addf(&sb, "{\"at\": \"%s\", \"run_id\": ", when);
 		if (stats.committed && stats.run_id[0])
@@ -216,6 +239,7 @@ static int watch_loop(struct pipeline_opts *o, int json, int quiet, int settle_m
 {
 	struct sigaction sa;
 	struct watch *w = NULL;
+	char adir[4096];
 	int rc, r;
 
 	memset(&sa, 0, sizeof(sa));
@@ -226,10 +250,10 @@ static int watch_loop(struct pipeline_opts *o, int json, int quiet, int settle_m
 	sigaction(SIGTERM, &sa, NULL);
 	/*
 	 * Watch before the first run, so nothing written during it is missed;
-	 * not the backup folder, where each run writes (made now if missing,
-	 * as the run would, so that it can be recognised).
+	 * not the backup folder, where each run writes (made now when given,
+	 * so that it can be recognised; else the one the first run chose).
 	 */
-	if (!o->no_backup)
+	if (!o->no_backup && o->backup_dir)
 		mkdir(o->backup_dir, 0700);
 	if ((rc = watch_open(o->tree, o->no_backup ? NULL : o->backup_dir, &w, err)))
 		return rc;
@@ -240,10 +264,15 @@ static int watch_loop(struct pipeline_opts *o, int json, int quiet, int settle_m
 		fprintf(stderr, "watch: %s (settle %d ms); SIGINT or SIGTERM stops\n",
 			o->tree, settle_ms);
 	}
-	rc = watch_run(o, json, err);
-	while (rc != ERR_USAGE && !stop_watch &&
-	       (r = watch_wait(w, settle_ms, &stop_watch, err)) == 1)
-		rc = watch_run(o, json, err);
+	rc = watch_run(o, json, adir, sizeof(adir), err);
+	for (;;) {
+		if (adir[0])
+			watch_exclude(w, adir);
+		if (rc == ERR_USAGE || stop_watch ||
+		    (r = watch_wait(w, settle_ms, &stop_watch, err)) != 1)
+			break;
+		rc = watch_run(o, json, adir, sizeof(adir), err);
+	}
 	watch_close(w);
 	if (rc == ERR_USAGE)
 		return rc;
@@ -258,7 +287,7 @@ int cmd_migrate(int argc, char **argv, struct error *err)
 {
 	struct pipeline_opts o;
 	struct pipeline_stats stats;
-	struct report_style style = { 0, 0, 0 };
+	struct report_style style = { 0, 0, 0, 0 };
 	struct report *rep = NULL;
 	struct migrate_ctx mc;
 	const char *map_uri[MAX_MAP_URI];
@@ -268,7 +297,9 @@ int cmd_migrate(int argc, char **argv, struct error *err)
 
 	memset(&o, 0, sizeof(o));
 	memset(&stats, 0, sizeof(stats));
-	o.backup_dir = "backups";
+	o.backup_dir = getenv("WSMIGRATE_BACKUP_DIR");
+	if (o.backup_dir && !*o.backup_dir)
+		o.backup_dir = NULL;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "qvh", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -360,6 +391,7 @@ int cmd_migrate(int argc, char **argv, struct error *err)
 		} else if (strcmp(format, "json") == 0) {
 			report_write_migrate_json(rep, &stats, stdout);
 		} else if (!quiet || rc) {
+			style.quiet = quiet;   /* -q: only the problems */
 			report_write_migrate_text(rep, &stats, &style, stdout);
 		}
 	}
