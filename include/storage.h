@@ -44,8 +44,14 @@
  *       _path    TEXT    source path, relative to the tree root
  *       _sha256  TEXT    sha256 of the source file (lower-case hex)
  *       _run_id  TEXT    run that wrote the row
- *       _doc     original document bytes (main tables only; SQLite TEXT
- *                checked with json_valid, PostgreSQL jsonb)
+ *       _doc     the document (main tables only): on SQLite its original
+ *                bytes (TEXT checked with json_valid); on PostgreSQL jsonb,
+ *                for queries, which keeps the values but not the bytes
+ *       _doc_text PostgreSQL only, main tables: the original bytes as
+ *                text (jsonb re-orders keys, drops whitespace and respells
+ *                numbers).  A table made by an older version gets the
+ *                column from ensure_tables; its older rows hold NULL there
+ *                (their bytes are then in the run's archive only).
  *       _index   INTEGER position of the row within its file (child tables)
  *   - each data table T has a history table wsm_hist_T with the same
  *     columns plus _superseded_by (run id) and _hist_seq: every row that a
@@ -134,6 +140,10 @@ struct file_entry {
 	const char *error;        /* reason for FILE_INVALID / FILE_SKIPPED, or NULL */
 	const char *doc;          /* original document bytes (FILE_IMPORTED) */
 	size_t doc_len;
+	int doc_nul;              /* the document holds \u0000: PostgreSQL
+				     stores _doc (jsonb, which cannot hold
+				     it) as NULL and keeps the text in
+				     _doc_text; SQLite keeps it as it is */
 	const struct table_def *const *tables; /* all tables of the rule */
 	size_t n_tables;
 	const struct row *rows;
@@ -206,6 +216,37 @@ struct storage_opts {
 				 wrote nothing leaves no file behind */
 };
 
+/*
+ * One document as export finds it (storage_export_docs): the state of a
+ * source path at a point in the ledger, and its main-table row.
+ */
+struct export_doc {
+	const char *path;         /* relative to the tree root */
+	const char *table;        /* the main table holding its row */
+	const char *rule;
+	const char *run_id;       /* the run that imported this version */
+	const char *sha256;       /* of the file that run imported */
+	int64_t mtime_ns;         /* as last seen by a run (a run that found
+				     the file unchanged refreshes it) */
+	uint32_t mode;            /* recorded when it was imported */
+	const char *text;         /* the document's exact text as stored
+				     (SQLite _doc, PostgreSQL _doc_text), or
+				     NULL when the row has none (a PostgreSQL
+				     row written by an older version) */
+	size_t text_len;
+	const char *value;        /* PostgreSQL: _doc (jsonb) as jsonb prints
+				     it, NULL on SQLite or when NULL */
+	size_t value_len;
+};
+
+/* Which documents storage_export_docs hands over. */
+struct export_query {
+	int64_t as_of_seq;        /* the state right after the run of this seq
+				     (wsm_runs.seq); 0: the current state */
+	const char *table;        /* only this main table, or NULL */
+	const char *rule;         /* only files of this rule, or NULL */
+};
+
 struct storage;
 
 struct storage_ops {
@@ -251,6 +292,9 @@ struct storage_ops {
 			     const char *kind,
 			     int (*cb)(void *ctx, const struct warning_entry *w),
 			     void *ctx, struct error *err);
+	int (*export_docs)(struct storage *st, const struct export_query *q,
+			   int (*cb)(void *ctx, const struct export_doc *d),
+			   void *ctx, struct error *err);
 };
 
 /* Every backend's struct starts with this. */
@@ -367,6 +411,22 @@ int storage_list_warnings(struct storage *st, const char *run_id,
 			  const char *kind,
 			  int (*cb)(void *ctx, const struct warning_entry *w),
 			  void *ctx, struct error *err);
+
+/*
+ * Read-only: hand every document of the state `q` asks for to cb, in path
+ * order, one at a time (memory does not grow with their number), from one
+ * snapshot of the database.  A path's state as of run seq R is the
+ * wsm_sources row (current, or kept in its history) that was current right
+ * after R among committed runs; its document is the main-table row (of
+ * the table, or of its history when a later run replaced it) written by
+ * the run that imported that version.  A path whose row is gone (a later
+ * run's file took its key) is not handed over.  Needs no begin.  A
+ * non-zero return from cb stops and is returned.  Returns 0 when the
+ * ledger is absent.
+ */
+int storage_export_docs(struct storage *st, const struct export_query *q,
+			int (*cb)(void *ctx, const struct export_doc *d),
+			void *ctx, struct error *err);
 
 /* The backends, for the table in storage.c and for tests. */
 extern const struct storage_ops storage_sqlite_ops;

@@ -48,6 +48,7 @@ struct pending {
 	int same_stat;          /* unchanged by size and mtime (fast path) */
 	char *buf;              /* the file's bytes (owned) */
 	size_t doc_off, doc_len;
+	int doc_nul;            /* the document holds \u0000 */
 	size_t row_off, n_rows; /* into out.rows */
 	size_t warn_off, n_warn; /* into out.warnings */
 	size_t warn_total;      /* all its warnings, kept or not */
@@ -252,6 +253,7 @@ static int flush_batch(struct run *r, struct error *err)
 		if (p->outcome == FILE_IMPORTED) {
 			e->doc = p->buf + p->doc_off;
 			e->doc_len = p->doc_len;
+			e->doc_nul = p->doc_nul;
 			e->tables = p->rule->tables;
 			e->n_tables = p->rule->n_tables;
 			e->rows = cur->rows + p->row_off;
@@ -319,6 +321,7 @@ struct stored {
 	const char *sha;         /* hex sha256, or NULL / "" when not hashed */
 	char *buf;               /* the file's bytes: record() takes them */
 	size_t doc_off, doc_len; /* the document within buf (imported) */
+	int doc_nul;             /* it holds \u0000 (imported) */
 	size_t row_off, n_rows;  /* its rows in r->b->out (imported) */
 	size_t warn_off, n_warn; /* its warnings in r->b->out (imported) */
 	size_t warn_total;       /* all of them, kept or not */
@@ -404,6 +407,7 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 	p->buf = buf;
 	p->doc_off = sd->doc_off;
 	p->doc_len = sd->doc_len;
+	p->doc_nul = sd->doc_nul;
 	p->row_off = sd->row_off;
 	p->n_rows = sd->n_rows;
 	p->warn_off = sd->warn_off;
@@ -764,6 +768,7 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	char *buf = NULL;
 	size_t len = 0, bom = 0, n_rows = 0, row_off;
 	cJSON *root = NULL;
+	int doc_nul = 0;
 	double t;
 	int found = ent->found, rc;
 
@@ -819,7 +824,8 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	if (!rule) {
 		/* no rule, but still JSON to check: broken JSON is invalid,
 		 * never skipped (dry runs too) */
-		struct jsonread_opts jo = { 0, path };
+		int nul = 0;
+		struct jsonread_opts jo = { 0, path, &nul };
 
 		t = now();
 		rc = jsonread_check(buf, len, &jo, &fe);
@@ -854,7 +860,7 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	t = now();
 	docmem_begin();     /* the tree lives until the docmem_end below */
 	{
-		struct jsonread_opts jo = { 0, path };
+		struct jsonread_opts jo = { 0, path, &doc_nul };
 
 		root = jsonread_parse(buf, len, &jo, &fe);
 	}
@@ -908,7 +914,8 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	/* looked up in this run and absent: the backend can skip replacing */
 	return simple(r, path, we, rule, FILE_IMPORTED,
 		      &(struct stored){ .sha = sha, .buf = buf, .doc_off = bom,
-					.doc_len = len - bom, .row_off = row_off,
+					.doc_len = len - bom, .doc_nul = doc_nul,
+					.row_off = row_off,
 					.n_rows = n_rows, .warn_off = mr.warn_off,
 					.n_warn = mr.n_warnings,
 					.warn_total = mr.warning_total,

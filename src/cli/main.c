@@ -58,6 +58,9 @@ static const struct command commands[] = {
 	{ "promote", cmd_promote,
 	  "promote --from sqlite:PATH --to postgresql://... [--force] [--format text|json]",
 	  "copy an SQLite database made by wsmigrate into PostgreSQL, verified" },
+	{ "export", cmd_export,
+	  "export --to DIR [--db URL] [--run ID] [--rule NAME|--table NAME] [--force] [--format text|json]",
+	  "write the database's documents back out as JSON files" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -635,7 +635,7 @@ void infer_result_release(struct infer_result *r)
 static cJSON *read_doc(const char *abspath, const char *relpath, size_t max,
 		       char **buf, size_t *len, struct error *err)
 {
-	struct jsonread_opts jo = { 0, relpath };
+	struct jsonread_opts jo = { 0, relpath, NULL };
 
 	*buf = NULL;
 	if (util_read_file(abspath, max, buf, len, err))

@@ -45,6 +45,8 @@ static void sb_cols(struct strbuf *sb, const struct table_def *d, int has_tenant
 	if (!d->is_child) {
 		strbuf_addstr(sb, ", ");
 		sb_col(sb, alias, "_doc");
+		strbuf_addstr(sb, ", ");
+		sb_col(sb, alias, "_doc_text");
 	} else {
 		strbuf_addstr(sb, ", ");
 		sb_col(sb, alias, "_index");
@@ -900,10 +902,17 @@ rows:
 			sb_copy_str(&c.buf, ps->run_id);
 			strbuf_addstr(&c.buf, "\t");
 			if (!d->is_child) {
-				if (f->doc)
+				/* the value for queries, then the exact text */
+				if (f->doc) {
+					if (f->doc_nul)
+						strbuf_addstr(&c.buf, "\\N");
+					else
+						strbuf_add_copy_field(&c.buf, f->doc, f->doc_len);
+					strbuf_addstr(&c.buf, "\t");
 					strbuf_add_copy_field(&c.buf, f->doc, f->doc_len);
-				else
-					strbuf_addstr(&c.buf, "\\N");
+				} else {
+					strbuf_addstr(&c.buf, "\\N\t\\N");
+				}
 			} else {
 				strbuf_addf(&c.buf, "%" PRId64, row->index);
 			}
@@ -1177,6 +1186,115 @@ static int pg_list_warnings(struct storage *st, const char *run_id, const char *
 	return rc;
 }
 
+/* The exact-text expression of a table: "_doc_text", or NULL before it. */
+static int text_expr(struct pg_storage *ps, const char *table, const char **expr,
+		     struct error *err)
+{
+	int yes;
+
+	if (has_column(ps, table, "_doc_text", &yes, err))
+		return ERR_IO;
+	*expr = yes ? "\"_doc_text\"" : "NULL::text";
+	return 0;
+}
+
+/*
+ * storage_export_docs: one read-only snapshot (REPEATABLE READ), one
+ * query per main table, rows one at a time (single-row mode).
+ */
+static int pg_export_docs(struct storage *st, const struct export_query *eq,
+			  int (*cb)(void *ctx, const struct export_doc *d),
+			  void *ctx, struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	struct strbuf sql = STRBUF_INIT, hist = STRBUF_INIT;
+	char seq[32];
+	const char *params[2] = { seq, eq->rule };
+	PGresult *res = NULL, *tabs = NULL;
+	int i, rc = 0, own = !ps->in_tx;
+
+	snprintf(seq, sizeof(seq), "%lld", (long long)(eq->as_of_seq > 0 ? eq->as_of_seq : INT64_MAX));
+	if (own && pg_exec(ps, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL,
+			   NULL, err, "export"))
+		return ERR_IO;
+	if (pg_exec(ps, "SELECT to_regclass('wsm_runs') IS NOT NULL AND"
+		    " to_regclass('wsm_tables') IS NOT NULL", 0, NULL, &res, err, "export")) {
+		rc = ERR_IO;
+		goto out;
+	}
+	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+		goto out;
+	if (pg_exec(ps, "SELECT name FROM wsm_tables WHERE NOT is_child ORDER BY name",
+		    0, NULL, &tabs, err, "export")) {
+		rc = ERR_IO;
+		goto out;
+	}
+	for (i = 0; i < PQntuples(tabs) && !rc; i++) {
+		const char *t = PQgetvalue(tabs, i, 0), *tm, *th;
+
+		if (eq->table && strcmp(eq->table, t))
+			continue;
+		strbuf_reset(&hist);
+		strbuf_addf(&hist, HIST_PREFIX "%s", t);
+		strbuf_reset(&sql);
+		if (text_expr(ps, t, &tm, err) || text_expr(ps, strbuf_str(&hist), &th, err)) {
+			rc = ERR_IO;
+			break;
+		}
+		if (storage_export_sql(&sql, t, tm, th, "\"_doc\"::text", eq->rule != NULL)) {
+			rc = error_set(err, ERR_IO, "out of memory");
+			break;
+		}
+		if (!PQsendQueryParams(ps->conn, sql.buf, eq->rule ? 2 : 1, NULL, params,
+				       NULL, NULL, 0) ||
+		    !PQsetSingleRowMode(ps->conn)) {
+			rc = pg_fail(ps, NULL, err, "export");
+			break;
+		}
+		PQclear(res);
+		while ((res = PQgetResult(ps->conn)) != NULL) {
+			ExecStatusType ty = PQresultStatus(res);
+
+			if (ty == PGRES_SINGLE_TUPLE && !rc) {
+				struct export_doc d;
+
+				memset(&d, 0, sizeof(d));
+				d.path = PQgetvalue(res, 0, 0);
+				d.table = t;
+				d.rule = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
+				d.run_id = PQgetvalue(res, 0, 2);
+				d.sha256 = PQgetisnull(res, 0, 3) ? NULL : PQgetvalue(res, 0, 3);
+				d.mtime_ns = strtoll(PQgetvalue(res, 0, 4), NULL, 10);
+				d.mode = (uint32_t)strtoul(PQgetvalue(res, 0, 5), NULL, 10);
+				if (!PQgetisnull(res, 0, 6)) {
+					d.text = PQgetvalue(res, 0, 6);
+					d.text_len = (size_t)PQgetlength(res, 0, 6);
+				}
+				if (!PQgetisnull(res, 0, 7)) {
+					d.value = PQgetvalue(res, 0, 7);
+					d.value_len = (size_t)PQgetlength(res, 0, 7);
+				}
+				rc = cb(ctx, &d);
+			} else if (ty != PGRES_SINGLE_TUPLE && ty != PGRES_TUPLES_OK && !rc) {
+				rc = pg_fail(ps, res, err, "export");
+			}
+			PQclear(res);   /* drained, so the connection stays usable */
+		}
+	}
+out:
+	PQclear(res);
+	PQclear(tabs);
+	if (own) {
+		struct error e;
+
+		error_clear(&e);
+		pg_exec(ps, "ROLLBACK", 0, NULL, NULL, &e, "export");
+	}
+	strbuf_release(&sql);
+	strbuf_release(&hist);
+	return rc;
+}
+
 const struct storage_ops storage_pg_ops = {
 	.name = "postgres",
 	.open = pg_open,
@@ -1197,4 +1315,5 @@ const struct storage_ops storage_pg_ops = {
 	.revert_run = pg_revert_run,
 	.add_warnings = pg_add_warnings,
 	.list_warnings = pg_list_warnings,
+	.export_docs = pg_export_docs,
 };

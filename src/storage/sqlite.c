@@ -1547,6 +1547,95 @@ static int sqlite_list_files(struct storage *st, const char *run_id,
 	return stop;
 }
 
+/* storage_export_docs: one read transaction, one query per main table. */
+static int sqlite_export_docs(struct storage *st, const struct export_query *eq,
+			      int (*cb)(void *ctx, const struct export_doc *d),
+			      void *ctx, struct error *err)
+{
+	struct sqlite_storage *s = sq(st);
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *q = NULL;
+	char **names = NULL;
+	size_t n = 0, alloc = 0, i;
+	int rc = 0, stop = 0;
+
+	if (!ledger_exists(s))
+		return 0;
+	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return sq_fail(s, err, "export");
+	if (prepare(s, "SELECT name FROM wsm_tables WHERE NOT is_child ORDER BY name",
+		    &q, err)) {
+		rc = ERR_IO;
+		goto out;
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(q, 0);
+
+		if (eq->table && strcmp(eq->table, t))
+			continue;
+		if (ALLOC_GROW(names, n + 1, alloc) || !(names[n] = util_strdup(t))) {
+			rc = error_set(err, ERR_IO, "out of memory");
+			goto out;
+		}
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = sq_fail(s, err, "list tables");
+		goto out;
+	}
+	rc = 0;
+	sqlite3_finalize(q);
+	q = NULL;
+	for (i = 0; i < n && !stop; i++) {
+		strbuf_reset(&sql);
+		if (storage_export_sql(&sql, names[i], "\"_doc\"", "\"_doc\"", "NULL",
+				       eq->rule != NULL)) {
+			rc = error_set(err, ERR_IO, "out of memory");
+			goto out;
+		}
+		if (prepare(s, sql.buf, &q, err)) {
+			rc = ERR_IO;
+			goto out;
+		}
+		sqlite3_bind_int64(q, 1, eq->as_of_seq > 0 ? eq->as_of_seq : INT64_MAX);
+		if (eq->rule)
+			sqlite3_bind_text(q, 2, eq->rule, -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+			struct export_doc d;
+
+			memset(&d, 0, sizeof(d));
+			d.path = (const char *)sqlite3_column_text(q, 0);
+			d.table = names[i];
+			d.rule = (const char *)sqlite3_column_text(q, 1);
+			d.run_id = (const char *)sqlite3_column_text(q, 2);
+			d.sha256 = (const char *)sqlite3_column_text(q, 3);
+			d.mtime_ns = sqlite3_column_int64(q, 4);
+			d.mode = (uint32_t)sqlite3_column_int64(q, 5);
+			if (sqlite3_column_type(q, 6) != SQLITE_NULL) {
+				d.text = (const char *)sqlite3_column_blob(q, 6);
+				d.text_len = (size_t)sqlite3_column_bytes(q, 6);
+				if (!d.text)
+					d.text = "";
+			}
+			if ((stop = cb(ctx, &d)))
+				break;
+		}
+		if (!stop && rc != SQLITE_DONE) {
+			rc = sq_fail(s, err, "export");
+			goto out;
+		}
+		rc = stop;
+		sqlite3_finalize(q);
+		q = NULL;
+	}
+out:
+	sqlite3_finalize(q);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	storage_free_names(names, n);
+	strbuf_release(&sql);
+	return rc;
+}
+
 /* Undo one table: delete the run's rows, bring back what it replaced. */
 static int revert_table(struct sqlite_storage *s, const char *table,
 			const char *run_id, int64_t *removed, int64_t *restored,
@@ -1733,4 +1822,5 @@ const struct storage_ops storage_sqlite_ops = {
 	.revert_run = sqlite_revert_run,
 	.add_warnings = sqlite_add_warnings,
 	.list_warnings = sqlite_list_warnings,
+	.export_docs = sqlite_export_docs,
 };
