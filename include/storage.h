@@ -313,11 +313,13 @@ int storage_list_files(struct storage *st, const char *run_id,
 		       int (*cb)(void *ctx, const struct file_entry *f),
 		       void *ctx, struct error *err);
 /*
- * Undo run `run_id` in one transaction of its own: delete the rows it
- * wrote, move back the rows it replaced or pruned, restore wsm_sources,
- * delete its warnings, and mark the run "rolled_back".  Refuses
- * (ERR_USAGE, naming them) when a later run that is not rolled back
- * exists.
+ * Undo run `run_id`: delete the rows it wrote, move back the rows it
+ * replaced or pruned, restore wsm_sources, delete its warnings, and mark
+ * the run "rolled_back".  Refuses (ERR_USAGE, naming them) when a later
+ * run that is not rolled back exists.  Called outside a transaction, it
+ * is one transaction of its own (begin ... commit); called after
+ * storage_begin, it works inside that transaction and the caller commits
+ * (rollback does, so that it holds the lock while it restores the files).
  */
 int storage_revert_run(struct storage *st, const char *run_id,
 		       int64_t *rows_removed, int64_t *rows_restored,

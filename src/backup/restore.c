@@ -5,6 +5,7 @@
  * or conflicting restore writes nothing.
  */
 #include "internal.h"
+#include "testhook.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -324,6 +325,8 @@ static int restore_entry(struct restore *rs, struct backup_pass *p, const char *
 	fd = -1;
 	named = 0;
 	rs->written++;
+	if (TESTHOOK("slow-restore"))
+		nanosleep(&(struct timespec){ 0, 2000000 }, NULL);   /* 2 ms a file */
 	restore_event(rs, BACKUP_RESTORED, rel, (fl & RF_CONFLICT) ?
 		      "overwritten (force)" : "new file");
 	ret = 0;

@@ -145,6 +145,10 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 	rc_ctx.quiet = quiet;
 	if ((rc = storage_open(cli_default_db(db), NULL, &st, err)))
 		return rc;
+	/* the run lock for the whole rollback, files and rows: a migrate
+	 * must never see a half-restored tree (a dry run writes nothing) */
+	if (!dry && (rc = storage_begin(st, err)))
+		goto out;
 	if ((rc = storage_list_runs(st, pick_run, &pick, err)))
 		goto out;
 	if (pick.found == 0) {
@@ -198,7 +202,8 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 		rc = rc_ctx.conflicts && !force ? ERR_DATA : 0;
 		goto out;
 	}
-	if ((rc = storage_revert_run(st, pick.run.id, &removed, &restored, err)))
+	if ((rc = storage_revert_run(st, pick.run.id, &removed, &restored, err)) ||
+	    (rc = storage_commit(st, err)))
 		goto out;
 	printf("rolled back run %s: %ld files restored, %ld already identical; %lld rows removed, %lld rows restored\n",
 	       pick.run.id, rc_ctx.restored, rc_ctx.identical, (long long)removed,

@@ -1482,12 +1482,12 @@ static int sqlite_revert_run(struct storage *st, const char *run_id,
 	char **names = NULL, now[40];
 	size_t n = 0, i;
 	int64_t seq = -1, dummy = 0;
-	int rc;
+	int rc, own = !s->in_tx;
 
 	*rows_removed = *rows_restored = 0;
 	if (!ledger_exists(s))
 		return error_set(err, ERR_USAGE, "no runs recorded in '%s'", s->path);
-	if ((rc = sqlite_begin(st, err)))
+	if (own && (rc = sqlite_begin(st, err)))
 		return rc;
 	if ((rc = prepare(s, "SELECT seq, status FROM wsm_runs WHERE id = ?", &q, err)))
 		goto fail;
@@ -1542,12 +1542,13 @@ static int sqlite_revert_run(struct storage *st, const char *run_id,
 	}
 	storage_free_names(names, n);
 	strbuf_release(&later);
-	return sqlite_commit(st, err);
+	return own ? sqlite_commit(st, err) : 0;
 fail:
 	sqlite3_finalize(q);
 	storage_free_names(names, n);
 	strbuf_release(&later);
-	sqlite_rollback(st, NULL);
+	if (own)
+		sqlite_rollback(st, NULL);
 	return rc ? rc : ERR_IO;
 }
 
