@@ -185,11 +185,37 @@ struct run_info {
 	char archive_sha256[65];
 };
 
+/* How long storage_begin waits for another writer unless told otherwise. */
+#define STORAGE_DEFAULT_WAIT_MS (10 * 60 * 1000)
+
+/*
+ * Who holds the writers' lock, as far as the backend can tell (either
+ * field may be ""): SQLite names the process that holds the database
+ * file's write lock and when that process started; PostgreSQL names the
+ * session holding the advisory lock and when its transaction began.
+ */
+struct lock_holder {
+	char who[256];        /* e.g. "sqlite3 (pid 4242)", "psql (pid 77, user bob)" */
+	char since[40];       /* "YYYY-MM-DD HH:MM:SS UTC" */
+	int since_is_start;   /* `since` is the holder's process start time
+				 (SQLite), not the moment it took the lock */
+};
+
 /* Options for storage_open. */
 struct storage_opts {
 	int no_wait;          /* fail at once instead of waiting for the lock */
-	int busy_timeout_ms;  /* how long to wait for another writer (0: default) */
+	int busy_timeout_ms;  /* how long to wait for another writer (0: default,
+				 STORAGE_DEFAULT_WAIT_MS) */
 	const char *tenant;   /* PostgreSQL multi-tenant mode, or NULL */
+	/*
+	 * Called by storage_begin, once, when another client holds the lock
+	 * and begin is about to wait for it (never with no_wait): `db` is the
+	 * masked URL, `h` the holder, `wait_ms` how long begin will wait.
+	 * NULL: wait in silence.  With no_wait, the error names the holder.
+	 */
+	void (*on_lock_wait)(void *ctx, const char *db, const struct lock_holder *h,
+			     int wait_ms);
+	void *lock_ctx;
 };
 
 struct storage;
@@ -254,6 +280,14 @@ struct storage {
  */
 int storage_open(const char *url, const struct storage_opts *opts,
 		 struct storage **out, struct error *err);
+
+/*
+ * The holder for a message, into buf: "sqlite3 (pid 4242), running since
+ * 2026-11-30 03:59:12 UTC", "psql (pid 77, user bob) since ...", or
+ * "another client" when unknown.  Returns buf.
+ */
+const char *storage_lock_holder_text(const struct lock_holder *h, char *buf,
+				     size_t size);
 
 /* Close and free; rolls back an open transaction.  Accepts NULL. */
 void storage_close(struct storage *st);

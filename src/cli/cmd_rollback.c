@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backup.h"
 #include "cli.h"
+#include "internal.h"
 #include "storage.h"
 #include "util.h"
 
@@ -118,6 +120,7 @@ static int count_files(void *ctx, const struct file_entry *f)
 int cmd_rollback(int argc, char **argv, struct error *err)
 {
 	struct storage *st = NULL;
+	struct storage_opts sopts;
 	struct pick_ctx pick;
 	struct restore_ctx rc_ctx;
 	const char *db = NULL, *want = "latest", *to = NULL;
@@ -143,7 +146,10 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 	pick.want = want;
 	memset(&rc_ctx, 0, sizeof(rc_ctx));
 	rc_ctx.quiet = quiet;
-	if ((rc = storage_open(cli_default_db(db), NULL, &st, err)))
+	memset(&sopts, 0, sizeof(sopts));
+	if (!quiet && isatty(2))
+		sopts.on_lock_wait = cmd_lock_wait;
+	if ((rc = storage_open(cli_default_db(db), &sopts, &st, err)))
 		return rc;
 	/* the run lock for the whole rollback, files and rows: a migrate
 	 * must never see a half-restored tree (a dry run writes nothing) */

@@ -96,6 +96,9 @@ void table_defs_release(struct table_defs *ds);
 
 /* ------------------------------------------------------------ SQLite */
 
+/* Who holds the write lock of the SQLite database file `path` (sqlite_lock.c). */
+void sqlite_lock_holder(const char *path, struct lock_holder *h);
+
 /*
  * An open SQLite storage (storage_sqlite_ops): sqlite.c and sqlite_read.c
  * share it.  struct sq_table is sqlite.c's own.
@@ -106,6 +109,9 @@ struct sqlite_storage {
 	char path[1024];
 	int in_tx;
 	int busy_ms;
+	void (*on_lock_wait)(void *ctx, const char *db, const struct lock_holder *h,
+			     int wait_ms);
+	void *lock_ctx;
 	char run_id[64];
 	struct sq_table *tables;
 	size_t n_tables;
@@ -242,6 +248,9 @@ struct pg_storage {
 	int in_tx;
 	int no_wait;
 	int busy_timeout_ms;
+	void (*on_lock_wait)(void *ctx, const char *db, const struct lock_holder *h,
+			     int wait_ms);
+	void *lock_ctx;
 	char *tenant;             /* "" when none */
 	char run_id[64];          /* set by run_start */
 	char where[512];          /* "database 'd' on host:port", for messages */

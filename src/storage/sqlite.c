@@ -28,8 +28,6 @@
 #include "internal.h"
 #include "util.h"
 
-#define DEFAULT_BUSY_MS (10 * 60 * 1000)
-
 /* Cached statements of one data table (or wsm_sources). */
 struct sq_table {
 	char *name;
@@ -178,7 +176,9 @@ static int sqlite_open(const char *url, const struct storage_opts *opts,
 	s->base.ops = &storage_sqlite_ops;
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	s->busy_ms = opts->no_wait ? 0 :
-		     opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : DEFAULT_BUSY_MS;
+		     opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : STORAGE_DEFAULT_WAIT_MS;
+	s->on_lock_wait = opts->on_lock_wait;
+	s->lock_ctx = opts->lock_ctx;
 	/* serialized: source_lookup_many may run on one thread while
 	 * put_batch runs on another (storage.h) */
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -201,12 +201,51 @@ static int sqlite_open(const char *url, const struct storage_opts *opts,
 	return 0;
 }
 
+/* BEGIN IMMEDIATE failed with SQLITE_BUSY: name the holder. */
+static int busy_error(struct sqlite_storage *s, int waited_ms, struct error *err)
+{
+	struct lock_holder h;
+	char who[400];
+
+	sqlite_lock_holder(s->path, &h);
+	storage_lock_holder_text(&h, who, sizeof(who));
+	if (waited_ms > 0)
+		return error_set(err, ERR_IO, "the lock on '%s' is held by %s; gave up after %d s",
+				 s->path, who, waited_ms / 1000);
+	return error_set(err, ERR_IO, "%s holds the lock on '%s'; try again later, or without --no-wait to wait for it",
+			 who, s->path);
+}
+
+/*
+ * Take the write lock: at once when it is free; else, when there is an
+ * on_lock_wait callback, say who holds it, then wait (busy timeout).
+ */
 static int sqlite_begin(struct storage *st, struct error *err)
 {
 	struct sqlite_storage *s = sq(st);
+	int rc;
 
-	if (exec(s, "BEGIN IMMEDIATE", err))
-		return ERR_IO;
+	if (s->busy_ms > 0 && s->on_lock_wait) {
+		sqlite3_busy_timeout(s->db, 0);
+		rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		sqlite3_busy_timeout(s->db, s->busy_ms);
+		if (rc == SQLITE_OK) {
+			s->in_tx = 1;
+			return 0;
+		}
+		if (rc == SQLITE_BUSY) {
+			struct lock_holder h;
+
+			sqlite_lock_holder(s->path, &h);
+			s->on_lock_wait(s->lock_ctx, s->base.url_masked, &h, s->busy_ms);
+		}
+	}
+	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_BUSY)
+		return busy_error(s, s->busy_ms, err);
+	if (rc != SQLITE_OK)
+		return error_set(err, ERR_IO, "sqlite '%s': begin: %s", s->path,
+				 sqlite3_errmsg(s->db));
 	s->in_tx = 1;
 	return 0;
 }

@@ -81,6 +81,19 @@ void storage_free_names(char **names, size_t n)
 	free(names);
 }
 
+const char *storage_lock_holder_text(const struct lock_holder *h, char *buf,
+				     size_t size)
+{
+	if (!h->who[0])
+		snprintf(buf, size, "another client");
+	else if (!h->since[0])
+		snprintf(buf, size, "%s", h->who);
+	else
+		snprintf(buf, size, "%s%s since %s", h->who,
+			 h->since_is_start ? ", running" : "", h->since);
+	return buf;
+}
+
 void storage_close(struct storage *st)
 {
 	if (st)
