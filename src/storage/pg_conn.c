@@ -382,10 +382,10 @@ int pg_tx_begin(struct pg_storage *ps, struct error *err)
 					memset(&h, 0, sizeof(h));
 				}
 				error_set(err, ERR_IO,
-					  "the lock on %s is held by %s; gave up after %d s",
+					  "the lock on %s is held by %s; gave up after %.1f s",
 					  ps->base.url_masked[0] ? ps->base.url_masked : ps->where,
 					  storage_lock_holder_text(&h, who, sizeof(who)),
-					  ps->busy_timeout_ms / 1000);
+					  ps->busy_timeout_ms / 1000.0);
 			} else {
 				pg_fail(ps, res, err, "lock");
 			}

@@ -210,8 +210,8 @@ static int busy_error(struct sqlite_storage *s, int waited_ms, struct error *err
 	sqlite_lock_holder(s->path, &h);
 	storage_lock_holder_text(&h, who, sizeof(who));
 	if (waited_ms > 0)
-		return error_set(err, ERR_IO, "the lock on '%s' is held by %s; gave up after %d s",
-				 s->path, who, waited_ms / 1000);
+		return error_set(err, ERR_IO, "the lock on '%s' is held by %s; gave up after %.1f s",
+				 s->path, who, waited_ms / 1000.0);
 	return error_set(err, ERR_IO, "%s holds the lock on '%s'; try again later, or without --no-wait to wait for it",
 			 who, s->path);
 }
