@@ -21,9 +21,11 @@
  */
 #include "storage.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "util.h"
@@ -160,6 +162,7 @@ static int sqlite_open(const char *url, const struct storage_opts *opts,
 	struct sqlite_storage *s;
 	const char *path = url;
 	char pragmas[256];
+	int fd;
 
 	*out = NULL;
 	if (strncmp(path, "sqlite://", 9) == 0)
@@ -179,6 +182,13 @@ static int sqlite_open(const char *url, const struct storage_opts *opts,
 		     opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : STORAGE_DEFAULT_WAIT_MS;
 	s->on_lock_wait = opts->on_lock_wait;
 	s->lock_ctx = opts->lock_ctx;
+	/* a new database is private (0600), like the archives that hold the
+	 * same documents: create the file before SQLite does (0644 less the
+	 * umask); an empty file is an empty database, and SQLite gives its
+	 * journals the database file's mode */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0)
+		close(fd);
 	/* serialized: source_lookup_many may run on one thread while
 	 * put_batch runs on another (storage.h) */
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
