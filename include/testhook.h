@@ -12,8 +12,10 @@
  * Points: "after-batch" and "before-commit" (migrate fails there),
  * "crash-before-commit" (migrate dies without cleaning up),
  * "promote-alter:TABLE" (promote changes one copied row of TABLE before
- * verifying it), and "slow-restore" (a restore sleeps 2 ms after each
- * file it writes, so that a test can act while a rollback is under way).
+ * verifying it), "slow-restore" (a restore sleeps 2 ms after each
+ * file it writes, so that a test can act while a rollback is under way),
+ * and "rewrite-before-read:PATH" (migrate appends 4 KB of blanks to the
+ * tree's file PATH between the walk's stat and the read).
  */
 #ifndef WSM_TESTHOOK_H
 #define WSM_TESTHOOK_H

@@ -795,6 +795,18 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 			      &(struct stored){ .sha = src.sha256, .same_stat = 1 }, NULL, err);
 
 	t = now();
+#ifdef WSM_TEST_HOOKS
+	if (TESTHOOK_ARG("rewrite-before-read") &&
+	    strcmp(TESTHOOK_ARG("rewrite-before-read"), path) == 0) {
+		/* the file grows between the walk's stat and the read */
+		FILE *grow = fopen(we->abspath, "a");
+
+		if (grow) {
+			fprintf(grow, "%4096s", "\n");
+			fclose(grow);
+		}
+	}
+#endif
 	rc = util_read_file(we->abspath, r->o->max_file_size ? r->o->max_file_size : DEFAULT_MAX_FILE,
 			    &buf, &len, &fe);
 	if (rc) {
@@ -808,6 +820,10 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 		util_sha256_hex(buf, len, sha);
 	else
 		sha[0] = '\0';
+	/* from here on the file's size is what was read, hashed, archived
+	 * and stored, whatever the walk's stat saw before (the file may have
+	 * been rewritten since): the ledger records that */
+	ent->we.st.st_size = (off_t)len;
 	r->stats->bytes += (int64_t)len;
 	r->stats->stages.read_hash += now() - t;
 
