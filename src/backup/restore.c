@@ -167,16 +167,11 @@ static int precheck_file(struct restore *rs, const struct backup_rec *h,
 static int set_meta(int fd, const struct backup_rec *h)
 {
 	struct timespec ts[2];
-	int64_t sec = h->mtime_ns / 1000000000, nsec = h->mtime_ns % 1000000000;
 
-	if (nsec < 0) {
-		nsec += 1000000000;
-		sec -= 1;
-	}
 	ts[0].tv_sec = 0;
 	ts[0].tv_nsec = UTIME_OMIT;
-	ts[1].tv_sec = (time_t)sec;
-	ts[1].tv_nsec = (long)nsec;
+	ts[1].tv_sec = (time_t)h->mtime_s;
+	ts[1].tv_nsec = (long)h->mtime_nsec;
 	if (fchmod(fd, (mode_t)(h->mode & 0777)))
 		return -1;
 	return futimens(fd, ts);

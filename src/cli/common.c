@@ -81,6 +81,7 @@ void cmd_note(void *ctx, enum pipeline_note_kind kind, const char *path,
 	case NOTE_PRUNED: what = "pruned"; break;
 	case NOTE_REMOVED_ORIGINAL: what = "removed"; break;
 	case NOTE_KEPT_ORIGINAL: what = "kept"; break;
+	case NOTE_MTIME_CLAMPED: what = "mtime"; break;
 	}
 	fprintf(stderr, "%s: %s: %s\n", what, path, detail);
 }
