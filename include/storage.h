@@ -100,6 +100,8 @@ const char *file_outcome_name(enum file_outcome o);
 #define WARN_COLUMN "column"            /* a lenient column's value did not fit */
 #define WARN_ALL_NULL "all_null"        /* a column NULL in every imported file */
 #define WARN_KEY_COLLISION "key_collision"  /* a row replaced in the same run */
+#define WARN_ROLLBACK_PARTIAL "rollback_partial" /* a rollback stopped midway: what
+						   it restored (storage_note_run) */
 
 /* One warning as the ledger keeps it (wsm_warnings). */
 struct warning_entry {
@@ -263,6 +265,8 @@ struct storage_ops {
 			     const char *kind,
 			     int (*cb)(void *ctx, const struct warning_entry *w),
 			     void *ctx, struct error *err);
+	int (*note_run)(struct storage *st, const char *run_id, const char *kind,
+			const char *message, struct error *err);
 };
 
 /* Every backend's struct starts with this. */
@@ -375,6 +379,16 @@ int storage_list_warnings(struct storage *st, const char *run_id,
 			  const char *kind,
 			  int (*cb)(void *ctx, const struct warning_entry *w),
 			  void *ctx, struct error *err);
+
+/*
+ * Record a note about an existing run `run_id` in wsm_warnings (path
+ * NULL, kind `kind`, e.g. WARN_ROLLBACK_PARTIAL), inside a transaction
+ * (after storage_begin; the caller commits).  The run's warning count is
+ * left alone.  A ledger without wsm_warnings gets the note nowhere
+ * (returns 0).  storage_revert_run of the run deletes its notes too.
+ */
+int storage_note_run(struct storage *st, const char *run_id, const char *kind,
+		     const char *message, struct error *err);
 
 /* The backends, for the table in storage.c and for tests. */
 extern const struct storage_ops storage_sqlite_ops;

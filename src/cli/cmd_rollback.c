@@ -117,6 +117,35 @@ static int count_files(void *ctx, const struct file_entry *f)
 	return 0;
 }
 
+/*
+ * The restore stopped after writing files (a target changed under it, a
+ * full disk): say exactly what was written, and leave a note on the run in
+ * the ledger, committed (the rows are not reverted: the run stays
+ * committed, and a second rollback finishes the job).
+ */
+static void partial_restore(struct storage *st, const struct run_info *run,
+			    const char *target, long restored, const struct error *why)
+{
+	struct error e2;
+	char now[40], msg[ERROR_MSG_MAX + 512];
+
+	util_now_utc(now);
+	snprintf(msg, sizeof(msg),
+		 "rollback at %s restored %ld file%s into %s, then stopped: %s;"
+		 " the rows were not reverted", now, restored, restored == 1 ? "" : "s",
+		 target, why->msg);
+	error_clear(&e2);
+	if (storage_note_run(st, run->id, WARN_ROLLBACK_PARTIAL, msg, &e2) ||
+	    storage_commit(st, &e2))
+		fprintf(stderr, "wsmigrate rollback: cannot note the partial restore in the ledger: %s\n",
+			e2.msg);
+	printf("stopped after restoring %ld file%s into %s (listed above unless -q);"
+	       " the database was not reverted: run %s is still committed\n"
+	       "remove the cause and run rollback again: files already restored are"
+	       " identical and are left as they are\n",
+	       restored, restored == 1 ? "" : "s", target, run->id);
+}
+
 int cmd_rollback(int argc, char **argv, struct error *err)
 {
 	struct storage *st = NULL;
@@ -183,6 +212,10 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 			       dry ? " (dry run)" : "");
 		rc = backup_restore(pick.run.archive_path, pick.run.archive_sha256, target,
 				    flags, on_event, &rc_ctx, err);
+		if (rc && rc_ctx.restored) {
+			partial_restore(st, &pick.run, target, rc_ctx.restored, err);
+			goto out;
+		}
 		if (rc == ERR_DATA && dry && !rc_ctx.refused) {
 			rc = 0;     /* conflicts only: the dry-run summary below says so */
 		} else if (rc == ERR_DATA) {

@@ -1129,6 +1129,27 @@ static int pg_add_warnings(struct storage *st, const struct warning_entry *w,
 	return 0;
 }
 
+static int pg_note_run(struct storage *st, const char *run_id, const char *kind,
+		       const char *message, struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	const char *params[3] = { run_id, kind, message };
+	PGresult *res = NULL;
+	int have;
+
+	if (pg_need_tx(ps, "note_run", err))
+		return ERR_USAGE;
+	if (pg_exec(ps, "SELECT to_regclass('wsm_warnings') IS NOT NULL", 0, NULL, &res,
+		    err, "note"))
+		return ERR_IO;
+	have = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (!have)
+		return 0;
+	return pg_exec(ps, "INSERT INTO wsm_warnings (run_id, kind, message) VALUES ($1, $2, $3)",
+		       3, params, NULL, err, "note") ? ERR_IO : 0;
+}
+
 /*
  * Rows come one at a time (single-row mode), so a run with many warnings
  * is listed in flat memory.  cb must not use the storage meanwhile.
@@ -1196,5 +1217,6 @@ const struct storage_ops storage_pg_ops = {
 	.list_files = pg_list_files,
 	.revert_run = pg_revert_run,
 	.add_warnings = pg_add_warnings,
+	.note_run = pg_note_run,
 	.list_warnings = pg_list_warnings,
 };

@@ -1601,6 +1601,29 @@ fail:
 	return rc ? rc : ERR_IO;
 }
 
+static int sqlite_note_run(struct storage *st, const char *run_id, const char *kind,
+			   const char *message, struct error *err)
+{
+	struct sqlite_storage *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int have, rc;
+
+	if (!s->in_tx)
+		return error_set(err, ERR_USAGE, "note_run outside a transaction (call begin first)");
+	have = sqlite_table_exists(s, "wsm_warnings", err);
+	if (have <= 0)
+		return have < 0 ? ERR_IO : 0;
+	if (prepare(s, "INSERT INTO wsm_warnings(run_id, kind, message) VALUES(?1, ?2, ?3)",
+		    &q, err))
+		return ERR_IO;
+	sqlite3_bind_text(q, 1, run_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, message, -1, SQLITE_STATIC);
+	rc = step_done(s, q, err, "note") ? ERR_IO : 0;
+	sqlite3_finalize(q);
+	return rc;
+}
+
 static int sqlite_add_warnings(struct storage *st, const struct warning_entry *w,
 			       size_t n, struct error *err)
 {
@@ -1669,5 +1692,6 @@ const struct storage_ops storage_sqlite_ops = {
 	.list_files = sqlite_list_files,
 	.revert_run = sqlite_revert_run,
 	.add_warnings = sqlite_add_warnings,
+	.note_run = sqlite_note_run,
 	.list_warnings = sqlite_list_warnings,
 };

@@ -276,6 +276,12 @@ int storage_add_warnings(struct storage *st, const struct warning_entry *w,
 	CALL(add_warnings, st, w, n, err);
 }
 
+int storage_note_run(struct storage *st, const char *run_id, const char *kind,
+		     const char *message, struct error *err)
+{
+	CALL(note_run, st, run_id, kind, message, err);
+}
+
 int storage_list_warnings(struct storage *st, const char *run_id,
 			  const char *kind,
 			  int (*cb)(void *ctx, const struct warning_entry *w),
