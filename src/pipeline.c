@@ -788,7 +788,8 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	}
 	r->stats->seen++;
 	error_clear(&fe);
-	if (we->kind == WALK_LINK_OUTSIDE || we->kind == WALK_LINK_DIR)
+	if (we->kind == WALK_LINK_OUTSIDE || we->kind == WALK_LINK_DIR ||
+	    we->kind == WALK_LINK_FILE)
 		return simple(r, path, NULL, rule, FILE_SKIPPED, &(struct stored){ 0 },
 			      we->error, err);
 	if (we->kind == WALK_ERROR) {

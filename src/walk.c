@@ -248,31 +248,44 @@ int walk_next(struct walk *w, struct walk_entry *e, struct error *err)
 			continue;
 		}
 		if (S_ISLNK(st.st_mode)) {
+			/* never followed (see walk.h): listed, with where it leads */
 			struct stat tst;
+			int resolved = realpath(w->abs, w->target) != NULL;
+			int in_tree = resolved && inside_root(w, w->target);
+			int to_dir = resolved && stat(w->target, &tst) == 0 &&
+				     S_ISDIR(tst.st_mode);
+			const char *rel_target = in_tree && w->target[w->root_len] ?
+						 w->target + w->root_len + 1 : ".";
 
-			if (!realpath(w->abs, w->target) || !inside_root(w, w->target)) {
-				if (!is_json_name(name))
-					continue;
-				e->kind = WALK_LINK_OUTSIDE;
-				e->error = "symbolic link leads outside the tree (not followed)";
-				e->st = st;
-				return 1;
-			}
-			if (stat(w->target, &tst) < 0)
+			if (!to_dir && !is_json_name(name)) {
+				w->ignored++;       /* a non-JSON file like any other */
 				continue;
-			if (S_ISDIR(tst.st_mode)) {
+			}
+			e->st = st;
+			e->error = w->errbuf;
+			if (to_dir && in_tree) {
 				e->kind = WALK_LINK_DIR;
-				e->error = "symbolic link to a directory (not followed)";
-				e->st = tst;
-				return 1;
+				snprintf(w->errbuf, sizeof(w->errbuf),
+					 "symbolic link to the folder '%s' of the tree (not followed)",
+					 rel_target);
+			} else if (to_dir) {
+				e->kind = WALK_LINK_DIR;
+				snprintf(w->errbuf, sizeof(w->errbuf),
+					 "symbolic link to a folder outside the tree (not followed)");
+			} else if (!resolved) {
+				e->kind = WALK_LINK_OUTSIDE;
+				snprintf(w->errbuf, sizeof(w->errbuf),
+					 "dangling symbolic link (not followed)");
+			} else if (!in_tree) {
+				e->kind = WALK_LINK_OUTSIDE;
+				snprintf(w->errbuf, sizeof(w->errbuf),
+					 "symbolic link leads outside the tree (not followed)");
+			} else {
+				e->kind = WALK_LINK_FILE;
+				snprintf(w->errbuf, sizeof(w->errbuf),
+					 "symbolic link to '%s' (not followed: that file is"
+					 " imported under its own name)", rel_target);
 			}
-			if (!is_json_name(name)) {
-				w->ignored++;
-				continue;
-			}
-			e->kind = WALK_FILE;
-			e->abspath = w->target;
-			e->st = tst;
 			return 1;
 		}
 		if (!is_json_name(name)) {
