@@ -1,7 +1,8 @@
 #!/bin/sh
-# rollback-lock.sh - issue 12, defect 1: rollback does not hold the run lock
-# while it restores files.  A crash scenario, kept here (not run by
-# tests/crash/run.sh) until the fix lands; then make it a CLI test.
+# rollback-lock.sh - issue 12, defect 1: rollback held no run lock while it
+# restored files.  Fixed: run by tests/crash/run.sh once per invocation
+# (SQLite), and tests/cli/050-rollback-lock checks the same on both
+# backends with a slowed restore.
 #
 #   tests/crash/pending/rollback-lock.sh [--bin ./wsmigrate] [--files 2000]
 #
