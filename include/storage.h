@@ -346,7 +346,12 @@ int storage_rollback(struct storage *st, struct error *err);
 int storage_list_runs(struct storage *st,
 		      int (*cb)(void *ctx, const struct run_info *run),
 		      void *ctx, struct error *err);
-/* Files ledger of one run, in path order (rows/tables fields unset). */
+/*
+ * Files ledger of one run (rows/tables fields unset), in the walk's order
+ * (walk_path_cmp; a path holding the byte 0x01 may break that order, so a
+ * caller that merges must check it), one at a time: memory does not grow
+ * with the run.  cb must not use the storage.
+ */
 int storage_list_files(struct storage *st, const char *run_id,
 		       int (*cb)(void *ctx, const struct file_entry *f),
 		       void *ctx, struct error *err);

@@ -3,6 +3,7 @@
  * the runs' archives, and a full check of each one against the index
  * inside it (its file list) and against the ledger.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "cli.h"
 #include "storage.h"
 #include "util.h"
+#include "walk.h"
 
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
@@ -95,9 +97,92 @@ struct ledger_file {
 struct verify_ctx {
 	const char *archive;
 	long problems;
-	struct ledger_file *files;   /* the run's ledger, sorted by path */
+	struct ledger_file *files;   /* the run's ledger, sorted by path (only
+					when it did not come in the walk's order) */
 	size_t n_files, cap;
+	/* the run's ledger spilled in the walk's order, merged with the
+	 * index (same order) as it streams: memory does not grow with the run */
+	FILE *spill;
+	struct strbuf prev;          /* spill: last path, to check the order */
+	int out_of_order;
+	struct strbuf cur;           /* merge: the current ledger record */
+	char cur_sha[65];
+	int cur_outcome, have_cur;
+	const char *run_id;
 };
+
+/* One ledger record into the spill: outcome, sha256 (64 bytes), path length, path. */
+static int spill_ledger(void *ctx, const struct file_entry *f)
+{
+	struct verify_ctx *c = ctx;
+	char sha[64];
+	uint32_t len = (uint32_t)strlen(f->path);
+	unsigned char outcome = (unsigned char)f->outcome;
+
+	if (c->prev.len && walk_path_cmp(c->prev.buf, c->prev.len, f->path, len) >= 0)
+		c->out_of_order = 1;
+	strbuf_reset(&c->prev);
+	strbuf_add(&c->prev, f->path, len);
+	memset(sha, 0, sizeof(sha));
+	if (f->sha256)
+		memcpy(sha, f->sha256, strnlen(f->sha256, sizeof(sha)));
+	if (fwrite(&outcome, 1, 1, c->spill) != 1 || fwrite(sha, 1, 64, c->spill) != 64 ||
+	    fwrite(&len, sizeof(len), 1, c->spill) != 1 ||
+	    fwrite(f->path, 1, len, c->spill) != len || c->prev.failed)
+		return ERR_IO;
+	return 0;
+}
+
+/* Read the next spilled record into c->cur; have_cur = 0 at the end. */
+static void next_ledger(struct verify_ctx *c)
+{
+	unsigned char outcome;
+	uint32_t len;
+
+	c->have_cur = 0;
+	if (fread(&outcome, 1, 1, c->spill) != 1 || fread(c->cur_sha, 1, 64, c->spill) != 64 ||
+	    fread(&len, sizeof(len), 1, c->spill) != 1)
+		return;
+	c->cur_sha[64] = '\0';
+	strbuf_reset(&c->cur);
+	if (strbuf_grow(&c->cur, len + 1) || fread(c->cur.buf, 1, len, c->spill) != len)
+		return;
+	c->cur.len = len;
+	c->cur.buf[len] = '\0';
+	c->cur_outcome = outcome;
+	c->have_cur = 1;
+}
+
+/* A ledger file the archive does not hold: a problem when it was imported. */
+static void ledger_only(struct verify_ctx *c)
+{
+	if (c->cur_outcome == FILE_IMPORTED) {
+		c->problems++;
+		printf("  missing from archive: %s (imported by run %s)\n", c->cur.buf,
+		       c->run_id);
+	}
+	next_ledger(c);
+}
+
+static void merge_index_file(void *ctx, const struct backup_file *f)
+{
+	struct verify_ctx *c = ctx;
+	size_t len = strlen(f->path);
+
+	while (c->have_cur && walk_path_cmp(c->cur.buf, c->cur.len, f->path, len) < 0)
+		ledger_only(c);
+	if (!c->have_cur || walk_path_cmp(c->cur.buf, c->cur.len, f->path, len) != 0) {
+		c->problems++;
+		printf("  not in ledger: %s\n", f->path);
+		return;
+	}
+	if (strcmp(c->cur_sha, f->sha256) != 0) {
+		c->problems++;
+		printf("  ledger mismatch: %s: archive sha256 %s, ledger %s\n", f->path,
+		       f->sha256, c->cur_sha[0] ? c->cur_sha : "(none)");
+	}
+	next_ledger(c);
+}
 
 static void on_problem(void *ctx, enum backup_problem kind, const char *path,
 		       const char *detail)
@@ -184,6 +269,38 @@ static int verify_one(const char *archive, const char *expected_sha,
 		c.problems++;
 	}
 	if (st && run && rc != ERR_IO) {
+		c.run_id = run->id;
+		c.spill = tmpfile();
+		if (!c.spill)
+			return error_set(err, ERR_IO, "cannot create a temporary file: %s",
+					 strerror(errno));
+		rc = storage_list_files(st, run->id, spill_ledger, &c, err);
+		if (rc == ERR_IO && !err->msg[0])
+			error_set(err, ERR_IO, "cannot write a temporary file: %s", strerror(errno));
+		strbuf_release(&c.prev);
+		if (!rc && !c.out_of_order) {
+			rewind(c.spill);
+			next_ledger(&c);
+			memset(&info, 0, sizeof(info));
+			error_clear(&e);
+			if (backup_read_index(archive, &info, merge_index_file, &c, &e) == 0) {
+				if (strcmp(info.run_id, run->id) != 0) {
+					c.problems++;
+					printf("  ledger mismatch: archive is of run %s, ledger run %s\n",
+					       info.run_id, run->id);
+				}
+				while (c.have_cur)
+					ledger_only(&c);
+			}
+		}
+		fclose(c.spill);
+		strbuf_release(&c.cur);
+		if (rc)
+			return rc;
+	}
+	if (st && run && rc != ERR_IO && c.out_of_order) {
+		/* a path the database sorts otherwise (a 0x01 byte in a name):
+		 * the ledger in memory, sorted, looked up */
 		if ((rc = storage_list_files(st, run->id, collect_ledger, &c, err))) {
 			free_ledger(&c);
 			return rc;

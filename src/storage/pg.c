@@ -276,16 +276,34 @@ static int pg_list_files(struct storage *st, const char *run_id,
 		return ERR_IO;
 	if (!exists)
 		return 0;
-	if (pg_exec(ps, warn ?
-		    "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
-		    " warnings FROM wsm_files WHERE run_id = $1 ORDER BY path COLLATE \"C\"" :
-		    "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
-		    " 0 FROM wsm_files WHERE run_id = $1 ORDER BY path COLLATE \"C\"",
-		    1, params, &res, err, "list files"))
-		return ERR_IO;
-	for (i = 0; i < PQntuples(res) && !rc; i++) {
+	/* the walk's order: bytewise with '/' below every other byte (chr(1)
+	 * stands for it); one row at a time, so memory does not grow with
+	 * the run (cb must not use the storage meanwhile) */
+	if (!PQsendQueryParams(ps->conn, warn ?
+			       "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
+			       " warnings FROM wsm_files WHERE run_id = $1"
+			       " ORDER BY replace(path, '/', chr(1)) COLLATE \"C\", path COLLATE \"C\"" :
+			       "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
+			       " 0 FROM wsm_files WHERE run_id = $1"
+			       " ORDER BY replace(path, '/', chr(1)) COLLATE \"C\", path COLLATE \"C\"",
+			       1, NULL, params, NULL, NULL, 0) ||
+	    !PQsetSingleRowMode(ps->conn))
+		return pg_fail(ps, NULL, err, "list files");
+	while ((res = PQgetResult(ps->conn)) != NULL) {
+		ExecStatusType t = PQresultStatus(res);
 		struct file_entry f;
 
+		i = 0;
+		if (t != PGRES_SINGLE_TUPLE) {
+			if (t != PGRES_TUPLES_OK && !rc)
+				rc = pg_fail(ps, res, err, "list files");
+			PQclear(res);   /* drain: the connection stays usable */
+			continue;
+		}
+		if (rc) {
+			PQclear(res);
+			continue;
+		}
 		memset(&f, 0, sizeof(f));
 		f.path = PQgetvalue(res, i, 0);
 		f.size = pg_int(res, i, 1);
@@ -298,8 +316,8 @@ static int pg_list_files(struct storage *st, const char *run_id,
 		f.n_rows = (size_t)pg_int(res, i, 8);
 		f.warning_count = (size_t)pg_int(res, i, 9);
 		rc = cb(ctx, &f);
+		PQclear(res);
 	}
-	PQclear(res);
 	return rc;
 }
 

@@ -1451,9 +1451,11 @@ static int sqlite_list_files(struct storage *st, const char *run_id,
 		return 0;
 	if (prepare(s, has_column(s, "wsm_files", "warnings") ?
 		    "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
-		    " warnings FROM wsm_files WHERE run_id = ? ORDER BY path" :
+		    " warnings FROM wsm_files WHERE run_id = ?"
+		    " ORDER BY replace(path, '/', char(1)), path" :
 		    "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
-		    " 0 FROM wsm_files WHERE run_id = ? ORDER BY path", &q, err))
+		    " 0 FROM wsm_files WHERE run_id = ?"
+		    " ORDER BY replace(path, '/', char(1)), path", &q, err))
 		return ERR_IO;
 	sqlite3_bind_text(q, 1, run_id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
