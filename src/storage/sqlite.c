@@ -21,10 +21,11 @@
  */
 #include "storage.h"
 
-#include <fcntl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -162,7 +163,7 @@ static int sqlite_open(const char *url, const struct storage_opts *opts,
 	struct sqlite_storage *s;
 	const char *path = url;
 	char pragmas[256];
-	int fd;
+	int created;
 
 	*out = NULL;
 	if (strncmp(path, "sqlite://", 9) == 0)
@@ -183,18 +184,23 @@ static int sqlite_open(const char *url, const struct storage_opts *opts,
 	s->on_lock_wait = opts->on_lock_wait;
 	s->lock_ctx = opts->lock_ctx;
 	/* a new database is private (0600), like the archives that hold the
-	 * same documents: create the file before SQLite does (0644 less the
-	 * umask); an empty file is an empty database, and SQLite gives its
-	 * journals the database file's mode */
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd >= 0)
-		close(fd);
+	 * same documents: SQLite creates it 0644 less the umask, so narrow
+	 * it right after the open, while it is still empty (SQLite gives its
+	 * journals the database file's mode) */
+	created = access(path, F_OK) != 0 && errno == ENOENT;
 	/* serialized: source_lookup_many may run on one thread while
 	 * put_batch runs on another (storage.h) */
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
 		int rc = error_set(err, ERR_IO, "cannot open sqlite database '%s': %s", path,
 				   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+
+		sqlite_close(&s->base);
+		return rc;
+	}
+	if (created && chmod(path, 0600) != 0) {
+		int rc = error_set(err, ERR_IO, "cannot make '%s' private (0600): %s", path,
+				   strerror(errno));
 
 		sqlite_close(&s->base);
 		return rc;
