@@ -28,11 +28,15 @@ static const struct option long_opts[] = {
 };
 
 static const char help_text[] =
-	"usage: wsmigrate rollback [--run ID|latest] [--db URL] [--to DIR] [--force] [--dry-run]\n\n"
+	"usage: wsmigrate rollback [--run ID|latest] [--db URL] [--to DIR] [--force] [--dry-run] [-q]\n\n"
 	"  --run ID|latest   the run to undo (default latest); only the newest run that\n"
 	"                    is not rolled back can be undone\n"
+	"  --db URL          the database (default $WSMIGRATE_DB, $DATABASE_URL, or\n"
+	"                    sqlite:workspace.db)\n"
 	"  --to DIR          restore the files under DIR instead of the original tree\n"
-	"  --force           overwrite files that changed since the run\n"
+	"  --force           overwrite files that changed since the run; what was there\n"
+	"                    is kept as FILE.wsmigrate-orig (and named)\n"
+	"  -q, --quiet       list only conflicts and refusals, then the summary\n"
 	"  --dry-run         print what would be restored and reverted; write nothing\n"
 	"exit status: 0 done, 1 conflicts (nothing written), 2 usage, 3 I/O or database\n";
 
@@ -96,7 +100,9 @@ static void on_event(void *ctx, enum backup_restore_event ev, const char *path,
 	}
 	if (ev == BACKUP_IDENTICAL && c->quiet)
 		return;
-	if (ev == BACKUP_IDENTICAL || (c->quiet && ev == BACKUP_RESTORED))
+	/* -q still names every overwritten file and where its copy went */
+	if (ev == BACKUP_IDENTICAL || (c->quiet && ev == BACKUP_RESTORED &&
+				       !(reason && strncmp(reason, "overwritten", 11) == 0)))
 		return;
 	printf("%-13s %s%s%s\n", backup_restore_event_name(ev), path,
 	       reason && *reason ? ": " : "", reason ? reason : "");
