@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,7 @@ static const struct option long_opts[] = {
 
 static const char help_text[] =
 	"usage: wsmigrate backups list [--db URL] [--format text|json]\n"
-	"       wsmigrate backups verify [RUN-ID|ARCHIVE] [--db URL]\n\n"
+	"       wsmigrate backups verify [RUN-ID|ARCHIVE] [--db URL] [--format text|json]\n\n"
 	"verify reads every entry, recomputes its sha256 and checks it against the\n"
 	"index inside the archive and against the ledger. With no argument it\n"
 	"checks every archive in the ledger; an ARCHIVE path alone needs no database.\n"
@@ -86,6 +87,91 @@ static int list_run(void *ctx, const struct run_info *r)
 }
 
 /* -------------------------------------------------------------- verify */
+
+/*
+ * verify's output: text lines, or (--format json) one document streamed
+ * as the archives are checked:
+ *   {"db": URL|null, "archives": [{"archive", "run_id", "in_ledger",
+ *    "problems": [{"kind", "path", "detail"}], "ok"}], "checked",
+ *    "failed", "duration_s"}
+ */
+static struct {
+	int json;
+	long archives;      /* archive objects written */
+	long problems;      /* problems written in the current one */
+} vout;
+
+static void json_str_or_null(struct strbuf *sb, const char *s)
+{
+	if (s)
+		strbuf_add_json_string(sb, s, strlen(s));
+	else
+		strbuf_addstr(sb, "null");
+}
+
+/* in_ledger: 1, 0, or -1 when no ledger was asked */
+static void out_archive_begin(const char *archive, const char *run_id, int in_ledger)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!vout.json) {
+		if (archive)
+			printf("%s\n", archive);
+		return;
+	}
+	strbuf_addstr(&sb, vout.archives++ ? ",\n  {\"archive\": " : "\n  {\"archive\": ");
+	json_str_or_null(&sb, archive);
+	strbuf_addstr(&sb, ", \"run_id\": ");
+	json_str_or_null(&sb, run_id);
+	strbuf_addf(&sb, ", \"in_ledger\": %s, \"problems\": [",
+		    in_ledger < 0 ? "null" : in_ledger ? "true" : "false");
+	fputs(strbuf_str(&sb), stdout);
+	strbuf_release(&sb);
+	vout.problems = 0;
+}
+
+/* One finding: "  KIND: PATH: DETAIL" (path and detail may be NULL). */
+static void out_problem(const char *kind, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void out_problem(const char *kind, const char *path, const char *fmt, ...)
+{
+	char detail[ERROR_MSG_MAX];
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	detail[0] = '\0';
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(detail, sizeof(detail), fmt, ap);
+		va_end(ap);
+	}
+	if (!vout.json) {
+		printf("  %s%s%s%s%s\n", kind, path ? ": " : "", path ? path : "",
+		       detail[0] ? ": " : "", detail);
+		return;
+	}
+	strbuf_addstr(&sb, vout.problems++ ? ",\n    {\"kind\": " : "\n    {\"kind\": ");
+	json_str_or_null(&sb, kind);
+	strbuf_addstr(&sb, ", \"path\": ");
+	json_str_or_null(&sb, path);
+	strbuf_addstr(&sb, ", \"detail\": ");
+	json_str_or_null(&sb, detail[0] ? detail : NULL);
+	strbuf_addch(&sb, '}');
+	fputs(strbuf_str(&sb), stdout);
+	strbuf_release(&sb);
+}
+
+static void out_archive_end(long problems)
+{
+	if (!vout.json) {
+		if (problems)
+			printf("  FAILED: %ld problem%s\n", problems, problems == 1 ? "" : "s");
+		else
+			printf("  ok\n");
+		return;
+	}
+	printf("%s], \"ok\": %s}", vout.problems ? "\n   " : "", problems ? "false" : "true");
+}
 
 struct ledger_file {
 	char *path;
@@ -158,8 +244,7 @@ static void ledger_only(struct verify_ctx *c)
 {
 	if (c->cur_outcome == FILE_IMPORTED) {
 		c->problems++;
-		printf("  missing from archive: %s (imported by run %s)\n", c->cur.buf,
-		       c->run_id);
+		out_problem("missing from archive", c->cur.buf, "imported by run %s", c->run_id);
 	}
 	next_ledger(c);
 }
@@ -173,13 +258,13 @@ static void merge_index_file(void *ctx, const struct backup_file *f)
 		ledger_only(c);
 	if (!c->have_cur || walk_path_cmp(c->cur.buf, c->cur.len, f->path, len) != 0) {
 		c->problems++;
-		printf("  not in ledger: %s\n", f->path);
+		out_problem("not in ledger", f->path, NULL);
 		return;
 	}
 	if (strcmp(c->cur_sha, f->sha256) != 0) {
 		c->problems++;
-		printf("  ledger mismatch: %s: archive sha256 %s, ledger %s\n", f->path,
-		       f->sha256, c->cur_sha[0] ? c->cur_sha : "(none)");
+		out_problem("ledger mismatch", f->path, "archive sha256 %s, ledger %s",
+			    f->sha256, c->cur_sha[0] ? c->cur_sha : "(none)");
 	}
 	next_ledger(c);
 }
@@ -190,7 +275,7 @@ static void on_problem(void *ctx, enum backup_problem kind, const char *path,
 	struct verify_ctx *c = ctx;
 
 	c->problems++;
-	printf("  %s: %s: %s\n", backup_problem_name(kind), path, detail ? detail : "");
+	out_problem(backup_problem_name(kind), path, detail ? "%s" : NULL, detail);
 }
 
 static int collect_ledger(void *ctx, const struct file_entry *f)
@@ -223,14 +308,14 @@ static void check_index_file(void *ctx, const struct backup_file *f)
 	lf = bsearch(&key, c->files, c->n_files, sizeof(*c->files), cmp_ledger);
 	if (!lf) {
 		c->problems++;
-		printf("  not in ledger: %s\n", f->path);
+		out_problem("not in ledger", f->path, NULL);
 		return;
 	}
 	lf->seen = 1;
 	if (strcmp(lf->sha256, f->sha256) != 0) {
 		c->problems++;
-		printf("  ledger mismatch: %s: archive sha256 %s, ledger %s\n", f->path,
-		       f->sha256, lf->sha256[0] ? lf->sha256 : "(none)");
+		out_problem("ledger mismatch", f->path, "archive sha256 %s, ledger %s",
+			    f->sha256, lf->sha256[0] ? lf->sha256 : "(none)");
 	}
 }
 
@@ -261,11 +346,11 @@ static int verify_one(const char *archive, const char *expected_sha,
 
 	memset(&c, 0, sizeof(c));
 	c.archive = archive;
-	printf("%s\n", archive);
+	out_archive_begin(archive, run ? run->id : NULL, st ? run != NULL : -1);
 	error_clear(&e);
 	rc = backup_verify(archive, expected_sha, on_problem, &c, &e);
 	if (rc == ERR_IO) {
-		printf("  unreadable: %s\n", e.msg);
+		out_problem("unreadable", NULL, "%s", e.msg);
 		c.problems++;
 	}
 	if (st && run && rc != ERR_IO) {
@@ -286,8 +371,9 @@ static int verify_one(const char *archive, const char *expected_sha,
 			if (backup_read_index(archive, &info, merge_index_file, &c, &e) == 0) {
 				if (strcmp(info.run_id, run->id) != 0) {
 					c.problems++;
-					printf("  ledger mismatch: archive is of run %s, ledger run %s\n",
-					       info.run_id, run->id);
+					out_problem("ledger mismatch", NULL,
+						    "archive is of run %s, ledger run %s",
+						    info.run_id, run->id);
 				}
 				while (c.have_cur)
 					ledger_only(&c);
@@ -311,23 +397,21 @@ static int verify_one(const char *archive, const char *expected_sha,
 		if (backup_read_index(archive, &info, check_index_file, &c, &e) == 0) {
 			if (strcmp(info.run_id, run->id) != 0) {
 				c.problems++;
-				printf("  ledger mismatch: archive is of run %s, ledger run %s\n",
-				       info.run_id, run->id);
+				out_problem("ledger mismatch", NULL,
+					    "archive is of run %s, ledger run %s",
+					    info.run_id, run->id);
 			}
 			for (i = 0; i < c.n_files; i++) {
 				if (c.files[i].outcome == FILE_IMPORTED && !c.files[i].seen) {
 					c.problems++;
-					printf("  missing from archive: %s (imported by run %s)\n",
-					       c.files[i].path, run->id);
+					out_problem("missing from archive", c.files[i].path,
+						    "imported by run %s", run->id);
 				}
 			}
 		}
 		free_ledger(&c);
 	}
-	if (c.problems)
-		printf("  FAILED: %ld problem%s\n", c.problems, c.problems == 1 ? "" : "s");
-	else
-		printf("  ok\n");
+	out_archive_end(c.problems);
 	return c.problems ? ERR_DATA : 0;
 }
 
@@ -349,8 +433,14 @@ static int verify_run(void *ctx, const struct run_info *r)
 		return 0;
 	if (!r->archive_path[0]) {
 		if (a->want) {
-			printf("run %s has no archive\n", r->id);
-			a->bad = 1;
+			if (vout.json) {
+				out_archive_begin(NULL, r->id, 1);
+				out_problem("no archive", NULL, "run %s has no archive", r->id);
+				out_archive_end(1);
+			} else {
+				printf("run %s has no archive\n", r->id);
+			}
+			a->bad++;
 			a->checked++;
 		}
 		return 0;
@@ -360,7 +450,7 @@ static int verify_run(void *ctx, const struct run_info *r)
 	a->checked++;
 	rc = verify_one(r->archive_path, r->archive_sha256, a->st, r, a->err);
 	if (rc == ERR_DATA)
-		a->bad = 1;
+		a->bad++;
 	else if (rc)
 		return rc;
 	return 0;
@@ -371,6 +461,7 @@ int cmd_backups(int argc, char **argv, struct error *err)
 	struct storage *st = NULL;
 	const char *db = NULL, *sub;
 	int json = 0, ch, rc = 0, db_given = 0;
+	double t0 = util_monotonic();
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
@@ -416,28 +507,53 @@ int cmd_backups(int argc, char **argv, struct error *err)
 		memset(&a, 0, sizeof(a));
 		a.want = what;
 		a.err = err;
+		vout.json = json;
 		/* an archive path alone: no database unless --db was given */
 		if (what && stat(what, &sb) == 0 && S_ISREG(sb.st_mode) && !db_given &&
 		    !getenv("WSMIGRATE_DB")) {
+			if (json)
+				fputs("{\"db\": null, \"archives\": [", stdout);
 			rc = verify_one(what, NULL, NULL, NULL, err);
+			if (json)
+				printf("%s], \"checked\": 1, \"failed\": %d, \"duration_s\": %.3f}\n",
+				       vout.archives ? "\n" : "", rc ? 1 : 0, util_monotonic() - t0);
 			return rc;
 		}
 		if ((rc = storage_open(cli_default_db(db), NULL, &st, err)))
 			return rc;
+		if (json) {
+			struct strbuf sb2 = STRBUF_INIT;
+
+			strbuf_addstr(&sb2, "{\"db\": ");
+			strbuf_add_json_string(&sb2, st->url_masked, strlen(st->url_masked));
+			strbuf_addstr(&sb2, ", \"archives\": [");
+			fputs(strbuf_str(&sb2), stdout);
+			strbuf_release(&sb2);
+		}
 		a.st = st;
 		rc = storage_list_runs(st, verify_run, &a, err);
 		if (!rc && what && !a.checked) {
 			if (stat(what, &sb) == 0 && S_ISREG(sb.st_mode)) {
 				/* an archive the ledger does not know: check it alone */
-				printf("note: %s is not in the ledger of %s\n", what, st->url_masked);
+				if (!json)
+					printf("note: %s is not in the ledger of %s\n", what,
+					       st->url_masked);
+				a.checked++;
 				rc = verify_one(what, NULL, NULL, NULL, err);
+				if (rc == ERR_DATA) {
+					a.bad++;
+					rc = 0;
+				}
 			} else {
 				rc = error_set(err, ERR_USAGE, "no run or archive '%s' in %s", what,
 					       st->url_masked);
 			}
-		} else if (!rc && !a.checked) {
+		} else if (!rc && !a.checked && !json) {
 			printf("no archives recorded in %s\n", st->url_masked);
 		}
+		if (json)
+			printf("%s], \"checked\": %d, \"failed\": %d, \"duration_s\": %.3f}\n",
+			       vout.archives ? "\n" : "", a.checked, a.bad, util_monotonic() - t0);
 		storage_close(st);
 		if (!rc && a.bad)
 			rc = ERR_DATA;

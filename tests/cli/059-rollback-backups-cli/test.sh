@@ -70,3 +70,26 @@ case "$r" in *"wsmigrate-orig"*) ;; *) fail "json reason: $r" ;; esac
 expect_eq "$(jget .rows_removed)" "$(q "select rows_written from wsm_runs where id = '$run'")" json_rows_removed
 expect_eq "$(q "select status from wsm_runs where id = '$run'")" rolled_back json_ledger
 jq -e '.duration_s >= 0 and (.db | type == "string")' out.txt >/dev/null || fail "duration_s or db"
+
+# backups verify --format json: one valid document, archives and problems
+wsm backups verify --db "$DB" --format json
+expect_status 0
+jq -e . out.txt >/dev/null || fail "verify JSON is not valid"
+expect_eq "$(jget .failed)" 0 verify_failed
+[ "$(jget .checked)" -ge 1 ] || fail "verify checked nothing"
+expect_eq "$(jget '[.archives[] | select(.ok != true)] | length')" 0 all_ok
+expect_eq "$(jget '.archives[0].in_ledger')" true in_ledger
+last=$(q "select id from wsm_runs where status = 'committed' order by seq desc limit 1")
+a=$(q "select archive_path from wsm_runs where id = '$last'")
+q "update wsm_files set sha256 = 'x' where run_id = '$last' and outcome = 'imported' and path = (select min(path) from wsm_files where run_id = '$last' and outcome = 'imported')"
+wsm backups verify "$last" --db "$DB" --format json
+expect_status 1
+jq -e . out.txt >/dev/null || fail "failed verify JSON is not valid"
+expect_eq "$(jget .failed)" 1 verify_failed_1
+expect_eq "$(jget '.archives[0].run_id')" "$last" verify_run_id
+expect_eq "$(jget '.archives[0].problems[0].kind')" "ledger mismatch" verify_kind
+# an archive alone, no database
+wsm backups verify "$a" --format json
+expect_status 0
+expect_eq "$(jget .db)" null archive_alone_db
+expect_eq "$(jget '.archives[0].in_ledger')" null archive_alone_in_ledger
