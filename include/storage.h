@@ -102,6 +102,8 @@ const char *file_outcome_name(enum file_outcome o);
 #define WARN_KEY_COLLISION "key_collision"  /* a row replaced in the same run */
 #define WARN_ROLLBACK_PARTIAL "rollback_partial" /* a rollback stopped midway: what
 						   it restored (storage_note_run) */
+#define WARN_ARCHIVE_PRUNED "archive_pruned"    /* backups prune removed the run's
+						   archive (storage_note_run) */
 
 /* One warning as the ledger keeps it (wsm_warnings). */
 struct warning_entry {
@@ -267,6 +269,8 @@ struct storage_ops {
 			     void *ctx, struct error *err);
 	int (*note_run)(struct storage *st, const char *run_id, const char *kind,
 			const char *message, struct error *err);
+	int (*forget_archive)(struct storage *st, const char *run_id,
+			      struct error *err);
 };
 
 /* Every backend's struct starts with this. */
@@ -394,6 +398,14 @@ int storage_list_warnings(struct storage *st, const char *run_id,
  */
 int storage_note_run(struct storage *st, const char *run_id, const char *kind,
 		     const char *message, struct error *err);
+
+/*
+ * The archive of run `run_id` was removed (backups prune): clear the run's
+ * archive_path (archive_sha256 stays, for the record), inside a
+ * transaction (after storage_begin; the caller commits).  A rollback of
+ * the run then reverts only the database.
+ */
+int storage_forget_archive(struct storage *st, const char *run_id, struct error *err);
 
 /* The backends, for the table in storage.c and for tests. */
 extern const struct storage_ops storage_sqlite_ops;

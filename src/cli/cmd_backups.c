@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "backup.h"
 #include "cli.h"
+#include "internal.h"
 #include "storage.h"
 #include "util.h"
 #include "walk.h"
@@ -20,17 +22,27 @@
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
 	{ "format", required_argument, NULL, 'f' },
+	{ "keep-last", required_argument, NULL, 'k' },
+	{ "force", no_argument, NULL, 'F' },
+	{ "dry-run", no_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
 static const char help_text[] =
 	"usage: wsmigrate backups list [--db URL] [--format text|json]\n"
-	"       wsmigrate backups verify [RUN-ID|ARCHIVE] [--db URL] [--format text|json]\n\n"
+	"       wsmigrate backups verify [RUN-ID|ARCHIVE] [--db URL] [--format text|json]\n"
+	"       wsmigrate backups prune --keep-last N [--db URL] [--force] [--dry-run]\n"
+	"                               [--format text|json]\n\n"
 	"verify reads every entry, recomputes its sha256 and checks it against the\n"
 	"index inside the archive and against the ledger. With no argument it\n"
 	"checks every archive in the ledger; an ARCHIVE path alone needs no database.\n"
-	"Exit status 1 on any mismatch, missing entry or unreadable archive.\n";
+	"Exit status 1 on any mismatch, missing entry or unreadable archive.\n\n"
+	"prune removes the archives of all but the N newest runs that have one, and\n"
+	"records each removal in the ledger. It keeps, unless --force, an archive\n"
+	"that rollback could still need: that of a committed run that imported\n"
+	"files (a rollback of it then reverts only the database). --dry-run says\n"
+	"what it would remove. It holds the run lock while it works.\n";
 
 /* ---------------------------------------------------------------- list */
 
@@ -456,11 +468,168 @@ static int verify_run(void *ctx, const struct run_info *r)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- prune */
+
+struct prune_run {
+	char *id, *archive;
+	char sha256[65];
+	int needed;                /* rollback of it would restore files */
+	int rolled_back;
+};
+
+struct prune_ctx {
+	struct prune_run *runs;    /* runs with an archive, oldest first */
+	size_t n, cap;
+};
+
+static int collect_archived(void *ctx, const struct run_info *r)
+{
+	struct prune_ctx *c = ctx;
+	struct prune_run *p;
+
+	if (!r->archive_path[0])
+		return 0;
+	if (ALLOC_GROW(c->runs, c->n + 1, c->cap))
+		return ERR_IO;
+	p = &c->runs[c->n++];
+	memset(p, 0, sizeof(*p));
+	p->id = util_strdup(r->id);
+	p->archive = util_strdup(r->archive_path);
+	snprintf(p->sha256, sizeof(p->sha256), "%s", r->archive_sha256);
+	p->rolled_back = strcmp(r->status, "rolled_back") == 0;
+	p->needed = strcmp(r->status, "committed") == 0 && r->imported > 0;
+	return p->id && p->archive ? 0 : ERR_IO;
+}
+
+static void prune_item(struct strbuf *sb, int *first, const struct prune_run *p,
+		       long long bytes, const char *reason)
+{
+	strbuf_addstr(sb, *first ? "\n  {\"run_id\": " : ",\n  {\"run_id\": ");
+	*first = 0;
+	strbuf_add_json_string(sb, p->id, strlen(p->id));
+	strbuf_addstr(sb, ", \"archive\": ");
+	strbuf_add_json_string(sb, p->archive, strlen(p->archive));
+	if (reason) {
+		strbuf_addstr(sb, ", \"reason\": ");
+		strbuf_add_json_string(sb, reason, strlen(reason));
+	} else {
+		strbuf_addf(sb, ", \"bytes\": %lld", bytes);
+	}
+	strbuf_addch(sb, '}');
+}
+
+static int cmd_prune(const char *db, long keep, int force, int dry, int json,
+		     struct error *err)
+{
+	static const char needed[] = "a rollback of this committed run restores its files from it"
+				     " (--force removes it: a rollback then reverts only the database)";
+	struct storage_opts so;
+	struct storage *st = NULL;
+	struct prune_ctx c;
+	struct strbuf removed = STRBUF_INIT, refused = STRBUF_INIT;
+	int first_r = 1, first_f = 1, rc;
+	long n_removed = 0, n_refused = 0, n_kept = 0;
+	long long bytes = 0;
+	double t0 = util_monotonic();
+	size_t i;
+	char now[40];
+
+	memset(&c, 0, sizeof(c));
+	memset(&so, 0, sizeof(so));
+	if (isatty(2))
+		so.on_lock_wait = cmd_lock_wait;
+	if ((rc = storage_open(cli_default_db(db), &so, &st, err)))
+		return rc;
+	/* under the run lock: no run writes or rolls back meanwhile */
+	if ((!dry && (rc = storage_begin(st, err))) ||
+	    (rc = storage_list_runs(st, collect_archived, &c, err)))
+		goto out;
+	util_now_utc(now);
+	for (i = 0; i < c.n; i++) {
+		struct prune_run *p = &c.runs[i];
+		struct stat sb;
+		char msg[1400];
+
+		if (c.n - i <= (size_t)keep) {
+			n_kept++;
+			continue;
+		}
+		if (p->needed && !force) {
+			n_refused++;
+			if (json)
+				prune_item(&refused, &first_f, p, 0, needed);
+			else
+				printf("kept     %s (run %s): %s\n", p->archive, p->id, needed);
+			continue;
+		}
+		n_removed++;
+		if (stat(p->archive, &sb) == 0)
+			bytes += (long long)sb.st_size;
+		if (json)
+			prune_item(&removed, &first_r, p, stat(p->archive, &sb) == 0 ?
+				   (long long)sb.st_size : 0, NULL);
+		else
+			printf("%s %s (run %s%s)\n", dry ? "would remove" : "removed ", p->archive,
+			       p->id, p->rolled_back ? ", rolled back" : "");
+		if (dry)
+			continue;
+		snprintf(msg, sizeof(msg), "archive %s (sha256 %s) removed by backups prune at %s",
+			 p->archive, p->sha256, now);
+		if ((rc = storage_note_run(st, p->id, WARN_ARCHIVE_PRUNED, msg, err)) ||
+		    (rc = storage_forget_archive(st, p->id, err)))
+			goto out;
+	}
+	/* the ledger first: a crash before the files go leaves files the
+	 * ledger no longer names, never a ledger naming missing files */
+	if (!dry && (rc = storage_commit(st, err)))
+		goto out;
+	for (i = 0; !dry && i + (size_t)keep < c.n; i++) {
+		struct error e;
+
+		if (c.runs[i].needed && !force)
+			continue;
+		error_clear(&e);
+		if (backup_remove(c.runs[i].archive, &e))
+			fprintf(stderr, "wsmigrate backups prune: %s (the ledger no longer names it)\n",
+				e.msg);
+	}
+	if (json) {
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_addstr(&sb, "{\"db\": ");
+		strbuf_add_json_string(&sb, st->url_masked, strlen(st->url_masked));
+		strbuf_addf(&sb, ", \"keep_last\": %ld, \"dry_run\": %s, \"removed\": [%s%s],"
+			    " \"refused\": [%s%s], \"kept\": %ld, \"bytes\": %lld,"
+			    " \"duration_s\": %.3f}\n", keep, dry ? "true" : "false",
+			    strbuf_str(&removed), first_r ? "" : "\n", strbuf_str(&refused),
+			    first_f ? "" : "\n", n_kept, bytes, util_monotonic() - t0);
+		fputs(strbuf_str(&sb), stdout);
+		strbuf_release(&sb);
+	} else {
+		printf("%s %ld archive%s (%lld bytes); kept the %ld newest%s%ld needed by rollback%s\n",
+		       dry ? "would remove" : "removed", n_removed, n_removed == 1 ? "" : "s", bytes,
+		       n_kept, n_refused ? ", and " : " (", n_refused,
+		       n_refused ? " (--force removes those)" : ")");
+	}
+out:
+	for (i = 0; i < c.n; i++) {
+		free(c.runs[i].id);
+		free(c.runs[i].archive);
+	}
+	free(c.runs);
+	strbuf_release(&removed);
+	strbuf_release(&refused);
+	storage_close(st);
+	return rc;
+}
+
 int cmd_backups(int argc, char **argv, struct error *err)
 {
 	struct storage *st = NULL;
 	const char *db = NULL, *sub;
-	int json = 0, ch, rc = 0, db_given = 0;
+	int json = 0, ch, rc = 0, db_given = 0, force = 0, dry = 0;
+	long keep = -1;
+	char *end;
 	double t0 = util_monotonic();
 
 	optind = 0;
@@ -473,13 +642,30 @@ int cmd_backups(int argc, char **argv, struct error *err)
 			else if (strcmp(optarg, "text") != 0)
 				return error_set(err, ERR_USAGE, "--format wants text or json");
 			break;
+		case 'k':
+			keep = strtol(optarg, &end, 10);
+			if (end == optarg || *end || keep < 0)
+				return error_set(err, ERR_USAGE, "--keep-last wants a count, not '%s'",
+						 optarg);
+			break;
+		case 'F': force = 1; break;
+		case 'n': dry = 1; break;
 		case 'h': fputs(help_text, stdout); return 0;
 		default: return error_set(err, ERR_USAGE, "unknown option");
 		}
 	}
 	if (optind >= argc)
-		return error_set(err, ERR_USAGE, "backups wants 'list' or 'verify'");
+		return error_set(err, ERR_USAGE, "backups wants 'list', 'verify' or 'prune'");
 	sub = argv[optind++];
+	if (strcmp(sub, "prune") == 0) {
+		if (optind != argc)
+			return error_set(err, ERR_USAGE, "backups prune takes no arguments");
+		if (keep < 0)
+			return error_set(err, ERR_USAGE, "backups prune needs --keep-last N");
+		return cmd_prune(db, keep, force, dry, json, err);
+	}
+	if (keep >= 0 || force || dry)
+		return error_set(err, ERR_USAGE, "--keep-last, --force and --dry-run go with backups prune");
 	if (strcmp(sub, "list") == 0) {
 		struct list_ctx c = { json, 0 };
 
@@ -559,5 +745,5 @@ int cmd_backups(int argc, char **argv, struct error *err)
 			rc = ERR_DATA;
 		return rc;
 	}
-	return error_set(err, ERR_USAGE, "unknown backups command '%s' (list or verify)", sub);
+	return error_set(err, ERR_USAGE, "unknown backups command '%s' (list, verify or prune)", sub);
 }

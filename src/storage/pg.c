@@ -1168,6 +1168,17 @@ static int pg_note_run(struct storage *st, const char *run_id, const char *kind,
 		       3, params, NULL, err, "note") ? ERR_IO : 0;
 }
 
+static int pg_forget_archive(struct storage *st, const char *run_id, struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	const char *params[1] = { run_id };
+
+	if (pg_need_tx(ps, "forget_archive", err))
+		return ERR_USAGE;
+	return pg_exec(ps, "UPDATE wsm_runs SET archive_path = NULL WHERE id = $1",
+		       1, params, NULL, err, "forget an archive") ? ERR_IO : 0;
+}
+
 /*
  * Rows come one at a time (single-row mode), so a run with many warnings
  * is listed in flat memory.  cb must not use the storage meanwhile.
@@ -1236,5 +1247,6 @@ const struct storage_ops storage_pg_ops = {
 	.revert_run = pg_revert_run,
 	.add_warnings = pg_add_warnings,
 	.note_run = pg_note_run,
+	.forget_archive = pg_forget_archive,
 	.list_warnings = pg_list_warnings,
 };

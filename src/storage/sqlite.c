@@ -1632,6 +1632,17 @@ static int sqlite_note_run(struct storage *st, const char *run_id, const char *k
 	return rc;
 }
 
+static int sqlite_forget_archive(struct storage *st, const char *run_id,
+				 struct error *err)
+{
+	struct sqlite_storage *s = sq(st);
+
+	if (!s->in_tx)
+		return error_set(err, ERR_USAGE, "forget_archive outside a transaction (call begin first)");
+	return exec1(s, "UPDATE wsm_runs SET archive_path = NULL WHERE id = ?1", run_id, NULL,
+		     err) < 0 ? ERR_IO : 0;
+}
+
 static int sqlite_add_warnings(struct storage *st, const struct warning_entry *w,
 			       size_t n, struct error *err)
 {
@@ -1701,5 +1712,6 @@ const struct storage_ops storage_sqlite_ops = {
 	.revert_run = sqlite_revert_run,
 	.add_warnings = sqlite_add_warnings,
 	.note_run = sqlite_note_run,
+	.forget_archive = sqlite_forget_archive,
 	.list_warnings = sqlite_list_warnings,
 };

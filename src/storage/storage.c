@@ -282,6 +282,11 @@ int storage_note_run(struct storage *st, const char *run_id, const char *kind,
 	CALL(note_run, st, run_id, kind, message, err);
 }
 
+int storage_forget_archive(struct storage *st, const char *run_id, struct error *err)
+{
+	CALL(forget_archive, st, run_id, err);
+}
+
 int storage_list_warnings(struct storage *st, const char *run_id,
 			  const char *kind,
 			  int (*cb)(void *ctx, const struct warning_entry *w),

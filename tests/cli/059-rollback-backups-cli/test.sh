@@ -81,15 +81,57 @@ expect_eq "$(jget '[.archives[] | select(.ok != true)] | length')" 0 all_ok
 expect_eq "$(jget '.archives[0].in_ledger')" true in_ledger
 last=$(q "select id from wsm_runs where status = 'committed' order by seq desc limit 1")
 a=$(q "select archive_path from wsm_runs where id = '$last'")
-q "update wsm_files set sha256 = 'x' where run_id = '$last' and outcome = 'imported' and path = (select min(path) from wsm_files where run_id = '$last' and outcome = 'imported')"
+p1=$(q "select min(path) from wsm_files where run_id = '$last' and outcome = 'imported'")
+sha1=$(q "select sha256 from wsm_files where run_id = '$last' and path = '$p1'")
+q "update wsm_files set sha256 = 'x' where run_id = '$last' and path = '$p1'"
 wsm backups verify "$last" --db "$DB" --format json
 expect_status 1
 jq -e . out.txt >/dev/null || fail "failed verify JSON is not valid"
 expect_eq "$(jget .failed)" 1 verify_failed_1
 expect_eq "$(jget '.archives[0].run_id')" "$last" verify_run_id
 expect_eq "$(jget '.archives[0].problems[0].kind')" "ledger mismatch" verify_kind
+q "update wsm_files set sha256 = '$sha1' where run_id = '$last' and path = '$p1'"
 # an archive alone, no database
 wsm backups verify "$a" --format json
 expect_status 0
 expect_eq "$(jget .db)" null archive_alone_db
 expect_eq "$(jget '.archives[0].in_ledger')" null archive_alone_in_ledger
+
+# backups prune --keep-last N: two no-op runs after an importing one
+echo '{"agent_id":"Agent-1","status":"prune"}' > "tree/$F"
+wsm migrate tree $MS --db "$DB" --backup-dir backups -q
+expect_status 0
+wsm migrate tree $MS --db "$DB" --backup-dir backups -q
+wsm migrate tree $MS --db "$DB" --backup-dir backups -q
+expect_status 0
+newest=$(q "select id from wsm_runs where archive_path is not null order by seq desc limit 1")
+needed=$(q "select count(*) from wsm_runs where archive_path is not null and id <> '$newest' and status = 'committed' and imported > 0")
+prunable=$(q "select count(*) from wsm_runs where archive_path is not null and id <> '$newest' and not (status = 'committed' and imported > 0)")
+[ "$needed" -ge 1 ] && [ "$prunable" -ge 2 ] || fail "setup: needed $needed, prunable $prunable"
+q "select archive_path from wsm_runs where archive_path is not null and id <> '$newest' and not (status = 'committed' and imported > 0)" > gone.txt
+wsm backups prune --keep-last 1 --db "$DB" --dry-run
+expect_status 0
+expect_out "would remove $prunable archives"
+expect_eq "$(q "select count(*) from wsm_runs where archive_path is not null")" $((1 + needed + prunable)) dry_run_changed_nothing
+wsm backups prune --keep-last 1 --db "$DB"
+expect_status 0
+expect_out "removed $prunable archives"
+expect_out "kept     "
+expect_eq "$(q "select count(*) from wsm_runs where archive_path is not null")" $((1 + needed)) archives_left
+expect_eq "$(q "select count(*) from wsm_warnings where kind = 'archive_pruned'")" "$prunable" ledger_notes
+while read -r g; do [ -e "$g" ] && fail "$g still there"; done < gone.txt
+wsm backups verify --db "$DB"
+expect_status 0
+# --force removes the needed ones too; JSON says what went
+wsm backups prune --keep-last 1 --db "$DB" --force --format json
+expect_status 0
+jq -e . out.txt >/dev/null || fail "prune JSON is not valid"
+expect_eq "$(jget '.removed | length')" "$needed" forced_removed
+expect_eq "$(jget '.refused | length')" 0 forced_refused
+expect_eq "$(q "select count(*) from wsm_runs where archive_path is not null")" 1 only_newest_left
+# a rollback of a run whose archive went reverts the database only
+wsm rollback --db "$DB" -q
+expect_status 0
+wsm rollback --db "$DB"
+expect_status 0
+expect_out "has no archive: only the database is reverted"
