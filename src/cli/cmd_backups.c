@@ -731,7 +731,8 @@ int cmd_backups(int argc, char **argv, struct error *err)
 					rc = 0;
 				}
 			} else {
-				rc = error_set(err, ERR_USAGE, "no run or archive '%s' in %s", what,
+				rc = error_set(err, ERR_IO, "no run or archive '%s' in %s"
+					       " ('wsmigrate backups list' lists them)", what,
 					       st->url_masked);
 			}
 		} else if (!rc && !a.checked && !json) {

@@ -41,7 +41,9 @@ static const char help_text[] =
 	"  --format text|json  json: one document, the files as they go (events),\n"
 	"                    the counts, and the outcome\n"
 	"  --dry-run         print what would be restored and reverted; write nothing\n"
-	"exit status: 0 done, 1 conflicts (nothing written), 2 usage, 3 I/O or database\n";
+	"exit status: 0 done, 1 conflicts (nothing written) or a restore stopped midway,\n"
+	"2 usage, 3 I/O, database, or a state that forbids it (no such run, not the\n"
+	"latest run, already rolled back)\n";
 
 struct pick_ctx {
 	const char *want;          /* id or "latest" */
@@ -282,20 +284,23 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 	if ((rc = storage_list_runs(st, pick_run, &pick, err)))
 		goto out;
 	if (pick.found == 0) {
+		/* states of the database, not usage errors: exit 3 */
 		rc = strcmp(want, "latest") == 0 ?
-		     error_set(err, ERR_USAGE, "no committed run to roll back in %s", st->url_masked) :
-		     error_set(err, ERR_USAGE, "no run '%s' in %s", want, st->url_masked);
+		     error_set(err, ERR_IO, "no committed run to roll back in %s"
+			       " ('wsmigrate runs' lists the runs)", st->url_masked) :
+		     error_set(err, ERR_IO, "no run '%s' in %s ('wsmigrate runs' lists the run ids)",
+			       want, st->url_masked);
 		goto out;
 	}
 	if (pick.found == 2) {
-		rc = error_set(err, ERR_USAGE, "run %s is %s: nothing to roll back", want,
+		rc = error_set(err, ERR_IO, "run %s is %s: nothing to roll back", want,
 			       pick.run.status);
 		goto out;
 	}
 	if (pick.later.len) {
-		rc = error_set(err, ERR_USAGE,
-			       "run %s is not the latest: roll back these runs first, in this order: %s",
-			       pick.run.id, pick.later.buf);
+		rc = error_set(err, ERR_IO,
+			       "run %s is not the latest: roll back these runs first, in this order"
+			       " (wsmigrate rollback --run ID): %s", pick.run.id, pick.later.buf);
 		goto out;
 	}
 	if (json) {
