@@ -324,6 +324,15 @@ int pg_rollback(struct storage *st, struct error *err);
 /* ERR_USAGE "<what>: call storage_begin first" outside a transaction. */
 int pg_need_tx(struct pg_storage *ps, const char *what, struct error *err);
 
+/*
+ * File names as PostgreSQL text and back (pg_path.c): exact both ways;
+ * a valid UTF-8 name is (almost always) itself.  The result is `path`
+ * itself when nothing changes, else sb's content (valid until sb
+ * changes).  NULL gives NULL.
+ */
+const char *pg_path_enc(struct strbuf *sb, const char *path);
+const char *pg_path_dec(struct strbuf *sb, const char *text);
+
 /* -------------------------------- pg_copy.c: the COPY layer */
 
 /*
