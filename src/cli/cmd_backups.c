@@ -626,12 +626,14 @@ out:
 int cmd_backups(int argc, char **argv, struct error *err)
 {
 	struct storage *st = NULL;
+	struct storage_opts ro = { 0 };   /* list and verify change nothing */
 	const char *db = NULL, *sub;
 	int json = 0, ch, rc = 0, db_given = 0, force = 0, dry = 0;
 	long keep = -1;
 	char *end;
 	double t0 = util_monotonic();
 
+	ro.read_only = 1;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
 		switch (ch) {
@@ -671,7 +673,7 @@ int cmd_backups(int argc, char **argv, struct error *err)
 
 		if (optind != argc)
 			return error_set(err, ERR_USAGE, "backups list takes no arguments");
-		if ((rc = storage_open(cli_default_db(db), NULL, &st, err)))
+		if ((rc = storage_open(cli_default_db(db), &ro, &st, err)))
 			return rc;
 		if (json)
 			fputs("{\"backups\": [", stdout);
@@ -705,7 +707,7 @@ int cmd_backups(int argc, char **argv, struct error *err)
 				       vout.archives ? "\n" : "", rc ? 1 : 0, util_monotonic() - t0);
 			return rc;
 		}
-		if ((rc = storage_open(cli_default_db(db), NULL, &st, err)))
+		if ((rc = storage_open(cli_default_db(db), &ro, &st, err)))
 			return rc;
 		if (json) {
 			struct strbuf sb2 = STRBUF_INIT;

@@ -275,6 +275,9 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 	memset(&sopts, 0, sizeof(sopts));
 	if (!quiet && isatty(2))
 		sopts.on_lock_wait = cmd_lock_wait;
+	/* never create a database: there is nothing in it to roll back */
+	sopts.read_only = dry;
+	sopts.must_exist = 1;
 	if ((rc = storage_open(cli_default_db(db), &sopts, &st, err)))
 		return rc;
 	/* the run lock for the whole rollback, files and rows: a migrate
