@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 	*) echo "rollback-lock: unknown option $1" >&2; exit 2 ;;
 	esac
 done
-ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
 W=$(mktemp -d /tmp/wsm-rollback-lock.XXXXXX)
 trap 'rm -rf "$W"' EXIT
