@@ -66,6 +66,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "error.h"
 
@@ -134,6 +135,16 @@ int backup_writer_add(struct backup_writer *w, const char *relpath,
 		      const void *data, size_t len, uint32_t mode,
 		      int64_t mtime_ns, const char *sha256_hex,
 		      struct error *err);
+
+/*
+ * The same with the modification time as a struct timespec, kept exactly
+ * whatever its year (the index writes it as decimal nanoseconds of any
+ * length; int64 nanoseconds end in 2262).
+ */
+int backup_writer_add_ts(struct backup_writer *w, const char *relpath,
+			 const void *data, size_t len, uint32_t mode,
+			 const struct timespec *mtime, const char *sha256_hex,
+			 struct error *err);
 
 /*
  * Counters so far.  May be called at any time between open and finish.
@@ -252,7 +263,8 @@ struct backup_file {
 	const char *path;   /* relative to the tree root */
 	uint64_t size;
 	uint32_t mode;      /* permission bits */
-	int64_t mtime_ns;
+	int64_t mtime_ns;   /* clamped to int64 (years 1677 to 2262) */
+	struct timespec mtime;  /* exact */
 	char sha256[65];    /* lower-case hex */
 };
 

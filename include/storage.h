@@ -106,6 +106,10 @@ const char *file_outcome_name(enum file_outcome o);
 #define WARN_COLUMN "column"            /* a lenient column's value did not fit */
 #define WARN_ALL_NULL "all_null"        /* a column NULL in every imported file */
 #define WARN_KEY_COLLISION "key_collision"  /* a row replaced in the same run */
+#define WARN_ROLLBACK_PARTIAL "rollback_partial" /* a rollback stopped midway: what
+						   it restored (storage_note_run) */
+#define WARN_ARCHIVE_PRUNED "archive_pruned"    /* backups prune removed the run's
+						   archive (storage_note_run) */
 
 /* One warning as the ledger keeps it (wsm_warnings). */
 struct warning_entry {
@@ -195,11 +199,37 @@ struct run_info {
 	char archive_sha256[65];
 };
 
+/* How long storage_begin waits for another writer unless told otherwise. */
+#define STORAGE_DEFAULT_WAIT_MS (10 * 60 * 1000)
+
+/*
+ * Who holds the writers' lock, as far as the backend can tell (either
+ * field may be ""): SQLite names the process that holds the database
+ * file's write lock and when that process started; PostgreSQL names the
+ * session holding the advisory lock and when its transaction began.
+ */
+struct lock_holder {
+	char who[256];        /* e.g. "sqlite3 (pid 4242)", "psql (pid 77, user bob)" */
+	char since[40];       /* "YYYY-MM-DD HH:MM:SS UTC" */
+	int since_is_start;   /* `since` is the holder's process start time
+				 (SQLite), not the moment it took the lock */
+};
+
 /* Options for storage_open. */
 struct storage_opts {
 	int no_wait;          /* fail at once instead of waiting for the lock */
-	int busy_timeout_ms;  /* how long to wait for another writer (0: default) */
+	int busy_timeout_ms;  /* how long to wait for another writer (0: default,
+				 STORAGE_DEFAULT_WAIT_MS) */
 	const char *tenant;   /* PostgreSQL multi-tenant mode, or NULL */
+	/*
+	 * Called by storage_begin, once, when another client holds the lock
+	 * and begin is about to wait for it (never with no_wait): `db` is the
+	 * masked URL, `h` the holder, `wait_ms` how long begin will wait.
+	 * NULL: wait in silence.  With no_wait, the error names the holder.
+	 */
+	void (*on_lock_wait)(void *ctx, const char *db, const struct lock_holder *h,
+			     int wait_ms);
+	void *lock_ctx;
 	int read_only;        /* read-only commands: never create or change
 				 anything; an SQLite file that does not
 				 exist is ERR_IO "no database at PATH"
@@ -292,6 +322,10 @@ struct storage_ops {
 			     const char *kind,
 			     int (*cb)(void *ctx, const struct warning_entry *w),
 			     void *ctx, struct error *err);
+	int (*note_run)(struct storage *st, const char *run_id, const char *kind,
+			const char *message, struct error *err);
+	int (*forget_archive)(struct storage *st, const char *run_id,
+			      struct error *err);
 	int (*export_docs)(struct storage *st, const struct export_query *q,
 			   int (*cb)(void *ctx, const struct export_doc *d),
 			   void *ctx, struct error *err);
@@ -316,6 +350,14 @@ struct storage {
  */
 int storage_open(const char *url, const struct storage_opts *opts,
 		 struct storage **out, struct error *err);
+
+/*
+ * The holder for a message, into buf: "sqlite3 (pid 4242), running since
+ * 2026-11-30 03:59:12 UTC", "psql (pid 77, user bob) since ...", or
+ * "another client" when unknown.  Returns buf.
+ */
+const char *storage_lock_holder_text(const struct lock_holder *h, char *buf,
+				     size_t size);
 
 /* Close and free; rolls back an open transaction.  Accepts NULL. */
 void storage_close(struct storage *st);
@@ -380,16 +422,23 @@ int storage_rollback(struct storage *st, struct error *err);
 int storage_list_runs(struct storage *st,
 		      int (*cb)(void *ctx, const struct run_info *run),
 		      void *ctx, struct error *err);
-/* Files ledger of one run, in path order (rows/tables fields unset). */
+/*
+ * Files ledger of one run (rows/tables fields unset), in the walk's order
+ * (walk_path_cmp; a path holding the byte 0x01 may break that order, so a
+ * caller that merges must check it), one at a time: memory does not grow
+ * with the run.  cb must not use the storage.
+ */
 int storage_list_files(struct storage *st, const char *run_id,
 		       int (*cb)(void *ctx, const struct file_entry *f),
 		       void *ctx, struct error *err);
 /*
- * Undo run `run_id` in one transaction of its own: delete the rows it
- * wrote, move back the rows it replaced or pruned, restore wsm_sources,
- * delete its warnings, and mark the run "rolled_back".  Refuses
- * (ERR_USAGE, naming them) when a later run that is not rolled back
- * exists.
+ * Undo run `run_id`: delete the rows it wrote, move back the rows it
+ * replaced or pruned, restore wsm_sources, delete its warnings, and mark
+ * the run "rolled_back".  Refuses (ERR_USAGE, naming them) when a later
+ * run that is not rolled back exists.  Called outside a transaction, it
+ * is one transaction of its own (begin ... commit); called after
+ * storage_begin, it works inside that transaction and the caller commits
+ * (rollback does, so that it holds the lock while it restores the files).
  */
 int storage_revert_run(struct storage *st, const char *run_id,
 		       int64_t *rows_removed, int64_t *rows_restored,
@@ -411,6 +460,24 @@ int storage_list_warnings(struct storage *st, const char *run_id,
 			  const char *kind,
 			  int (*cb)(void *ctx, const struct warning_entry *w),
 			  void *ctx, struct error *err);
+
+/*
+ * Record a note about an existing run `run_id` in wsm_warnings (path
+ * NULL, kind `kind`, e.g. WARN_ROLLBACK_PARTIAL), inside a transaction
+ * (after storage_begin; the caller commits).  The run's warning count is
+ * left alone.  A ledger without wsm_warnings gets the note nowhere
+ * (returns 0).  storage_revert_run of the run deletes its notes too.
+ */
+int storage_note_run(struct storage *st, const char *run_id, const char *kind,
+		     const char *message, struct error *err);
+
+/*
+ * The archive of run `run_id` was removed (backups prune): clear the run's
+ * archive_path (archive_sha256 stays, for the record), inside a
+ * transaction (after storage_begin; the caller commits).  A rollback of
+ * the run then reverts only the database.
+ */
+int storage_forget_archive(struct storage *st, const char *run_id, struct error *err);
 
 /*
  * Read-only: hand every document of the state `q` asks for to cb, in path

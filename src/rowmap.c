@@ -391,6 +391,53 @@ size_t rowmap_path_kind(const char *relpath, char *buf, size_t size)
  * The text of a path-derived source.  Returns 0 and sets s/n, or -1.
  * "kind" is built in tmp[0..tmp_size).
  */
+/*
+ * s[0..n) with every byte that starts no valid UTF-8 sequence replaced by
+ * U+FFFD, into buf when anything changes (*out: s or buf).  Returns the
+ * new length (cut at size when buf is too small).
+ */
+static size_t utf8_fix(const char *s, size_t n, char *buf, size_t size, const char **out)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, o = 0, k;
+
+	*out = s;
+	while (i < n) {
+		unsigned c = u[i];
+		size_t len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 :
+			     c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+		int ok = len > 0 && i + len <= n;
+
+		for (k = 1; ok && k < len; k++)
+			ok = (u[i + k] & 0xC0) == 0x80;
+		if (ok && len == 3)
+			ok = !(c == 0xE0 && u[i + 1] < 0xA0) && !(c == 0xED && u[i + 1] >= 0xA0);
+		if (ok && len == 4)
+			ok = !(c == 0xF0 && u[i + 1] < 0x90) && !(c == 0xF4 && u[i + 1] >= 0x90);
+		if (ok) {
+			if (*out == buf && o + len <= size) {
+				memcpy(buf + o, s + i, len);
+				o += len;
+			}
+			i += len;
+			continue;
+		}
+		if (*out == s) {            /* first bad byte: copy what came before */
+			if (i > size)
+				i = size;
+			memcpy(buf, s, i);
+			o = i;
+			*out = buf;
+		}
+		if (o + 3 <= size) {
+			memcpy(buf + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+		}
+		i++;
+	}
+	return *out == s ? n : o;
+}
+
 static int path_value(const struct manifest_column *col, const char *path,
 		      char *tmp, size_t tmp_size, const char **s, size_t *n)
 {
@@ -488,8 +535,14 @@ static int fill_value(struct mctx *c, const struct manifest_target *t,
 	}
 	strbuf_release(&full);
 	rc = -1;
-	if (path_value(col, c->relpath, tmp, sizeof(tmp), &s, &n) == 0)
+	if (path_value(col, c->relpath, tmp, sizeof(tmp), &s, &n) == 0) {
+		/* a value, not the name: bytes that are not UTF-8 become U+FFFD
+		 * (the exact name is in _path) */
+		char fixed[sizeof(tmp) * 3];
+
+		n = utf8_fix(s, n, fixed, sizeof(fixed), &s);
 		rc = convert_text(c, col, s, n, "path", out);
+	}
 	else if (col->from == ELEM_KEY && key)
 		rc = convert_text(c, col, key, key_len, "element key", out);
 	else if (col->from == ELEM_INDEX && key) {

@@ -73,7 +73,9 @@ static const char help_text[] =
 	"  --map-uri PREFIX=DIR   resolve schema $refs under PREFIX from DIR (repeatable)\n"
 	"  --assert-formats       make JSON Schema \"format\" an assertion\n"
 	"  --stats                print the time spent per stage\n"
-	"  --no-wait              fail at once if another run holds the database\n"
+	"  --no-wait              fail at once if another run holds the database; without\n"
+	"                         it, wait up to 10 minutes (saying who holds the lock on\n"
+	"                         a terminal and with -v), then fail\n"
 	"  --tenant ID            stamp tenant_id on every row (PostgreSQL, row-level security)\n"
 	"  --watch                after the run, watch the tree (inotify) and run again once\n"
 	"                         each burst of changes has settled; one line per run;\n"
@@ -380,6 +382,8 @@ int cmd_migrate(int argc, char **argv, struct error *err)
 	o.ctx = &mc;
 	if (!quiet && isatty(2))
 		o.on_progress = cmd_progress;
+	if (!quiet && (isatty(2) || style.verbose))
+		o.storage.on_lock_wait = cmd_lock_wait;
 	style.color = cmd_use_color(stdout);
 	rc = pipeline_run(&o, &stats, err);
 	if (rc == 0 || rc == ERR_DATA) {

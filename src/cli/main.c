@@ -53,7 +53,7 @@ static const struct command commands[] = {
 	  "rollback [--run ID|latest] [--db URL] [--to DIR] [--force] [--dry-run]",
 	  "restore the files of a run and revert its database changes" },
 	{ "backups", cmd_backups,
-	  "backups list|verify [RUN-ID|ARCHIVE] [--db URL]",
+	  "backups list|verify|prune [RUN-ID|ARCHIVE] [--db URL] [--keep-last N]",
 	  "list or verify the backup archives" },
 	{ "promote", cmd_promote,
 	  "promote --from sqlite:PATH --to postgresql://... [--force] [--format text|json]",

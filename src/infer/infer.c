@@ -1177,7 +1177,8 @@ static int pass2(const struct infer_opts *o, struct wrule *r, size_t n, struct i
 		size_t len, i, gi = n;
 		cJSON *doc;
 
-		if (we.kind == WALK_LINK_OUTSIDE || we.kind == WALK_LINK_DIR)
+		if (we.kind == WALK_LINK_OUTSIDE || we.kind == WALK_LINK_DIR ||
+		    we.kind == WALK_LINK_FILE)
 			continue;
 		if (infer_ignored(infer_default_ignore, we.relpath))
 			continue;

@@ -31,6 +31,15 @@ static void sb_copy_str(struct strbuf *sb, const char *s)
 	strbuf_add_copy_field(sb, s, s ? strlen(s) : 0);
 }
 
+/* A file name as a COPY text field: as PostgreSQL text (pg_path.c). */
+static void sb_copy_path(struct strbuf *sb, const char *path)
+{
+	struct strbuf e = STRBUF_INIT;
+
+	sb_copy_str(sb, pg_path_enc(&e, path));
+	strbuf_release(&e);
+}
+
 /* The columns of a data table: system ones, declared ones, tenant_id. */
 static void sb_cols(struct strbuf *sb, const struct table_def *d, int has_tenant,
 		    const char *alias)
@@ -271,6 +280,7 @@ static int pg_list_files(struct storage *st, const char *run_id,
 {
 	struct pg_storage *ps = pg_downcast(st);
 	const char *params[1] = { run_id };
+	struct strbuf pb = STRBUF_INIT;
 	PGresult *res;
 	int exists, i, rc = 0, warn;
 
@@ -278,18 +288,36 @@ static int pg_list_files(struct storage *st, const char *run_id,
 		return ERR_IO;
 	if (!exists)
 		return 0;
-	if (pg_exec(ps, warn ?
-		    "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
-		    " warnings FROM wsm_files WHERE run_id = $1 ORDER BY path COLLATE \"C\"" :
-		    "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
-		    " 0 FROM wsm_files WHERE run_id = $1 ORDER BY path COLLATE \"C\"",
-		    1, params, &res, err, "list files"))
-		return ERR_IO;
-	for (i = 0; i < PQntuples(res) && !rc; i++) {
+	/* the walk's order: bytewise with '/' below every other byte (chr(1)
+	 * stands for it); one row at a time, so memory does not grow with
+	 * the run (cb must not use the storage meanwhile) */
+	if (!PQsendQueryParams(ps->conn, warn ?
+			       "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
+			       " warnings FROM wsm_files WHERE run_id = $1"
+			       " ORDER BY replace(path, '/', chr(1)) COLLATE \"C\", path COLLATE \"C\"" :
+			       "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
+			       " 0 FROM wsm_files WHERE run_id = $1"
+			       " ORDER BY replace(path, '/', chr(1)) COLLATE \"C\", path COLLATE \"C\"",
+			       1, NULL, params, NULL, NULL, 0) ||
+	    !PQsetSingleRowMode(ps->conn))
+		return pg_fail(ps, NULL, err, "list files");
+	while ((res = PQgetResult(ps->conn)) != NULL) {
+		ExecStatusType t = PQresultStatus(res);
 		struct file_entry f;
 
+		i = 0;
+		if (t != PGRES_SINGLE_TUPLE) {
+			if (t != PGRES_TUPLES_OK && !rc)
+				rc = pg_fail(ps, res, err, "list files");
+			PQclear(res);   /* drain: the connection stays usable */
+			continue;
+		}
+		if (rc) {
+			PQclear(res);
+			continue;
+		}
 		memset(&f, 0, sizeof(f));
-		f.path = PQgetvalue(res, i, 0);
+		f.path = pg_path_dec(&pb, PQgetvalue(res, i, 0));
 		f.size = pg_int(res, i, 1);
 		f.mtime_ns = pg_int(res, i, 2);
 		f.mode = (uint32_t)pg_int(res, i, 3);
@@ -300,14 +328,16 @@ static int pg_list_files(struct storage *st, const char *run_id,
 		f.n_rows = (size_t)pg_int(res, i, 8);
 		f.warning_count = (size_t)pg_int(res, i, 9);
 		rc = cb(ctx, &f);
+		PQclear(res);
 	}
-	PQclear(res);
+	strbuf_release(&pb);
 	return rc;
 }
 
-static int pg_source_lookup(struct storage *st, const char *path,
-			    struct source_state *out, int *found,
-			    struct error *err)
+/* pg_source_lookup with `path` already as PostgreSQL text */
+static int source_lookup_text(struct storage *st, const char *path,
+			      struct source_state *out, int *found,
+			      struct error *err)
 {
 	struct pg_storage *ps = pg_downcast(st);
 	const char *params[2] = { ps->tenant, path };
@@ -354,6 +384,17 @@ static int pg_source_lookup(struct storage *st, const char *path,
 	return 0;
 }
 
+static int pg_source_lookup(struct storage *st, const char *path,
+			    struct source_state *out, int *found,
+			    struct error *err)
+{
+	struct strbuf pb = STRBUF_INIT;
+	int rc = source_lookup_text(st, pg_path_enc(&pb, path), out, found, err);
+
+	strbuf_release(&pb);
+	return rc;
+}
+
 /* An input path and its position, sorted by path to match result rows. */
 struct path_pos {
 	const char *path;
@@ -378,7 +419,7 @@ static int pg_source_lookup_many(struct storage *st, const char *const *paths,
 				 struct error *err)
 {
 	struct pg_storage *ps = pg_downcast(st);
-	struct strbuf arr = { 0 };
+	struct strbuf arr = { 0 }, pb = STRBUF_INIT;
 	const char *params[2];
 	struct path_pos *idx = NULL;
 	size_t i;
@@ -404,7 +445,7 @@ static int pg_source_lookup_many(struct storage *st, const char *const *paths,
 		const char *p;
 
 		strbuf_addstr(&arr, i ? ",\"" : "\"");
-		for (p = paths[i]; *p; p++) {
+		for (p = pg_path_enc(&pb, paths[i]); *p; p++) {
 			if (*p == '"' || *p == '\\')
 				strbuf_addstr(&arr, "\\");
 			strbuf_add(&arr, p, 1);
@@ -441,7 +482,7 @@ static int pg_source_lookup_many(struct storage *st, const char *const *paths,
 	}
 	qsort(idx, n, sizeof(*idx), cmp_path_pos);
 	for (row = 0; row < PQntuples(res); row++) {
-		struct path_pos key = { PQgetvalue(res, row, 0), 0 };
+		struct path_pos key = { pg_path_dec(&pb, PQgetvalue(res, row, 0)), 0 };
 		const struct path_pos *hit = bsearch(&key, idx, n, sizeof(*idx),
 						     cmp_path_pos);
 		size_t k;
@@ -461,6 +502,7 @@ out:
 	PQclear(res);
 	free(idx);
 	strbuf_release(&arr);
+	strbuf_release(&pb);
 	return rc;
 }
 
@@ -471,6 +513,7 @@ static int pg_missing_sources(struct storage *st, const char *run_id,
 {
 	struct pg_storage *ps = pg_downcast(st);
 	const char *params[2] = { ps->tenant, run_id };
+	struct strbuf pb = STRBUF_INIT;
 	PGresult *res;
 	int i, rc = 0;
 
@@ -487,8 +530,9 @@ static int pg_missing_sources(struct storage *st, const char *run_id,
 		    2, params, &res, err, "find missing sources"))
 		return ERR_IO;
 	for (i = 0; i < PQntuples(res) && !rc; i++)
-		rc = cb(ctx, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+		rc = cb(ctx, pg_path_dec(&pb, PQgetvalue(res, i, 0)), PQgetvalue(res, i, 1));
 	PQclear(res);
+	strbuf_release(&pb);
 	return rc;
 }
 
@@ -568,7 +612,7 @@ static int copy_files_ledger(struct pg_storage *ps, const struct batch *b,
 
 		sb_copy_str(&c.buf, ps->run_id);
 		strbuf_addstr(&c.buf, "\t");
-		sb_copy_str(&c.buf, f->path);
+		sb_copy_path(&c.buf, f->path);
 		strbuf_addf(&c.buf, "\t%" PRId64 "\t%" PRId64 "\t%" PRIu32 "\t",
 			f->size, f->mtime_ns, f->mode);
 		sb_copy_str(&c.buf, f->sha256);
@@ -607,7 +651,7 @@ static int copy_warnings(struct pg_storage *ps, const struct batch *b,
 
 			sb_copy_str(&c.buf, ps->run_id);
 			strbuf_addstr(&c.buf, "\t");
-			sb_copy_str(&c.buf, w->path ? w->path : f->path);
+			sb_copy_path(&c.buf, w->path ? w->path : f->path);
 			strbuf_addstr(&c.buf, "\t");
 			sb_copy_str(&c.buf, w->rule ? w->rule : f->rule);
 			strbuf_addstr(&c.buf, "\t");
@@ -630,7 +674,7 @@ static int copy_warnings(struct pg_storage *ps, const struct batch *b,
 /* A file's source state as COPY text: path, sha256, size, mtime_ns, rule. */
 static void source_fields(struct strbuf *sb, const struct file_entry *f)
 {
-	sb_copy_str(sb, f->path);
+	sb_copy_path(sb, f->path);
 	strbuf_addstr(sb, "\t");
 	sb_copy_str(sb, f->sha256);
 	strbuf_addf(sb, "\t%" PRId64 "\t%" PRId64 "\t", f->size, f->mtime_ns);
@@ -713,7 +757,7 @@ static int stage_sources(struct pg_storage *ps, const struct batch *b,
 			if (t < 0)
 				continue;
 			strbuf_addf(&c.buf, "%d\t", t);
-			sb_copy_str(&c.buf, f->path);
+			sb_copy_path(&c.buf, f->path);
 			if (pg_copy_eol(&c, f->path, err))
 				return ERR_IO;
 		}
@@ -895,7 +939,7 @@ rows:
 
 			if (row->table != d && strcmp(row->table->name, d->name) != 0)
 				continue;
-			sb_copy_str(&c.buf, f->path);
+			sb_copy_path(&c.buf, f->path);
 			strbuf_addstr(&c.buf, "\t");
 			sb_copy_str(&c.buf, f->sha256);
 			strbuf_addstr(&c.buf, "\t");
@@ -1125,17 +1169,54 @@ static int pg_add_warnings(struct storage *st, const struct warning_entry *w,
 	if (!ps->run_id[0])
 		return error_set(err, ERR_USAGE, "add_warnings: call storage_run_start first");
 	for (i = 0; i < n; i++) {
+		struct strbuf pb = STRBUF_INIT;
 		const char *params[8] = {
-			ps->run_id, w[i].path, w[i].rule, w[i].kind ? w[i].kind : WARN_COLUMN,
+			ps->run_id, pg_path_enc(&pb, w[i].path), w[i].rule,
+			w[i].kind ? w[i].kind : WARN_COLUMN,
 			w[i].table, w[i].column, w[i].pointer, w[i].message ? w[i].message : ""
 		};
 
 		if (pg_exec(ps, "INSERT INTO wsm_warnings (run_id, path, rule, kind, table_name,"
 			    " column_name, pointer, message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-			    8, params, NULL, err, "record warnings"))
+			    8, params, NULL, err, "record warnings")) {
+			strbuf_release(&pb);
 			return ERR_IO;
+		}
+		strbuf_release(&pb);
 	}
 	return 0;
+}
+
+static int pg_note_run(struct storage *st, const char *run_id, const char *kind,
+		       const char *message, struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	const char *params[3] = { run_id, kind, message };
+	PGresult *res = NULL;
+	int have;
+
+	if (pg_need_tx(ps, "note_run", err))
+		return ERR_USAGE;
+	if (pg_exec(ps, "SELECT to_regclass('wsm_warnings') IS NOT NULL", 0, NULL, &res,
+		    err, "note"))
+		return ERR_IO;
+	have = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (!have)
+		return 0;
+	return pg_exec(ps, "INSERT INTO wsm_warnings (run_id, kind, message) VALUES ($1, $2, $3)",
+		       3, params, NULL, err, "note") ? ERR_IO : 0;
+}
+
+static int pg_forget_archive(struct storage *st, const char *run_id, struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	const char *params[1] = { run_id };
+
+	if (pg_need_tx(ps, "forget_archive", err))
+		return ERR_USAGE;
+	return pg_exec(ps, "UPDATE wsm_runs SET archive_path = NULL WHERE id = $1",
+		       1, params, NULL, err, "forget an archive") ? ERR_IO : 0;
 }
 
 /*
@@ -1148,6 +1229,7 @@ static int pg_list_warnings(struct storage *st, const char *run_id, const char *
 {
 	struct pg_storage *ps = pg_downcast(st);
 	const char *params[2] = { run_id, kind };
+	struct strbuf pb = STRBUF_INIT;
 	PGresult *res;
 	int have, rc = 0;
 
@@ -1170,7 +1252,7 @@ static int pg_list_warnings(struct storage *st, const char *run_id, const char *
 		if (t == PGRES_SINGLE_TUPLE && !rc) {
 			struct warning_entry w;
 
-			w.path = PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0);
+			w.path = PQgetisnull(res, 0, 0) ? NULL : pg_path_dec(&pb, PQgetvalue(res, 0, 0));
 			w.rule = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
 			w.kind = PQgetvalue(res, 0, 2);
 			w.table = PQgetisnull(res, 0, 3) ? NULL : PQgetvalue(res, 0, 3);
@@ -1183,6 +1265,7 @@ static int pg_list_warnings(struct storage *st, const char *run_id, const char *
 		}
 		PQclear(res);   /* the rest is drained, so the connection stays usable */
 	}
+	strbuf_release(&pb);
 	return rc;
 }
 
@@ -1314,6 +1397,8 @@ const struct storage_ops storage_pg_ops = {
 	.list_files = pg_list_files,
 	.revert_run = pg_revert_run,
 	.add_warnings = pg_add_warnings,
+	.note_run = pg_note_run,
+	.forget_archive = pg_forget_archive,
 	.list_warnings = pg_list_warnings,
 	.export_docs = pg_export_docs,
 };

@@ -109,6 +109,19 @@ void storage_free_names(char **names, size_t n)
 	free(names);
 }
 
+const char *storage_lock_holder_text(const struct lock_holder *h, char *buf,
+				     size_t size)
+{
+	if (!h->who[0])
+		snprintf(buf, size, "another client");
+	else if (!h->since[0])
+		snprintf(buf, size, "%s", h->who);
+	else
+		snprintf(buf, size, "%s%s since %s", h->who,
+			 h->since_is_start ? ", running" : "", h->since);
+	return buf;
+}
+
 void storage_close(struct storage *st)
 {
 	if (st)
@@ -694,6 +707,17 @@ int storage_add_warnings(struct storage *st, const struct warning_entry *w,
 			 size_t n, struct error *err)
 {
 	CALL(add_warnings, st, w, n, err);
+}
+
+int storage_note_run(struct storage *st, const char *run_id, const char *kind,
+		     const char *message, struct error *err)
+{
+	CALL(note_run, st, run_id, kind, message, err);
+}
+
+int storage_forget_archive(struct storage *st, const char *run_id, struct error *err)
+{
+	CALL(forget_archive, st, run_id, err);
 }
 
 int storage_list_warnings(struct storage *st, const char *run_id,
