@@ -42,7 +42,19 @@ static const char help_text[] =
 	"records each removal in the ledger. It keeps, unless --force, an archive\n"
 	"that rollback could still need: that of a committed run that imported\n"
 	"files (a rollback of it then reverts only the database). --dry-run says\n"
-	"what it would remove. It holds the run lock while it works.\n";
+	"what it would remove. It holds the run lock while it works.\n\n"
+	"  --db URL               the database (default: $WSMIGRATE_DB, $DATABASE_URL,\n"
+	"                         sqlite:workspace.db)\n"
+	"  --format text|json     output format (default text)\n"
+	"  --keep-last N          prune: keep the archives of the N newest runs\n"
+	"  --force                prune: remove archives rollback could still need\n"
+	"  --dry-run              prune: say what would be removed; remove nothing\n"
+	"  -h, --help             this help\n\n"
+	"examples:\n"
+	"  wsmigrate backups list --db sqlite:team.db\n"
+	"  wsmigrate backups verify --db sqlite:team.db --format json\n"
+	"  wsmigrate backups verify team.db.backups/RUN-ID.tar.zst\n"
+	"  wsmigrate backups prune --keep-last 10 --dry-run\n";
 
 /* ---------------------------------------------------------------- list */
 

@@ -29,21 +29,29 @@ static const struct option long_opts[] = {
 };
 
 static const char help_text[] =
-	"usage: wsmigrate rollback [--run ID|latest] [--db URL] [--to DIR] [--force] [--dry-run] [-q]\n\n"
-	"  --run ID|latest   the run to undo (default latest); only the newest run that\n"
-	"                    is not rolled back can be undone\n"
-	"  --db URL          the database (default $WSMIGRATE_DB, $DATABASE_URL, or\n"
-	"                    sqlite:workspace.db)\n"
-	"  --to DIR          restore the files under DIR instead of the original tree\n"
-	"  --force           overwrite files that changed since the run; what was there\n"
-	"                    is kept as FILE.wsmigrate-orig (and named)\n"
-	"  -q, --quiet       list only conflicts and refusals, then the summary\n"
-	"  --format text|json  json: one document, the files as they go (events),\n"
-	"                    the counts, and the outcome\n"
-	"  --dry-run         print what would be restored and reverted; write nothing\n"
+	"usage: wsmigrate rollback [--run ID|latest] [--db URL] [--to DIR] [--force]\n"
+	"                          [--dry-run] [--format text|json] [-q]\n\n"
+	"Undo one run: put back the files it imported (from its archive) and revert\n"
+	"the rows it wrote, holding the run lock for the whole of it.\n\n"
+	"  --run ID|latest        the run to undo (default latest); only the newest run\n"
+	"                         that is not rolled back can be undone\n"
+	"  --db URL               the database (default: $WSMIGRATE_DB, $DATABASE_URL,\n"
+	"                         sqlite:workspace.db)\n"
+	"  --to DIR               restore the files under DIR instead of the original tree\n"
+	"  --force                overwrite files that changed since the run; what was\n"
+	"                         there is kept as FILE.wsmigrate-orig (and named)\n"
+	"  --dry-run              print what would be restored and reverted; write nothing\n"
+	"  --format text|json     json: one document, the files as they go (events),\n"
+	"                         the counts, and the outcome\n"
+	"  -q, --quiet            list only conflicts and refusals, then the summary\n"
+	"  -h, --help             this help\n\n"
 	"exit status: 0 done, 1 conflicts (nothing written) or a restore stopped midway,\n"
 	"2 usage, 3 I/O, database, or a state that forbids it (no such run, not the\n"
-	"latest run, already rolled back)\n";
+	"latest run, already rolled back)\n\n"
+	"examples:\n"
+	"  wsmigrate rollback --dry-run --db sqlite:team.db\n"
+	"  wsmigrate rollback --run latest --db sqlite:team.db\n"
+	"  wsmigrate rollback --run ID --to /tmp/restored --format json\n";
 
 struct pick_ctx {
 	const char *want;          /* id or "latest" */
