@@ -87,7 +87,11 @@ enum pipeline_note_kind {
 	NOTE_DELETED,                    /* a file gone from the tree since the last run */
 	NOTE_PRUNED,                     /* ... and its rows moved to history */
 	NOTE_REMOVED_ORIGINAL,           /* --remove-originals deleted it */
-	NOTE_KEPT_ORIGINAL               /* --remove-originals kept it (changed since) */
+	NOTE_KEPT_ORIGINAL,              /* --remove-originals kept it (changed since) */
+	NOTE_MTIME_CLAMPED               /* its mtime is before 1677 or after 2262: the
+					    ledger's int64 mtime_ns holds it clamped (the
+					    archive keeps it exactly), and the file is
+					    read again on every run */
 };
 
 struct pipeline_opts {

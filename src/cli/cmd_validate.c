@@ -132,7 +132,7 @@ static int read_stdin(size_t max, char **buf, size_t *len, struct error *err)
 static int check_one(const struct jsonschema *js, const char *path, size_t max,
 		     int json, int *first, FILE *out)
 {
-	struct jsonread_opts jo = { 0, path };
+	struct jsonread_opts jo = { 0, path, NULL };
 	struct jsonschema_result res;
 	struct error e;
 	char *buf = NULL;

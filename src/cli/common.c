@@ -31,6 +31,22 @@ int cmd_parse_size(const char *s, size_t *out)
 	return 0;
 }
 
+void cmd_lock_wait(void *ctx, const char *db, const struct lock_holder *h,
+		   int wait_ms)
+{
+	char who[400], limit[32];
+
+	(void)ctx;
+	if (wait_ms % 60000 == 0)
+		snprintf(limit, sizeof(limit), "%d min", wait_ms / 60000);
+	else
+		snprintf(limit, sizeof(limit), "%d s", (wait_ms + 999) / 1000);
+	fprintf(stderr, "waiting for the lock on %s, held by %s; waiting up to %s"
+		" (--no-wait fails at once)\n",
+		db, storage_lock_holder_text(h, who, sizeof(who)), limit);
+	fflush(stderr);
+}
+
 int cmd_use_color(FILE *f)
 {
 	const char *nc = getenv("NO_COLOR");
@@ -65,6 +81,7 @@ void cmd_note(void *ctx, enum pipeline_note_kind kind, const char *path,
 	case NOTE_PRUNED: what = "pruned"; break;
 	case NOTE_REMOVED_ORIGINAL: what = "removed"; break;
 	case NOTE_KEPT_ORIGINAL: what = "kept"; break;
+	case NOTE_MTIME_CLAMPED: what = "mtime"; break;
 	}
 	fprintf(stderr, "%s: %s: %s\n", what, path, detail);
 }

@@ -16,8 +16,6 @@
  */
 #define WSM_PG_LOCK_KEY "8607477376316252532"
 
-/* How long begin waits for another writer when opts say 0 (as SQLite). */
-#define PG_DEFAULT_BUSY_MS (10 * 60 * 1000)
 
 /* ------------------------------------------------------------ errors */
 
@@ -185,7 +183,9 @@ int pg_open(const char *url, const struct storage_opts *opts,
 	ps->base.ops = &storage_pg_ops;
 	ps->no_wait = opts->no_wait;
 	ps->busy_timeout_ms = opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms :
-			      PG_DEFAULT_BUSY_MS;
+			      STORAGE_DEFAULT_WAIT_MS;
+	ps->on_lock_wait = opts->on_lock_wait;
+	ps->lock_ctx = opts->lock_ctx;
 	ps->tenant = util_strdup(opts->tenant ? opts->tenant : "");
 	if (!ps->tenant) {
 		free(ps);
@@ -314,10 +314,45 @@ int pg_open_reader(struct pg_storage *ps, struct error *err)
 
 /* ------------------------------------------------------------ transactions */
 
+/*
+ * The session holding the writers' lock (pg_locks splits the bigint key
+ * into classid, high half, and objid, low half; objsubid 1 marks a bigint
+ * key), named by its application, pid, user and client address, with the
+ * start of its transaction.  Inside the caller's transaction; a failure
+ * leaves h empty.
+ */
+static void lock_holder(struct pg_storage *ps, struct lock_holder *h)
+{
+	PGresult *res;
+	const char *app, *user, *addr;
+
+	memset(h, 0, sizeof(*h));
+	res = PQexec(ps->conn,
+		     "SELECT coalesce(a.application_name, ''), l.pid,"
+		     " coalesce(a.usename::text, ''), coalesce(host(a.client_addr), ''),"
+		     " coalesce(to_char(a.xact_start AT TIME ZONE 'UTC',"
+		     " 'YYYY-MM-DD HH24:MI:SS') || ' UTC', '')"
+		     " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
+		     " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+		     " AND ((l.classid::bigint << 32) | l.objid::bigint) = " WSM_PG_LOCK_KEY
+		     " LIMIT 1");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		app = PQgetvalue(res, 0, 0);
+		user = PQgetvalue(res, 0, 2);
+		addr = PQgetvalue(res, 0, 3);
+		snprintf(h->who, sizeof(h->who), "%s (pid %s%s%s%s%s)",
+			 *app ? app : "a session", PQgetvalue(res, 0, 1),
+			 *user ? ", user " : "", user, *addr ? ", from " : "", addr);
+		snprintf(h->since, sizeof(h->since), "%s", PQgetvalue(res, 0, 4));
+	}
+	PQclear(res);
+}
+
 int pg_tx_begin(struct pg_storage *ps, struct error *err)
 {
 	PGresult *res = NULL;
-	char tmo[64];
+	struct lock_holder h;
+	char tmo[64], who[400];
 
 	if (ps->in_tx)
 		return error_set(err, ERR_USAGE, "a transaction is already open on %s",
@@ -330,11 +365,25 @@ int pg_tx_begin(struct pg_storage *ps, struct error *err)
 			    0, NULL, &res, err, "lock"))
 			goto fail;
 		if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-			error_set(err, ERR_IO, "another wsmigrate run holds the lock on %s",
+			lock_holder(ps, &h);
+			error_set(err, ERR_IO, "%s holds the lock on %s; try again later, or without --no-wait to wait for it",
+				  storage_lock_holder_text(&h, who, sizeof(who)),
 				  ps->base.url_masked[0] ? ps->base.url_masked : ps->where);
 			goto fail;
 		}
 	} else {
+		if (ps->on_lock_wait) {
+			if (pg_exec(ps, "SELECT pg_try_advisory_xact_lock(" WSM_PG_LOCK_KEY ")",
+				    0, NULL, &res, err, "lock"))
+				goto fail;
+			if (strcmp(PQgetvalue(res, 0, 0), "t") == 0)
+				goto locked;
+			PQclear(res);
+			res = NULL;
+			lock_holder(ps, &h);
+			ps->on_lock_wait(ps->lock_ctx, ps->base.url_masked, &h,
+					 ps->busy_timeout_ms);
+		}
 		if (ps->busy_timeout_ms > 0) {
 			snprintf(tmo, sizeof(tmo), "SET LOCAL lock_timeout = %d",
 				 ps->busy_timeout_ms);
@@ -345,13 +394,23 @@ int pg_tx_begin(struct pg_storage *ps, struct error *err)
 		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
-			if (state && strcmp(state, "55P03") == 0)   /* lock_not_available */
+			if (state && strcmp(state, "55P03") == 0) {   /* lock_not_available */
+				PQclear(PQexec(ps->conn, "ROLLBACK"));
+				ps->in_tx = 0;
+				if (pg_exec(ps, "BEGIN", 0, NULL, NULL, NULL, "begin") == 0) {
+					ps->in_tx = 1;
+					lock_holder(ps, &h);
+				} else {
+					memset(&h, 0, sizeof(h));
+				}
 				error_set(err, ERR_IO,
-					  "another wsmigrate run holds the lock on %s (waited %d ms)",
+					  "the lock on %s is held by %s; gave up after %.1f s",
 					  ps->base.url_masked[0] ? ps->base.url_masked : ps->where,
-					  ps->busy_timeout_ms);
-			else
+					  storage_lock_holder_text(&h, who, sizeof(who)),
+					  ps->busy_timeout_ms / 1000.0);
+			} else {
 				pg_fail(ps, res, err, "lock");
+			}
 			goto fail;
 		}
 		PQclear(res);
@@ -360,6 +419,7 @@ int pg_tx_begin(struct pg_storage *ps, struct error *err)
 		    pg_exec(ps, "SET LOCAL lock_timeout = 0", 0, NULL, NULL, err, "lock"))
 			goto fail;
 	}
+locked:
 	PQclear(res);
 	return 0;
 fail:
