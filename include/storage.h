@@ -322,6 +322,10 @@ struct storage_ops {
 			     const char *kind,
 			     int (*cb)(void *ctx, const struct warning_entry *w),
 			     void *ctx, struct error *err);
+	int (*table_counts)(struct storage *st,
+			    int (*cb)(void *ctx, const char *table, int is_child,
+				      int64_t rows),
+			    void *ctx, struct error *err);
 	int (*note_run)(struct storage *st, const char *run_id, const char *kind,
 			const char *message, struct error *err);
 	int (*forget_archive)(struct storage *st, const char *run_id,
@@ -460,6 +464,18 @@ int storage_list_warnings(struct storage *st, const char *run_id,
 			  const char *kind,
 			  int (*cb)(void *ctx, const struct warning_entry *w),
 			  void *ctx, struct error *err);
+
+/*
+ * Call cb for each data table recorded in wsm_tables, in name order, with
+ * its current number of rows (history not counted; PostgreSQL in tenant
+ * mode: the tenant's rows).  A table recorded but missing counts -1.  A
+ * non-zero return from cb stops the walk and is returned.  Read-only;
+ * returns 0 when the ledger is absent.
+ */
+int storage_table_counts(struct storage *st,
+			 int (*cb)(void *ctx, const char *table, int is_child,
+				   int64_t rows),
+			 void *ctx, struct error *err);
 
 /*
  * Record a note about an existing run `run_id` in wsm_warnings (path

@@ -226,7 +226,8 @@ static void print_text(FILE *out, const struct infer_result *r, const char *tree
 		strcmp(dir, "schema") ? " --schema " : "", strcmp(dir, "schema") ? dir : "");
 }
 
-static int print_json(FILE *out, const struct infer_result *r, const char *dir)
+static int print_json(FILE *out, const struct infer_result *r, const char *dir,
+		      double duration_s)
 {
 	cJSON *o = cJSON_CreateObject(), *rules, *u, *b, *arr;
 	size_t i, j;
@@ -288,6 +289,8 @@ static int print_json(FILE *out, const struct infer_result *r, const char *dir)
 		cJSON_AddStringToObject(f, "reason", r->broken_list[i].reason);
 	}
 	cJSON_AddNumberToObject(b, "more", (double)(r->broken - r->n_broken_list));
+	/* microseconds, as the other commands print it */
+	cJSON_AddNumberToObject(o, "duration_s", (double)(long long)(duration_s * 1e6) / 1e6);
 	text = infer_json_print(o);
 	cJSON_Delete(o);
 	if (!text)
@@ -303,6 +306,7 @@ int cmd_init(int argc, char **argv, struct error *err)
 	struct infer_result res;
 	const char *dir = "schema", *format = "text";
 	int c, force = 0, quiet = 0, verbose = 0, rc, state;
+	double t0 = util_monotonic();
 	size_t i;
 
 	memset(&o, 0, sizeof(o));
@@ -346,7 +350,7 @@ int cmd_init(int argc, char **argv, struct error *err)
 		goto out;
 	if (!quiet) {
 		if (!strcmp(format, "json")) {
-			if (print_json(stdout, &res, dir)) {
+			if (print_json(stdout, &res, dir, util_monotonic() - t0)) {
 				rc = error_set(err, ERR_IO, "out of memory");
 				goto out;
 			}

@@ -21,7 +21,8 @@ static const char help_text[] =
 	"  --db URL               the database (default: $WSMIGRATE_DB, $DATABASE_URL,\n"
 	"                         sqlite:workspace.db)\n"
 	"  --format text|json|html  output format (default text); html: one self-contained\n"
-	"                         page with the runs over time, their counts and archives\n"
+	"                         page with the runs over time, their counts and archives,\n"
+	"                         and the rows of each table\n"
 	"  -o, --output FILE      write to FILE instead of stdout (-: stdout)\n"
 	"  -h, --help             this help\n"
 	"\n"
@@ -142,11 +143,28 @@ static int html_run(void *ctx, const struct run_info *r)
 	return 0;
 }
 
+/* One row of the table of data tables. */
+static int html_table(void *ctx, const char *table, int is_child, int64_t rows)
+{
+	FILE *out = ctx;
+
+	fputs("<tr><td class=\"t\">", out);
+	html_text(out, table);
+	fprintf(out, "</td><td>%s</td><td class=\"n\">", is_child ? "child" : "main");
+	if (rows >= 0)
+		fprintf(out, "%lld", (long long)rows);
+	else
+		fputs("missing", out);
+	fputs("</td></tr>\n", out);
+	return 0;
+}
+
 /*
  * The database's history as one self-contained page: a stacked bar per run
  * (imported, unchanged, invalid, deleted), a table of every run with its
- * counts and archive size.  Two passes over the ledger (measure, then
- * draw), so memory does not grow with the number of runs.
+ * counts and archive size, and the current rows of each data table.  Two
+ * passes over the ledger (measure, then draw), so memory does not grow
+ * with the number of runs.
  */
 static int runs_html(struct storage *st, FILE *out, struct error *err)
 {
@@ -165,7 +183,7 @@ static int runs_html(struct storage *st, FILE *out, struct error *err)
 	      "svg{background:#fff;border:1px solid #ddd;max-width:100%}.imp{fill:#2da44e}.unc{fill:#8c959f}.inv{fill:#cf222e}.del{fill:#9a6700}\n"
 	      ".legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:middle}\n"
 	      "table{border-collapse:collapse;background:#fff;width:100%;margin-top:16px}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left}\n"
-	      "th{background:#f0f0f0}td.n{text-align:right;font-variant-numeric:tabular-nums}td.id{font-family:monospace;white-space:nowrap}td.p{font-family:monospace;word-break:break-all}\n"
+	      "th{background:#f0f0f0}td.n{text-align:right;font-variant-numeric:tabular-nums}td.id{font-family:monospace;white-space:nowrap}td.p{font-family:monospace;word-break:break-all}td.t{font-family:monospace}\n"
 	      "tr.rolled_back td{color:#888;text-decoration:line-through}\n"
 	      "</style></head><body>\n<h1>wsmigrate runs</h1>\n<div class=\"sub\">database <code>", out);
 	html_text(out, st->url_masked);
@@ -189,6 +207,10 @@ static int runs_html(struct storage *st, FILE *out, struct error *err)
 	      "<th>deleted</th><th>rows</th><th>warnings</th><th>archive bytes</th><th>archive</th></tr></thead><tbody>\n", out);
 	h.pass = 2;
 	if ((rc = storage_list_runs(st, html_run, &h, err)))
+		return rc;
+	fputs("</tbody></table>\n<h2>Rows per table</h2>\n<table id=\"tables\"><thead><tr><th>table</th>"
+	      "<th>kind</th><th>rows</th></tr></thead><tbody>\n", out);
+	if ((rc = storage_table_counts(st, html_table, out, err)))
 		return rc;
 	fputs("</tbody></table>\n</body></html>\n", out);
 	return ferror(out) ? ERR_IO : 0;

@@ -56,6 +56,7 @@ static const char help_text[] =
 	"                         it were at PATH in the tree (default: FILE's own path,\n"
 	"                         stdin.json for standard input)\n"
 	"  --against SCHEMA       validate FILE... against one schema, no manifest\n"
+	"                         (a FILE of - is standard input)\n"
 	"  --map-uri PREFIX=DIR   resolve $refs under PREFIX from DIR (repeatable)\n"
 	"  --assert-formats       make JSON Schema \"format\" an assertion\n"
 	"  --max-file-size N      refuse larger files (default 64M)\n"
@@ -88,6 +89,45 @@ static void on_run_warning(void *ctx, const struct warning_entry *w)
 	report_add_run_warning(((struct validate_ctx *)ctx)->rep, w);
 }
 
+/* The name standard input goes by in reports. */
+#define STDIN_NAME "(standard input)"
+
+/* Standard input whole, up to max bytes, as util_read_file reads a file. */
+static int read_stdin(size_t max, char **buf, size_t *len, struct error *err)
+{
+	size_t cap = 65536, n = 0, r;
+	char *p = malloc(cap), *q;
+
+	*buf = NULL;
+	*len = 0;
+	if (!p)
+		return error_set(err, ERR_IO, "out of memory");
+	while ((r = fread(p + n, 1, cap - n - 1, stdin)) > 0) {
+		n += r;
+		if (n > max) {
+			free(p);
+			return error_set(err, ERR_DATA, "input is larger than the %zu byte "
+					 "limit (see --max-file-size)", max);
+		}
+		if (n + 1 == cap) {
+			if (!(q = realloc(p, cap * 2))) {
+				free(p);
+				return error_set(err, ERR_IO, "out of memory");
+			}
+			p = q;
+			cap *= 2;
+		}
+	}
+	if (ferror(stdin)) {
+		free(p);
+		return error_set(err, ERR_IO, "cannot read standard input: %s", strerror(errno));
+	}
+	p[n] = '\0';
+	*buf = p;
+	*len = n;
+	return 0;
+}
+
 /* One file against one schema; prints its errors.  Returns 0 valid, 1 invalid. */
 static int check_one(const struct jsonschema *js, const char *path, size_t max,
 		     int json, int *first, FILE *out)
@@ -98,11 +138,14 @@ static int check_one(const struct jsonschema *js, const char *path, size_t max,
 	char *buf = NULL;
 	size_t len, i;
 	cJSON *root = NULL;
-	int bad = 0;
+	int bad = 0, is_stdin = strcmp(path, "-") == 0;
 
 	memset(&res, 0, sizeof(res));
 	error_clear(&e);
-	if (util_read_file(path, max, &buf, &len, &e) ||
+	if (is_stdin)
+		jo.path = path = STDIN_NAME;
+	if ((is_stdin ? read_stdin(max, &buf, &len, &e) :
+	     util_read_file(path, max, &buf, &len, &e)) ||
 	    !(root = jsonread_parse(buf, len, &jo, &e))) {
 		char line[ERROR_MSG_MAX + ERROR_PATH_MAX + 64];
 
@@ -291,7 +334,7 @@ int cmd_validate(int argc, char **argv, struct error *err)
 	char schema_dir[4096], one_dir[4096] = "", one_rel[4096] = "";
 	struct stat sb;
 	FILE *out = stdout;
-	int c, rc;
+	int c, rc, n_stdin;
 
 	memset(&o, 0, sizeof(o));
 	memset(&stats, 0, sizeof(stats));
@@ -326,6 +369,9 @@ int cmd_validate(int argc, char **argv, struct error *err)
 			return error_set(err, ERR_USAGE, "--against needs at least one FILE");
 		if (!strcmp(format, "html"))
 			return error_set(err, ERR_USAGE, "--against supports --format text or json");
+		for (c = optind, n_stdin = 0; c < argc; c++)
+			if (strcmp(argv[c], "-") == 0 && n_stdin++)
+				return error_set(err, ERR_USAGE, "standard input (-) can be read only once");
 		if (output && !(out = fopen(output, "w")))
 			return error_set(err, ERR_IO, "cannot write '%s'", output);
 		rc = validate_against(against, argv + optind, argc - optind, !strcmp(format, "json"),

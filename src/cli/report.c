@@ -933,7 +933,9 @@ static int json_path_if_ignored(void *ctx, const cJSON *rec)
 	if (!is_outcome(rec, "ignored"))
 		return 0;
 	json_item(c);
-	fput_json_string(c->out, jstr(rec, "path"));
+	fputs("{\"path\": ", c->out);
+	fput_json_path(c->out, jstr(rec, "path"));
+	fputs("}", c->out);
 	return 0;
 }
 
@@ -944,7 +946,9 @@ static int json_path_if_catch_all(void *ctx, const cJSON *rec)
 	if (!is_catch_all_file(rec, c->ca))
 		return 0;
 	json_item(c);
-	fput_json_string(c->out, jstr(rec, "path"));
+	fputs("{\"path\": ", c->out);
+	fput_json_path(c->out, jstr(rec, "path"));
+	fputs("}", c->out);
 	return 0;
 }
 

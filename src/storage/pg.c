@@ -1378,6 +1378,53 @@ out:
 	return rc;
 }
 
+static int pg_table_counts(struct storage *st,
+			   int (*cb)(void *ctx, const char *table, int is_child,
+				     int64_t rows),
+			   void *ctx, struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	const char *params[1] = { ps->tenant };
+	PGresult *names, *res;
+	int i, rc = 0;
+
+	if (pg_exec(ps, "SELECT to_regclass('wsm_tables') IS NOT NULL", 0, NULL, &res,
+		    err, "count rows"))
+		return ERR_IO;
+	i = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (!i)
+		return 0;
+	if (pg_exec(ps, "SELECT name, is_child FROM wsm_tables ORDER BY name", 0, NULL,
+		    &names, err, "read wsm_tables"))
+		return ERR_IO;
+	for (i = 0; i < PQntuples(names) && !rc; i++) {
+		const char *t = PQgetvalue(names, i, 0);
+		struct strbuf sql = STRBUF_INIT;
+		struct error ignored;
+		int64_t n = -1;
+		int ht;
+
+		/* a table recorded but missing counts -1 */
+		if (pg_catalog_cols(ps, t, NULL, &ht, &ignored) == 0) {
+			strbuf_addstr(&sql, "SELECT count(*) FROM ");
+			strbuf_add_ident(&sql, t);
+			if (ht)
+				strbuf_addstr(&sql, " WHERE \"tenant_id\" = $1");
+			rc = pg_exec_sb(ps, &sql, ht ? 1 : 0, params, &res, err, "count rows");
+			if (!rc) {
+				n = pg_int(res, 0, 0);
+				PQclear(res);
+			}
+		}
+		strbuf_release(&sql);
+		if (!rc)
+			rc = cb(ctx, t, strcmp(PQgetvalue(names, i, 1), "t") == 0, n);
+	}
+	PQclear(names);
+	return rc;
+}
+
 const struct storage_ops storage_pg_ops = {
 	.name = "postgres",
 	.open = pg_open,
@@ -1401,4 +1448,5 @@ const struct storage_ops storage_pg_ops = {
 	.forget_archive = pg_forget_archive,
 	.list_warnings = pg_list_warnings,
 	.export_docs = pg_export_docs,
+	.table_counts = pg_table_counts,
 };

@@ -1894,6 +1894,33 @@ static int sqlite_list_warnings(struct storage *st, const char *run_id,
 	return stop;
 }
 
+static int sqlite_table_counts(struct storage *st,
+			       int (*cb)(void *ctx, const char *table, int is_child,
+					 int64_t rows),
+			       void *ctx, struct error *err)
+{
+	struct sqlite_storage *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int rc, stop = 0;
+
+	if (sqlite_table_exists(s, "wsm_tables", NULL) != 1)
+		return 0;
+	if (prepare(s, "SELECT name, is_child FROM wsm_tables ORDER BY name", &q, err))
+		return ERR_IO;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(q, 0);
+
+		stop = cb(ctx, name ? name : "", sqlite3_column_int(q, 1) != 0,
+			  sqlite_count_rows(st, name ? name : ""));
+		if (stop)
+			break;
+	}
+	if (!stop && rc != SQLITE_DONE)
+		stop = sq_fail(s, err, "count rows");
+	sqlite3_finalize(q);
+	return stop;
+}
+
 const struct storage_ops storage_sqlite_ops = {
 	.name = "sqlite",
 	.open = sqlite_open,
@@ -1917,4 +1944,5 @@ const struct storage_ops storage_sqlite_ops = {
 	.forget_archive = sqlite_forget_archive,
 	.list_warnings = sqlite_list_warnings,
 	.export_docs = sqlite_export_docs,
+	.table_counts = sqlite_table_counts,
 };

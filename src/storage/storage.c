@@ -728,6 +728,14 @@ int storage_list_warnings(struct storage *st, const char *run_id,
 	CALL(list_warnings, st, run_id, kind, cb, ctx, err);
 }
 
+int storage_table_counts(struct storage *st,
+			 int (*cb)(void *ctx, const char *table, int is_child,
+				   int64_t rows),
+			 void *ctx, struct error *err)
+{
+	CALL(table_counts, st, cb, ctx, err);
+}
+
 int storage_export_docs(struct storage *st, const struct export_query *q,
 			int (*cb)(void *ctx, const struct export_doc *d),
 			void *ctx, struct error *err)

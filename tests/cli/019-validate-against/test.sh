@@ -33,3 +33,19 @@ jget '.files[0].errors[0].error' | grep -q '^comma.json:' || fail "first error i
 jget '.files[1].errors[0].error' | grep -q '^short.json:' || fail "second error is not short.json's: $(jget '.files[1].errors[0].error')"
 jget '.files[1].errors[0].error' | grep -q 'end' || fail "second error is cut: $(jget '.files[1].errors[0].error')"
 expect_eq "$(jget '.files[1].error_count')" 1 "error_count of an unparseable file"
+
+# standard input as a FILE (-), named "(standard input)", read once only
+# (wsm reads a redirect, not a pipe: a pipe would run it in a subshell)
+wsm validate --against s.json good.json - < good.json
+expect_status 0
+expect_out '^(standard input): valid$'
+wsm validate --against s.json --format json good.json - < bad.json
+expect_status 1
+expect_eq "$(jget '.files[1].path') $(jget '.files[1].valid') $(jget '.files[1].error_count')" \
+	"(standard input) false 2" stdin_json
+wsm validate --against s.json - < short.json
+expect_status 1
+expect_out '^(standard input):1:'
+wsm validate --against s.json - - < good.json
+expect_status 2
+expect_err "read only once"

@@ -23,7 +23,7 @@ printf 'not json\n' > tree/notes/readme.txt
 wsm migrate tree --schema "$SCHEMA" --db "$DB" --format json
 expect_status 0
 expect_eq "$(jget .files_seen)/$(jget .imported)/$(jget .invalid)/$(jget .ignored_json)/$(jget .ignored)" "5/5/0/8/9" totals
-expect_eq "$(jq -r '.ignored_files | sort | join(" ")' out.txt)" \
+expect_eq "$(jq -r '[.ignored_files[].path] | sort | join(" ")' out.txt)" \
 	".cache/x/cached.json app/deps.lock.json app/node_modules/left-pad/index.json app/node_modules/left-pad/package.json app/package-lock.json app/package.json lib/__pycache__/mod.json profile/Default/Cookies.json" ignored_list
 # not in the ledger, not in any table
 expect_eq "$(q "select count(*) from wsm_files")" 5 ledger_files

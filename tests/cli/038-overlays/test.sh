@@ -74,7 +74,7 @@ expect_eq "$(q "select task_id from folder_tasks order by task_id")" "T-1
 T-2" ignore_case_rule
 # the dropped rule's files go to the catch-all; the added ignore glob works
 expect_eq "$(q "select kind from documents")" "config/settings" dropped_to_catch_all
-expect_eq "$(jq -r '.ignored_files | join(" ")' out.txt)" "tmp/x.json" overlay_ignore
+expect_eq "$(jq -r '[.ignored_files[].path] | join(" ")' out.txt)" "tmp/x.json" overlay_ignore
 expect_eq "$(q "select count(*) from wsm_files where path like 'tmp/%'")" 0 ignored_not_in_ledger
 
 # the manifest sha256 covers the chain: changing the overlay re-imports

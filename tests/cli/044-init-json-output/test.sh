@@ -6,9 +6,11 @@
 make_tree tree 1
 wsm init tree -o j --format json
 expect_status 0
-for k in tree output files ignored parseable broken typed typed_percent rules ungrouped broken_files; do
+for k in tree output files ignored parseable broken typed typed_percent rules ungrouped broken_files duration_s; do
 	jq -e "has(\"$k\")" out.txt >/dev/null || fail "missing key $k"
 done
+# seconds, as every other command says it
+jq -e '.duration_s | type == "number" and . >= 0 and . < 600' out.txt >/dev/null || fail "duration_s: $(jget .duration_s)"
 expect_eq "$(jget .typed_percent)" 98.1 typed_percent
 expect_eq "$(jget '.rules | length')" 7 rules
 expect_eq "$(jget '.rules[] | select(.name == "queue") | .match')" mailbox/queue.json queue_match

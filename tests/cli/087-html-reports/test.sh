@@ -57,6 +57,18 @@ expect_eq "$(num archive-bytes)" "$size" archive_bytes
 jq -e '.runs[-1].deleted == 1' runs.json >/dev/null || fail "no deleted file in the last run"
 grep -q '<rect class="del"' runs.dom || fail "deleted files not drawn"
 expect_eq "$(grep -o '<tr class="committed"><td class="id">[^<]*' runs.dom | wc -l)" 3 table_rows
+# rows per data table, as the database counts them now (the pruned
+# task list's rows went to history and are not counted)
+trows() { sed -n "s/.*<tr><td class=\"t\">$1<\/td><td>$2<\/td><td class=\"n\">\([0-9]*\)<\/td><\/tr>.*/\1/p" runs.dom; }
+expect_eq "$(grep -o '<tr><td class="t">' runs.dom | wc -l)" 5 data_tables
+for t in agent_status messages task_lists; do
+	expect_eq "$(trows $t main)" "$(q "SELECT count(*) FROM $t")" "rows of $t"
+done
+for t in status_kv tasks; do
+	expect_eq "$(trows $t child)" "$(q "SELECT count(*) FROM $t")" "rows of $t"
+done
+[ "$(trows tasks child)" -gt 0 ] && [ "$(q 'SELECT count(*) FROM wsm_hist_tasks')" -gt 0 ] ||
+	fail "tasks: no rows, or no history to leave out"
 # -o - is stdout; -o FILE without html is a usage error
 wsm runs --db "$DB" --format html -o -
 expect_status 0
