@@ -1,7 +1,7 @@
 #!/bin/sh
 # run.sh - kill -9 harness: wsmigrate killed at random points of a first
-# import, an incremental run and a rollback, on SQLite and PostgreSQL, and
-# every state it leaves checked.  See tests/crash/README.md.
+# import, an incremental run, a rollback and a migrate --watch, on SQLite
+# and PostgreSQL, and every state it leaves checked.  See tests/crash/README.md.
 #
 #   tests/crash/run.sh [--bin ./wsmigrate] [--kills N] [--backends sqlite,postgres]
 #                      [--files N] [--seed S] [--keep]
@@ -72,7 +72,7 @@ case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
 SCHEMA="$ROOT/schema"
 export NO_COLOR=1 PGTZ=UTC TZ=UTC
 
-echo "== crash harness: kill -9 during migrate, incremental runs and rollback ($KILLS kills per backend: $BACKENDS)"
+echo "== crash harness: kill -9 during migrate, incremental runs, rollback and --watch ($KILLS kills per backend: $BACKENDS)"
 for tool in sqlite3 jq sha256sum cc; do
 	command -v $tool >/dev/null 2>&1 || { echo "crash: '$tool' is missing (make deps)" >&2; exit 2; }
 done
