@@ -831,6 +831,21 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 #endif
 	rc = util_read_file(we->abspath, r->o->max_file_size ? r->o->max_file_size : DEFAULT_MAX_FILE,
 			    &buf, &len, &fe);
+#ifdef WSM_TEST_HOOKS
+	if (TESTHOOK_ARG("finish-after-read") &&
+	    strcmp(TESTHOOK_ARG("finish-after-read"), path) == 0) {
+		/* a writer finishes the file just after this run read it
+		 * (once per process, so the next run reads the final bytes) */
+		static int finished;
+		FILE *fin = finished ? NULL : fopen(we->abspath, "a");
+
+		if (fin) {
+			fputs("\"rest\": 2}\n", fin);
+			fclose(fin);
+			finished = 1;
+		}
+	}
+#endif
 	if (rc) {
 		r->stats->stages.read_hash += now() - t;
 		snprintf(fe.path, sizeof(fe.path), "%s", path);

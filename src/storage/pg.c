@@ -1290,7 +1290,7 @@ static int pg_export_docs(struct storage *st, const struct export_query *eq,
 			  void *ctx, struct error *err)
 {
 	struct pg_storage *ps = pg_downcast(st);
-	struct strbuf sql = STRBUF_INIT, hist = STRBUF_INIT;
+	struct strbuf sql = STRBUF_INIT, hist = STRBUF_INIT, pb = STRBUF_INIT;
 	char seq[32];
 	const char *params[2] = { seq, eq->rule };
 	PGresult *res = NULL, *tabs = NULL;
@@ -1342,7 +1342,7 @@ static int pg_export_docs(struct storage *st, const struct export_query *eq,
 				struct export_doc d;
 
 				memset(&d, 0, sizeof(d));
-				d.path = PQgetvalue(res, 0, 0);
+				d.path = pg_path_dec(&pb, PQgetvalue(res, 0, 0));
 				d.table = t;
 				d.rule = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
 				d.run_id = PQgetvalue(res, 0, 2);
@@ -1375,6 +1375,7 @@ out:
 	}
 	strbuf_release(&sql);
 	strbuf_release(&hist);
+	strbuf_release(&pb);
 	return rc;
 }
 

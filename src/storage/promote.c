@@ -104,6 +104,7 @@ struct cols {
 	char **prefix;         /* "<name>=", as the checksum's row text has it */
 	size_t *plen;
 	char *seen;            /* while reading: the source has column i */
+	char *is_path;         /* column i holds a file name (pg_path.c) */
 };
 
 static void cols_release(struct cols *cs)
@@ -117,6 +118,7 @@ static void cols_release(struct cols *cs)
 	free(cs->prefix);
 	free(cs->plen);
 	free(cs->seen);
+	free(cs->is_path);
 	memset(cs, 0, sizeof(*cs));
 }
 
@@ -171,10 +173,17 @@ static int common_cols(struct work *w, const char *t, struct cols *cs,
 	cs->names = calloc(k + 1, sizeof(*cs->names));
 	cs->prefix = calloc(k + 1, sizeof(*cs->prefix));
 	cs->plen = calloc(k + 1, sizeof(*cs->plen));
-	if (!cs->names || !cs->prefix || !cs->plen)
+	cs->is_path = calloc(k + 1, 1);
+	if (!cs->names || !cs->prefix || !cs->plen || !cs->is_path)
 		return error_set(err, ERR_IO, "out of memory");
 	for (i = 0; i < k; i++) {
 		struct strbuf sb = STRBUF_INIT;
+
+		/* file names are bytes; PostgreSQL holds them as pg_path.c's
+		 * text, as a migrate into PostgreSQL writes them */
+		cs->is_path[i] = !strcmp(cs->pg[i].name, "_path") ||
+				 (!strcmp(cs->pg[i].name, "path") &&
+				  (!strcmp(t, "wsm_files") || !strcmp(t, "wsm_warnings")));
 
 		cs->names[i] = strcmp(cs->pg[i].name, "_doc_text") ? cs->pg[i].name : "_doc";
 		strbuf_addf(&sb, "%s=", cs->pg[i].name);
@@ -361,6 +370,7 @@ static int copy_table(struct work *w, const char *t, const struct cols *cs,
 {
 	struct sqlite_scan *sc = NULL;
 	struct sval *v = NULL;
+	struct strbuf *enc = NULL;
 	struct pg_copy c;
 	size_t i;
 	int rc, copying = 0, binary = 1, ok;
@@ -369,7 +379,8 @@ static int copy_table(struct work *w, const char *t, const struct cols *cs,
 	for (i = 0; i < cs->n; i++)
 		binary &= pg_wire_binary(cs->pg[i].wire);
 	v = calloc(cs->n + 1, sizeof(*v));
-	if (!v) {
+	enc = calloc(cs->n + 1, sizeof(*enc));
+	if (!v || !enc) {
 		rc = error_set(err, ERR_IO, "out of memory");
 		goto out;
 	}
@@ -386,6 +397,14 @@ static int copy_table(struct work *w, const char *t, const struct cols *cs,
 					       "table '%s', column '%s': a value holds a NUL byte",
 					       t, cs->pg[i].name);
 				goto out;
+			}
+			if (!v[i].null && cs->is_path[i]) {
+				v[i].s = pg_path_enc(&enc[i], v[i].s);
+				v[i].n = strlen(v[i].s);
+				if (enc[i].failed) {
+					rc = error_set(err, ERR_IO, "out of memory");
+					goto out;
+				}
 			}
 			/* jsonb cannot hold \u0000: such a document's _doc is
 			 * NULL, as a migrate into PostgreSQL leaves it; its
@@ -437,6 +456,9 @@ out:
 	rowsum_finish(w->rs, rc ? NULL : pt->source_sum);
 	lap(w, PROMOTE_STAGE_COPY);
 	sqlite_scan_end(sc);
+	for (i = 0; enc && i < cs->n; i++)
+		strbuf_release(&enc[i]);
+	free(enc);
 	free(v);
 	return rc;
 }

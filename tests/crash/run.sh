@@ -1,7 +1,7 @@
 #!/bin/sh
 # run.sh - kill -9 harness: wsmigrate killed at random points of a first
-# import, an incremental run and a rollback, on SQLite and PostgreSQL, and
-# every state it leaves checked.  See tests/crash/README.md.
+# import, an incremental run, a rollback and a migrate --watch, on SQLite
+# and PostgreSQL, and every state it leaves checked.  See tests/crash/README.md.
 #
 #   tests/crash/run.sh [--bin ./wsmigrate] [--kills N] [--backends sqlite,postgres]
 #                      [--files N] [--seed S] [--keep]
@@ -20,6 +20,11 @@
 #       modified, added and deleted
 #   c1  `rollback` of a first import made with --remove-originals
 #   c2  `rollback` of an incremental --prune --remove-originals run
+#   d   `migrate TREE --watch --prune` while a writer changes the tree
+#       (files modified by write-then-rename, files deleted), killed
+#       anywhere in its cycles; the tables must equal a clean run over the
+#       tree the ledger's last committed run saw, and the next plain
+#       migrate a clean run over the final tree
 # For each phase a clean reference run of the step (and of the step run
 # again) gives the expected states and the run's duration; each kill comes
 # after a delay drawn from [0, duration] with extra mass near the end.
@@ -67,7 +72,7 @@ case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
 SCHEMA="$ROOT/schema"
 export NO_COLOR=1 PGTZ=UTC TZ=UTC
 
-echo "== crash harness: kill -9 during migrate, incremental runs and rollback ($KILLS kills per backend: $BACKENDS)"
+echo "== crash harness: kill -9 during migrate, incremental runs, rollback and --watch ($KILLS kills per backend: $BACKENDS)"
 for tool in sqlite3 jq sha256sum cc; do
 	command -v $tool >/dev/null 2>&1 || { echo "crash: '$tool' is missing (make deps)" >&2; exit 2; }
 done
@@ -211,7 +216,7 @@ dump_db() {
 			WHERE table_schema = 'public' ORDER BY table_name, ordinal_position" >"$out.cols" ||
 			return 1 ;;
 	esac
-	awk -F'|' -v be="$backend" -v vol="$VOLATILE" -v rid="$RUNIDS" '
+	awk -F'|' -v be="$backend" -v vol="$VOLATILE" -v rid="$RUNIDS" -v loose="${LOOSE:-0}" '
 	BEGIN { nv = split(vol, v, " "); for (i = 1; i <= nv; i++) isvol[v[i]] = 1
 		nr = split(rid, r, " "); for (i = 1; i <= nr; i++) isrid[r[i]] = 1 }
 	function q(s) { return "\"" s "\"" }
@@ -223,10 +228,11 @@ dump_db() {
 		for (i = 1; i <= n; i++) printf "%s%d", (i > 1 ? ", " : ""), i
 		printf ";\n"
 	}
+	loose && ($1 == "wsm_runs" || $1 == "wsm_files" || $1 == "wsm_warnings") { next }
 	{
 		if ($1 != t) { flush(); t = $1; exprs = ""; n = 0 }
 		c = $2
-		if (c in isvol) e = "(" q(c) " IS NULL)"
+		if ((c in isvol) || (loose && (c in isrid))) e = "(" q(c) " IS NULL)"
 		else if ((c in isrid) || (t == "wsm_runs" && c == "id"))
 			e = "(SELECT n FROM runmap WHERE runmap.id = " q(t) "." q(c) ")"
 		else if (be == "sqlite") e = "quote(" q(c) ")"
@@ -305,6 +311,7 @@ step_args() {
 	a) echo "migrate $W/tree --db $(db_url) --schema $SCHEMA --backup-dir $W/backups --on-invalid skip --format json" ;;
 	b) echo "migrate $W/tree --db $(db_url) --schema $SCHEMA --backup-dir $W/backups --on-invalid skip --prune --format json" ;;
 	c1|c2) echo "rollback --run $(cat "$SNAP/$1.run") --db $(db_url)" ;;
+	d) echo "migrate $W/tree --db $(db_url) --schema $SCHEMA --backup-dir $W/backups --on-invalid skip --prune --format json --watch --settle 150" ;;
 	esac
 }
 # the counts of a migrate's JSON summary (or the rollback's output line)
@@ -372,6 +379,7 @@ prepare() {
 		note=", after a --remove-originals run that removed $((n0 - $(find "$W/tree" -type f | wc -l))) files"
 		[ $backend = postgres ] && pg_wait_idle
 		snap_save "$phase.s0" ;;
+	d) prepare_d; return ;;
 	esac
 	dump_db "$SNAP/$phase.s0.dump" || exit 3
 	snap_load "$phase.s0"
@@ -396,6 +404,172 @@ prepare() {
 	t1=$(time_step) t2=$(time_step)
 	printf '%s\n' "$(cat "$SNAP/$phase.after.ms")" "$t1" "$t2" | sort -n | sed -n 2p >"$SNAP/$phase.ms"
 	say "$backend $phase: clean step $(cat "$SNAP/$phase.ms") ms (exit $(cat "$SNAP/$phase.after.status"), $(grep -vc '^== ' "$SNAP/$phase.after.dump") lines of table dump), again $(cat "$SNAP/$phase.rerun.ms") ms (exit $(cat "$SNAP/$phase.rerun.status"))$note"
+}
+
+# Phase d.  The writer's steps ($WORK/d.steps, "mod PATH" or "del PATH"):
+# one JSON file in 30 modified (its new version, with a fixed mtime, is
+# copied next to the tree and renamed into place), one in 30 deleted; each
+# file changes at most once, so a clean run from S0 over any tree the
+# watcher saw gives the same tables as the watcher's runs (run ids aside).
+# Bursts: a pause longer than --settle after every third step.
+d_steps() {
+	[ -f "$WORK/d.steps" ] && return 0
+	mkdir -p "$WORK/dpool" "$WORK/dtmp"
+	grep -E '^[A-Za-z0-9_./-]+$' "$WORK/json.list" |
+		awk -v s="$SEED" '(NR + s) % 30 == 5 { print "mod " $0 } (NR + s) % 30 == 25 { print "del " $0 }' \
+		>"$WORK/d.steps"
+	i=0
+	while read -r op f; do
+		i=$((i + 1))
+		[ $op = mod ] || continue
+		cp -a "$WORK/T0/$f" "$WORK/dpool/$i"
+		printf '  \n' >>"$WORK/dpool/$i"
+		touch -m -d "@$(( $(stat -c %Y "$WORK/T0/$f") + 7 ))" "$WORK/dpool/$i"
+	done <"$WORK/d.steps"
+}
+# d_apply [PAUSE]: the writer, on $W/tree (with pauses when PAUSE=1)
+d_apply() {
+	i=0
+	while read -r op f; do
+		i=$((i + 1))
+		case $op in
+		mod) cp -a "$WORK/dpool/$i" "$WORK/dtmp/$i" && mv "$WORK/dtmp/$i" "$W/tree/$f" ;;
+		del) rm -f "$W/tree/$f" ;;
+		esac
+		if [ "${1:-0}" = 1 ]; then
+			if [ $((i % 3)) = 0 ]; then sleep 0.25; else sleep 0.03; fi
+		fi
+	done <"$WORK/d.steps"
+}
+# d_tree_of_ledger: $W/tree made the tree the last committed run saw (every
+# run lists each file it saw, unchanged ones too: a changed path's row in
+# that run gives its version; no row, deleted)
+d_tree_of_ledger() {
+	sql="SELECT path, sha256 FROM wsm_files WHERE run_id = (SELECT id FROM wsm_runs
+		WHERE status = 'committed' ORDER BY seq DESC LIMIT 1)"
+	case $backend in
+	sqlite) sqlite3 -batch "$W/db.sqlite" "$sql" ;;
+	postgres) psql_w -F '|' -c "$sql" ;;
+	esac >"$WORK/d.latest" || return 1
+	i=0
+	while read -r op f; do
+		i=$((i + 1))
+		row=$(awk -F'|' -v p="$f" '$1 == p' "$WORK/d.latest")
+		case $op in
+		mod) [ "$(echo "$row" | cut -d'|' -f2)" = "$(sha256sum <"$WORK/dpool/$i" | cut -c1-64)" ] &&
+			cp -a "$WORK/dpool/$i" "$W/tree/$f" ;;
+		del) [ -z "$row" ] && rm -f "$W/tree/$f" ;;
+		esac
+	done <"$WORK/d.steps"
+	return 0
+}
+# (LOOSE=1 dump_db: run ids as present/absent, and the per-run tables
+# wsm_runs, wsm_files and wsm_warnings left out)
+# d_ref OUT: a clean `migrate --prune` from S0 over the tree now in $W/tree
+# (the database only), the loose dump to OUT
+d_ref() {
+	mv "$W/tree" "$WORK/d.reftree"
+	snap_load d.s0
+	rm -rf "$W/tree"
+	mv "$WORK/d.reftree" "$W/tree"
+	"$BIN" migrate "$W/tree" --db "$(db_url)" --schema "$SCHEMA" --backup-dir "$W/backups" \
+		--on-invalid skip --prune -q >"$WORK/d.ref.out" 2>&1
+	echo $? >"$1.status"
+	[ $backend = postgres ] && pg_wait_idle
+	LOOSE=1 dump_db "$1"
+}
+prepare_d() {
+	d_steps
+	snap_load a.after
+	snap_save d.s0
+	LOOSE=1 dump_db "$SNAP/d.s0.ldump" || exit 3
+	d_apply
+	tree_list "$W/tree" "$SNAP/d.tree"
+	d_ref "$SNAP/d.final.ldump"
+	[ "$(cat "$SNAP/d.final.ldump.status")" = 0 ] ||
+		{ echo "FAIL [$backend d reference]: the clean run failed"; failures=$((failures + 1)); }
+	cmp -s "$SNAP/d.s0.ldump" "$SNAP/d.final.ldump" &&
+		{ echo "FAIL [$backend d reference]: the writer's changes changed no table"; failures=$((failures + 1)); }
+	# the kill comes within the first run and the writer's time, and a
+	# little beyond (the last runs)
+	t0=$(now_ms)
+	snap_load d.s0
+	d_apply 1
+	ms=$(( $(now_ms) - t0 ))
+	snap_load d.s0
+	t0=$(now_ms)
+	"$BIN" migrate "$W/tree" --db "$(db_url)" --schema "$SCHEMA" --backup-dir "$W/backups" \
+		--on-invalid skip --prune -q >/dev/null 2>&1
+	ms=$(( ms + $(now_ms) - t0 + 600 ))
+	[ $backend = postgres ] && pg_wait_idle
+	echo $ms >"$SNAP/d.ms"
+	say "$backend d: $(wc -l <"$WORK/d.steps") writer steps, kills within $ms ms"
+}
+
+# one kill of phase d: a watcher and a writer, the kill anywhere
+kill_once_d() {
+	fails_of_phase=0
+	snap_load d.s0
+	ms=$(cat "$SNAP/d.ms")
+	delay=$(awk -v ms="$ms" -v seed=$((SEED * 100003 + iter)) 'BEGIN { srand(seed); printf "%.3f", rand() * ms / 1000 }')
+	# shellcheck disable=SC2046
+	"$BIN" $(step_args d) >"$WORK/k.out" 2>"$WORK/k.err" &
+	pid=$!
+	d_apply 1 &
+	wpid=$!
+	sleep "$delay"
+	if kill -9 $pid 2>/dev/null; then killed=1; else killed=0; fi
+	wait $pid 2>/dev/null
+	kst=$?
+	[ $killed = 1 ] && [ $kst -ne 137 ] && killed=0
+	wait $wpid
+	if ! msg=$(db_integrity); then
+		fail "database integrity after the kill: $msg"
+	fi
+	# the tables equal a clean run over the tree of the last committed run
+	LOOSE=1 dump_db "$WORK/k.dump" || fail "cannot read the database after the kill"
+	nruns=$(case $backend in
+		sqlite) sqlite3 -batch "$W/db.sqlite" "SELECT count(*) FROM wsm_runs WHERE status = 'committed'" ;;
+		postgres) psql_w -c "SELECT count(*) FROM wsm_runs WHERE status = 'committed'" ;;
+		esac)
+	# shellcheck disable=SC2046
+	set -- $(backups_state)
+	left_partial=$1 left_marker=$2
+	snap_save d.killed
+	rm -rf "$W/tree"
+	cp -a "$WORK/T0" "$W/tree"
+	d_tree_of_ledger || fail "cannot read the ledger after the kill"
+	d_ref "$WORK/k.ref"
+	state=before
+	[ "$nruns" -gt 1 ] && state=after
+	cmp -s "$WORK/k.dump" "$WORK/k.ref" ||
+		{ state=mixed
+		  fail "tables after the kill differ from a clean run over the tree the last committed run saw:"
+		  diff "$WORK/k.ref" "$WORK/k.dump" | head -n 10 | sed 's/^/    /'; }
+	snap_load d.killed
+	# the next plain run equals the clean run over the final tree
+	"$BIN" migrate "$W/tree" --db "$(db_url)" --schema "$SCHEMA" --backup-dir "$W/backups" \
+		--on-invalid skip --prune --format json >"$WORK/n.out" 2>"$WORK/n.err"
+	nst=$?
+	[ $backend = postgres ] && pg_wait_idle
+	[ $nst = 0 ] || { fail "the next run exited $nst"; sed 's/^/    /' "$WORK/n.err" | head -n 5; }
+	LOOSE=1 dump_db "$WORK/n.dump"
+	cmp -s "$WORK/n.dump" "$SNAP/d.final.ldump" ||
+		{ fail "tables after the next run differ from a clean run over the final tree:"
+		  diff "$SNAP/d.final.ldump" "$WORK/n.dump" | head -n 10 | sed 's/^/    /'; }
+	msg=$(backups_clean) || fail "after the next run: $msg"
+	grep -qE 'never committed|interrupted run' "$WORK/n.err" && cleaned=1 || cleaned=0
+	"$BIN" backups verify --db "$(db_url)" >"$WORK/v.out" 2>&1 ||
+		{ fail "backups verify failed:"; head -n 5 "$WORK/v.out" | sed 's/^/    /'; }
+	[ $backend = postgres ] && pg_wait_idle
+	tree_list "$W/tree" "$WORK/n.tree"
+	cmp -s "$WORK/n.tree" "$SNAP/d.tree" ||
+		{ fail "the tree differs from the writer's final tree:"
+		  diff "$SNAP/d.tree" "$WORK/n.tree" | head -n 10 | sed 's/^/    /'; }
+	echo "$backend $phase $killed $state $left_partial $left_marker $cleaned $fails_of_phase" >>"$WORK/tally"
+	[ "${VERBOSE:-0}" = 1 ] && echo "   $backend d #$iter delay ${delay}s of ${ms}ms: killed=$killed committed runs=$nruns state=$state partial=$left_partial marker=$left_marker cleaned=$cleaned"
+	[ $fails_of_phase -eq 0 ] || cp -a "$W" "$WORK/failed-$backend-$phase-$iter" 2>/dev/null
+	return 0
 }
 
 # delay_for MS ITER: seconds to wait before the kill: 65% uniform over the
@@ -504,14 +678,14 @@ for backend in $(echo "$BACKENDS" | tr ',' ' '); do
 	*) echo "crash: unknown backend '$backend'" >&2; exit 2 ;;
 	esac
 	t_start=$(date +%s)
-	for phase in a b c1 c2; do
+	for phase in a b c1 c2 d; do
 		prepare $phase
 	done
 	iter=0
 	while [ $iter -lt "$KILLS" ]; do
-		case $((iter % 4)) in 0) phase=a ;; 1) phase=b ;; 2) phase=c1 ;; 3) phase=c2 ;; esac
+		case $((iter % 5)) in 0) phase=a ;; 1) phase=b ;; 2) phase=c1 ;; 3) phase=c2 ;; 4) phase=d ;; esac
 		iter=$((iter + 1))
-		kill_once
+		if [ $phase = d ]; then kill_once_d; else kill_once; fi
 	done
 	say "$backend: $KILLS kills in $(( $(date +%s) - t_start )) s"
 	if [ $backend = postgres ]; then
