@@ -10,9 +10,9 @@
  *
  *     storage_open(url, &opts, &st, err)
  *     storage_begin(st, err)            -- exclusive: waits for (or with
- *                                          opts.no_wait refuses) any other
- *                                          writer of the same database
- *     storage_ensure_tables(st, defs, n, err)
+ *                                          opts.no_wait refuses) another
+ *                                          writer (see "Writers")
+ *     storage_ensure_tables(st, defs, n, err)   -- first, before any write
  *     storage_run_start(st, &run, err)
  *     storage_source_lookup(...)        -- any number, interleaved with
  *     storage_put_batch(st, &batch, err)   any number of batches
@@ -39,9 +39,26 @@
  * Read-only calls (storage_list_runs, storage_list_files) need no begin.
  * storage_revert_run is its own begin ... commit sequence.
  *
+ * Sources: every tree imported into a database is a *source*, named by
+ * the run's run_info.source, else storage_opts.source, else its tree
+ * root (the pipeline's default is the tree's absolute path).  With a
+ * tenant, the source is (tenant, name).  Everything a run reads or
+ * replaces is its source's: the lookups (outside a run: of
+ * storage_opts.source), the rows a changed file replaces, the files found
+ * deleted, prune, and the order in which runs are rolled back.  Two
+ * sources may hold the same relative path and the same declared key: they
+ * are two rows.  The upsert key of a table is (_source, key) (with a
+ * tenant, (_source, tenant_id, key)); a key identifies a row within its
+ * source.
+ *
+ * Writers: one at a time per database (SQLite: BEGIN IMMEDIATE;
+ * PostgreSQL: a transaction-level advisory lock).  SQLite calls
+ * opts.on_wait before it waits for another writer.
+ *
  * Data model kept by every backend:
  *   - each data table has the declared columns plus system columns
  *       _path    TEXT    source path, relative to the tree root
+ *       _source  TEXT    the source (tree) the row came from
  *       _sha256  TEXT    sha256 of the source file (lower-case hex)
  *       _run_id  TEXT    run that wrote the row
  *       _doc     original document bytes (main tables only; SQLite TEXT
@@ -51,16 +68,21 @@
  *     columns plus _superseded_by (run id) and _hist_seq: every row that a
  *     run replaces or prunes is moved there, so storage_revert_run can put
  *     it back.
- *   - wsm_runs, wsm_files (the ledger), wsm_sources (current state of each
- *     source path: sha256, size, mtime, rule, run) with its own history,
+ *   - wsm_runs (each run with its source, tree root and host), wsm_files
+ *     (the ledger), wsm_sources (current state of each path of each
+ *     source: sha256, size, mtime, rule, run) with its own history,
  *     wsm_tables (the table definitions, so that revert and promote
  *     work without the manifest), and wsm_warnings (what a run imported
  *     with a loss: a value stored as NULL, a column NULL everywhere, a row
  *     replaced by a later file of the same run).  wsm_runs and wsm_files
  *     count the warnings in a `warnings` column.  A ledger made by an
- *     older version is upgraded in place by ensure_tables/run_start (the
- *     missing columns and tables are added); read-only calls work on it
- *     as it is (warnings read as 0).
+ *     older version is upgraded in place by ensure_tables/run_start (and
+ *     on PostgreSQL by revert_run) (the missing columns and tables are added; a ledger
+ *     from before sources gets _source on every row: the tree root of
+ *     the run that wrote the row); read-only calls work on it as it is
+ *     (warnings read as 0, a run's source is its tree root).
+ *   - with a tenant (PostgreSQL): tenant_id on the data, history and
+ *     wsm_sources tables, with row-level security enabled on them.
  *
  * Key collisions: when a row replaces, by its upsert key, a row that the
  * same run wrote earlier (from another file, or the same file), put_batch
@@ -175,6 +197,11 @@ struct run_info {
 	char finished_at[40];
 	char status[24];          /* "committed", "rolled_back" */
 	char tree_root[1024];
+	char source[1024];        /* the run's source (see "Sources") */
+	char host[256];           /* the importer's host name, "" unknown */
+	int shared_chain;         /* a run of a version before sources: it
+				     shares one rollback chain with every
+				     later run, of any source */
 	char manifest_sha256[65];
 	char tool_version[32];
 	char tenant[128];         /* "" when none */
@@ -190,6 +217,13 @@ struct storage_opts {
 	int no_wait;          /* fail at once instead of waiting for the lock */
 	int busy_timeout_ms;  /* how long to wait for another writer (0: default) */
 	const char *tenant;   /* PostgreSQL multi-tenant mode, or NULL */
+	const char *source;   /* the source this handle reads and writes
+				 (see "Sources"); NULL: a run's source is
+				 its run_info.source, else its tree root */
+	/* storage_begin is about to wait for another writer: `message` says
+	 * for whom (may be NULL: no message) */
+	void (*on_wait)(void *ctx, const char *message);
+	void *wait_ctx;
 };
 
 struct storage;
@@ -268,7 +302,11 @@ const char *storage_mask_url(const char *url, char *buf, size_t size);
 int storage_begin(struct storage *st, struct error *err);
 int storage_ensure_tables(struct storage *st, const struct table_def *defs,
 			  size_t n, struct error *err);
-/* Insert the run's wsm_runs row (status "running" until run_finish). */
+/*
+ * Insert the run's wsm_runs row (status "running" until run_finish), with
+ * its source (run->source, else the handle's, else run->tree_root) and
+ * run->host.
+ */
 int storage_run_start(struct storage *st, const struct run_info *run,
 		      struct error *err);
 /* *found = 1 and *out filled when `path` has a current source state. */
@@ -288,15 +326,18 @@ int storage_source_lookup_many(struct storage *st, const char *const *paths,
 int storage_put_batch(struct storage *st, const struct batch *b,
 		      struct error *err);
 /*
- * Call cb for each path in wsm_sources that has no wsm_files row in run
- * `run_id` (the files deleted from the tree since).  A non-zero return from
- * cb stops the walk and is returned.
+ * Call cb for each path of the run's source in wsm_sources that has no
+ * wsm_files row in run `run_id` (the files deleted from the tree since).
+ * A non-zero return from cb stops the walk and is returned.
  */
 int storage_missing_sources(struct storage *st, const char *run_id,
 			    int (*cb)(void *ctx, const char *path,
 				      const char *rule),
 			    void *ctx, struct error *err);
-/* Move every row of `path` (all data tables and wsm_sources) to history. */
+/*
+ * Move every row of `path` of the run's source (all data tables and
+ * wsm_sources) to history.
+ */
 int storage_prune_source(struct storage *st, const char *run_id,
 			 const char *path, struct error *err);
 /* Update the run's row: finish time, status "committed", counts, archive. */
@@ -304,7 +345,11 @@ int storage_run_finish(struct storage *st, const struct run_info *run,
 		       struct error *err);
 int storage_commit(struct storage *st, struct error *err);
 int storage_rollback(struct storage *st, struct error *err);
-/* Runs in seq order, oldest first.  Returns 0 when the ledger is absent. */
+/*
+ * Runs in seq order, oldest first, of every source (and, with row-level
+ * security, of the tenants the role is bound to).  Returns 0 when the
+ * ledger is absent.
+ */
 int storage_list_runs(struct storage *st,
 		      int (*cb)(void *ctx, const struct run_info *run),
 		      void *ctx, struct error *err);
@@ -313,11 +358,13 @@ int storage_list_files(struct storage *st, const char *run_id,
 		       int (*cb)(void *ctx, const struct file_entry *f),
 		       void *ctx, struct error *err);
 /*
- * Undo run `run_id` in one transaction of its own: delete the rows it
- * wrote, move back the rows it replaced or pruned, restore wsm_sources,
- * delete its warnings, and mark the run "rolled_back".  Refuses
- * (ERR_USAGE, naming them) when a later run that is not rolled back
- * exists.
+ * Undo run `run_id`: delete the rows it wrote, move back the rows it
+ * replaced or pruned, restore wsm_sources, delete its warnings, and mark
+ * the run "rolled_back".  Refuses (ERR_USAGE, naming them) when a later
+ * run of the same source (and tenant) is not rolled back; runs of other
+ * sources do not matter (a run of a version before sources shares one
+ * chain with every later run).  Outside a transaction it is one of its
+ * own; PostgreSQL upgrades an older ledger first.
  */
 int storage_revert_run(struct storage *st, const char *run_id,
 		       int64_t *rows_removed, int64_t *rows_restored,

@@ -946,13 +946,31 @@ static int compile_schemas(struct run *r, struct error *err)
 	return 0;
 }
 
-static int last_manifest_cb(void *ctx, const struct run_info *run)
-{
-	char *sha = ctx;
+/* The last committed run of the run's source: its manifest and tree. */
+struct last_run {
+	const char *source;
+	char sha[65];
+	char tree_root[1024];
+};
 
-	if (strcmp(run->status, "committed") == 0)
-		memcpy(sha, run->manifest_sha256, 65);
+static int last_run_cb(void *ctx, const struct run_info *run)
+{
+	struct last_run *lr = ctx;
+
+	if (strcmp(run->status, "committed") == 0 && strcmp(run->source, lr->source) == 0) {
+		memcpy(lr->sha, run->manifest_sha256, 65);
+		snprintf(lr->tree_root, sizeof(lr->tree_root), "%s", run->tree_root);
+	}
 	return 0;
+}
+
+/* storage_opts.on_wait: a run waits for another writer */
+static void wait_cb(void *ctx, const char *message)
+{
+	const struct run *r = ctx;
+
+	if (r->o->on_note)
+		r->o->on_note(r->o->ctx, NOTE_WAITING, r->stats->source, message);
 }
 
 static int missing_cb(void *ctx, const char *path, const char *rule)
@@ -1026,18 +1044,34 @@ static void remove_marker(struct run *r)
 /* Open the database, lock it, create tables, start the run's ledger row. */
 static int start_writes(struct run *r, struct error *err)
 {
+	struct storage_opts so = r->o->storage;
 	struct run_info *ri;
-	char last_sha[65] = "";
+	struct last_run *lr;
 	int rc;
 
-	if ((rc = storage_open(r->o->db_url, &r->o->storage, &r->st, err)))
+	/* the source: --source, else the tree's absolute path */
+	so.source = r->stats->source;
+	so.on_wait = wait_cb;
+	so.wait_ctx = r;
+	if ((rc = storage_open(r->o->db_url, &so, &r->st, err)))
 		return rc;
 	snprintf(r->stats->db_masked, sizeof(r->stats->db_masked), "%s", r->st->url_masked);
 	if ((rc = storage_begin(r->st, err)))
 		return rc;
-	if ((rc = storage_list_runs(r->st, last_manifest_cb, last_sha, err)))
+	if (!(lr = calloc(1, sizeof(*lr))))
+		return error_set(err, ERR_IO, "out of memory");
+	lr->source = r->stats->source;
+	if ((rc = storage_list_runs(r->st, last_run_cb, lr, err))) {
+		free(lr);
 		return rc;
-	r->manifest_changed = last_sha[0] && strcmp(last_sha, r->m->sha256) != 0;
+	}
+	r->manifest_changed = lr->sha[0] && strcmp(lr->sha, r->m->sha256) != 0;
+	if (lr->tree_root[0] && strcmp(lr->tree_root, r->stats->tree_root) != 0) {
+		snprintf(r->stats->moved_from, sizeof(r->stats->moved_from), "%s", lr->tree_root);
+		if (r->o->on_note)
+			r->o->on_note(r->o->ctx, NOTE_TREE_MOVED, r->stats->source, lr->tree_root);
+	}
+	free(lr);
 	if ((rc = storage_ensure_tables(r->st, r->m->tables, r->m->n_tables, err)))
 		return rc;
 	ri = calloc(1, sizeof(*ri));
@@ -1046,6 +1080,10 @@ static int start_writes(struct run *r, struct error *err)
 	snprintf(ri->id, sizeof(ri->id), "%s", r->run_id);
 	util_now_utc(ri->started_at);
 	snprintf(ri->tree_root, sizeof(ri->tree_root), "%s", r->stats->tree_root);
+	snprintf(ri->source, sizeof(ri->source), "%s", r->stats->source);
+	if (gethostname(ri->host, sizeof(ri->host)) != 0)
+		ri->host[0] = 0;
+	ri->host[sizeof(ri->host) - 1] = 0;
 	memcpy(ri->manifest_sha256, r->m->sha256, 65);
 	snprintf(ri->tool_version, sizeof(ri->tool_version), "%s", WSM_VERSION);
 	if (r->o->storage.tenant)
@@ -1304,6 +1342,8 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_stats *stats,
 	if ((rc = walk_open(o->tree, &r.walk, err)))
 		goto out;
 	snprintf(stats->tree_root, sizeof(stats->tree_root), "%s", walk_root(r.walk));
+	snprintf(stats->source, sizeof(stats->source), "%s",
+		 o->storage.source && *o->storage.source ? o->storage.source : stats->tree_root);
 	if (o->backup_dir && (rc = walk_exclude(r.walk, o->backup_dir, err)))
 		goto out;
 	pipeline_new_run_id(r.run_id);

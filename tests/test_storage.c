@@ -339,8 +339,10 @@ static void unchanged(struct tfile *t)
 static struct storage *open_st(const struct be *b, int no_wait,
 			       const char *tenant)
 {
+	/* the source of every run fill_run makes (its tree root): lookups
+	 * outside a run are of the handle's source */
 	struct storage_opts o = { .no_wait = no_wait, .busy_timeout_ms = 20000,
-				  .tenant = tenant };
+				  .tenant = tenant, .source = "/tmp/tree" };
 	struct storage *st = NULL;
 	struct error err;
 
@@ -624,6 +626,7 @@ static void unchanged_file_writes_only_the_ledger(void **state)
 	assert_q(b, "SELECT \"_run_id\" FROM \"notes\"", "r1");
 	assert_n(b, "SELECT count(*) FROM \"wsm_hist_notes\"", 0);
 	assert_n(b, "SELECT count(*) FROM \"wsm_hist_tags\"", 0);
+	assert_q(b, "SELECT _source || '|' || _path FROM wsm_sources", "/tmp/tree|a.json");
 	assert_true(lookup(b, NULL, "a.json", &ss));
 	assert_string_equal(ss.run_id, "r1");
 	st = open_st(b, 0, NULL);

@@ -17,13 +17,15 @@
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
 	{ "format", required_argument, NULL, 'f' },
+	{ "source", required_argument, NULL, 's' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
 static const char help_text[] =
-	"usage: wsmigrate backups list [--db URL] [--format text|json]\n"
-	"       wsmigrate backups verify [RUN-ID|ARCHIVE] [--db URL]\n\n"
+	"usage: wsmigrate backups list [--db URL] [--format text|json] [--source NAME]\n"
+	"       wsmigrate backups verify [RUN-ID|ARCHIVE] [--db URL] [--source NAME]\n\n"
+	"--source NAME keeps to the archives of that source's runs.\n"
 	"verify reads every entry, recomputes its sha256 and checks it against the\n"
 	"index inside the archive and against the ledger. With no argument it\n"
 	"checks every archive in the ledger; an ARCHIVE path alone needs no database.\n"
@@ -34,6 +36,7 @@ static const char help_text[] =
 struct list_ctx {
 	int json;
 	int n;
+	const char *source;        /* --source: only its runs */
 };
 
 static int list_run(void *ctx, const struct run_info *r)
@@ -45,6 +48,8 @@ static int list_run(void *ctx, const struct run_info *r)
 	const char *state;
 	long long size = -1, files = -1;
 
+	if (c->source && strcmp(c->source, r->source) != 0)
+		return 0;
 	if (!r->archive_path[0])
 		state = "none";
 	else if (stat(r->archive_path, &st) < 0)
@@ -68,8 +73,10 @@ static int list_run(void *ctx, const struct run_info *r)
 			strbuf_add_json_string(&sb, r->archive_path, strlen(r->archive_path));
 		else
 			strbuf_addstr(&sb, "null");
-		strbuf_addf(&sb, ", \"size\": %lld, \"files\": %lld, \"state\": \"%s\", \"sha256\": \"%s\"}",
+		strbuf_addf(&sb, ", \"size\": %lld, \"files\": %lld, \"state\": \"%s\", \"sha256\": \"%s\", \"source\": ",
 			    size, files, state, r->archive_sha256);
+		strbuf_add_json_string(&sb, r->source, strlen(r->source));
+		strbuf_addstr(&sb, "}");
 		fputs(sb.buf, stdout);
 		strbuf_release(&sb);
 	} else {
@@ -217,6 +224,7 @@ static int verify_one(const char *archive, const char *expected_sha,
 struct all_ctx {
 	struct storage *st;
 	const char *want;       /* run id, archive path, or NULL for all */
+	const char *source;        /* --source: only its runs */
 	int checked;
 	int bad;
 	int io;
@@ -229,6 +237,8 @@ static int verify_run(void *ctx, const struct run_info *r)
 	int rc;
 
 	if (a->want && strcmp(a->want, r->id) != 0 && strcmp(a->want, r->archive_path) != 0)
+		return 0;
+	if (a->source && strcmp(a->source, r->source) != 0)
 		return 0;
 	if (!r->archive_path[0]) {
 		if (a->want) {
@@ -252,13 +262,14 @@ static int verify_run(void *ctx, const struct run_info *r)
 int cmd_backups(int argc, char **argv, struct error *err)
 {
 	struct storage *st = NULL;
-	const char *db = NULL, *sub;
+	const char *db = NULL, *sub, *source = NULL;
 	int json = 0, ch, rc = 0, db_given = 0;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': db = optarg; db_given = 1; break;
+		case 's': source = optarg; break;
 		case 'f':
 			if (strcmp(optarg, "json") == 0)
 				json = 1;
@@ -273,7 +284,7 @@ int cmd_backups(int argc, char **argv, struct error *err)
 		return error_set(err, ERR_USAGE, "backups wants 'list' or 'verify'");
 	sub = argv[optind++];
 	if (strcmp(sub, "list") == 0) {
-		struct list_ctx c = { json, 0 };
+		struct list_ctx c = { json, 0, source };
 
 		if (optind != argc)
 			return error_set(err, ERR_USAGE, "backups list takes no arguments");
@@ -298,6 +309,7 @@ int cmd_backups(int argc, char **argv, struct error *err)
 			return error_set(err, ERR_USAGE, "backups verify takes at most one RUN-ID or ARCHIVE");
 		memset(&a, 0, sizeof(a));
 		a.want = what;
+		a.source = source;
 		a.err = err;
 		/* an archive path alone: no database unless --db was given */
 		if (what && stat(what, &sb) == 0 && S_ISREG(sb.st_mode) && !db_given &&

@@ -20,7 +20,7 @@ enum {
 	OPT_DB = 256, OPT_SCHEMA, OPT_FORMAT, OPT_DRY_RUN, OPT_ON_INVALID,
 	OPT_PRUNE, OPT_REHASH, OPT_MAX_FILE, OPT_BACKUP_DIR, OPT_NO_BACKUP,
 	OPT_REMOVE, OPT_MAP_URI, OPT_ASSERT_FORMATS, OPT_STATS, OPT_NO_WAIT,
-	OPT_TENANT
+	OPT_TENANT, OPT_SOURCE
 };
 
 static const struct option long_opts[] = {
@@ -40,6 +40,7 @@ static const struct option long_opts[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
 	{ "tenant", required_argument, NULL, OPT_TENANT },
+	{ "source", required_argument, NULL, OPT_SOURCE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -64,7 +65,9 @@ static const char help_text[] =
 	"  --map-uri PREFIX=DIR   resolve schema $refs under PREFIX from DIR (repeatable)\n"
 	"  --assert-formats       make JSON Schema \"format\" an assertion\n"
 	"  --stats                print the time spent per stage\n"
-	"  --no-wait              fail at once if another run holds the database\n"
+	"  --no-wait              fail at once if another run of the source holds the lock\n"
+	"  --source NAME          the source this tree is (default: its absolute path); deletions,\n"
+	"                         --prune and rollback stay inside it\n"
 	"  --tenant ID            stamp tenant_id on every row (PostgreSQL, row-level security)\n"
 	"  -q, --quiet            no progress line, no notes\n"
 	"  -v, --verbose          more detail\n";
@@ -151,6 +154,11 @@ int cmd_migrate(int argc, char **argv, struct error *err)
 		case OPT_STATS: style.stats = 1; break;
 		case OPT_NO_WAIT: o.storage.no_wait = 1; break;
 		case OPT_TENANT: o.storage.tenant = optarg; break;
+		case OPT_SOURCE:
+			if (!*optarg)
+				return error_set(err, ERR_USAGE, "--source wants a non-empty NAME");
+			o.storage.source = optarg;
+			break;
 		case 'q': quiet = 1; break;
 		case 'v': style.verbose = 1; style.stats = 1; break;
 		case 'h': fputs(help_text, stdout); return 0;

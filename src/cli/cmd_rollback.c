@@ -1,8 +1,9 @@
 /*
  * cmd_rollback.c - `wsmigrate rollback`: put a run's files back from its
  * archive, then revert its rows, so files and database return to where
- * they were before the run.  Only the latest run that is not rolled back
- * can go; nothing the user changed since is overwritten without --force.
+ * they were before the run.  Only the latest run of its source that is not
+ * rolled back can go (runs of other sources do not matter); nothing the
+ * user changed since is overwritten without --force.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -20,15 +21,18 @@ static const struct option long_opts[] = {
 	{ "to", required_argument, NULL, 't' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "dry-run", no_argument, NULL, 'n' },
+	{ "source", required_argument, NULL, 's' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
 static const char help_text[] =
-	"usage: wsmigrate rollback [--run ID|latest] [--db URL] [--to DIR] [--force] [--dry-run]\n\n"
-	"  --run ID|latest   the run to undo (default latest); only the newest run that\n"
-	"                    is not rolled back can be undone\n"
+	"usage: wsmigrate rollback [--run ID|latest] [--source NAME] [--db URL] [--to DIR]\n"
+	"                          [--force] [--dry-run]\n\n"
+	"  --run ID|latest   the run to undo (default latest); only the newest run of its\n"
+	"                    source that is not rolled back can be undone\n"
+	"  --source NAME     latest means the latest run of this source (see `runs`)\n"
 	"  --to DIR          restore the files under DIR instead of the original tree\n"
 	"  --force           overwrite files that changed since the run\n"
 	"  --dry-run         print what would be restored and reverted; write nothing\n"
@@ -36,6 +40,7 @@ static const char help_text[] =
 
 struct pick_ctx {
 	const char *want;          /* id or "latest" */
+	const char *source;        /* --source, or NULL */
 	struct run_info run;       /* the chosen run */
 	int found;
 	struct strbuf later;       /* committed runs after the wanted one */
@@ -53,11 +58,15 @@ static int pick_run(void *ctx, const struct run_info *r)
 		return 0;
 	}
 	if (strcmp(p->want, "latest") == 0) {
-		p->run = *r;
-		p->found = 1;
+		if (!p->source || strcmp(p->source, r->source) == 0) {
+			p->run = *r;
+			p->found = 1;
+		}
 		return 0;
 	}
-	if (p->found == 1) {
+	/* only the later runs of the same source must go first (of any
+	 * source after a run of a version before sources) */
+	if (p->found == 1 && (p->run.shared_chain || strcmp(p->run.source, r->source) == 0)) {
 		/* newest first: that is the order they must be rolled back in */
 		struct strbuf sb = STRBUF_INIT;
 
@@ -68,7 +77,7 @@ static int pick_run(void *ctx, const struct run_info *r)
 		}
 		strbuf_release(&p->later);
 		p->later = sb;
-	} else if (strcmp(p->want, r->id) == 0) {
+	} else if (p->found != 1 && strcmp(p->want, r->id) == 0) {
 		p->run = *r;
 		p->found = 1;
 	}
@@ -120,7 +129,7 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 	struct storage *st = NULL;
 	struct pick_ctx pick;
 	struct restore_ctx rc_ctx;
-	const char *db = NULL, *want = "latest", *to = NULL;
+	const char *db = NULL, *want = "latest", *to = NULL, *source = NULL;
 	int force = 0, dry = 0, quiet = 0, ch, rc;
 	int64_t removed = 0, restored = 0;
 
@@ -132,6 +141,7 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 		case 't': to = optarg; break;
 		case 'f': force = 1; break;
 		case 'n': dry = 1; break;
+		case 's': source = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'h': fputs(help_text, stdout); return 0;
 		default: return error_set(err, ERR_USAGE, "unknown option");
@@ -141,6 +151,7 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 		return error_set(err, ERR_USAGE, "rollback takes no arguments (use --run ID)");
 	memset(&pick, 0, sizeof(pick));
 	pick.want = want;
+	pick.source = source;
 	memset(&rc_ctx, 0, sizeof(rc_ctx));
 	rc_ctx.quiet = quiet;
 	if ((rc = storage_open(cli_default_db(db), NULL, &st, err)))
@@ -148,9 +159,17 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 	if ((rc = storage_list_runs(st, pick_run, &pick, err)))
 		goto out;
 	if (pick.found == 0) {
-		rc = strcmp(want, "latest") == 0 ?
+		rc = strcmp(want, "latest") == 0 && source ?
+		     error_set(err, ERR_USAGE, "no committed run of source '%s' to roll back in %s",
+			       source, st->url_masked) :
+		     strcmp(want, "latest") == 0 ?
 		     error_set(err, ERR_USAGE, "no committed run to roll back in %s", st->url_masked) :
 		     error_set(err, ERR_USAGE, "no run '%s' in %s", want, st->url_masked);
+		goto out;
+	}
+	if (pick.found == 1 && source && strcmp(source, pick.run.source) != 0) {
+		rc = error_set(err, ERR_USAGE, "run %s is of source '%s', not '%s'", pick.run.id,
+			       pick.run.source, source);
 		goto out;
 	}
 	if (pick.found == 2) {

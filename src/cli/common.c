@@ -57,7 +57,8 @@ void cmd_note(void *ctx, enum pipeline_note_kind kind, const char *path,
 	const int *quiet = ctx;
 	const char *what = "note";
 
-	if (quiet && *quiet && kind != NOTE_KEPT_ORIGINAL)
+	if (quiet && *quiet && kind != NOTE_KEPT_ORIGINAL && kind != NOTE_TREE_MOVED &&
+	    kind != NOTE_WAITING)
 		return;
 	switch (kind) {
 	case NOTE_PARTIAL_REMOVED: what = "cleanup"; break;
@@ -65,6 +66,11 @@ void cmd_note(void *ctx, enum pipeline_note_kind kind, const char *path,
 	case NOTE_PRUNED: what = "pruned"; break;
 	case NOTE_REMOVED_ORIGINAL: what = "removed"; break;
 	case NOTE_KEPT_ORIGINAL: what = "kept"; break;
+	case NOTE_WAITING: what = "waiting"; break;
+	case NOTE_TREE_MOVED:
+		fprintf(stderr, "note: source '%s' was last imported from %s; this run reads"
+			" another tree root\n", path, detail);
+		return;
 	}
 	fprintf(stderr, "%s: %s: %s\n", what, path, detail);
 }

@@ -106,7 +106,11 @@ struct sqlite_storage {
 	char path[1024];
 	int in_tx;
 	int busy_ms;
+	int no_wait;
+	void (*on_wait)(void *ctx, const char *message);
+	void *wait_ctx;
 	char run_id[64];
+	char source[1024];         /* opts.source, then the run's (run_start) */
 	struct sq_table *tables;
 	size_t n_tables;
 	int no_sources;            /* wsm_sources was empty when the run
@@ -243,6 +247,9 @@ struct pg_storage {
 	int no_wait;
 	int busy_timeout_ms;
 	char *tenant;             /* "" when none */
+	char source[1024];        /* opts.source, then the run's (run_start) */
+	void (*on_wait)(void *ctx, const char *message);
+	void *wait_ctx;
 	char run_id[64];          /* set by run_start */
 	char where[512];          /* "database 'd' on host:port", for messages */
 	int lookup_prepared;      /* "wsm_source_lookup" is prepared on conn */
@@ -410,6 +417,9 @@ int pg_ensure_ledger(struct pg_storage *ps, struct error *err);
  */
 int pg_catalog_cols(struct pg_storage *ps, const char *table,
 		    struct strbuf *cols, int *has_tenant, struct error *err);
+/* *yes = 1 when `table` has column `col` (older ledgers lack some). */
+int pg_has_column(struct pg_storage *ps, const char *table, const char *col,
+		  int *yes, struct error *err);
 /* The upsert key of d (the default one when it declares none). */
 size_t pg_def_key(const struct table_def *d, const char *const **key);
 /* Build the indexes deferred for the tables this transaction made. */

@@ -31,7 +31,8 @@ static void sb_copy_str(struct strbuf *sb, const char *s)
 	strbuf_add_copy_field(sb, s, s ? strlen(s) : 0);
 }
 
-/* The columns of a data table: system ones, declared ones, tenant_id. */
+/* The columns of a data table: system ones (_source among them), declared
+ * ones, tenant_id. */
 static void sb_cols(struct strbuf *sb, const struct table_def *d, int has_tenant,
 		    const char *alias)
 {
@@ -42,6 +43,8 @@ static void sb_cols(struct strbuf *sb, const struct table_def *d, int has_tenant
 	sb_col(sb, alias, "_sha256");
 	strbuf_addstr(sb, ", ");
 	sb_col(sb, alias, "_run_id");
+	strbuf_addstr(sb, ", ");
+	sb_col(sb, alias, "_source");
 	if (!d->is_child) {
 		strbuf_addstr(sb, ", ");
 		sb_col(sb, alias, "_doc");
@@ -59,25 +62,6 @@ static void sb_cols(struct strbuf *sb, const struct table_def *d, int has_tenant
 	}
 }
 
-/* *yes = 1 when `table` (of the ledger) has column `col`. */
-static int has_column(struct pg_storage *ps, const char *table, const char *col,
-		      int *yes, struct error *err)
-{
-	const char *params[2] = { table, col };
-	PGresult *res;
-
-	if (pg_exec(ps,
-		    "SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
-		    " WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname ="
-		    " current_schema()) AND c.relname = $1 AND a.attname = $2"
-		    " AND NOT a.attisdropped",
-		    2, params, &res, err, "catalog"))
-		return ERR_IO;
-	*yes = pg_int(res, 0, 0) > 0;
-	PQclear(res);
-	return 0;
-}
-
 /* ------------------------------------------------------------ runs */
 
 /* "" -> NULL, for optional text parameters */
@@ -90,7 +74,7 @@ static int pg_run_start(struct storage *st, const struct run_info *run,
 			struct error *err)
 {
 	struct pg_storage *ps = pg_downcast(st);
-	const char *params[8];
+	const char *params[10];
 	PGresult *res;
 
 	if (pg_need_tx(ps, "run_start", err))
@@ -107,18 +91,25 @@ static int pg_run_start(struct storage *st, const struct run_info *run,
 	params[5] = opt(*ps->tenant ? ps->tenant : run->tenant);
 	params[6] = opt(run->archive_path);
 	params[7] = opt(run->archive_sha256);
+	/* the run's source: the run's, else the handle's, else its tree */
+	if (run->source[0] || !ps->source[0])
+		snprintf(ps->source, sizeof(ps->source), "%s",
+			 run->source[0] ? run->source : run->tree_root);
+	params[8] = ps->source;
+	params[9] = opt(run->host);
 	if (pg_exec(ps,
 		    "INSERT INTO wsm_runs (id, seq, started_at, status, tree_root,"
 		    " manifest_sha256, tool_version, tenant, files_seen, imported,"
 		    " unchanged, skipped, invalid, deleted, rows_written,"
-		    " archive_path, archive_sha256)"
+		    " archive_path, archive_sha256, source, host)"
 		    " VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM wsm_runs),"
 		    " coalesce($2::timestamptz, now()), 'running', $3, $4, $5, $6,"
-		    " 0, 0, 0, 0, 0, 0, 0, $7, $8)",
-		    8, params, NULL, err, "record the run"))
+		    " 0, 0, 0, 0, 0, 0, 0, $7, $8, $9, $10)",
+		    10, params, NULL, err, "record the run"))
 		return ERR_IO;
-	if (pg_exec(ps, "SELECT NOT EXISTS (SELECT 1 FROM wsm_sources WHERE tenant_id = $1)",
-		    1, (const char *[]){ ps->tenant }, &res, err, "record the run"))
+	if (pg_exec(ps, "SELECT NOT EXISTS (SELECT 1 FROM wsm_sources WHERE tenant_id = $1"
+		    " AND _source = $2)",
+		    2, (const char *[]){ ps->tenant, ps->source }, &res, err, "record the run"))
 		return ERR_IO;
 	ps->no_sources = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
@@ -192,7 +183,7 @@ static int ledger_has(struct pg_storage *ps, const char *table, int *exists,
 	*warn = 0;
 	if (pg_ledger_exists(ps, exists, err))
 		return ERR_IO;
-	return *exists ? has_column(ps, table, "warnings", warn, err) : 0;
+	return *exists ? pg_has_column(ps, table, "warnings", warn, err) : 0;
 }
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', " PG_TS_FORMAT ")"
@@ -202,26 +193,28 @@ static int pg_list_runs(struct storage *st,
 			void *ctx, struct error *err)
 {
 	struct pg_storage *ps = pg_downcast(st);
+	struct strbuf sql = { 0 };
 	PGresult *res;
-	int exists, i, rc = 0, warn;
+	int exists, i, rc = 0, warn, src = 0;
 
-	/* a ledger of an older version has no warning counts: 0 */
+	/* a ledger of an older version has no warning counts (0) and no
+	 * sources (a run's source is its tree root) */
 	if (ledger_has(ps, "wsm_runs", &exists, &warn, err))
 		return ERR_IO;
 	if (!exists)
 		return 0;
-	if (pg_exec(ps, warn ?
-		    "SELECT id, seq, " TS("started_at") ", " TS("finished_at") ","
+	if (pg_has_column(ps, "wsm_runs", "source", &src, err))
+		return ERR_IO;
+	strbuf_addf(&sql, "SELECT id, seq, " TS("started_at") ", " TS("finished_at") ","
 		    " status, tree_root, manifest_sha256, tool_version, tenant,"
 		    " files_seen, imported, unchanged, skipped, invalid, deleted,"
-		    " rows_written, archive_path, archive_sha256, warnings"
-		    " FROM wsm_runs ORDER BY seq" :
-		    "SELECT id, seq, " TS("started_at") ", " TS("finished_at") ","
-		    " status, tree_root, manifest_sha256, tool_version, tenant,"
-		    " files_seen, imported, unchanged, skipped, invalid, deleted,"
-		    " rows_written, archive_path, archive_sha256, 0"
-		    " FROM wsm_runs ORDER BY seq",
-		    0, NULL, &res, err, "list runs"))
+		    " rows_written, archive_path, archive_sha256, %s, %s"
+		    " FROM wsm_runs ORDER BY seq", warn ? "warnings" : "0",
+		    src ? "coalesce(source, tree_root), coalesce(host, ''), source IS NULL" :
+		    "tree_root, '', true");
+	rc = pg_exec_sb(ps, &sql, 0, NULL, &res, err, "list runs");
+	strbuf_release(&sql);
+	if (rc)
 		return ERR_IO;
 	for (i = 0; i < PQntuples(res) && !rc; i++) {
 		struct run_info r;
@@ -246,6 +239,9 @@ static int pg_list_runs(struct storage *st,
 		pg_text(r.archive_path, sizeof(r.archive_path), res, i, 16);
 		pg_text(r.archive_sha256, sizeof(r.archive_sha256), res, i, 17);
 		r.warnings = pg_int(res, i, 18);
+		pg_text(r.source, sizeof(r.source), res, i, 19);
+		pg_text(r.host, sizeof(r.host), res, i, 20);
+		r.shared_chain = strcmp(PQgetvalue(res, i, 21), "t") == 0;
 		rc = cb(ctx, &r);
 	}
 	PQclear(res);
@@ -308,7 +304,7 @@ static int pg_source_lookup(struct storage *st, const char *path,
 			    struct error *err)
 {
 	struct pg_storage *ps = pg_downcast(st);
-	const char *params[2] = { ps->tenant, path };
+	const char *params[3] = { ps->tenant, path, ps->source };
 	PGresult *res;
 	int exists;
 
@@ -325,7 +321,7 @@ static int pg_source_lookup(struct storage *st, const char *path,
 	if (!ps->lookup_prepared) {
 		res = PQprepare(ps->conn, "wsm_source_lookup",
 				"SELECT sha256, size, mtime_ns, rule, _run_id FROM wsm_sources"
-				" WHERE tenant_id = $1 AND _path = $2", 2, NULL);
+				" WHERE tenant_id = $1 AND _path = $2 AND _source = $3", 3, NULL);
 		if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
 			pg_fail(ps, res, err, "look up a source");
 			PQclear(res);
@@ -334,7 +330,7 @@ static int pg_source_lookup(struct storage *st, const char *path,
 		PQclear(res);
 		ps->lookup_prepared = 1;
 	}
-	res = PQexecPrepared(ps->conn, "wsm_source_lookup", 2, params, NULL, NULL, 0);
+	res = PQexecPrepared(ps->conn, "wsm_source_lookup", 3, params, NULL, NULL, 0);
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
 		pg_fail(ps, res, err, "look up a source");
 		PQclear(res);
@@ -377,7 +373,7 @@ static int pg_source_lookup_many(struct storage *st, const char *const *paths,
 {
 	struct pg_storage *ps = pg_downcast(st);
 	struct strbuf arr = { 0 };
-	const char *params[2];
+	const char *params[3];
 	struct path_pos *idx = NULL;
 	size_t i;
 	PGresult *res = NULL;
@@ -417,11 +413,13 @@ static int pg_source_lookup_many(struct storage *st, const char *const *paths,
 	}
 	params[0] = ps->tenant;
 	params[1] = strbuf_str(&arr);
+	params[2] = ps->source;
 	if (!ps->reader && pg_open_reader(ps, err))
 		goto out;
 	res = PQexecParams(ps->reader, "SELECT _path, sha256, size, mtime_ns, rule, _run_id"
-			   " FROM wsm_sources WHERE tenant_id = $1 AND _path = ANY($2::text[])",
-			   2, NULL, params, NULL, NULL, 0);
+			   " FROM wsm_sources WHERE tenant_id = $1 AND _source = $3"
+			   " AND _path = ANY($2::text[])",
+			   3, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
@@ -479,6 +477,8 @@ static int pg_missing_sources(struct storage *st, const char *run_id,
 		return 0;
 	if (pg_exec(ps,
 		    "SELECT s._path, s.rule FROM wsm_sources s WHERE s.tenant_id = $1"
+		    " AND s._source = (SELECT coalesce(source, tree_root) FROM wsm_runs"
+		    "  WHERE id = $2)"
 		    " AND NOT EXISTS (SELECT 1 FROM wsm_files f"
 		    "  WHERE f.run_id = $2 AND f.path = s._path)"
 		    " ORDER BY s._path COLLATE \"C\"",
@@ -646,7 +646,7 @@ static int copy_sources(struct pg_storage *ps, const struct batch *b,
 	size_t i;
 
 	if (pg_copy_start_sql(&c, ps, "COPY wsm_sources (_path, sha256, size, mtime_ns, rule,"
-			      " _run_id, tenant_id) FROM STDIN", "wsm_sources", err))
+			      " _run_id, tenant_id, _source) FROM STDIN", "wsm_sources", err))
 		return ERR_IO;
 	for (i = 0; i < b->n_files; i++) {
 		const struct file_entry *f = &b->files[i];
@@ -658,6 +658,8 @@ static int copy_sources(struct pg_storage *ps, const struct batch *b,
 		sb_copy_str(&c.buf, ps->run_id);
 		strbuf_addstr(&c.buf, "\t");
 		sb_copy_str(&c.buf, ps->tenant);
+		strbuf_addstr(&c.buf, "\t");
+		sb_copy_str(&c.buf, ps->source);
 		if (pg_copy_eol(&c, f->path, err))
 			return ERR_IO;
 	}
@@ -719,7 +721,7 @@ static int stage_sources(struct pg_storage *ps, const struct batch *b,
 	return pg_copy_end(&c, err);
 }
 
-/* Append " AND a.k = b.k ..." over the key columns (and tenant). */
+/* Append " AND a.k = b.k ..." over the key columns, the source (and tenant). */
 static void sb_key_match(struct strbuf *sb, const struct table_def *d,
 			 int has_tenant, const char *a, const char *b)
 {
@@ -732,6 +734,10 @@ static void sb_key_match(struct strbuf *sb, const struct table_def *d,
 		strbuf_addstr(sb, " = ");
 		sb_col(sb, b, key[i]);
 	}
+	strbuf_addstr(sb, " AND ");
+	sb_col(sb, a, "_source");
+	strbuf_addstr(sb, " = ");
+	sb_col(sb, b, "_source");
 	if (has_tenant) {
 		strbuf_addstr(sb, " AND ");
 		sb_col(sb, a, "tenant_id");
@@ -826,7 +832,7 @@ static int put_table(struct pg_storage *ps, const struct batch *b, int k,
 	struct strbuf sql = { 0 }, cols = { 0 }, scols = { 0 }, later = { 0 };
 	struct strbuf all = { 0 };   /* every column of the table, for history */
 	char stage[32], hist[PG_IDENT_MAX + 16], what[200];
-	const char *params[2] = { ps->run_id, ps->tenant };
+	const char *params[3] = { ps->run_id, ps->tenant, ps->source };
 	struct strbuf keycols = { 0 };
 	const char *lparams[3] = { ps->run_id, d->name, NULL };
 	struct pg_copy c;
@@ -899,6 +905,8 @@ rows:
 			strbuf_addstr(&c.buf, "\t");
 			sb_copy_str(&c.buf, ps->run_id);
 			strbuf_addstr(&c.buf, "\t");
+			sb_copy_str(&c.buf, ps->source);
+			strbuf_addstr(&c.buf, "\t");
 			if (!d->is_child) {
 				if (f->doc)
 					strbuf_add_copy_field(&c.buf, f->doc, f->doc_len);
@@ -953,11 +961,12 @@ rows:
 	strbuf_addf(&sql, " t WHERE t.\"_path\" IN (SELECT path FROM wsm_stage_paths"
 		      " WHERE tbl = %d)", k);
 	strbuf_addstr(&sql, ht ? " AND t.\"tenant_id\" = $2" : " AND $2::text IS NOT NULL");
+	strbuf_addstr(&sql, " AND t.\"_source\" = $3");
 	strbuf_addf(&sql, " RETURNING %s) INSERT INTO ", strbuf_str(&all));
 	strbuf_add_ident(&sql, hist);
 	strbuf_addf(&sql, " (%s, \"_superseded_by\") SELECT %s, $1 FROM moved",
 		strbuf_str(&all), strbuf_str(&all));
-	if (pg_exec_sb(ps, &sql, 2, params, NULL, err, what))
+	if (pg_exec_sb(ps, &sql, 3, params, NULL, err, what))
 		goto out;
 
 	/*
@@ -1025,33 +1034,33 @@ out:
 /* Sources of imported files replace the old state; unchanged refresh. */
 static int put_sources(struct pg_storage *ps, struct error *err)
 {
-	const char *params[2] = { ps->run_id, ps->tenant };
+	const char *params[3] = { ps->run_id, ps->tenant, ps->source };
 	static const char *const sql =
 		"INSERT INTO wsm_hist_wsm_sources (_path, rule, sha256, size, mtime_ns,"
-		" _run_id, tenant_id, _superseded_by)"
+		" _run_id, tenant_id, _source, _superseded_by)"
 		" SELECT s._path, s.rule, s.sha256, s.size, s.mtime_ns, s._run_id,"
-		" s.tenant_id, $1 FROM wsm_sources s JOIN wsm_stage_src x ON x.path = s._path"
-		" WHERE s.tenant_id = $2 AND (x.outcome = 'imported'"
+		" s.tenant_id, s._source, $1 FROM wsm_sources s JOIN wsm_stage_src x ON x.path = s._path"
+		" WHERE s.tenant_id = $2 AND s._source = $3 AND (x.outcome = 'imported'"
 		"  OR s.size IS DISTINCT FROM x.size OR s.mtime_ns IS DISTINCT FROM x.mtime_ns)"
 		" ORDER BY s._path";
 	static const char *const del =
 		"DELETE FROM wsm_sources s USING wsm_stage_src x"
-		" WHERE x.path = s._path AND s.tenant_id = $2 AND x.outcome = 'imported'"
-		" AND $1::text IS NOT NULL";
+		" WHERE x.path = s._path AND s.tenant_id = $2 AND s._source = $3"
+		" AND x.outcome = 'imported' AND $1::text IS NOT NULL";
 	static const char *const upd =
 		"UPDATE wsm_sources s SET size = x.size, mtime_ns = x.mtime_ns"
 		" FROM wsm_stage_src x WHERE x.path = s._path AND s.tenant_id = $2"
-		" AND x.outcome = 'unchanged' AND $1::text IS NOT NULL"
+		" AND s._source = $3 AND x.outcome = 'unchanged' AND $1::text IS NOT NULL"
 		" AND (s.size IS DISTINCT FROM x.size OR s.mtime_ns IS DISTINCT FROM x.mtime_ns)";
 	static const char *const ins =
-		"INSERT INTO wsm_sources (_path, rule, sha256, size, mtime_ns, _run_id, tenant_id)"
-		" SELECT path, rule, sha256, size, mtime_ns, $1, $2 FROM wsm_stage_src"
+		"INSERT INTO wsm_sources (_path, rule, sha256, size, mtime_ns, _run_id, tenant_id,"
+		" _source) SELECT path, rule, sha256, size, mtime_ns, $1, $2, $3 FROM wsm_stage_src"
 		" WHERE outcome = 'imported' ORDER BY path";
 
-	if (pg_exec(ps, sql, 2, params, NULL, err, "record the sources") ||
-	    pg_exec(ps, del, 2, params, NULL, err, "record the sources") ||
-	    pg_exec(ps, upd, 2, params, NULL, err, "record the sources") ||
-	    pg_exec(ps, ins, 2, params, NULL, err, "record the sources"))
+	if (pg_exec(ps, sql, 3, params, NULL, err, "record the sources") ||
+	    pg_exec(ps, del, 3, params, NULL, err, "record the sources") ||
+	    pg_exec(ps, upd, 3, params, NULL, err, "record the sources") ||
+	    pg_exec(ps, ins, 3, params, NULL, err, "record the sources"))
 		return ERR_IO;
 	return 0;
 }

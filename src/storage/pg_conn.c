@@ -187,6 +187,9 @@ int pg_open(const char *url, const struct storage_opts *opts,
 	ps->busy_timeout_ms = opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms :
 			      PG_DEFAULT_BUSY_MS;
 	ps->tenant = util_strdup(opts->tenant ? opts->tenant : "");
+	snprintf(ps->source, sizeof(ps->source), "%s", opts->source ? opts->source : "");
+	ps->on_wait = opts->on_wait;
+	ps->wait_ctx = opts->wait_ctx;
 	if (!ps->tenant) {
 		free(ps);
 		return error_set(err, ERR_IO, "out of memory");
