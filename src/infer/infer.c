@@ -923,7 +923,8 @@ static int merge_alike_families(const char *root, struct infer_group *g, size_t 
 		if (g[i].glob)
 			g[k++] = g[i];
 	*n = k;
-	qsort(g, *n, sizeof(*g), cmp_group_glob);
+	if (*n > 1)
+		qsort(g, *n, sizeof(*g), cmp_group_glob);
 	rc = 0;
 out:
 	if (sg)
@@ -1083,7 +1084,8 @@ static int merge_alike_folders(const char *root, struct infer_group *g, size_t *
 		if (g[i].glob)
 			g[k++] = g[i];
 	*n = k;
-	qsort(g, *n, sizeof(*g), cmp_group_glob);
+	if (*n > 1)
+		qsort(g, *n, sizeof(*g), cmp_group_glob);
 	rc = 0;
 out:
 	if (sg)
