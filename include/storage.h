@@ -9,9 +9,10 @@
  * Calling sequence (the transaction sequence of one run):
  *
  *     storage_open(url, &opts, &st, err)
- *     storage_begin(st, err)            -- exclusive: waits for (or with
- *                                          opts.no_wait refuses) another
- *                                          writer (see "Writers")
+ *     storage_begin(st, err)            -- exclusive per source: waits for
+ *                                          (or with opts.no_wait refuses)
+ *                                          another writer of the source
+ *                                          (see "Writers")
  *     storage_ensure_tables(st, defs, n, err)   -- first, before any write
  *     storage_run_start(st, &run, err)
  *     storage_source_lookup(...)        -- any number, interleaved with
@@ -51,9 +52,17 @@
  * tenant, (_source, tenant_id, key)); a key identifies a row within its
  * source.
  *
- * Writers: one at a time per database (SQLite: BEGIN IMMEDIATE;
- * PostgreSQL: a transaction-level advisory lock).  SQLite calls
- * opts.on_wait before it waits for another writer.
+ * Writers: on PostgreSQL a handle with a source (opts.source) locks its
+ * source only: transaction-level advisory locks, the database's shared
+ * and the source's (hash of tenant and source) exclusive.  Runs of
+ * different sources proceed at the same time: they write rows of their
+ * own sources only (the upsert keys include _source), and the run order
+ * comes from a sequence.  A handle without a source (promote, rollback)
+ * takes the database lock exclusive and waits for every run.  A run that
+ * creates or alters tables (ensure_tables, or the ledger) takes the DDL
+ * lock until it commits, and looks again once it has it: concurrent first
+ * runs wait for the first.  SQLite has one writer at a time, whatever the
+ * source.  Both call opts.on_wait before they wait for another writer.
  *
  * Data model kept by every backend:
  *   - each data table has the declared columns plus system columns

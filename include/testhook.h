@@ -12,7 +12,8 @@
  * Points: "after-batch" and "before-commit" (migrate fails there),
  * "crash-before-commit" (migrate dies without cleaning up), and
  * "promote-alter:TABLE" (promote changes one copied row of TABLE before
- * verifying it).
+ * verifying it), "pause-before-commit:SECONDS" (migrate sleeps holding
+ * its locks, so that a test can start a concurrent run).
  */
 #ifndef WSM_TESTHOOK_H
 #define WSM_TESTHOOK_H

@@ -1167,6 +1167,12 @@ static int finish_writes(struct run *r, struct error *err)
 	if (!rc && TESTHOOK("before-commit"))
 		rc = error_set(err, ERR_IO, "injected failure before commit (test hook)");
 	if (!rc) {
+		const char *pause = TESTHOOK_ARG("pause-before-commit");
+
+		if (pause)
+			sleep((unsigned)strtoul(pause, NULL, 10));   /* holding its locks */
+	}
+	if (!rc) {
 		t = now();
 		rc = storage_commit(r->st, err);
 		r->stats->stages.commit += now() - t;

@@ -1319,7 +1319,7 @@ static void second_writer_fails_at_once_with_no_wait(void **state)
 	error_clear(&err);
 	assert_int_not_equal(storage_begin(st2, &err), 0);
 	assert_int_equal(err.code, ERR_IO);
-	if (!strstr(err.msg, "another wsmigrate run holds the lock"))
+	if (!strstr(err.msg, "another wsmigrate run") || !strstr(err.msg, "holds the lock"))
 		fail_msg("unexpected message: %s", err.msg);
 	close_st(st2);
 	OK(storage_commit(st, E));
@@ -1619,11 +1619,62 @@ static void pg_advisory_lock_is_held_during_a_run(void **state)
 
 	assert_n(b, held, 0);
 	OK(storage_begin(st, E));
-	assert_n(b, held, 1);
+	/* the database lock shared, the source's exclusive */
+	assert_n(b, held, 2);
 	assert_q(b, "SELECT pg_try_advisory_xact_lock(8607477376316252532)", "f");
 	OK(storage_rollback(st, E));
 	assert_n(b, held, 0);
 	close_st(st);
+}
+
+/* A handle of another source, or of none (promote, rollback). */
+static struct storage *open_src(const struct be *b, const char *source)
+{
+	struct storage_opts o = { .no_wait = 1, .source = source };
+	struct storage *st = NULL;
+	struct error err;
+
+	error_clear(&err);
+	if (storage_open(b->url, &o, &st, &err))
+		fail_msg("storage_open(%s): %s", b->url, err.msg);
+	track(st);
+	return st;
+}
+
+/*
+ * Runs of two sources hold their locks at the same time; a second run of
+ * one source, and a writer of no source, are refused with --no-wait.
+ */
+static void pg_two_sources_write_at_once(void **state)
+{
+	struct be *b = *state;
+	struct storage *a = open_st(b, 0, NULL), *o, *same, *all;
+	struct run_info run;
+	struct error err;
+
+	do_run(b, NULL, "r1", 1, NULL, 0, NULL);
+	OK(storage_begin(a, E));
+	o = open_src(b, "/tmp/other");
+	OK(storage_begin(o, E));
+	OK(storage_ensure_tables(o, defs, N_DEFS, E));
+	fill_run(&run, "r2", 2);
+	snprintf(run.source, sizeof(run.source), "/tmp/other");
+	OK(storage_run_start(o, &run, E));
+	same = open_src(b, "/tmp/tree");
+	error_clear(&err);
+	assert_int_equal(storage_begin(same, &err), ERR_IO);
+	if (!strstr(err.msg, "of source '/tmp/tree'"))
+		fail_msg("unexpected message: %s", err.msg);
+	all = open_src(b, NULL);
+	error_clear(&err);
+	assert_int_equal(storage_begin(all, &err), ERR_IO);
+	OK(storage_commit(o, E));
+	OK(storage_rollback(a, E));
+	assert_q(b, "SELECT source FROM wsm_runs WHERE id = 'r2'", "/tmp/other");
+	close_st(same);
+	close_st(all);
+	close_st(o);
+	close_st(a);
 }
 
 static void pg_jsonb_error_names_the_file(void **state)
@@ -1804,6 +1855,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pg_connection_error_names_the_server_and_masks_the_password, setup_test, teardown_test),
 		cmocka_unit_test_setup_teardown(pg_rls_isolates_tenants, setup_test, teardown_test),
 		cmocka_unit_test_setup_teardown(pg_advisory_lock_is_held_during_a_run, setup_test, teardown_test),
+		cmocka_unit_test_setup_teardown(pg_two_sources_write_at_once, setup_test, teardown_test),
 		cmocka_unit_test_setup_teardown(pg_jsonb_error_names_the_file, setup_test, teardown_test),
 		cmocka_unit_test_setup_teardown(pg_promote_copies_sqlite_and_revert_still_works, setup_test, teardown_test),
 		cmocka_unit_test_setup_teardown(pg_promote_verifies_timestamps_written_with_any_offset, setup_test, teardown_test),

@@ -266,6 +266,7 @@ struct pg_storage {
 				     run: it may be called while put_batch
 				     uses conn on another thread (storage.h) */
 	int lost_ready;           /* pg_temp.wsm_lost exists in this transaction */
+	int ddl_locked;           /* this transaction holds the DDL lock */
 };
 
 static inline struct pg_storage *pg_downcast(struct storage *st)
@@ -404,6 +405,10 @@ int pg_field_jsonb(const struct pg_field *f, const char **s, size_t *n);
 int pg_copy_out(struct pg_storage *ps, const char *sql, const char *table,
 		size_t nfields, int (*row)(void *ctx, const struct pg_field *f),
 		void *ctx, const char *what, struct error *err);
+
+/* The DDL lock (pg_conn.c): held by a transaction that creates or alters
+ * tables, until it commits.  Idempotent within a transaction. */
+int pg_ddl_lock(struct pg_storage *ps, struct error *err);
 
 /* -------------------------------- pg_ddl.c: tables, indexes, definitions */
 

@@ -97,12 +97,17 @@ static int pg_run_start(struct storage *st, const struct run_info *run,
 			 run->source[0] ? run->source : run->tree_root);
 	params[8] = ps->source;
 	params[9] = opt(run->host);
+	/* rows copied in by promote may be ahead of the sequence */
+	if (pg_exec(ps, "SELECT setval('wsm_runs_seq', m) FROM (SELECT max(seq) AS m"
+		    " FROM wsm_runs) x WHERE m >= (SELECT last_value FROM wsm_runs_seq)",
+		    0, NULL, NULL, err, "record the run"))
+		return ERR_IO;
 	if (pg_exec(ps,
 		    "INSERT INTO wsm_runs (id, seq, started_at, status, tree_root,"
 		    " manifest_sha256, tool_version, tenant, files_seen, imported,"
 		    " unchanged, skipped, invalid, deleted, rows_written,"
 		    " archive_path, archive_sha256, source, host)"
-		    " VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM wsm_runs),"
+		    " VALUES ($1, nextval('wsm_runs_seq'),"
 		    " coalesce($2::timestamptz, now()), 'running', $3, $4, $5, $6,"
 		    " 0, 0, 0, 0, 0, 0, 0, $7, $8, $9, $10)",
 		    10, params, NULL, err, "record the run"))

@@ -15,6 +15,10 @@
  * big-endian 64-bit integer.  Promote takes it too (through pg_begin).
  */
 #define WSM_PG_LOCK_KEY "8607477376316252532"
+/* The namespace of the per-source locks (two-int advisory locks: this,
+ * and a hash of tenant and source) and the DDL lock's key. */
+#define WSM_PG_SOURCE_NS "2004052845"
+#define WSM_PG_DDL_KEY "8607477376316252533"
 
 /* How long begin waits for another writer when opts say 0 (as SQLite). */
 #define PG_DEFAULT_BUSY_MS (10 * 60 * 1000)
@@ -295,59 +299,115 @@ int pg_open_reader(struct pg_storage *ps, struct error *err)
 
 /* ------------------------------------------------------------ transactions */
 
+/*
+ * Take one advisory lock `fn` ("pg_advisory_xact_lock(...)" without its
+ * prefix): try it first; when another session holds it, refuse with
+ * --no-wait, else say so (on_wait, `whom`) and wait up to busy_timeout_ms.
+ * $1 and $2 of `args` are params[0..1] (n of them).
+ */
+static int take_lock(struct pg_storage *ps, const char *fn, const char *args,
+		     int n, const char *const *params, const char *whom,
+		     struct error *err)
+{
+	char sql[256], tmo[64];
+	PGresult *res = NULL;
+	const char *where = ps->base.url_masked[0] ? ps->base.url_masked : ps->where;
+	int got;
+
+	snprintf(sql, sizeof(sql), "SELECT pg_try_%s(%s)", fn, args);
+	if (pg_exec(ps, sql, n, params, &res, err, "lock"))
+		return ERR_IO;
+	got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (got)
+		return 0;
+	if (ps->no_wait)
+		return error_set(err, ERR_IO, "%s holds the lock on %s (--no-wait)", whom, where);
+	if (ps->on_wait) {
+		char msg[1400];
+
+		snprintf(msg, sizeof(msg), "%s holds the lock on %s: waiting up to %d s",
+			 whom, where, ps->busy_timeout_ms / 1000);
+		ps->on_wait(ps->wait_ctx, msg);
+	}
+	if (ps->busy_timeout_ms > 0) {
+		snprintf(tmo, sizeof(tmo), "SET LOCAL lock_timeout = %d", ps->busy_timeout_ms);
+		if (pg_exec(ps, tmo, 0, NULL, NULL, err, "lock"))
+			return ERR_IO;
+	}
+	snprintf(sql, sizeof(sql), "SELECT pg_%s(%s)", fn, args);
+	res = PQexecParams(ps->conn, sql, n, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		if (state && strcmp(state, "55P03") == 0)   /* lock_not_available */
+			error_set(err, ERR_IO, "%s holds the lock on %s (waited %d ms)",
+				  whom, where, ps->busy_timeout_ms);
+		else
+			pg_fail(ps, res, err, "lock");
+		PQclear(res);
+		return ERR_IO;
+	}
+	PQclear(res);
+	if (ps->busy_timeout_ms > 0 &&
+	    pg_exec(ps, "SET LOCAL lock_timeout = 0", 0, NULL, NULL, err, "lock"))
+		return ERR_IO;
+	return 0;
+}
+
+/*
+ * BEGIN, then the writers' locks (transaction-level advisory locks).  A
+ * handle with a source takes the database lock shared and its source's
+ * lock exclusive: runs of different sources go on at the same time, runs
+ * of one source one after the other.  A handle without one (promote,
+ * rollback) takes the database lock exclusive: it waits for every run.
+ */
 int pg_tx_begin(struct pg_storage *ps, struct error *err)
 {
-	PGresult *res = NULL;
-	char tmo[64];
-
 	if (ps->in_tx)
 		return error_set(err, ERR_USAGE, "a transaction is already open on %s",
 				 ps->where);
 	if (pg_exec(ps, "BEGIN", 0, NULL, NULL, err, "begin"))
 		return ERR_IO;
 	ps->in_tx = 1;
-	if (ps->no_wait) {
-		if (pg_exec(ps, "SELECT pg_try_advisory_xact_lock(" WSM_PG_LOCK_KEY ")",
-			    0, NULL, &res, err, "lock"))
-			goto fail;
-		if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-			error_set(err, ERR_IO, "another wsmigrate run holds the lock on %s",
-				  ps->base.url_masked[0] ? ps->base.url_masked : ps->where);
-			goto fail;
-		}
-	} else {
-		if (ps->busy_timeout_ms > 0) {
-			snprintf(tmo, sizeof(tmo), "SET LOCAL lock_timeout = %d",
-				 ps->busy_timeout_ms);
-			if (pg_exec(ps, tmo, 0, NULL, NULL, err, "lock"))
-				goto fail;
-		}
-		res = PQexec(ps->conn, "SELECT pg_advisory_xact_lock(" WSM_PG_LOCK_KEY ")");
-		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	ps->ddl_locked = 0;
+	if (ps->source[0]) {
+		const char *params[2] = { ps->tenant, ps->source };
+		char whom[1200];
 
-			if (state && strcmp(state, "55P03") == 0)   /* lock_not_available */
-				error_set(err, ERR_IO,
-					  "another wsmigrate run holds the lock on %s (waited %d ms)",
-					  ps->base.url_masked[0] ? ps->base.url_masked : ps->where,
-					  ps->busy_timeout_ms);
-			else
-				pg_fail(ps, res, err, "lock");
+		if (take_lock(ps, "advisory_xact_lock_shared", WSM_PG_LOCK_KEY, 0, NULL,
+			      "a wsmigrate promote or rollback", err))
 			goto fail;
-		}
-		PQclear(res);
-		res = NULL;
-		if (ps->busy_timeout_ms > 0 &&
-		    pg_exec(ps, "SET LOCAL lock_timeout = 0", 0, NULL, NULL, err, "lock"))
+		snprintf(whom, sizeof(whom), "another wsmigrate run of source '%s'", ps->source);
+		if (take_lock(ps, "advisory_xact_lock", WSM_PG_SOURCE_NS
+			      ", hashtext($1 || chr(31) || $2)", 2, params, whom, err))
 			goto fail;
+	} else if (take_lock(ps, "advisory_xact_lock", WSM_PG_LOCK_KEY, 0, NULL,
+			     "another wsmigrate run", err)) {
+		goto fail;
 	}
-	PQclear(res);
 	return 0;
 fail:
-	PQclear(res);
 	PQclear(PQexec(ps->conn, "ROLLBACK"));
 	ps->in_tx = 0;
 	return ERR_IO;
+}
+
+/*
+ * The DDL lock: a run that creates or alters tables holds it until it
+ * commits, so that two first runs do not both create one table.  Taken
+ * once per transaction; the caller checks again what exists once it has
+ * it.
+ */
+int pg_ddl_lock(struct pg_storage *ps, struct error *err)
+{
+	if (ps->ddl_locked)
+		return 0;
+	if (take_lock(ps, "advisory_xact_lock", WSM_PG_DDL_KEY, 0, NULL,
+		      "another wsmigrate run creating tables", err))
+		return ERR_IO;
+	ps->ddl_locked = 1;
+	return 0;
 }
 
 int pg_begin(struct storage *st, struct error *err)
