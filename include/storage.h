@@ -91,7 +91,15 @@
  *     the run that wrote the row); read-only calls work on it as it is
  *     (warnings read as 0, a run's source is its tree root).
  *   - with a tenant (PostgreSQL): tenant_id on the data, history and
- *     wsm_sources tables, with row-level security enabled on them.
+ *     wsm_sources tables, and row-level security FORCEd on them and on
+ *     wsm_runs, wsm_files, wsm_warnings and wsm_tables, by policies that
+ *     consult wsm_tenant_roles (role_name, tenant_id) by current_user:
+ *     a role sees and writes only the rows of the tenants it is bound to
+ *     (wsm_tables: read by all, written by members of its owner).
+ *     run_start refuses (ERR_USAGE) a role not bound to the run's tenant
+ *     (superusers and BYPASSRLS roles excepted); for a role that row-level
+ *     security binds, rows go by INSERT ... SELECT from temp tables, as
+ *     PostgreSQL refuses COPY FROM into such tables.
  *
  * Key collisions: when a row replaces, by its upsert key, a row that the
  * same run wrote earlier (from another file, or the same file), put_batch

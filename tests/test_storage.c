@@ -1575,38 +1575,75 @@ static void pg_rls_isolates_tenants(void **state)
 	assert_true(lookup(b, "globex", "a.json", &ss));
 	assert_int_equal(ss.sha256[0], '2');
 
+	/*
+	 * A non-owner role bound to acme in wsm_tenant_roles, with every table
+	 * privilege: row-level security alone keeps it out of globex's rows,
+	 * runs, files and sources, whatever it sets in its session.
+	 */
 	pg_admin_exec(b, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles"
-			 " WHERE rolname = 'wsm_reader') THEN CREATE ROLE wsm_reader; END IF; END $$");
-	snprintf(sql, sizeof(sql), "GRANT USAGE ON SCHEMA %s TO wsm_reader;"
-		 " GRANT SELECT ON ALL TABLES IN SCHEMA %s TO wsm_reader", b->schema, b->schema);
+			 " WHERE rolname = 'wsm_acme') THEN CREATE ROLE wsm_acme; END IF; END $$");
+	snprintf(sql, sizeof(sql), "GRANT USAGE ON SCHEMA %s TO wsm_acme;"
+		 " GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %s TO wsm_acme;"
+		 " INSERT INTO %s.wsm_tenant_roles VALUES ('wsm_acme', 'acme')",
+		 b->schema, b->schema, b->schema);
 	pg_admin_exec(b, sql);
-	for (t = 0; t < 3; t++) {
-		static const char *const set[] = {
-			"SET app.tenant_id = 'acme'", "SET app.tenant_id = 'globex'", "SELECT 1",
+	conn = PQconnectdb(b->url);
+	assert_int_equal(PQstatus(conn), CONNECTION_OK);
+	PQclear(PQexec(conn, "SET ROLE wsm_acme"));
+	for (t = 0; t < 2; t++) {
+		static const char *const set[] = { "SELECT 1", "SET app.tenant_id = 'globex'" };
+		static const char *const reads[][2] = {
+			{ "SELECT string_agg(\"title\", ',') FROM \"notes\"", "acme note" },
+			{ "SELECT count(*) FROM \"tags\"", "2" },
+			{ "SELECT string_agg(id, ',') FROM wsm_runs", "r-acme" },
+			{ "SELECT count(*) FROM wsm_files", "1" },
+			{ "SELECT string_agg(tenant_id, ',') FROM wsm_sources", "acme" },
+			{ "SELECT count(*) FROM wsm_tenant_roles", "1" },
+			/* writes to globex's rows find nothing to write */
+			{ "WITH x AS (UPDATE \"notes\" SET \"title\" = 'x' WHERE tenant_id = 'globex'"
+			  " RETURNING 1) SELECT count(*) FROM x", "0" },
+			{ "WITH x AS (DELETE FROM wsm_sources WHERE tenant_id = 'globex'"
+			  " RETURNING 1) SELECT count(*) FROM x", "0" },
+			{ "WITH x AS (UPDATE wsm_runs SET tree_root = '/evil' WHERE id = 'r-globex'"
+			  " RETURNING 1) SELECT count(*) FROM x", "0" },
 		};
-		static const char *const want[] = { "acme note", "globex note", NULL };
+		size_t k;
 
-		conn = PQconnectdb(b->url);
-		assert_int_equal(PQstatus(conn), CONNECTION_OK);
-		PQclear(PQexec(conn, "SET ROLE wsm_reader"));
 		PQclear(PQexec(conn, set[t]));
-		r = PQexec(conn, "SELECT \"title\" FROM \"notes\"");
-		if (PQresultStatus(r) != PGRES_TUPLES_OK)
-			fail_msg("select as wsm_reader: %s", PQerrorMessage(conn));
-		if (want[t]) {
-			assert_int_equal(PQntuples(r), 1);
-			assert_string_equal(PQgetvalue(r, 0, 0), want[t]);
-		} else {
-			assert_int_equal(PQntuples(r), 0);
+		for (k = 0; k < sizeof(reads) / sizeof(reads[0]); k++) {
+			r = PQexec(conn, reads[k][0]);
+			if (PQresultStatus(r) != PGRES_TUPLES_OK)
+				fail_msg("%s as wsm_acme: %s", reads[k][0], PQerrorMessage(conn));
+			if (strcmp(PQgetvalue(r, 0, 0), reads[k][1]) != 0)
+				fail_msg("%s as wsm_acme: got <%s>, want <%s>", reads[k][0],
+					 PQgetvalue(r, 0, 0), reads[k][1]);
+			PQclear(r);
 		}
-		PQclear(r);
-		r = PQexec(conn, "SELECT count(*) FROM \"tags\"");
-		assert_string_equal(PQgetvalue(r, 0, 0), want[t] ? "2" : "0");
-		PQclear(r);
-		PQfinish(conn);
 	}
-	snprintf(sql, sizeof(sql), "REVOKE ALL ON ALL TABLES IN SCHEMA %s FROM wsm_reader;"
-		 " REVOKE ALL ON SCHEMA %s FROM wsm_reader", b->schema, b->schema);
+	/* rows of another tenant cannot be written, nor bindings made */
+	{
+		static const char *const refused[] = {
+			"INSERT INTO wsm_sources (_path, _run_id, tenant_id, _source)"
+			" VALUES ('x.json', 'r-acme', 'globex', '/tmp/tree')",
+			"UPDATE \"notes\" SET tenant_id = 'globex'",
+			"INSERT INTO wsm_tenant_roles VALUES ('wsm_acme', 'globex')",
+			"INSERT INTO wsm_tables VALUES ('evil', false, '[]', '[]', '[]')",
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(refused) / sizeof(refused[0]); k++) {
+			r = PQexec(conn, refused[k]);
+			if (PQresultStatus(r) == PGRES_COMMAND_OK)
+				fail_msg("%s as wsm_acme: not refused", refused[k]);
+			PQclear(r);
+		}
+	}
+	PQfinish(conn);
+	assert_n(b, "SELECT count(*) FROM \"notes\" WHERE \"title\" = 'globex note'", 1);
+	assert_n(b, "SELECT count(*) FROM wsm_runs WHERE tree_root = '/tmp/tree'", 2);
+	snprintf(sql, sizeof(sql), "DELETE FROM %s.wsm_tenant_roles;"
+		 " REVOKE ALL ON ALL TABLES IN SCHEMA %s FROM wsm_acme;"
+		 " REVOKE ALL ON SCHEMA %s FROM wsm_acme", b->schema, b->schema, b->schema);
 	pg_admin_exec(b, sql);
 }
 

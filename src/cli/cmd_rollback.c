@@ -64,9 +64,10 @@ static int pick_run(void *ctx, const struct run_info *r)
 		}
 		return 0;
 	}
-	/* only the later runs of the same source must go first (of any
-	 * source after a run of a version before sources) */
-	if (p->found == 1 && (p->run.shared_chain || strcmp(p->run.source, r->source) == 0)) {
+	/* only the later runs of the same source and tenant must go first
+	 * (of any source after a run of a version before sources) */
+	if (p->found == 1 && (p->run.shared_chain || (strcmp(p->run.source, r->source) == 0 &&
+						       strcmp(p->run.tenant, r->tenant) == 0))) {
 		/* newest first: that is the order they must be rolled back in */
 		struct strbuf sb = STRBUF_INIT;
 

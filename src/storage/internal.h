@@ -267,6 +267,9 @@ struct pg_storage {
 				     uses conn on another thread (storage.h) */
 	int lost_ready;           /* pg_temp.wsm_lost exists in this transaction */
 	int ddl_locked;           /* this transaction holds the DDL lock */
+	int rls;                  /* a tenant's run whose role row-level security
+				     binds (not superuser, not BYPASSRLS): no
+				     COPY FROM into its tables */
 };
 
 static inline struct pg_storage *pg_downcast(struct storage *st)

@@ -97,9 +97,29 @@ static int pg_run_start(struct storage *st, const struct run_info *run,
 			 run->source[0] ? run->source : run->tree_root);
 	params[8] = ps->source;
 	params[9] = opt(run->host);
+	/* a tenant's run: the role must be bound to the tenant (row-level
+	 * security would refuse its rows anyway; say why, at once) */
+	if (*ps->tenant) {
+		if (pg_exec(ps, "SELECT EXISTS (SELECT 1 FROM wsm_tenant_roles WHERE role_name ="
+			    " current_user AND tenant_id = $1) OR (SELECT rolsuper OR rolbypassrls"
+			    " FROM pg_roles WHERE rolname = current_user), current_user,"
+			    " (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user)",
+			    1, (const char *[]){ ps->tenant }, &res, err, "record the run"))
+			return ERR_IO;
+		ps->rls = strcmp(PQgetvalue(res, 0, 2), "t") != 0;
+		if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+			error_set(err, ERR_USAGE, "role '%s' is not bound to tenant '%s': a DBA binds"
+				  " it in wsm_tenant_roles (see README, Tenants)",
+				  PQgetvalue(res, 0, 1), ps->tenant);
+			PQclear(res);
+			return ERR_USAGE;
+		}
+		PQclear(res);
+	}
 	/* rows copied in by promote may be ahead of the sequence */
 	if (pg_exec(ps, "SELECT setval('wsm_runs_seq', m) FROM (SELECT max(seq) AS m"
-		    " FROM wsm_runs) x WHERE m >= (SELECT last_value FROM wsm_runs_seq)",
+		    " FROM wsm_runs) x WHERE m >= (SELECT last_value + is_called::int"
+		    " FROM wsm_runs_seq)",
 		    0, NULL, NULL, err, "record the run"))
 		return ERR_IO;
 	if (pg_exec(ps,
@@ -530,6 +550,52 @@ static void copy_value(struct strbuf *sb, enum col_type t, const struct value *v
 	}
 }
 
+/*
+ * COPY into a ledger table `table` (columns `cols`).  PostgreSQL refuses
+ * COPY FROM into a table whose row-level security applies to the role (a
+ * tenant's role, not the owner): then the rows go by COPY into a temp
+ * table of those columns and on by INSERT ... SELECT, which the policies
+ * check.  End with ledger_copy_end.
+ */
+static int ledger_copy_start(struct pg_copy *c, struct pg_storage *ps, const char *table,
+			     const char *cols, struct error *err)
+{
+	struct strbuf sql = { 0 };
+	int rc;
+
+	if (ps->rls) {
+		strbuf_addf(&sql, "DROP TABLE IF EXISTS pg_temp.wsm_rls_stage; CREATE TEMP TABLE"
+			    " wsm_rls_stage ON COMMIT DROP AS SELECT %s FROM %s WITH NO DATA",
+			    cols, table);
+		if (pg_exec_sb(ps, &sql, 0, NULL, NULL, err, "staging")) {
+			strbuf_release(&sql);
+			return ERR_IO;
+		}
+		strbuf_reset(&sql);
+	}
+	strbuf_addf(&sql, "COPY %s (%s) FROM STDIN", ps->rls ? "wsm_rls_stage" : table, cols);
+	rc = pg_copy_start(c, ps, &sql, table, err);
+	strbuf_release(&sql);
+	return rc;
+}
+
+static int ledger_copy_end(struct pg_copy *c, struct pg_storage *ps, const char *table,
+			   const char *cols, struct error *err)
+{
+	struct strbuf sql = { 0 };
+	int rc;
+
+	if (pg_copy_end(c, err))
+		return ERR_IO;
+	if (!ps->rls)
+		return 0;
+	strbuf_addf(&sql, "INSERT INTO %s (%s) SELECT %s FROM wsm_rls_stage;"
+		    " DROP TABLE pg_temp.wsm_rls_stage", table, cols, cols);
+	rc = pg_exec_sb(ps, &sql, 0, NULL, NULL, err, table);
+	strbuf_release(&sql);
+	return rc;
+}
+
 /* Distinct tables (by name) named by a batch's imported files and rows. */
 struct tlist {
 	const struct table_def **t;
@@ -559,12 +625,12 @@ static int tlist_add(struct tlist *tl, const struct table_def *d)
 static int copy_files_ledger(struct pg_storage *ps, const struct batch *b,
 			     struct error *err)
 {
+	static const char *const cols = "run_id, path, size, mtime_ns, mode, sha256, rule,"
+		" outcome, error, rows, warnings";
 	struct pg_copy c;
 	size_t i;
 
-	if (pg_copy_start_sql(&c, ps, "COPY wsm_files (run_id, path, size, mtime_ns, mode,"
-			      " sha256, rule, outcome, error, rows, warnings) FROM STDIN",
-			      "wsm_files", err))
+	if (ledger_copy_start(&c, ps, "wsm_files", cols, err))
 		return ERR_IO;
 	for (i = 0; i < b->n_files; i++) {
 		const struct file_entry *f = &b->files[i];
@@ -585,13 +651,15 @@ static int copy_files_ledger(struct pg_storage *ps, const struct batch *b,
 		if (pg_copy_eol(&c, f->path, err))
 			return ERR_IO;
 	}
-	return pg_copy_end(&c, err);
+	return ledger_copy_end(&c, ps, "wsm_files", cols, err);
 }
 
 /* The warnings the batch's files carry, into wsm_warnings. */
 static int copy_warnings(struct pg_storage *ps, const struct batch *b,
 			 struct error *err)
 {
+	static const char *const warn_cols = "run_id, path, rule, kind, table_name,"
+		" column_name, pointer, message";
 	struct pg_copy c;
 	size_t i, k, n = 0;
 
@@ -599,8 +667,7 @@ static int copy_warnings(struct pg_storage *ps, const struct batch *b,
 		n += b->files[i].n_warnings;
 	if (!n)
 		return 0;
-	if (pg_copy_start_sql(&c, ps, "COPY wsm_warnings (run_id, path, rule, kind, table_name,"
-			      " column_name, pointer, message) FROM STDIN", "wsm_warnings", err))
+	if (ledger_copy_start(&c, ps, "wsm_warnings", warn_cols, err))
 		return ERR_IO;
 	for (i = 0; i < b->n_files; i++) {
 		const struct file_entry *f = &b->files[i];
@@ -627,7 +694,7 @@ static int copy_warnings(struct pg_storage *ps, const struct batch *b,
 				return ERR_IO;
 		}
 	}
-	return pg_copy_end(&c, err);
+	return ledger_copy_end(&c, ps, "wsm_warnings", warn_cols, err);
 }
 
 /* A file's source state as COPY text: path, sha256, size, mtime_ns, rule. */
@@ -647,11 +714,12 @@ static void source_fields(struct strbuf *sb, const struct file_entry *f)
 static int copy_sources(struct pg_storage *ps, const struct batch *b,
 			struct error *err)
 {
+	static const char *const src_cols = "_path, sha256, size, mtime_ns, rule, _run_id,"
+		" tenant_id, _source";
 	struct pg_copy c;
 	size_t i;
 
-	if (pg_copy_start_sql(&c, ps, "COPY wsm_sources (_path, sha256, size, mtime_ns, rule,"
-			      " _run_id, tenant_id, _source) FROM STDIN", "wsm_sources", err))
+	if (ledger_copy_start(&c, ps, "wsm_sources", src_cols, err))
 		return ERR_IO;
 	for (i = 0; i < b->n_files; i++) {
 		const struct file_entry *f = &b->files[i];
@@ -668,7 +736,7 @@ static int copy_sources(struct pg_storage *ps, const struct batch *b,
 		if (pg_copy_eol(&c, f->path, err))
 			return ERR_IO;
 	}
-	return pg_copy_end(&c, err);
+	return ledger_copy_end(&c, ps, "wsm_sources", src_cols, err);
 }
 
 /*
@@ -867,7 +935,7 @@ static int put_table(struct pg_storage *ps, const struct batch *b, int k,
 	 * source does): `fresh` means "no old rows of these paths".
 	 */
 	fresh = pg_is_fresh(ps, d->name) || ps->no_sources;
-	direct = d->n_key == 0;
+	direct = d->n_key == 0 && !ps->rls;   /* no COPY FROM under row-level security */
 	for (i = 0; direct && !fresh && i < b->n_files; i++)
 		if (b->files[i].outcome == FILE_IMPORTED && !b->files[i].is_new)
 			direct = 0;

@@ -491,55 +491,110 @@ static int create_table(struct pg_storage *ps, const struct table_def *d,
 		}
 	}
 	rc = sb.len ? pg_exec_sb(ps, &sb, 0, NULL, NULL, err, what) : 0;
-	if (!rc && *ps->tenant) {
-		const char *params[1] = { name };
-		PGresult *res;
-
-		rc = pg_exec(ps, "SELECT relrowsecurity FROM pg_class WHERE relname = $1"
-			     " AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
-			     1, params, &res, err, "catalog");
-		if (!rc) {
-			int on = PQntuples(res) && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-
-			PQclear(res);
-			if (!on) {
-				strbuf_reset(&sb);
-				strbuf_addstr(&sb, "ALTER TABLE ");
-				strbuf_add_ident(&sb, name);
-				strbuf_addstr(&sb, " ENABLE ROW LEVEL SECURITY");
-				rc = pg_exec_sb(ps, &sb, 0, NULL, NULL, err, what);
-			}
-		}
-	}
 out:
 	PQclear(have);
 	strbuf_release(&sb);
 	return rc;
 }
 
-static int create_policy(struct pg_storage *ps, const char *table,
-			 struct error *err)
+/* The tenants the connected role is bound to (see storage.h, Tenants). */
+#define MY_TENANTS "(SELECT m.tenant_id FROM wsm_tenant_roles m WHERE m.role_name = current_user)"
+
+/*
+ * Row-level security on `table`, enabled and FORCEd (its owner too is
+ * bound by it), under the policy wsm_tenant_role: `expr` for every command
+ * (`write`, when not NULL, for what a role may write; then `expr` is for
+ * reading only).  The policy of older versions, which trusted the session
+ * setting app.tenant_id that a tenant may change itself, goes.  Only what
+ * is missing is done.
+ */
+static int secure_table(struct pg_storage *ps, const char *table, const char *expr,
+			const char *write, struct error *err)
 {
 	const char *params[1] = { table };
 	struct strbuf sb = { 0 };
 	PGresult *res;
-	int rc;
+	int rc, done;
 
 	if (pg_exec(ps,
-		    "SELECT count(*) FROM pg_policies WHERE schemaname = current_schema()"
-		    " AND tablename = $1 AND policyname = 'wsm_tenant'",
+		    "SELECT c.relrowsecurity AND c.relforcerowsecurity AND EXISTS (SELECT 1"
+		    " FROM pg_policies p WHERE p.schemaname = current_schema() AND p.tablename = $1"
+		    " AND p.policyname = 'wsm_tenant_role') AND NOT EXISTS (SELECT 1 FROM"
+		    " pg_policies p WHERE p.schemaname = current_schema() AND p.tablename = $1"
+		    " AND p.policyname = 'wsm_tenant') FROM pg_class c WHERE c.relname = $1"
+		    " AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
 		    1, params, &res, err, "catalog"))
 		return ERR_IO;
-	rc = pg_int(res, 0, 0) > 0;
+	done = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
-	if (rc)
+	if (done)
 		return 0;
-	strbuf_addstr(&sb, "CREATE POLICY wsm_tenant ON ");
+	if (pg_ddl_lock(ps, err))
+		return ERR_IO;
+	strbuf_addstr(&sb, "ALTER TABLE ");
 	strbuf_add_ident(&sb, table);
-	strbuf_addstr(&sb, " USING (\"tenant_id\" = current_setting('app.tenant_id', true))");
-	rc = pg_exec_sb(ps, &sb, 0, NULL, NULL, err, "create the tenant policy");
+	strbuf_addstr(&sb, " ENABLE ROW LEVEL SECURITY; ALTER TABLE ");
+	strbuf_add_ident(&sb, table);
+	strbuf_addstr(&sb, " FORCE ROW LEVEL SECURITY; DROP POLICY IF EXISTS wsm_tenant ON ");
+	strbuf_add_ident(&sb, table);
+	strbuf_addstr(&sb, "; DROP POLICY IF EXISTS wsm_tenant_role ON ");
+	strbuf_add_ident(&sb, table);
+	strbuf_addstr(&sb, "; DROP POLICY IF EXISTS wsm_tenant_write ON ");
+	strbuf_add_ident(&sb, table);
+	strbuf_addstr(&sb, "; CREATE POLICY wsm_tenant_role ON ");
+	strbuf_add_ident(&sb, table);
+	if (write) {
+		strbuf_addf(&sb, " FOR SELECT USING (%s); CREATE POLICY wsm_tenant_write ON ", expr);
+		strbuf_add_ident(&sb, table);
+		strbuf_addf(&sb, " USING (%s) WITH CHECK (%s)", write, write);
+	} else {
+		strbuf_addf(&sb, " USING (%s) WITH CHECK (%s)", expr, expr);
+	}
+	rc = pg_exec_sb(ps, &sb, 0, NULL, NULL, err, "row-level security");
 	strbuf_release(&sb);
 	return rc;
+}
+
+/*
+ * Tenants: the mapping table wsm_tenant_roles (a role sees its own rows of
+ * it), and row-level security FORCEd on the ledger.  wsm_runs by its
+ * tenant; wsm_files and wsm_warnings by their run (which the role must
+ * see); wsm_sources and its history by tenant_id; wsm_tables is read by
+ * all and written by members of its owner's role only.
+ */
+static int ensure_tenancy(struct pg_storage *ps, struct error *err)
+{
+	static const char *const by_tenant_id = "\"tenant_id\" IN " MY_TENANTS;
+	static const char *const by_run =
+		"EXISTS (SELECT 1 FROM wsm_runs r WHERE r.id = run_id)";
+	PGresult *res;
+	int have;
+
+	if (pg_exec(ps, "SELECT to_regclass('wsm_tenant_roles') IS NOT NULL", 0, NULL, &res,
+		    err, "catalog"))
+		return ERR_IO;
+	have = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (!have && (pg_ddl_lock(ps, err) ||
+		      pg_exec(ps, "CREATE TABLE IF NOT EXISTS wsm_tenant_roles ("
+			      " role_name text NOT NULL, tenant_id text NOT NULL,"
+			      " PRIMARY KEY (role_name, tenant_id));"
+			      "ALTER TABLE wsm_tenant_roles ENABLE ROW LEVEL SECURITY;"
+			      "DROP POLICY IF EXISTS wsm_own_roles ON wsm_tenant_roles;"
+			      "CREATE POLICY wsm_own_roles ON wsm_tenant_roles FOR SELECT"
+			      " USING (role_name = current_user)",
+			      0, NULL, NULL, err, "create wsm_tenant_roles")))
+		return ERR_IO;
+	if (secure_table(ps, "wsm_runs", "coalesce(tenant, '') IN " MY_TENANTS, NULL, err) ||
+	    secure_table(ps, "wsm_files", by_run, NULL, err) ||
+	    secure_table(ps, "wsm_warnings", by_run, NULL, err) ||
+	    secure_table(ps, "wsm_sources", by_tenant_id, NULL, err) ||
+	    secure_table(ps, "wsm_hist_wsm_sources", by_tenant_id, NULL, err) ||
+	    secure_table(ps, "wsm_tables", "true",
+			 "pg_has_role(current_user, (SELECT c.relowner FROM pg_class c"
+			 " WHERE c.oid = 'wsm_tables'::regclass), 'MEMBER')", err))
+		return ERR_IO;
+	return 0;
 }
 
 /* Names of the indexes on `table` (caller PQclear's). */
@@ -729,7 +784,8 @@ int pg_ensure_tables(struct storage *st, const struct table_def *defs,
 			return ERR_USAGE;
 	/* a second call in one transaction finds the tables: the indexes the
 	 * first one deferred are made now, so nothing is made twice */
-	if (pg_build_deferred(ps, err) || pg_ensure_ledger(ps, err))
+	if (pg_build_deferred(ps, err) || pg_ensure_ledger(ps, err) ||
+	    (*ps->tenant && ensure_tenancy(ps, err)))
 		return ERR_IO;
 	/* tables or columns to make: wait for (and hold) the DDL lock first,
 	 * so that concurrent runs never make the same table twice */
@@ -758,7 +814,8 @@ int pg_ensure_tables(struct storage *st, const struct table_def *defs,
 		    create_indexes(ps, d, ht, fresh && hfresh, err))
 			return ERR_IO;
 		if (*ps->tenant &&
-		    (create_policy(ps, d->name, err) || create_policy(ps, hist, err)))
+		    (secure_table(ps, d->name, "\"tenant_id\" IN " MY_TENANTS, NULL, err) ||
+		     secure_table(ps, hist, "\"tenant_id\" IN " MY_TENANTS, NULL, err)))
 			return ERR_IO;
 		rc = record_def(ps, d, err);
 		if (rc)
