@@ -86,7 +86,7 @@ ifneq ($(BUILD),build)
 BIN := $(BUILD)/wsmigrate
 endif
 
-.PHONY: all deps demo test test-run check-release unit unit-build conformance asan bench install clean \
+.PHONY: all deps demo test test-run check-release unit unit-build conformance asan bench install man clean \
 	fuzz fuzz-build fuzz-bins crash
 .DELETE_ON_ERROR:
 
@@ -211,12 +211,25 @@ KILLS_SHORT ?= 6
 crash: all $(BUILD)/tools/genlayout
 	./tests/crash/run.sh --bin ./$(BIN) --kills $(KILLS)
 
-install: all
+# The man page is made from the binary's own --help (doc/mkman.sh), so the
+# two never disagree.
+MAN := $(BUILD)/wsmigrate.1
+man: $(MAN)
+$(MAN): $(BIN) doc/wsmigrate.1.in doc/mkman.sh
+	doc/mkman.sh ./$(BIN) doc/wsmigrate.1.in $(PREFIX)/share/wsmigrate > $@.tmp
+	mv $@.tmp $@
+
+install: all man
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/wsmigrate/schema \
-		$(DESTDIR)$(PREFIX)/share/man/man1
+		$(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/wsmigrate
 	install -m 644 schema/*.json $(DESTDIR)$(PREFIX)/share/wsmigrate/schema/
-	install -m 644 doc/wsmigrate.1 $(DESTDIR)$(PREFIX)/share/man/man1/wsmigrate.1
+	install -m 644 $(MAN) $(DESTDIR)$(PREFIX)/share/man/man1/wsmigrate.1
+	install -m 644 completion/wsmigrate.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/wsmigrate
+	install -m 644 completion/_wsmigrate $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_wsmigrate
 
 clean:
 	rm -rf build build-test build-asan build-fuzz $(BIN) workspace.db

@@ -27,6 +27,7 @@ enum error_code {
 #define ERROR_MSG_MAX 2048
 #define ERROR_PATH_MAX 1024
 #define ERROR_PTR_MAX 512
+#define ERROR_HINT_MAX 512
 
 struct error {
 	enum error_code code;
@@ -35,6 +36,7 @@ struct error {
 	long line;                    /* 1-based line in `path`, or 0 when unknown */
 	long column;                  /* 1-based column, or 0 when unknown */
 	char pointer[ERROR_PTR_MAX];  /* JSON Pointer of the failing value, or "" */
+	char hint[ERROR_HINT_MAX];    /* what the user can do about it, or "" */
 };
 
 /* Reset `err` to "no error".  Accepts NULL. */
@@ -56,6 +58,14 @@ int error_set_at(struct error *err, enum error_code code, const char *path,
 		 long line, long column, const char *pointer,
 		 const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
+
+/*
+ * Attach a hint to an error already set: one line telling the user what to
+ * do about it, printed by main as "hint: ..." instead of the usage line.
+ * Returns err->code.
+ */
+int error_hint(struct error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Put "<context>: " in front of the existing message.  Returns err->code. */
 int error_prefix(struct error *err, const char *fmt, ...)

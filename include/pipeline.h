@@ -97,7 +97,14 @@ struct pipeline_opts {
 	const char *tree;
 	const char *db_url;              /* ignored when dry_run */
 	const char *schema_dir;          /* folder or manifest file */
-	const char *backup_dir;          /* default "backups" */
+	const char *backup_dir;          /* NULL: beside an SQLite database
+					    (PATH.backups), else the folder of
+					    the ledger's latest archive, else
+					    ./backups; the walk never enters it,
+					    nor any folder of the ledger's
+					    archives.  Created when missing, and
+					    removed again (if empty) when the
+					    run commits nothing */
 	int dry_run;
 	int skip_invalid;                /* --on-invalid skip (else abort) */
 	int prune;                       /* move rows of deleted files to history */
@@ -165,6 +172,8 @@ struct pipeline_stats {
 	const char *catch_all;           /* name of the catch-all rule, or NULL */
 	double duration_s;
 	int committed;                   /* 1 when the run was committed */
+	int dry_run;                     /* the run was a dry run (else, not
+					    committed means it aborted) */
 	struct pipeline_stages stages;
 	struct pipeline_rule_stats *rules;   /* n_rules + 1 (last: unmatched) */
 	size_t n_rules;

@@ -234,6 +234,20 @@ struct storage_opts {
 	int no_wait;          /* fail at once instead of waiting for the lock */
 	int busy_timeout_ms;  /* how long to wait for another writer (0: default) */
 	const char *tenant;   /* PostgreSQL multi-tenant mode, or NULL */
+	int read_only;        /* read-only commands: never create or change
+				 anything; an SQLite file that does not
+				 exist is ERR_IO "no database at PATH"
+				 (PostgreSQL: a read-only session) */
+	int must_exist;       /* commands that only change an existing ledger
+				 (rollback): an SQLite file that does not
+				 exist is ERR_IO "no database at PATH" */
+	int defer_create;     /* writers that may write nothing (migrate): an
+				 SQLite file that does not exist yet is built
+				 under a temporary name beside it and appears
+				 at PATH only when storage_commit succeeds
+				 (ERR_IO if PATH appeared meanwhile); without
+				 a commit, close removes it, so a run that
+				 wrote nothing leaves no file behind */
 	const char *source;   /* the source this handle reads and writes
 				 (see "Sources"); NULL: a run's source is
 				 its run_info.source, else its tree root */
@@ -301,7 +315,11 @@ struct storage {
  *   "sqlite:PATH", or a plain path ending in .db/.sqlite/.sqlite3 -> SQLite;
  *   "postgresql://...", "postgres://...", or a libpq keyword string
  *   ("host=... dbname=...") -> PostgreSQL.
- * On success *out belongs to the caller (storage_close).
+ * "sqlite::memory:" is refused (ERR_USAGE): a run's ledger would vanish
+ * with the process while its archive stayed.
+ * On success *out belongs to the caller (storage_close); its url_masked
+ * is the display form (storage_mask_url), with an SQLite path made
+ * absolute.
  */
 int storage_open(const char *url, const struct storage_opts *opts,
 		 struct storage **out, struct error *err);
@@ -310,10 +328,20 @@ int storage_open(const char *url, const struct storage_opts *opts,
 void storage_close(struct storage *st);
 
 /*
- * Copy `url` into buf with any password replaced by "***" (URI userinfo
- * and "password=" keywords alike).  Returns buf.
+ * The display form of a database URL, for every output: `url` parsed by
+ * libpq (PQconninfoParse) and rebuilt in the form given (URI or keyword
+ * string) with the password as "***"; an SQLite URL as it is.  A string
+ * libpq cannot parse is shown as given with every password span masked
+ * (found with libpq's own grammar, never by pattern).  Returns buf.
  */
 const char *storage_mask_url(const char *url, char *buf, size_t size);
+
+/*
+ * Scrub a message (libpq's, which may echo the connection string) of
+ * every piece of `url` that holds part of a password: each becomes
+ * "***".  Returns msg.
+ */
+const char *storage_scrub_secrets(const char *url, char *msg, size_t size);
 
 /* Thin wrappers over st->ops; a NULL method reports "not supported". */
 int storage_begin(struct storage *st, struct error *err);

@@ -18,6 +18,7 @@ void error_clear(struct error *err)
 	err->line = 0;
 	err->column = 0;
 	err->pointer[0] = '\0';
+	err->hint[0] = '\0';
 }
 
 static void error_vset(struct error *err, enum error_code code,
@@ -59,6 +60,18 @@ int error_set_at(struct error *err, enum error_code code, const char *path,
 	if (pointer)
 		snprintf(err->pointer, sizeof(err->pointer), "%s", pointer);
 	return (int)code;
+}
+
+int error_hint(struct error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return ERR_IO;
+	va_start(ap, fmt);
+	vsnprintf(err->hint, sizeof(err->hint), fmt, ap);
+	va_end(ap);
+	return (int)err->code;
 }
 
 int error_prefix(struct error *err, const char *fmt, ...)

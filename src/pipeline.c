@@ -107,6 +107,8 @@ struct run {
 	struct walk *walk;
 	int writes;             /* database and archive writes are on */
 	int marker;             /* our .uncommitted marker exists */
+	char backup_dir[PATH_MAX];  /* where the archive goes (resolve_backup_dir) */
+	int made_backup_dir;    /* this run created it: removed if nothing commits */
 	int manifest_changed;   /* last committed run used another manifest */
 	char run_id[64];
 	struct slot slot[2];
@@ -1038,7 +1040,71 @@ static void orphan_cb(void *ctx, const char *archive)
 
 static void remove_marker(struct run *r)
 {
-	backup_marker_remove(r->o->backup_dir ? r->o->backup_dir : "backups", r->run_id);
+	backup_marker_remove(r->backup_dir, r->run_id);
+}
+
+static int last_archive_cb(void *ctx, const struct run_info *run)
+{
+	if (run->archive_path[0])
+		snprintf(ctx, PATH_MAX, "%s", run->archive_path);
+	return 0;
+}
+
+/* The walk never enters a folder that holds archives of this database. */
+static int exclude_archive_cb(void *ctx, const struct run_info *run)
+{
+	struct run *r = ctx;
+	char dir[PATH_MAX], *slash;
+	struct error e;
+
+	if (!run->archive_path[0])
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", run->archive_path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		error_clear(&e);
+		walk_exclude(r->walk, dir, &e);
+	}
+	return 0;
+}
+
+/*
+ * The backup folder, so that it travels with the database: the option,
+ * else beside an SQLite file (PATH.backups), else the folder of the
+ * ledger's latest archive, else ./backups; always absolute.
+ */
+static int resolve_backup_dir(struct run *r, struct error *err)
+{
+	char last[PATH_MAX] = "", cwd[PATH_MAX];
+	const char *d = r->o->backup_dir;
+	int rc;
+
+	if (!d && strncmp(r->st->url_masked, "sqlite:", 7) == 0) {
+		snprintf(r->backup_dir, sizeof(r->backup_dir), "%s.backups",
+			 r->st->url_masked + 7);
+		return 0;
+	}
+	if (!d) {
+		if ((rc = storage_list_runs(r->st, last_archive_cb, last, err)))
+			return rc;
+		if (last[0]) {
+			char *slash = strrchr(last, '/');
+
+			if (slash && slash != last) {
+				*slash = '\0';
+				d = last;
+			}
+		}
+	}
+	if (!d)
+		d = "backups";
+	if (d[0] != '/' && getcwd(cwd, sizeof(cwd)))
+		snprintf(r->backup_dir, sizeof(r->backup_dir), "%s/%s", cwd,
+			 strncmp(d, "./", 2) == 0 ? d + 2 : d);
+	else
+		snprintf(r->backup_dir, sizeof(r->backup_dir), "%s", d);
+	return 0;
 }
 
 /* Open the database, lock it, create tables, start the run's ledger row. */
@@ -1047,8 +1113,11 @@ static int start_writes(struct run *r, struct error *err)
 	struct storage_opts so = r->o->storage;
 	struct run_info *ri;
 	struct last_run *lr;
+	struct stat sb;
 	int rc;
 
+	/* a run that writes nothing leaves no database file behind */
+	so.defer_create = 1;
 	/* the source: --source, else the tree's absolute path */
 	so.source = r->stats->source;
 	so.on_wait = wait_cb;
@@ -1092,9 +1161,14 @@ static int start_writes(struct run *r, struct error *err)
 	free(ri);
 	if (rc || (rc = storer_start(r->st, &r->storer, err)))
 		return rc;
+	if ((rc = resolve_backup_dir(r, err)) ||
+	    (rc = storage_list_runs(r->st, exclude_archive_cb, r, err)))
+		return rc;
 	if (!r->o->no_backup) {
 		struct backup_writer_opts bo = { 0, 4u << 20, WSM_VERSION };
-		const char *dir = r->o->backup_dir ? r->o->backup_dir : "backups";
+		const char *dir = r->backup_dir;
+
+		r->made_backup_dir = stat(dir, &sb) != 0;
 
 		/* crash recovery, under the database lock: see backup.h */
 		if ((rc = backup_cleanup_partials(dir, partial_cb, r, err)) ||
@@ -1105,6 +1179,8 @@ static int start_writes(struct run *r, struct error *err)
 		if ((rc = backup_marker_create(dir, r->run_id, err)))
 			return rc;
 		r->marker = 1;
+		if ((rc = walk_exclude(r->walk, dir, err)))
+			return rc;
 	}
 	return 0;
 }
@@ -1350,10 +1426,9 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_stats *stats,
 	snprintf(stats->tree_root, sizeof(stats->tree_root), "%s", walk_root(r.walk));
 	snprintf(stats->source, sizeof(stats->source), "%s",
 		 o->storage.source && *o->storage.source ? o->storage.source : stats->tree_root);
-	if (o->backup_dir && (rc = walk_exclude(r.walk, o->backup_dir, err)))
-		goto out;
 	pipeline_new_run_id(r.run_id);
 	snprintf(stats->run_id, sizeof(stats->run_id), "%s", o->dry_run ? "" : r.run_id);
+	stats->dry_run = o->dry_run;
 	if (!o->dry_run) {
 		r.writes = 1;
 		if ((rc = start_writes(&r, err)))
@@ -1415,6 +1490,8 @@ out:
 	backup_writer_abort(r.bw);
 	if (r.marker)
 		remove_marker(&r);   /* a clean failure: nothing of the run is left */
+	if (r.made_backup_dir && !stats->committed)
+		rmdir(r.backup_dir);  /* fails, as it should, unless empty */
 	if (r.storer)
 		stats->stages.insert_thread = storer_busy_s(r.storer);
 	storer_stop(r.storer);

@@ -1776,11 +1776,13 @@ static void pg_promote_copies_sqlite_and_revert_still_works(void **state)
 	assert_q(b, "SELECT \"_doc\"->>'b' FROM \"wsm_hist_notes\"", "12345678901234567890");
 	assert_q(b, "SELECT \"title\" FROM \"notes\" WHERE \"_path\" = 'p\xc3\xa9.json'", "tab\there");
 
-	/* a second promote is refused: the target has rows */
+	/* a second promote is refused: the target has rows (a state error,
+	 * exit 3, with a hint) */
 	error_clear(&err);
-	assert_int_equal(promote_run(src.url, b->url, &po, &rep, &err), ERR_USAGE);
+	assert_int_equal(promote_run(src.url, b->url, &po, &rep, &err), ERR_IO);
 	promote_report_release(&rep);
-	assert_non_null(strstr(err.msg, "--force"));
+	assert_non_null(strstr(err.msg, "is not empty"));
+	assert_non_null(strstr(err.hint, "--force"));
 	po.force = 1;
 	OK(promote_run(src.url, b->url, &po, &rep, E));
 	promote_report_release(&rep);

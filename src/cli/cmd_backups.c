@@ -262,9 +262,11 @@ static int verify_run(void *ctx, const struct run_info *r)
 int cmd_backups(int argc, char **argv, struct error *err)
 {
 	struct storage *st = NULL;
+	struct storage_opts ro = { 0 };   /* list and verify change nothing */
 	const char *db = NULL, *sub, *source = NULL;
 	int json = 0, ch, rc = 0, db_given = 0;
 
+	ro.read_only = 1;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
 		switch (ch) {
@@ -288,7 +290,7 @@ int cmd_backups(int argc, char **argv, struct error *err)
 
 		if (optind != argc)
 			return error_set(err, ERR_USAGE, "backups list takes no arguments");
-		if ((rc = storage_open(cli_default_db(db), NULL, &st, err)))
+		if ((rc = storage_open(cli_default_db(db), &ro, &st, err)))
 			return rc;
 		if (json)
 			fputs("{\"backups\": [", stdout);
@@ -317,7 +319,7 @@ int cmd_backups(int argc, char **argv, struct error *err)
 			rc = verify_one(what, NULL, NULL, NULL, err);
 			return rc;
 		}
-		if ((rc = storage_open(cli_default_db(db), NULL, &st, err)))
+		if ((rc = storage_open(cli_default_db(db), &ro, &st, err)))
 			return rc;
 		a.st = st;
 		rc = storage_list_runs(st, verify_run, &a, err);

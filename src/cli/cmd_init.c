@@ -41,7 +41,12 @@ static const char help_text[] =
 	"                         the schema files of the same names (others are left alone)\n"
 	"  --format text|json     report format (default text)\n"
 	"  -q, --quiet            print nothing\n"
-	"  -v, --verbose          say why each group was made\n";
+	"  -v, --verbose          say why each group was made\n"
+	"  -h, --help             this help\n"
+	"\n"
+	"examples:\n"
+	"  wsmigrate init agent-tree -o schema\n"
+	"  wsmigrate init agent-tree -o schema --force --format json\n";
 
 /* Create `dir` and its missing parents. */
 static int make_dirs(const char *dir, struct error *err)

@@ -60,7 +60,10 @@ static const char help_text[] =
 	"  --prune                move the rows of files deleted from the tree to history\n"
 	"  --rehash               hash every file even when size and mtime are unchanged\n"
 	"  --max-file-size N      refuse larger files (default 64M; K, M, G suffixes)\n"
-	"  --backup-dir DIR       where backup archives go (default ./backups)\n"
+	"  --backup-dir DIR       where backup archives go (default: $WSMIGRATE_BACKUP_DIR, else\n"
+	"                         PATH.backups beside an SQLite database, else the folder of\n"
+	"                         the ledger's archives, else ./backups)\n"
+	"  --no-backup            write no archive (rollback cannot restore the files)\n"
 	"  --remove-originals     after commit and a verified archive, delete the imported files\n"
 	"  --map-uri PREFIX=DIR   resolve schema $refs under PREFIX from DIR (repeatable)\n"
 	"  --assert-formats       make JSON Schema \"format\" an assertion\n"
@@ -69,8 +72,15 @@ static const char help_text[] =
 	"  --source NAME          the source this tree is (default: its absolute path); deletions,\n"
 	"                         --prune and rollback stay inside it\n"
 	"  --tenant ID            stamp tenant_id on every row (PostgreSQL, row-level security)\n"
-	"  -q, --quiet            no progress line, no notes\n"
-	"  -v, --verbose          more detail\n";
+	"  -q, --quiet            errors only: no progress line, no notes, no summary\n"
+	"                         unless something went wrong (then only the problems)\n"
+	"  -v, --verbose          more detail (every stage's time, every warning)\n"
+	"  -h, --help             this help\n"
+	"\n"
+	"examples:\n"
+	"  wsmigrate migrate agent-tree --db sqlite:team.db\n"
+	"  wsmigrate migrate agent-tree --dry-run --format json\n"
+	"  wsmigrate migrate agent-tree --db postgresql://me@db.example/team --on-invalid skip\n";
 
 struct migrate_ctx {
 	struct report *rep;
@@ -112,7 +122,7 @@ int cmd_migrate(int argc, char **argv, struct error *err)
 {
 	struct pipeline_opts o;
 	struct pipeline_stats stats;
-	struct report_style style = { 0, 0, 0 };
+	struct report_style style = { 0, 0, 0, 0 };
 	struct report *rep = NULL;
 	struct migrate_ctx mc;
 	const char *map_uri[MAX_MAP_URI];
@@ -122,7 +132,9 @@ int cmd_migrate(int argc, char **argv, struct error *err)
 
 	memset(&o, 0, sizeof(o));
 	memset(&stats, 0, sizeof(stats));
-	o.backup_dir = "backups";
+	o.backup_dir = getenv("WSMIGRATE_BACKUP_DIR");
+	if (o.backup_dir && !*o.backup_dir)
+		o.backup_dir = NULL;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "qvh", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -203,6 +215,7 @@ int cmd_migrate(int argc, char **argv, struct error *err)
 		} else if (strcmp(format, "json") == 0) {
 			report_write_migrate_json(rep, &stats, stdout);
 		} else if (!quiet || rc) {
+			style.quiet = quiet;   /* -q: only the problems */
 			report_write_migrate_text(rep, &stats, &style, stdout);
 		}
 	}

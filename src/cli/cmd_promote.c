@@ -32,8 +32,13 @@ static const char help_text[] =
 	"  --force          replace the contents of a target that already has rows\n"
 	"  --format FMT     text (default) or json\n"
 	"  --stats          print the seconds spent per stage on stderr\n"
+	"  -h, --help       this help\n"
 	"exit status: 0 copied and verified, 1 verification failed (nothing changed),\n"
-	"             2 usage, 3 I/O or database error\n";
+	"             2 usage, 3 I/O or database error (or a target that is not empty)\n"
+	"\n"
+	"examples:\n"
+	"  wsmigrate promote --from sqlite:team.db --to postgresql://me@db.example/team\n"
+	"  wsmigrate promote --from team.db --to \"host=db.example dbname=team\" --force\n";
 
 static void human_bytes(int64_t b, char *buf, size_t size)
 {
@@ -90,15 +95,15 @@ static void print_json(const struct promote_report *r)
 	strbuf_add_json_string(&sb, r->from, strlen(r->from));
 	strbuf_addstr(&sb, ", \"to\": ");
 	strbuf_add_json_string(&sb, r->to, strlen(r->to));
-	strbuf_addf(&sb, ", \"committed\": %s, \"seconds\": %.3f, \"tables\": [",
-		    r->committed ? "true" : "false", r->seconds);
+	strbuf_addf(&sb, ", \"committed\": %s, \"tables\": [",
+		    r->committed ? "true" : "false");
 	for (i = 0; i < r->n; i++) {
 		const struct promote_table *t = &r->tables[i];
 
 		strbuf_addstr(&sb, i ? ",\n  {\"table\": " : "\n  {\"table\": ");
 		strbuf_add_json_string(&sb, t->name, strlen(t->name));
 		strbuf_addf(&sb, ", \"rows\": %lld, \"target_rows\": %lld, \"bytes\": %lld,"
-			    " \"seconds\": %.3f, \"checksum\": \"%s\", \"target_checksum\": \"%s\","
+			    " \"duration_s\": %.3f, \"checksum\": \"%s\", \"target_checksum\": \"%s\","
 			    " \"ok\": %s}",
 			    (long long)t->rows, (long long)t->target_rows, (long long)t->bytes,
 			    t->seconds, t->source_sum, t->target_sum, t->ok ? "true" : "false");

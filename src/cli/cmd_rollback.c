@@ -130,6 +130,7 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 	struct storage *st = NULL;
 	struct pick_ctx pick;
 	struct restore_ctx rc_ctx;
+	struct storage_opts so = { 0 };
 	const char *db = NULL, *want = "latest", *to = NULL, *source = NULL;
 	int force = 0, dry = 0, quiet = 0, ch, rc;
 	int64_t removed = 0, restored = 0;
@@ -155,7 +156,10 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 	pick.source = source;
 	memset(&rc_ctx, 0, sizeof(rc_ctx));
 	rc_ctx.quiet = quiet;
-	if ((rc = storage_open(cli_default_db(db), NULL, &st, err)))
+	/* never create a database: there is nothing in it to roll back */
+	so.read_only = dry;
+	so.must_exist = 1;
+	if ((rc = storage_open(cli_default_db(db), &so, &st, err)))
 		return rc;
 	if ((rc = storage_list_runs(st, pick_run, &pick, err)))
 		goto out;

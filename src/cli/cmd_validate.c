@@ -4,10 +4,13 @@
  * files against one schema with no manifest, as ajv-cli does.
  * It writes nothing but the report.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -23,7 +26,7 @@
 
 enum {
 	OPT_SCHEMA = 256, OPT_FORMAT, OPT_AGAINST, OPT_MAP_URI,
-	OPT_ASSERT_FORMATS, OPT_MAX_FILE
+	OPT_ASSERT_FORMATS, OPT_MAX_FILE, OPT_AS
 };
 
 static const struct option long_opts[] = {
@@ -33,25 +36,37 @@ static const struct option long_opts[] = {
 	{ "map-uri", required_argument, NULL, OPT_MAP_URI },
 	{ "assert-formats", no_argument, NULL, OPT_ASSERT_FORMATS },
 	{ "max-file-size", required_argument, NULL, OPT_MAX_FILE },
+	{ "as", required_argument, NULL, OPT_AS },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
 static const char help_text[] =
-	"usage: wsmigrate validate TREE [--schema DIR] [--format text|json|html] [-o FILE]\n"
+	"usage: wsmigrate validate TREE|FILE|- [--schema DIR] [--format text|json|html] [-o FILE|-]\n"
 	"       wsmigrate validate --against SCHEMA.json [--format text|json] FILE...\n\n"
 	"Runs walk, classify, read, parse, validate and map, and writes nothing but the\n"
 	"report. Exit status: 0 every file valid, 1 some file invalid, 2 usage error.\n\n"
 	"  --schema DIR           folder with migration.json\n"
 	"  --format text|json|html  report format (default text)\n"
-	"  -o, --output FILE      write the report to FILE instead of stdout\n"
+	"  -o, --output FILE      write the report to FILE instead of stdout (-: stdout)\n"
+	"  --as PATH              classify a single FILE (or - for standard input) as if\n"
+	"                         it were at PATH in the tree (default: FILE's own path,\n"
+	"                         stdin.json for standard input)\n"
 	"  --against SCHEMA       validate FILE... against one schema, no manifest\n"
 	"  --map-uri PREFIX=DIR   resolve $refs under PREFIX from DIR (repeatable)\n"
 	"  --assert-formats       make JSON Schema \"format\" an assertion\n"
 	"  --max-file-size N      refuse larger files (default 64M)\n"
-	"  -q, --quiet            no progress line\n";
+	"  -q, --quiet            errors only: no progress line; in text, nothing when every\n"
+	"                         file is valid, else only the invalid files and the verdict\n"
+	"  -v, --verbose          list every invalid file (text lists stop at 20)\n"
+	"  -h, --help             this help\n"
+	"\n"
+	"examples:\n"
+	"  wsmigrate validate agent-tree --format html -o report.html\n"
+	"  wsmigrate validate --against status.schema.json agent-tree/*/status.json\n";
 
 struct validate_ctx {
 	struct report *rep;
@@ -185,22 +200,103 @@ out:
 	return rc;
 }
 
+/*
+ * One FILE (or "-", standard input) is validated as the only file of a
+ * private temporary tree, at the path `as` (default: FILE's own relative
+ * path, or its name when that leaves the current folder; "stdin.json" for
+ * standard input), so that the manifest's rules classify it as they would
+ * in the tree.  `dir` receives the tree; single_file_cleanup removes it.
+ */
+static int single_file_tree(const char *file, const char *as, char *dir, size_t size,
+			    char *rel, size_t rel_size, struct error *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char path[8192], buf[65536], *p;
+	int in, outfd, rc = 0;
+	ssize_t n;
+
+	if (!as) {
+		as = strcmp(file, "-") == 0 ? "stdin.json" : file;
+		while (strncmp(as, "./", 2) == 0)
+			as += 2;
+		if (as[0] == '/' || strstr(as, "..")) {
+			const char *slash = strrchr(file, '/');
+
+			as = slash ? slash + 1 : file;
+		}
+	}
+	if (!*as || as[0] == '/' || strstr(as, ".."))
+		return error_set(err, ERR_USAGE, "--as wants a relative path inside the tree, not '%s'", as);
+	snprintf(rel, rel_size, "%s", as);
+	snprintf(dir, size, "%s/wsmigrate-validate-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir))
+		return error_set(err, ERR_IO, "cannot create a temporary folder: %s", strerror(errno));
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	for (p = path + strlen(dir) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST)
+			rc = error_set(err, ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+		*p = '/';
+		if (rc)
+			return rc;
+	}
+	in = strcmp(file, "-") == 0 ? 0 : open(file, O_RDONLY);
+	if (in < 0)
+		return error_set(err, ERR_IO, "cannot open '%s': %s", file, strerror(errno));
+	outfd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (outfd < 0) {
+		rc = error_set(err, ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+	} else {
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if (write(outfd, buf, (size_t)n) != n) {
+				rc = error_set(err, ERR_IO, "cannot write '%s': %s", path,
+					       strerror(errno));
+				break;
+			}
+		if (n < 0)
+			rc = error_set(err, ERR_IO, "cannot read '%s': %s",
+				       in ? file : "standard input", strerror(errno));
+		if (close(outfd) != 0 && !rc)
+			rc = error_set(err, ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+	}
+	if (in)
+		close(in);
+	return rc;
+}
+
+/* Remove the temporary tree: the file, then each folder up to `dir`. */
+static void single_file_cleanup(const char *dir, const char *rel)
+{
+	char path[8192], *slash;
+	size_t root = strlen(dir);
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	unlink(path);
+	while ((slash = strrchr(path, '/')) && (size_t)(slash - path) > root) {
+		*slash = '\0';
+		rmdir(path);
+	}
+	rmdir(dir);
+}
+
 int cmd_validate(int argc, char **argv, struct error *err)
 {
 	struct pipeline_opts o;
 	struct pipeline_stats stats;
-	struct report_style style = { 0, 0, 0 };
+	struct report_style style = { 0, 0, 0, 0 };
 	struct validate_ctx vc = { NULL, 0 };
 	const char *map_uri[MAX_MAP_URI];
 	const char *schema = NULL, *format = "text", *against = NULL, *output = NULL;
-	char schema_dir[4096];
+	const char *as = NULL;
+	char schema_dir[4096], one_dir[4096] = "", one_rel[4096] = "";
+	struct stat sb;
 	FILE *out = stdout;
 	int c, rc;
 
 	memset(&o, 0, sizeof(o));
 	memset(&stats, 0, sizeof(stats));
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:qh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_SCHEMA: schema = optarg; break;
 		case OPT_FORMAT: format = optarg; break;
@@ -215,8 +311,10 @@ int cmd_validate(int argc, char **argv, struct error *err)
 			if (cmd_parse_size(optarg, &o.max_file_size))
 				return error_set(err, ERR_USAGE, "--max-file-size wants a size like 64M, not '%s'", optarg);
 			break;
-		case 'o': output = optarg; break;
-		case 'q': vc.quiet = 1; break;
+		case 'o': output = strcmp(optarg, "-") == 0 ? NULL : optarg; break;
+		case OPT_AS: as = optarg; break;
+		case 'q': vc.quiet = 1; style.quiet = 1; break;
+		case 'v': style.verbose = 1; break;
 		case 'h': fputs(help_text, stdout); return 0;
 		default: return error_set(err, ERR_USAGE, "unknown option");
 		}
@@ -243,6 +341,17 @@ int cmd_validate(int argc, char **argv, struct error *err)
 	if (!manifest_find_dir(schema, schema_dir, sizeof(schema_dir), err))
 		return ERR_USAGE;
 	o.tree = argv[optind];
+	if (strcmp(o.tree, "-") == 0 || (stat(o.tree, &sb) == 0 && S_ISREG(sb.st_mode))) {
+		if ((rc = single_file_tree(o.tree, as, one_dir, sizeof(one_dir), one_rel,
+					   sizeof(one_rel), err))) {
+			if (one_dir[0])
+				single_file_cleanup(one_dir, one_rel);
+			return rc;
+		}
+		o.tree = one_dir;
+	} else if (as) {
+		return error_set(err, ERR_USAGE, "--as goes with a FILE or -, not a TREE");
+	}
 	o.schema_dir = schema_dir;
 	o.dry_run = 1;
 	o.map_uri = map_uri;
@@ -256,6 +365,11 @@ int cmd_validate(int argc, char **argv, struct error *err)
 	if (!vc.quiet && isatty(2))
 		o.on_progress = cmd_progress;
 	rc = pipeline_run(&o, &stats, err);
+	if (one_dir[0]) {
+		single_file_cleanup(one_dir, one_rel);
+		snprintf(stats.tree_root, sizeof(stats.tree_root), "%s",
+			 strcmp(argv[optind], "-") == 0 ? "(standard input)" : argv[optind]);
+	}
 	if (rc == 0 || rc == ERR_DATA) {
 		if (output && !(out = fopen(output, "w"))) {
 			rc = error_set(err, ERR_IO, "cannot write '%s'", output);

@@ -10,6 +10,7 @@
  *   3. add an end-to-end test under tests/cli/;
  *   4. document it in README.md ("Commands").
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,10 +44,10 @@ static const struct command commands[] = {
 	  "init TREE [-o DIR] [--force] [--format text|json] [-q|-v]",
 	  "infer a manifest and JSON Schemas from a tree (writes ./schema)" },
 	{ "validate", cmd_validate,
-	  "validate TREE [--schema DIR] [--format text|json|html] [-o FILE] | validate --against SCHEMA FILE...",
+	  "validate TREE|FILE|- [--schema DIR] [--format text|json|html] [-o FILE|-] | validate --against SCHEMA FILE...",
 	  "dry-run validation report; writes nothing" },
 	{ "runs", cmd_runs,
-	  "runs [--db URL] [--format text|json]",
+	  "runs [--db URL] [--format text|json|html] [-o FILE|-]",
 	  "list the runs recorded in the ledger" },
 	{ "rollback", cmd_rollback,
 	  "rollback [--run ID|latest] [--db URL] [--to DIR] [--force] [--dry-run]",
@@ -55,7 +56,7 @@ static const struct command commands[] = {
 	  "backups list|verify [RUN-ID|ARCHIVE] [--db URL]",
 	  "list or verify the backup archives" },
 	{ "promote", cmd_promote,
-	  "promote --from sqlite:PATH --to postgresql://... [--force]",
+	  "promote --from sqlite:PATH --to postgresql://... [--force] [--format text|json]",
 	  "copy an SQLite database made by wsmigrate into PostgreSQL, verified" },
 };
 
@@ -92,9 +93,24 @@ static void usage(FILE *f)
 		   "  0  ok\n"
 		   "  1  the data had problems (invalid files, verification mismatches, conflicts)\n"
 		   "  2  usage error (bad option, manifest or schema)\n"
-		   "  3  runtime failure (I/O, archive or database)\n"
-		   "\nenvironment: WSMIGRATE_DB, DATABASE_URL, WSMIGRATE_SCHEMA, NO_COLOR\n"
-		   "run 'wsmigrate <command> --help' for a command's options\n");
+		   "  3  runtime failure or a state that forbids the command (I/O, archive or\n"
+		   "     database error, no database at PATH, a promote target that is not empty)\n"
+		   "\nenvironment: WSMIGRATE_DB, DATABASE_URL, WSMIGRATE_SCHEMA, WSMIGRATE_BACKUP_DIR, NO_COLOR\n"
+		   "run 'wsmigrate help <command>' (or 'wsmigrate <command> --help') for a command's options\n");
+}
+
+/*
+ * Output that did not reach stdout (a full disk, an I/O error) is a
+ * failure, as in jq: flush, check, and say so on stderr.
+ */
+static int finish_stdout(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "wsmigrate: cannot write to standard output: %s\n",
+			strerror(errno ? errno : EIO));
+		return status == EXIT_OK || status == EXIT_DATA ? EXIT_RUNTIME : status;
+	}
+	return status;
 }
 
 static const struct command *find_command(const char *name)
@@ -129,10 +145,27 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (strcmp(argv[1], "help") == 0 && argc >= 3) {
+		/* `wsmigrate help CMD` is `wsmigrate CMD --help` */
+		char *hargv[3];
+
+		cmd = find_command(argv[2]);
+		if (!cmd) {
+			fprintf(stderr, "wsmigrate: unknown command '%s'\n"
+				"hint: run 'wsmigrate --help' for the list of commands\n", argv[2]);
+			return EXIT_USAGE;
+		}
+		hargv[0] = argv[2];
+		hargv[1] = (char *)"--help";
+		hargv[2] = NULL;
+		error_clear(&err);
+		status = cmd->fn(2, hargv, &err);
+		return finish_stdout(status);
+	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
-		return EXIT_OK;
+		return finish_stdout(EXIT_OK);
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
 		printf("wsmigrate %s\n", WSM_VERSION);
@@ -150,8 +183,10 @@ int main(int argc, char **argv)
 		if (err.msg[0])
 			fprintf(stderr, "wsmigrate %s: %s\n", cmd->name,
 				error_format(&err, line, sizeof(line)));
-		if (status == EXIT_USAGE && !err.path[0])
+		if (err.hint[0])
+			fprintf(stderr, "hint: %s\n", err.hint);
+		else if (status == EXIT_USAGE && !err.path[0])
 			fprintf(stderr, "hint: usage: wsmigrate %s\n", cmd->usage);
 	}
-	return status;
+	return finish_stdout(status);
 }

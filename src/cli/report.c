@@ -197,18 +197,176 @@ static int is_outcome(const cJSON *rec, const char *o)
 	return s && strcmp(s, o) == 0;
 }
 
+/*
+ * Length of the valid UTF-8 sequence at s (n bytes left), or 0 when the
+ * byte there starts none (overlong forms, surrogates and values over
+ * U+10FFFF are invalid, as in RFC 3629).
+ */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+static int utf8_valid(const char *s)
+{
+	size_t n = strlen(s), i = 0, l;
+
+	while (i < n) {
+		if (!(l = utf8_len((const unsigned char *)s + i, n - i)))
+			return 0;
+		i += l;
+	}
+	return 1;
+}
+
+/*
+ * A JSON string that stays valid whatever the bytes: each byte that
+ * starts no valid UTF-8 sequence becomes U+FFFD (fput_json_path keeps
+ * the exact bytes beside it).
+ */
 static void fput_json_string(FILE *out, const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;
+	size_t n, i = 0, l;
 
 	if (!s) {
 		fputs("null", out);
 		return;
 	}
-	strbuf_add_json_string(&sb, s, strlen(s));
+	n = strlen(s);
+	if (utf8_valid(s)) {
+		strbuf_add_json_string(&sb, s, n);
+	} else {
+		struct strbuf clean = STRBUF_INIT;
+
+		while (i < n) {
+			l = utf8_len((const unsigned char *)s + i, n - i);
+			strbuf_add(&clean, l ? s + i : "\xef\xbf\xbd", l ? l : 3);
+			i += l ? l : 1;
+		}
+		if (clean.buf)
+			strbuf_add_json_string(&sb, clean.buf, clean.len);
+		strbuf_release(&clean);
+	}
 	if (sb.buf)
 		fwrite(sb.buf, 1, sb.len, out);
 	strbuf_release(&sb);
+}
+
+/*
+ * A file name as the value of "path" in an object: the JSON string, and
+ * when the name is not UTF-8, its exact bytes as "path_base64" after it.
+ */
+static void fput_json_path(FILE *out, const char *s)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, i;
+
+	fput_json_string(out, s);
+	if (!s || utf8_valid(s))
+		return;
+	n = strlen(s);
+	fputs(", \"path_base64\": \"", out);
+	for (i = 0; i + 2 < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+
+		fputc(b64[v >> 18], out);
+		fputc(b64[v >> 12 & 63], out);
+		fputc(b64[v >> 6 & 63], out);
+		fputc(b64[v & 63], out);
+	}
+	if (n - i == 1) {
+		fputc(b64[p[i] >> 2], out);
+		fputc(b64[(p[i] & 3) << 4], out);
+		fputs("==", out);
+	} else if (n - i == 2) {
+		unsigned v = (unsigned)p[i] << 8 | p[i + 1];
+
+		fputc(b64[v >> 10], out);
+		fputc(b64[v >> 4 & 63], out);
+		fputc(b64[(v & 15) << 2], out);
+		fputc('=', out);
+	}
+	fputc('"', out);
+}
+
+/*
+ * A name in text output, quoted the way git quotes paths when it holds a
+ * control character, a quote, a backslash or bytes that are not UTF-8:
+ * "a\033[31mb" -- so no byte of a file name reaches the terminal raw.
+ */
+static void fput_name(FILE *out, const char *s)
+{
+	size_t n, i = 0, l;
+	int quote = 0;
+
+	if (!s) {
+		fputs("(none)", out);
+		return;
+	}
+	n = strlen(s);
+	for (i = 0; i < n && !quote; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		quote = c < 0x20 || c == 0x7f || c == '"' || c == '\\';
+	}
+	if (!quote && utf8_valid(s)) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (i = 0; i < n; i += l) {
+		unsigned char c = (unsigned char)s[i];
+
+		l = c >= 0x80 ? utf8_len((const unsigned char *)s + i, n - i) : 1;
+		if (c >= 0x80 && l) {
+			fwrite(s + i, 1, l, out);
+			continue;
+		}
+		l = 1;
+		switch (c) {
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\a': fputs("\\a", out); break;
+		case '\b': fputs("\\b", out); break;
+		case '\t': fputs("\\t", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\v': fputs("\\v", out); break;
+		case '\f': fputs("\\f", out); break;
+		case '\r': fputs("\\r", out); break;
+		default:
+			if (c < 0x20 || c >= 0x7f)
+				fprintf(out, "\\%03o", c);
+			else
+				fputc(c, out);
+		}
+	}
+	fputc('"', out);
 }
 
 static double pct(int64_t part, int64_t whole)
@@ -262,8 +420,9 @@ struct text_ctx {
 	FILE *out;
 	const struct report_style *st;
 	const char *rule;       /* only this rule, or "" for unmatched */
-	int verbose;
+	int verbose;            /* every file, not the first TEXT_CAP */
 	int only_skipped;
+	long n;                 /* files matched so far */
 };
 
 static int text_invalid(void *ctx, const cJSON *rec)
@@ -274,16 +433,23 @@ static int text_invalid(void *ctx, const cJSON *rec)
 	int n = 0;
 
 	if (c->only_skipped) {
-		if (is_outcome(rec, "skipped"))
-			fprintf(c->out, "  %s%s%s  (%s)\n", C_DIM(c->st), jstr(rec, "path"),
-				C_OFF(c->st), jstr(rec, "reason") ? jstr(rec, "reason") : "skipped");
+		if (is_outcome(rec, "skipped") && (c->n++ < TEXT_CAP || c->verbose)) {
+			fprintf(c->out, "  %s", C_DIM(c->st));
+			fput_name(c->out, jstr(rec, "path"));
+			fprintf(c->out, "%s  (%s)\n", C_OFF(c->st),
+				jstr(rec, "reason") ? jstr(rec, "reason") : "skipped");
+		}
 		return 0;
 	}
 	if (!is_outcome(rec, "invalid"))
 		return 0;
 	if (c->rule && strcmp(c->rule, rule ? rule : "") != 0)
 		return 0;
-	fprintf(c->out, "  %s%s%s\n", C_RED(c->st), jstr(rec, "path"), C_OFF(c->st));
+	if (c->n++ >= TEXT_CAP && !c->verbose)
+		return 0;
+	fprintf(c->out, "  %s", C_RED(c->st));
+	fput_name(c->out, jstr(rec, "path"));
+	fprintf(c->out, "%s\n", C_OFF(c->st));
 	errs = cJSON_GetObjectItemCaseSensitive(rec, "errors");
 	if (cJSON_GetArraySize(errs) > 0 && jnum(rec, "line") == 0) {
 		cJSON_ArrayForEach(e, errs) {
@@ -305,20 +471,122 @@ static int text_invalid(void *ctx, const cJSON *rec)
 	return 0;
 }
 
+/*
+ * Identical errors of one rule, grouped: "16 files: /last_updated: is not
+ * a date-time".  Distinct messages are kept up to ERR_GROUPS_MAX (the rest
+ * only listed per file), so memory stays bounded whatever the tree.
+ */
+#define ERR_GROUPS_MAX 512
+
+struct err_group {
+	char *msg;
+	long files;
+	long last;              /* the file that counted last (once per file) */
+};
+
+struct group_ctx {
+	const char *rule;
+	struct err_group *g;
+	size_t n;
+	long file;
+};
+
+static void group_add(struct group_ctx *c, const char *il, const char *msg)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	strbuf_addf(&sb, "%s: %s", il && *il ? il : "/", msg ? msg : "");
+	if (!sb.buf)
+		return;
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->g[i].msg, sb.buf) == 0)
+			break;
+	if (i < c->n) {
+		if (c->g[i].last != c->file) {
+			c->g[i].files++;
+			c->g[i].last = c->file;
+		}
+		strbuf_release(&sb);
+		return;
+	}
+	if (c->n == ERR_GROUPS_MAX) {
+		strbuf_release(&sb);
+		return;
+	}
+	c->g[c->n].msg = strbuf_detach(&sb);
+	c->g[c->n].files = 1;
+	c->g[c->n].last = c->file;
+	c->n++;
+}
+
+static int group_cb(void *ctx, const cJSON *rec)
+{
+	struct group_ctx *c = ctx;
+	const char *rule = jstr(rec, "rule");
+	const cJSON *errs, *e;
+
+	if (!is_outcome(rec, "invalid") || strcmp(c->rule, rule ? rule : "") != 0)
+		return 0;
+	c->file++;
+	errs = cJSON_GetObjectItemCaseSensitive(rec, "errors");
+	if (cJSON_GetArraySize(errs) > 0 && jnum(rec, "line") == 0)
+		cJSON_ArrayForEach(e, errs)
+			group_add(c, jstr(e, "instanceLocation"), jstr(e, "error"));
+	return 0;
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct err_group *x = a, *y = b;
+
+	return x->files != y->files ? (x->files < y->files ? 1 : -1) : strcmp(x->msg, y->msg);
+}
+
+static void print_error_groups(struct report *rep, const char *rule,
+			       const struct report_style *style, FILE *out)
+{
+	struct group_ctx c = { rule, NULL, 0, 0 };
+	size_t i, shown = 0;
+
+	c.g = calloc(ERR_GROUPS_MAX, sizeof(*c.g));
+	if (!c.g)
+		return;
+	each_record(rep, group_cb, &c);
+	qsort(c.g, c.n, sizeof(*c.g), group_cmp);
+	for (i = 0; i < c.n && c.g[i].files > 1; i++) {
+		if (!shown++)
+			fprintf(out, "  %serrors shared by several files:%s\n", C_BOLD(style),
+				C_OFF(style));
+		if (shown <= TEXT_CAP)
+			fprintf(out, "    %ld files: %s\n", c.g[i].files, c.g[i].msg);
+	}
+	if (shown > TEXT_CAP)
+		fprintf(out, "    \u2026 and %zu more\n", shown - TEXT_CAP);
+	for (i = 0; i < c.n; i++)
+		free(c.g[i].msg);
+	free(c.g);
+}
+
 static void print_invalid_by_rule(struct report *rep, const struct pipeline_stats *s,
 				  const struct report_style *style, FILE *out)
 {
-	struct text_ctx c = { out, style, NULL, 0, 0 };
+	struct text_ctx c = { out, style, NULL, style->verbose, 0, 0 };
 	size_t i;
 
 	for (i = 0; i <= s->n_rules; i++) {
 		if (!s->rules[i].invalid)
 			continue;
 		c.rule = s->rules[i].rule ? s->rules[i].rule : "";
+		c.n = 0;
 		fprintf(out, "\n%sinvalid files of rule %s%s (%lld):\n", C_BOLD(style),
 			s->rules[i].rule ? s->rules[i].rule : "(none)", C_OFF(style),
 			(long long)s->rules[i].invalid);
+		print_error_groups(rep, c.rule, style, out);
 		each_record(rep, text_invalid, &c);
+		if (c.n > TEXT_CAP && !c.verbose)
+			fprintf(out, "  \u2026 and %ld more (-v or --format json lists them all)\n",
+				c.n - TEXT_CAP);
 	}
 }
 
@@ -383,7 +651,9 @@ static int want_run_warning(const struct capped *c, const cJSON *rec)
 
 static void show_path(const struct capped *c, const cJSON *rec)
 {
-	fprintf(c->out, "  %s\n", jstr(rec, "path"));
+	fputs("  ", c->out);
+	fput_name(c->out, jstr(rec, "path"));
+	fputc('\n', c->out);
 }
 
 static void show_warned(const struct capped *c, const cJSON *rec)
@@ -391,7 +661,9 @@ static void show_warned(const struct capped *c, const cJSON *rec)
 	const cJSON *ws = cJSON_GetObjectItemCaseSensitive(rec, "warnings"), *w;
 	int n = 0, total = (int)jnum(rec, "warning_count");
 
-	fprintf(c->out, "  %s%s%s\n", C_YELLOW(c->st), jstr(rec, "path"), C_OFF(c->st));
+	fprintf(c->out, "  %s", C_YELLOW(c->st));
+	fput_name(c->out, jstr(rec, "path"));
+	fprintf(c->out, "%s\n", C_OFF(c->st));
 	cJSON_ArrayForEach(w, ws) {
 		const char *p = jstr(w, "pointer");
 
@@ -408,9 +680,11 @@ static void show_run_warning(const struct capped *c, const cJSON *rec)
 {
 	const char *path = jstr(rec, "path");
 
-	if (path)
-		fprintf(c->out, "  %s%s%s: %s\n", C_YELLOW(c->st), path, C_OFF(c->st),
-			jstr(rec, "message"));
+	if (path) {
+		fprintf(c->out, "  %s", C_YELLOW(c->st));
+		fput_name(c->out, path);
+		fprintf(c->out, "%s: %s\n", C_OFF(c->st), jstr(rec, "message"));
+	}
 	else
 		fprintf(c->out, "  %s\n", jstr(rec, "message"));
 }
@@ -443,43 +717,68 @@ int report_write_migrate_text(struct report *rep, const struct pipeline_stats *s
 			      const struct report_style *style, FILE *out)
 {
 	struct capped ig = { out, style, NULL, want_ignored, show_path, 0 };
+	const char *done = s->committed ? "imported" : "to import";
+	int wr = 9, wt = 5, wn = 5;   /* "(no rule)", "table", "table" */
 	size_t i;
 
-	fprintf(out, "%s%-24s %-22s %7s %8s %9s %7s %7s %8s %6s%s\n", C_BOLD(style),
-		"rule", "table", "seen", "imported", "unchanged", "skipped", "invalid",
+	/* columns as wide as their longest name */
+	for (i = 0; i <= s->n_rules; i++) {
+		if (s->rules[i].rule && (int)strlen(s->rules[i].rule) > wr)
+			wr = (int)strlen(s->rules[i].rule);
+		if (s->rules[i].table && (int)strlen(s->rules[i].table) > wt)
+			wt = (int)strlen(s->rules[i].table);
+	}
+	for (i = 0; i < s->n_tables; i++)
+		if ((int)strlen(s->tables[i].table) > wn)
+			wn = (int)strlen(s->tables[i].table);
+	/* an aborted or dry run says so before any count that looks written */
+	if (!s->committed)
+		fprintf(out, "%snothing was written%s%s: the counts below are what %s\n\n",
+			s->invalid ? C_RED(style) : C_BOLD(style), C_OFF(style),
+			s->dry_run ? " (dry run)" : " (the run aborted)",
+			s->dry_run ? "a migrate would import" : "it would have imported");
+	if (style->quiet)
+		goto problems;
+	fprintf(out, "%s%-*s %-*s %7s %9s %9s %7s %7s %8s %6s%s\n", C_BOLD(style),
+		wr, "rule", wt, "table", "seen", done, "unchanged", "skipped", "invalid",
 		"rows", "warned", C_OFF(style));
 	for (i = 0; i <= s->n_rules; i++) {
 		const struct pipeline_rule_stats *r = &s->rules[i];
 
 		if (!r->rule && !r->seen)
 			continue;
-		fprintf(out, "%-24s %-22s %7lld %8lld %9lld %7lld %s%7lld%s %8lld %6lld\n",
-			r->rule ? r->rule : "(no rule)", r->table ? r->table : "-",
+		fprintf(out, "%-*s %-*s %7lld %9lld %9lld %7lld %s%7lld%s %8lld %6lld\n",
+			wr, r->rule ? r->rule : "(no rule)", wt, r->table ? r->table : "-",
 			(long long)r->seen, (long long)r->imported, (long long)r->unchanged,
 			(long long)r->skipped, r->invalid ? C_RED(style) : "",
 			(long long)r->invalid, r->invalid ? C_OFF(style) : "", (long long)r->rows,
 			(long long)r->warned);
 	}
-	fprintf(out, "%s%-24s %-22s %7lld %8lld %9lld %7lld %7lld %8lld %6lld%s\n", C_BOLD(style),
-		"total", "", (long long)s->seen, (long long)s->imported,
+	fprintf(out, "%s%-*s %-*s %7lld %9lld %9lld %7lld %7lld %8lld %6lld%s\n", C_BOLD(style),
+		wr, "total", wt, "", (long long)s->seen, (long long)s->imported,
 		(long long)s->unchanged, (long long)s->skipped, (long long)s->invalid,
 		(long long)s->rows, (long long)s->warned_files, C_OFF(style));
-	fprintf(out, "\n%stable%-19s %10s%s\n", C_BOLD(style), "", "rows", C_OFF(style));
+	fprintf(out, "\n%s%-*s %10s%s\n", C_BOLD(style), wn, "table",
+		s->committed ? "rows" : "rows (not written)", C_OFF(style));
 	for (i = 0; i < s->n_tables; i++)
-		fprintf(out, "%-24s %10lld\n", s->tables[i].table, (long long)s->tables[i].rows);
+		fprintf(out, "%-*s %10lld\n", wn, s->tables[i].table, (long long)s->tables[i].rows);
 	print_catch_all_share(s, style, out);
 	if (s->skipped) {
-		struct text_ctx c = { out, style, NULL, 0, 1 };
+		struct text_ctx c = { out, style, NULL, style->verbose, 1, 0 };
 
 		fprintf(out, "\n%sskipped files (%lld):%s\n", C_BOLD(style),
 			(long long)s->skipped, C_OFF(style));
 		each_record(rep, text_invalid, &c);
+		if (c.n > TEXT_CAP && !c.verbose)
+			fprintf(out, "  \u2026 and %ld more\n", c.n - TEXT_CAP);
 	}
+problems:
 	if (s->invalid)
 		print_invalid_by_rule(rep, s, style, out);
 	print_warnings(rep, s, style, out, "files imported with warnings (values stored as NULL)");
-	capped_list(rep, &ig, "ignored files (ignore globs: not read, not archived)",
-		    (long)s->ignored_json);
+	if (!style->quiet)
+		capped_list(rep, &ig, "ignored files (ignore globs: not read, not archived)",
+			    (long)s->ignored_json);
 	fprintf(out, "\n");
 	if (s->committed)
 		fprintf(out, "%srun %s committed%s to %s: %lld files seen, %lld imported, %lld unchanged, %lld skipped, %lld invalid, %lld deleted, %lld rows, %lld warnings in %.2fs\n",
@@ -488,7 +787,7 @@ int report_write_migrate_text(struct report *rep, const struct pipeline_stats *s
 			(long long)s->skipped, (long long)s->invalid, (long long)s->deleted,
 			(long long)s->rows, (long long)s->warnings, s->duration_s);
 	else
-		fprintf(out, "%snothing written%s: %lld files seen, %lld valid, %lld skipped, %lld invalid in %.2fs\n",
+		fprintf(out, "%snothing written%s: %lld files seen, %lld valid (none imported), %lld skipped, %lld invalid in %.2fs\n",
 			s->invalid ? C_RED(style) : "", C_OFF(style), (long long)s->seen,
 			(long long)(s->imported + s->unchanged), (long long)s->skipped,
 			(long long)s->invalid, s->duration_s);
@@ -551,7 +850,7 @@ static int json_invalid_file(void *ctx, const cJSON *rec)
 		return 0;
 	json_item(c);
 	fputs("{\"path\": ", c->out);
-	fput_json_string(c->out, jstr(rec, "path"));
+	fput_json_path(c->out, jstr(rec, "path"));
 	fputs(", \"rule\": ", c->out);
 	fput_json_string(c->out, jstr(rec, "rule"));
 	fputs(", \"reason\": ", c->out);
@@ -568,7 +867,7 @@ static int json_skipped_file(void *ctx, const cJSON *rec)
 		return 0;
 	json_item(c);
 	fputs("{\"path\": ", c->out);
-	fput_json_string(c->out, jstr(rec, "path"));
+	fput_json_path(c->out, jstr(rec, "path"));
 	fputs(", \"reason\": ", c->out);
 	fput_json_string(c->out, jstr(rec, "reason"));
 	fputs("}", c->out);
@@ -583,7 +882,7 @@ static int json_deleted_file(void *ctx, const cJSON *rec)
 		return 0;
 	json_item(c);
 	fputs("{\"path\": ", c->out);
-	fput_json_string(c->out, jstr(rec, "path"));
+	fput_json_path(c->out, jstr(rec, "path"));
 	fprintf(c->out, ", \"pruned\": %s}",
 		cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "pruned")) ? "true" : "false");
 	return 0;
@@ -597,7 +896,7 @@ static int json_warned_file(void *ctx, const cJSON *rec)
 		return 0;
 	json_item(c);
 	fputs("{\"path\": ", c->out);
-	fput_json_string(c->out, jstr(rec, "path"));
+	fput_json_path(c->out, jstr(rec, "path"));
 	fputs(", \"rule\": ", c->out);
 	fput_json_string(c->out, jstr(rec, "rule"));
 	fputs(", ", c->out);
@@ -616,7 +915,7 @@ static int json_run_warning(void *ctx, const cJSON *rec)
 	fputs("{\"kind\": ", c->out);
 	fput_json_string(c->out, jstr(rec, "kind"));
 	fputs(", \"path\": ", c->out);
-	fput_json_string(c->out, jstr(rec, "path"));
+	fput_json_path(c->out, jstr(rec, "path"));
 	fputs(", \"rule\": ", c->out);
 	fput_json_string(c->out, jstr(rec, "rule"));
 	fputs(", \"table\": ", c->out);
@@ -835,31 +1134,42 @@ int report_write_validate_text(struct report *rep, const struct pipeline_stats *
 	const struct pipeline_rule_stats *ca = catch_all_stats(s);
 	enum verdict v = verdict_of(s);
 	char verdict[1024];
+	int w = 18;              /* "(no rule: skipped)" */
 	size_t i;
 
-	fprintf(out, "%s%-30s %7s %6s %7s %7s%s\n", C_BOLD(style), "rule", "files", "share",
+	if (style->quiet && v == V_OK)
+		return ferror(out) ? ERR_IO : 0;
+	for (i = 0; i < s->n_rules; i++) {
+		int l = (int)strlen(s->rules[i].rule) + (s->rules[i].catch_all ? 12 : 0);
+
+		w = l > w ? l : w;
+	}
+	if (style->quiet)
+		goto problems;
+	fprintf(out, "%s%-*s %7s %6s %7s %7s%s\n", C_BOLD(style), w, "rule", "files", "share",
 		"valid", "invalid", C_OFF(style));
 	for (i = 0; i < s->n_rules; i++) {
 		const struct pipeline_rule_stats *r = &s->rules[i];
-		char name[64];
+		char name[512];
 
 		snprintf(name, sizeof(name), "%s%s", r->rule, r->catch_all ? " (catch-all)" : "");
-		fprintf(out, "%-30s %7lld %5.1f%% %s%7lld%s %s%7lld%s\n", name, (long long)r->seen,
+		fprintf(out, "%-*s %7lld %5.1f%% %s%7lld%s %s%7lld%s\n", w, name, (long long)r->seen,
 			pct(r->seen, s->seen), C_GREEN(style), (long long)(r->imported + r->unchanged),
 			C_OFF(style), r->invalid ? C_RED(style) : "", (long long)r->invalid,
 			r->invalid ? C_OFF(style) : "");
 	}
-	fprintf(out, "%-30s %7lld %5.1f%% %7s %s%7lld%s\n", "(no rule: skipped)",
+	fprintf(out, "%-*s %7lld %5.1f%% %7s %s%7lld%s\n", w, "(no rule: skipped)",
 		(long long)s->rules[s->n_rules].seen, pct(s->rules[s->n_rules].seen, s->seen), "",
 		s->rules[s->n_rules].invalid ? C_RED(style) : "",
 		(long long)s->rules[s->n_rules].invalid,
 		s->rules[s->n_rules].invalid ? C_OFF(style) : "");
-	fprintf(out, "%s%-30s %7lld %6s %7lld %7lld%s\n", C_BOLD(style), "total", (long long)s->seen,
+	fprintf(out, "%s%-*s %7lld %6s %7lld %7lld%s\n", C_BOLD(style), w, "total", (long long)s->seen,
 		"", (long long)(s->imported + s->unchanged), (long long)s->invalid, C_OFF(style));
 	if (ca && ca->seen)
 		capped_list(rep, &c, "files only the catch-all took", (long)(ca->imported + ca->unchanged));
 	c.want = want_ignored;
 	capped_list(rep, &c, "ignored files (ignore globs: not read)", (long)s->ignored_json);
+problems:
 	if (s->invalid)
 		print_invalid_by_rule(rep, s, style, out);
 	print_warnings(rep, s, style, out, "files with warnings (values that would be stored as NULL)");
@@ -883,7 +1193,7 @@ static int json_any_file(void *ctx, const cJSON *rec)
 		return 0;
 	json_item(c);
 	fputs("{\"path\": ", c->out);
-	fput_json_string(c->out, jstr(rec, "path"));
+	fput_json_path(c->out, jstr(rec, "path"));
 	fputs(", \"rule\": ", c->out);
 	fput_json_string(c->out, jstr(rec, "rule"));
 	fprintf(c->out, ", \"status\": \"%s\", \"valid\": %s", invalid ? "invalid" :
@@ -1006,11 +1316,13 @@ static int html_invalid_row(void *ctx, const cJSON *rec)
 	return 0;
 }
 
-/* A capped HTML list of paths (catch-all or ignored files). */
+/* A capped HTML list of paths (catch-all, ignored or skipped files). */
+enum html_kind { HTML_IGNORED, HTML_CATCH_ALL, HTML_SKIPPED };
+
 struct html_list {
 	FILE *out;
 	const char *ca;
-	int catch_all;          /* else: ignored */
+	int catch_all;          /* enum html_kind */
 	long n;
 };
 
@@ -1018,7 +1330,8 @@ static int html_path_item(void *ctx, const cJSON *rec)
 {
 	struct html_list *h = ctx;
 
-	if (h->catch_all ? !is_catch_all_file(rec, h->ca) : !is_outcome(rec, "ignored"))
+	if (h->catch_all == HTML_CATCH_ALL ? !is_catch_all_file(rec, h->ca) :
+	    !is_outcome(rec, h->catch_all == HTML_SKIPPED ? "skipped" : "ignored"))
 		return 0;
 	if (h->n++ < HTML_CAP) {
 		fputs("<li>", h->out);
@@ -1059,6 +1372,41 @@ static int html_run_warning(void *ctx, const cJSON *rec)
 	return 0;
 }
 
+/* Identical errors, grouped across rules: "16 files: /x: is not a date-time". */
+static void html_error_groups(struct report *rep, const struct pipeline_stats *s, FILE *out)
+{
+	size_t i, k;
+	int any = 0;
+
+	for (i = 0; i <= s->n_rules; i++) {
+		struct group_ctx c = { NULL, NULL, 0, 0 };
+
+		if (!s->rules[i].invalid)
+			continue;
+		c.rule = s->rules[i].rule ? s->rules[i].rule : "";
+		c.g = calloc(ERR_GROUPS_MAX, sizeof(*c.g));
+		if (!c.g)
+			return;
+		each_record(rep, group_cb, &c);
+		qsort(c.g, c.n, sizeof(*c.g), group_cmp);
+		for (k = 0; k < c.n && k < HTML_CAP; k++) {
+			if (!any++)
+				fputs("<h2>Errors, grouped</h2>\n<table id=\"error-groups\"><tr><th>files</th>"
+				      "<th>rule</th><th>error</th></tr>\n", out);
+			fprintf(out, "<tr><td class=\"n\">%ld</td><td>", c.g[k].files);
+			html_escape(out, *c.rule ? c.rule : "(none)");
+			fputs("</td><td><code>", out);
+			html_escape(out, c.g[k].msg);
+			fputs("</code></td></tr>\n", out);
+		}
+		for (k = 0; k < c.n; k++)
+			free(c.g[k].msg);
+		free(c.g);
+	}
+	if (any)
+		fputs("</table>\n", out);
+}
+
 int report_write_validate_html(struct report *rep, const struct pipeline_stats *s,
 			       FILE *out)
 {
@@ -1066,13 +1414,24 @@ int report_write_validate_html(struct report *rep, const struct pipeline_stats *
 	const struct pipeline_rule_stats *ca = catch_all_stats(s);
 	enum verdict v = verdict_of(s);
 	char verdict[1024];
-	int64_t maxf = 1;
+	char headline[512];
 	size_t i;
 
 	verdict_text(s, verdict, sizeof(verdict));
-	for (i = 0; i <= s->n_rules; i++)
-		if (s->rules[i].seen > maxf)
-			maxf = s->rules[i].seen;
+	/* the page opens with what a migrate of this tree would do */
+	if (v == V_INVALID)
+		snprintf(headline, sizeof(headline), "a migrate would abort: %lld invalid file%s"
+			 " (with --on-invalid skip it would import the other %lld)",
+			 (long long)s->invalid, s->invalid == 1 ? "" : "s",
+			 (long long)(s->imported + s->unchanged));
+	else if (v == V_EMPTY)
+		snprintf(headline, sizeof(headline), "a migrate would import nothing: no JSON file"
+			 " in the tree");
+	else
+		snprintf(headline, sizeof(headline), "a migrate would import %lld file%s%s",
+			 (long long)(s->imported + s->unchanged),
+			 s->imported + s->unchanged == 1 ? "" : "s",
+			 v == V_UNTYPED ? ", most of them only into the catch-all" : "");
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	      "<title>wsmigrate validation report</title>\n<style>\n"
@@ -1090,9 +1449,13 @@ int report_write_validate_html(struct report *rep, const struct pipeline_stats *
 	      "td.p{font-family:monospace;word-break:break-all}ul{margin:0;padding-left:18px}.k{color:#888;font-size:12px}\n"
 	      "ul.paths{font-family:monospace;max-height:320px;overflow:auto;background:#fff;border:1px solid #ddd;padding:8px 8px 8px 28px}\n"
 	      ".filters{margin:12px 0;display:flex;gap:8px}input,select{font:inherit;padding:4px}\n"
+	      ".headline{font-size:18px;font-weight:700;margin:8px 0}\n"
 	      "</style></head><body>\n<h1>wsmigrate validation report</h1>\n<div class=\"sub\">tree <code>", out);
 	html_escape(out, s->tree_root);
 	fprintf(out, "</code> &middot; %.2fs &middot; nothing was written</div>\n", s->duration_s);
+	fputs("<p class=\"headline\" id=\"headline\">", out);
+	html_escape(out, headline);
+	fputs("</p>\n", out);
 	fprintf(out, "<div class=\"verdict %s\" id=\"verdict\" data-verdict=\"%s\">", verdict_name(v),
 		verdict_name(v));
 	html_escape(out, verdict);
@@ -1114,8 +1477,8 @@ int report_write_validate_html(struct report *rep, const struct pipeline_stats *
 		const struct pipeline_rule_stats *r = &s->rules[i];
 		int64_t val = r->imported + r->unchanged;
 
-		if (!r->rule && !r->seen)
-			continue;
+		if (!r->seen)
+			continue;   /* a rule that matched nothing says nothing */
 		fprintf(out, "<tr%s data-rule=\"", r->catch_all ? " class=\"ca\"" : "");
 		html_escape(out, r->rule ? r->rule : "(no rule)");
 		fputs("\"><td>", out);
@@ -1126,17 +1489,21 @@ int report_write_validate_html(struct report *rep, const struct pipeline_stats *
 		html_escape(out, r->table ? r->table : "-");
 		fprintf(out, "</td><td class=\"n\">%lld</td><td class=\"n share\">%.1f%%</td>"
 			"<td class=\"n\">%lld</td><td class=\"n\">%lld</td>"
-			"<td><div class=\"bar\" style=\"width:%.1f%%\"><span class=\"v\" style=\"flex:%lld\"></span>"
+			"<td><div class=\"bar\" title=\"%.1f%% valid\"><span class=\"v\" style=\"flex:%lld\"></span>"
 			"<span class=\"i\" style=\"flex:%lld\"></span></div></td></tr>\n",
 			(long long)r->seen, pct(r->seen, s->seen), (long long)val, (long long)r->invalid,
-			r->seen ? 100.0 * (double)r->seen / (double)maxf : 0.0,
-			(long long)val, (long long)r->invalid);
+			pct(val, r->seen), (long long)val, (long long)r->invalid);
 	}
 	fputs("</table>\n", out);
 	if (ca)
 		html_paths(rep, out, "catch-all-files", "Files only the catch-all took", s->catch_all,
-			   1, (long)(ca->imported + ca->unchanged));
-	html_paths(rep, out, "ignored-files", "Ignored files", NULL, 0, (long)s->ignored_json);
+			   HTML_CATCH_ALL, (long)(ca->imported + ca->unchanged));
+	if (s->skipped)
+		html_paths(rep, out, "skipped-files", "Skipped files (no rule)", NULL, HTML_SKIPPED,
+			   (long)s->skipped);
+	html_paths(rep, out, "ignored-files", "Ignored files", NULL, HTML_IGNORED,
+		   (long)s->ignored_json);
+	html_error_groups(rep, s, out);
 	if (s->run_warnings) {
 		fprintf(out, "<h2>Run warnings (%lld)</h2>\n<ul id=\"run-warnings\">", (long long)s->run_warnings);
 		each_record(rep, html_run_warning, &c);

@@ -47,6 +47,8 @@ struct report_style {
 	int color;        /* ANSI colours (TTY and no NO_COLOR) */
 	int verbose;      /* list every invalid file's errors in the summary */
 	int stats;        /* add the time per stage */
+	int quiet;        /* -q: only the problems (invalid files, warnings) and
+			     the one-line result; nothing when all is well */
 };
 
 /*

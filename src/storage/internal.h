@@ -104,6 +104,9 @@ struct sqlite_storage {
 	struct storage base;       /* must be first */
 	sqlite3 *db;
 	char path[1024];
+	char new_path[1100];       /* defer_create: the file written until the
+				      first commit links it to `path`; "" once
+				      it has (or without defer_create) */
 	int in_tx;
 	int busy_ms;
 	int no_wait;

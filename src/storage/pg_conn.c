@@ -198,7 +198,17 @@ int pg_open(const char *url, const struct storage_opts *opts,
 		free(ps);
 		return error_set(err, ERR_IO, "out of memory");
 	}
-	ps->conn = PQconnectdb(url);
+	{
+		/*
+		 * The URL as libpq's dbname with expand_dbname: every form
+		 * PQconnectdb takes, plus a name the server shows in
+		 * pg_stat_activity unless the URL names one itself.
+		 */
+		const char *const keys[] = { "dbname", "fallback_application_name", NULL };
+		const char *const vals[] = { url, "wsmigrate", NULL };
+
+		ps->conn = PQconnectdbParams(keys, vals, 1);
+	}
 	host = ps->conn ? PQhost(ps->conn) : NULL;
 	port = ps->conn ? PQport(ps->conn) : NULL;
 	db = ps->conn ? PQdb(ps->conn) : NULL;
@@ -206,11 +216,19 @@ int pg_open(const char *url, const struct storage_opts *opts,
 		 db && *db ? db : "?", host && *host ? host : "localhost",
 		 port && *port ? ":" : "", port && *port ? port : "");
 	if (!ps->conn || PQstatus(ps->conn) != CONNECTION_OK) {
+		/* libpq echoes pieces of a connection string it cannot parse */
+		pg_message(ps->conn, NULL, 0, reason, sizeof(reason));
+		storage_scrub_secrets(url, reason, sizeof(reason));
 		error_set(err, ERR_IO,
 			  "cannot connect to PostgreSQL (host %s, port %s, database '%s'): %s",
 			  host && *host ? host : "localhost",
-			  port && *port ? port : "5432", db && *db ? db : "?",
-			  pg_message(ps->conn, NULL, 0, reason, sizeof(reason)));
+			  port && *port ? port : "5432", db && *db ? db : "?", reason);
+		storage_scrub_secrets(url, err->msg, sizeof(err->msg));
+		if (strstr(reason, "no password supplied"))
+			error_hint(err, "give the password in PGPASSWORD, in ~/.pgpass (see the libpq"
+				   " documentation), or in the URL: postgresql://USER:PASSWORD@HOST/DB");
+		else if (strstr(reason, "password authentication failed"))
+			error_hint(err, "check the password given in the URL, PGPASSWORD or ~/.pgpass");
 		PQfinish(ps->conn);
 		free(ps->tenant);
 		free(ps);
@@ -228,6 +246,10 @@ int pg_open(const char *url, const struct storage_opts *opts,
 		goto fail;
 	}
 	PQclear(res);
+	if (opts->read_only &&
+	    pg_exec(ps, "SET default_transaction_read_only = on", 0, NULL, NULL, err,
+		    "session set-up"))
+		goto fail;
 	/*
 	 * Documents over ~2 kB are compressed into TOAST.  lz4 (PostgreSQL 14+
 	 * built with it) does that several times faster than the default pglz,

@@ -172,10 +172,13 @@ int pg_target_check_empty(struct storage *st, char *const *names, size_t n,
 				rc = ERR_IO;
 				break;
 			}
-			if (!strcmp(PQgetvalue(res, 0, 0), "t"))
-				rc = error_set(err, ERR_USAGE,
-					       "%s is not empty (table '%s' has rows): use --force to replace its contents",
+			if (!strcmp(PQgetvalue(res, 0, 0), "t")) {
+				/* a state of the target, not a usage error (exit 3) */
+				rc = error_set(err, ERR_IO, "%s is not empty (table '%s' has rows)",
 					       shown, names[i]);
+				error_hint(err, "promote --force replaces its contents, or give an"
+					   " empty database");
+			}
 		}
 		PQclear(res);
 	}

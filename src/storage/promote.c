@@ -617,10 +617,12 @@ static int open_source(const char *from, struct work *w, struct table_defs *ds,
 	if ((rc = sqlite_open_snapshot(path, &w->src, err)))
 		return rc;
 	for (i = 0; i < N_LEDGER; i++)
-		if (!sqlite_has_table(w->src, ledger[i]))
-			return error_set(err, ERR_USAGE,
-					 "'%s' is not a database made by wsmigrate (no table '%s')",
-					 path, ledger[i]);
+		if (!sqlite_has_table(w->src, ledger[i])) {
+			error_set(err, ERR_IO, "'%s' is not a database made by wsmigrate (no table '%s')",
+				  path, ledger[i]);
+			return error_hint(err, "check --from; `wsmigrate runs --db sqlite:%s`"
+					  " lists the runs of a wsmigrate database", path);
+		}
 	if ((rc = sqlite_read_defs(w->src, ds, err)))
 		return rc;
 	*names = copy_list(ds, sqlite_has_table(w->src, LEDGER_WARNINGS), n);
@@ -628,7 +630,7 @@ static int open_source(const char *from, struct work *w, struct table_defs *ds,
 		return error_set(err, ERR_IO, "out of memory");
 	for (i = 0; i < *n; i++)
 		if (!sqlite_has_table(w->src, (*names)[i]))
-			return error_set(err, ERR_USAGE,
+			return error_set(err, ERR_IO,
 					 "'%s': table '%s' is recorded in wsm_tables but missing",
 					 path, (*names)[i]);
 	return 0;

@@ -21,9 +21,14 @@
  */
 #include "storage.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "util.h"
@@ -153,7 +158,96 @@ static void sqlite_close(struct storage *st)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_close_v2(s->db);
 	}
+	if (s->new_path[0]) {
+		/* defer_create and nothing committed: leave no file behind */
+		char j[1200];
+
+		unlink(s->new_path);
+		snprintf(j, sizeof(j), "%s-journal", s->new_path);
+		unlink(j);
+	}
 	free(s);
+}
+
+/*
+ * defer_create, after the first commit: the new database takes its name.
+ * link() refuses to replace a file, so a database another process made at
+ * PATH meanwhile is never overwritten.
+ */
+static int sqlite_publish(struct sqlite_storage *s, struct error *err)
+{
+	char dir[1100], *slash;
+	int fd;
+
+	if (link(s->new_path, s->path) != 0) {
+		int e = errno;
+
+		if (e == EEXIST)
+			return error_set(err, ERR_IO, "'%s' was created by another process while"
+					 " this run was writing its new database: nothing was"
+					 " committed to it; run again", s->path);
+		if (e != EPERM && e != ENOTSUP && e != ENOSYS && e != EXDEV)
+			return error_set(err, ERR_IO, "cannot create '%s': %s", s->path,
+					 strerror(e));
+		/* a file system without hard links: check, then rename */
+		if (access(s->path, F_OK) == 0)
+			return error_set(err, ERR_IO, "'%s' was created by another process"
+					 " meanwhile: nothing was committed to it; run again",
+					 s->path);
+		if (rename(s->new_path, s->path) != 0)
+			return error_set(err, ERR_IO, "cannot create '%s': %s", s->path,
+					 strerror(errno));
+	} else {
+		unlink(s->new_path);
+	}
+	s->new_path[0] = '\0';
+	snprintf(dir, sizeof(dir), "%s", s->path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	return 0;
+}
+
+/*
+ * defer_create: a process killed before its first commit leaves its
+ * PATH.wsmigrate-new-PID (and -journal) behind; remove those whose process
+ * is gone, so that nothing of a dead run lingers beside the database.
+ */
+static void remove_stale_new(const char *path)
+{
+	char dir[1100], prefix[1100], full[2300];
+	const char *slash = strrchr(path, '/');
+	struct dirent *de;
+	DIR *d;
+
+	if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	snprintf(prefix, sizeof(prefix), "%s.wsmigrate-new-", slash ? slash + 1 : path);
+	if (!(d = opendir(dir)))
+		return;
+	while ((de = readdir(d))) {
+		char *end;
+		long p;
+
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		p = strtol(de->d_name + strlen(prefix), &end, 10);
+		if (p > 0 && (!*end || strcmp(end, "-journal") == 0) &&
+		    kill((pid_t)p, 0) != 0 && errno == ESRCH) {
+			snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
+			unlink(full);
+		}
+	}
+	closedir(d);
 }
 
 static int sqlite_open(const char *url, const struct storage_opts *opts,
@@ -170,6 +264,18 @@ static int sqlite_open(const char *url, const struct storage_opts *opts,
 		path += 7;
 	if (!*path)
 		return error_set(err, ERR_USAGE, "'%s': no database file given (use sqlite:PATH)", url);
+	if (strcmp(path, ":memory:") == 0) {
+		error_set(err, ERR_USAGE, "'%s' is gone when the command ends: the ledger would"
+			  " forget the run while its archive stayed", url);
+		error_hint(err, "give a database file, e.g. --db sqlite:workspace.db");
+		return ERR_USAGE;
+	}
+	if ((opts->read_only || opts->must_exist) && access(path, F_OK) != 0) {
+		error_set(err, ERR_IO, "no database at %s", path);
+		error_hint(err, "check --db (or WSMIGRATE_DB, DATABASE_URL); `wsmigrate migrate"
+			   " TREE --db sqlite:%s` creates it", path);
+		return ERR_IO;
+	}
 	if (opts->tenant && *opts->tenant)
 		return error_set(err, ERR_USAGE, "--tenant needs a PostgreSQL database (row-level security)");
 	s = calloc(1, sizeof(*s));
@@ -185,7 +291,14 @@ static int sqlite_open(const char *url, const struct storage_opts *opts,
 	snprintf(s->source, sizeof(s->source), "%s", opts->source ? opts->source : "");
 	/* serialized: source_lookup_many may run on one thread while
 	 * put_batch runs on another (storage.h) */
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	if (opts->defer_create && !opts->read_only && access(path, F_OK) != 0 && errno == ENOENT) {
+		remove_stale_new(path);
+		snprintf(s->new_path, sizeof(s->new_path), "%s.wsmigrate-new-%ld", path,
+			 (long)getpid());
+	}
+	if (sqlite3_open_v2(s->new_path[0] ? s->new_path : path, &s->db,
+			    (opts->read_only ? SQLITE_OPEN_READONLY :
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
 			    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
 		int rc = error_set(err, ERR_IO, "cannot open sqlite database '%s': %s", path,
 				   s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -249,7 +362,7 @@ static int sqlite_commit(struct storage *st, struct error *err)
 	if (exec(s, "COMMIT", err))
 		return ERR_IO;
 	s->in_tx = 0;
-	return 0;
+	return s->new_path[0] ? sqlite_publish(s, err) : 0;
 }
 
 static int sqlite_rollback(struct storage *st, struct error *err)

@@ -10,9 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "util.h"
+
+#ifndef WSM_NO_PG
+#include <libpq-fe.h>
+#endif
 
 const char *file_outcome_name(enum file_outcome o)
 {
@@ -25,11 +30,12 @@ const char *file_outcome_name(enum file_outcome o)
 	return "?";
 }
 
+static int is_sqlite_url(const char *url);
+static int is_uri(const char *s);
+
 static int is_pg_url(const char *url)
 {
-	return strncmp(url, "postgresql://", 13) == 0 ||
-	       strncmp(url, "postgres://", 11) == 0 ||
-	       (strchr(url, '=') != NULL && strncmp(url, "sqlite:", 7) != 0);
+	return is_uri(url) || (strchr(url, '=') != NULL && strncmp(url, "sqlite:", 7) != 0);
 }
 
 int storage_open(const char *url, const struct storage_opts *opts,
@@ -62,6 +68,28 @@ int storage_open(const char *url, const struct storage_opts *opts,
 		return err ? (int)err->code : ERR_IO;
 	(*out)->ops = ops;
 	storage_mask_url(url, (*out)->url_masked, sizeof((*out)->url_masked));
+	if (ops == &storage_sqlite_ops) {
+		/* the summary names the file wherever the command ran */
+		const char *path = strncmp(url, "sqlite://", 9) == 0 ? url + 9 :
+				   strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
+		char dir[4096], *real = NULL;
+		const char *slash = strrchr(path, '/');
+
+		/* the folder resolved (no "..", no symlinks), the file name kept */
+		if (!slash)
+			snprintf(dir, sizeof(dir), ".");
+		else if (slash == path)
+			snprintf(dir, sizeof(dir), "/");
+		else
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		real = realpath(dir, NULL);
+		if (real)
+			snprintf((*out)->url_masked, sizeof((*out)->url_masked), "sqlite:%s/%s",
+				 strcmp(real, "/") == 0 ? "" : real, slash ? slash + 1 : path);
+		else
+			snprintf((*out)->url_masked, sizeof((*out)->url_masked), "sqlite:%s", path);
+		free(real);
+	}
 	return 0;
 }
 
@@ -87,67 +115,472 @@ void storage_close(struct storage *st)
 		st->ops->close(st);
 }
 
+/* ------------------------------------------------------------ passwords */
+
 /*
- * Mask "scheme://user:PASSWORD@host" and "password=VALUE" (libpq keyword
- * strings, with or without quotes), plus "?password=" URI parameters.
+ * Passwords are found by parsing, never by pattern: libpq's own grammar
+ * for connection strings (fe-connect.c conninfo_parse and
+ * conninfo_uri_parse_options), followed here byte for byte, gives the
+ * spans of the raw text that hold a password: a URI's userinfo after the
+ * first ':', a "password" query parameter, and the value of a "password"
+ * keyword (quoted or not, whatever the white space).  A "dbname" value is a
+ * connection string of its own to libpq (expand_dbname), so its spans
+ * count too.  The spans mask the raw text when libpq cannot parse it, and
+ * scrub libpq's messages, which echo pieces of the raw text.
  */
-const char *storage_mask_url(const char *url, char *buf, size_t size)
+struct span {
+	size_t start, len;
+};
+
+#define MAX_SPANS 16
+
+static int is_uri(const char *s)
 {
-	const char *scheme_end = strstr(url, "://");
-	size_t o = 0;
-	const char *p = url;
+	return strncmp(s, "postgresql://", 13) == 0 || strncmp(s, "postgres://", 11) == 0;
+}
 
-	if (!size)
-		return buf;
-#define PUT(c) do { if (o + 1 < size) buf[o++] = (c); } while (0)
-	if (scheme_end) {
-		const char *auth = scheme_end + 3;
-		const char *slash = strpbrk(auth, "/?");
-		const char *at = NULL, *q;
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
 
-		for (q = auth; *q && (!slash || q < slash); q++)
-			if (*q == '@')
-				at = q;
-		if (at) {
-			const char *colon = memchr(auth, ':', (size_t)(at - auth));
+/* 1 when raw[0..n) percent-decodes to `word` */
+static int pct_equals(const char *raw, size_t n, const char *word)
+{
+	size_t i = 0;
 
-			if (colon) {
-				for (; p <= colon; p++)
-					PUT(*p);
-				PUT('*'); PUT('*'); PUT('*');
-				p = at;
-			}
+	while (i < n) {
+		int c = (unsigned char)raw[i];
+
+		if (c == '%' && i + 2 < n && hexval(raw[i + 1]) >= 0 &&
+		    hexval(raw[i + 2]) >= 0) {
+			c = hexval(raw[i + 1]) * 16 + hexval(raw[i + 2]);
+			i += 3;
+		} else {
+			i++;
 		}
+		if (!*word || c != (unsigned char)*word++)
+			return 0;
 	}
-	while (*p) {
-		if (strncmp(p, "password=", 9) == 0 &&
-		    (p == url || p[-1] == ' ' || p[-1] == '?' || p[-1] == '&')) {
-			const char *v;
+	return *word == '\0';
+}
 
-			for (v = "password=***"; *v; v++)
-				PUT(*v);
-			p += 9;
-			if (*p == '\'') {
-				p++;
-				while (*p && *p != '\'') {
-					if (*p == '\\' && p[1])
-						p++;
-					p++;
-				}
-				if (*p == '\'')
-					p++;
-			} else {
-				while (*p && *p != ' ' && *p != '&')
-					p++;
-			}
+static void add_span(struct span *sp, size_t *n, size_t start, size_t len)
+{
+	if (*n < MAX_SPANS && len) {
+		sp[*n].start = start;
+		sp[*n].len = len;
+		(*n)++;
+	}
+}
+
+static void find_spans(const char *s, size_t base, struct span *sp, size_t *n, int depth);
+
+/* libpq's URI grammar: scheme://[user[:password]@]hosts[/dbname][?k=v&...] */
+static void uri_spans(const char *s, size_t base, struct span *sp, size_t *n)
+{
+	const char *start = s + (strncmp(s, "postgresql://", 13) == 0 ? 13 : 11);
+	const char *p = start, *q;
+
+	while (*p && *p != '@' && *p != '/')
+		p++;
+	if (*p == '@') {
+		for (q = start; *q != ':' && *q != '@'; q++)
+			;
+		if (*q == ':')
+			add_span(sp, n, base + (size_t)(q + 1 - s), (size_t)(p - q - 1));
+	}
+	q = strchr(p, '?');
+	while (q && *q) {
+		const char *k = q + 1, *eq, *amp;
+
+		amp = strchr(k, '&');
+		if (!amp)
+			amp = k + strlen(k);
+		eq = memchr(k, '=', (size_t)(amp - k));
+		if (eq && pct_equals(k, (size_t)(eq - k), "password"))
+			add_span(sp, n, base + (size_t)(eq + 1 - s), (size_t)(amp - eq - 1));
+		q = *amp ? amp : NULL;
+	}
+}
+
+static int is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/* libpq's keyword grammar: key [ws] = [ws] value | 'quoted \' value' ... */
+static void keyword_spans(const char *s, size_t base, struct span *sp, size_t *n, int depth)
+{
+	const char *p = s;
+
+	while (*p) {
+		const char *key, *key_end, *val;
+		int escaped = 0;
+
+		if (is_space((unsigned char)*p)) {
+			p++;
 			continue;
 		}
-		PUT(*p);
+		key = p;
+		while (*p && *p != '=' && !is_space((unsigned char)*p))
+			p++;
+		key_end = p;
+		while (*p && is_space((unsigned char)*p))
+			p++;
+		if (*p != '=')
+			return;          /* libpq refuses the rest: nothing more to find */
 		p++;
+		while (*p && is_space((unsigned char)*p))
+			p++;
+		val = p;
+		if (*p == '\'') {
+			p++;
+			while (*p && *p != '\'') {
+				if (*p == '\\' && p[1]) {
+					p++;
+					escaped = 1;
+				}
+				p++;
+			}
+			/* an unterminated quote: the value runs to the end */
+			if ((size_t)(key_end - key) == 8 && !strncmp(key, "password", 8))
+				add_span(sp, n, base + (size_t)(val + 1 - s), (size_t)(p - val - 1));
+			else if (!escaped && (size_t)(key_end - key) == 6 && !strncmp(key, "dbname", 6) &&
+				 depth < 2) {
+				char sub[1024];
+				size_t len = (size_t)(p - val - 1);
+
+				if (len < sizeof(sub)) {
+					memcpy(sub, val + 1, len);
+					sub[len] = '\0';
+					find_spans(sub, base + (size_t)(val + 1 - s), sp, n, depth + 1);
+				}
+			}
+			if (*p == '\'')
+				p++;
+		} else {
+			while (*p && !is_space((unsigned char)*p)) {
+				if (*p == '\\' && p[1]) {
+					p++;
+					escaped = 1;
+				}
+				p++;
+			}
+			if ((size_t)(key_end - key) == 8 && !strncmp(key, "password", 8))
+				add_span(sp, n, base + (size_t)(val - s), (size_t)(p - val));
+			else if (!escaped && (size_t)(key_end - key) == 6 && !strncmp(key, "dbname", 6) &&
+				 depth < 2) {
+				char sub[1024];
+				size_t len = (size_t)(p - val);
+
+				if (len < sizeof(sub)) {
+					memcpy(sub, val, len);
+					sub[len] = '\0';
+					find_spans(sub, base + (size_t)(val - s), sp, n, depth + 1);
+				}
+			}
+		}
 	}
-#undef PUT
+}
+
+static void find_spans(const char *s, size_t base, struct span *sp, size_t *n, int depth)
+{
+	if (is_uri(s))
+		uri_spans(s, base, sp, n);
+	else if (strchr(s, '='))
+		keyword_spans(s, base, sp, n, depth);
+}
+
+static int is_sqlite_url(const char *url)
+{
+	return strncmp(url, "sqlite:", 7) == 0 || util_ends_with(url, ".db") ||
+	       util_ends_with(url, ".sqlite") || util_ends_with(url, ".sqlite3");
+}
+
+/* The raw text with each span replaced by "***". */
+static const char *mask_spans(const char *url, char *buf, size_t size)
+{
+	struct span sp[MAX_SPANS];
+	size_t n = 0, i, o = 0, k;
+
+	find_spans(url, 0, sp, &n, 0);
+	for (i = 0; url[i] && o + 1 < size; ) {
+		for (k = 0; k < n; k++)
+			if (i == sp[k].start)
+				break;
+		if (k < n) {
+			const char *m = "***";
+
+			while (*m && o + 1 < size)
+				buf[o++] = *m++;
+			i += sp[k].len;
+			continue;
+		}
+		buf[o++] = url[i++];
+	}
 	buf[o] = '\0';
 	return buf;
+}
+
+#ifndef WSM_NO_PG
+static void put(struct strbuf *sb, const char *s)
+{
+	strbuf_addstr(sb, s);
+}
+
+/* Percent-encode what a URI component cannot hold as is. */
+static void put_pct(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~')
+			strbuf_add(sb, s, 1);
+		else
+			strbuf_addf(sb, "%%%02X", c);
+	}
+}
+
+/* A keyword value, quoted when libpq would need it. */
+static void put_kw_value(struct strbuf *sb, const char *v)
+{
+	const char *p;
+	int quote = !*v;
+
+	for (p = v; *p; p++)
+		if (is_space((unsigned char)*p) || *p == '\'' || *p == '\\')
+			quote = 1;
+	if (!quote) {
+		put(sb, v);
+		return;
+	}
+	put(sb, "'");
+	for (p = v; *p; p++) {
+		if (*p == '\'' || *p == '\\')
+			put(sb, "\\");
+		strbuf_add(sb, p, 1);
+	}
+	put(sb, "'");
+}
+
+static const char *opt_val(const PQconninfoOption *o, const char *key)
+{
+	for (; o->keyword; o++)
+		if (!strcmp(o->keyword, key))
+			return o->val && *o->val ? o->val : NULL;
+	return NULL;
+}
+
+/* A dbname that is itself a connection string is masked as one. */
+static void put_dbname_kw(struct strbuf *sb, const char *v)
+{
+	char sub[1024];
+
+	if (is_uri(v) || strchr(v, '='))
+		put_kw_value(sb, storage_mask_url(v, sub, sizeof(sub)));
+	else
+		put_kw_value(sb, v);
+}
+
+/*
+ * The display form of a parsed connection string: the same form as given
+ * (URI or keywords), the password as "***", every other value as libpq
+ * understood it.
+ */
+static void rebuild(const char *url, const PQconninfoOption *opts, struct strbuf *sb)
+{
+	const PQconninfoOption *o;
+
+	if (is_uri(url)) {
+		const char *user = opt_val(opts, "user"), *host = opt_val(opts, "host");
+		const char *port = opt_val(opts, "port"), *db = opt_val(opts, "dbname");
+		int q = 0, sock = host && host[0] == '/';
+
+		put(sb, strncmp(url, "postgresql://", 13) == 0 ? "postgresql://" : "postgres://");
+		if (user || opt_val(opts, "password")) {
+			if (user)
+				put_pct(sb, user);
+			if (opt_val(opts, "password"))
+				put(sb, ":***");
+			put(sb, "@");
+		}
+		if (host && !sock) {
+			/* host and port lists pair up: h1:p1,h2:p2 */
+			const char *h = host, *pt = port;
+
+			while (*h) {
+				size_t hl = strcspn(h, ","), pl = pt ? strcspn(pt, ",") : 0;
+				int v6 = memchr(h, ':', hl) != NULL;
+
+				if (v6)
+					put(sb, "[");
+				strbuf_add(sb, h, hl);
+				if (v6)
+					put(sb, "]");
+				if (pl) {
+					put(sb, ":");
+					strbuf_add(sb, pt, pl);
+				}
+				h += hl;
+				if (pt)
+					pt += pl + (pt[pl] == ',');
+				if (*h == ',') {
+					put(sb, ",");
+					h++;
+				}
+			}
+		} else if (port && !sock) {
+			put(sb, ":");
+			put(sb, port);
+		}
+		if (db) {
+			put(sb, "/");
+			put_pct(sb, db);
+		}
+		for (o = opts; o->keyword; o++) {
+			if (!o->val || !*o->val || !strcmp(o->keyword, "user") ||
+			    !strcmp(o->keyword, "password") || !strcmp(o->keyword, "dbname") ||
+			    (!sock && (!strcmp(o->keyword, "host") || !strcmp(o->keyword, "port"))))
+				continue;
+			put(sb, q++ ? "&" : "?");
+			put(sb, o->keyword);
+			put(sb, "=");
+			put_pct(sb, o->val);
+		}
+		return;
+	}
+	for (o = opts; o->keyword; o++) {
+		if (!o->val)
+			continue;
+		if (sb->len)
+			put(sb, " ");
+		put(sb, o->keyword);
+		put(sb, "=");
+		if (!strcmp(o->keyword, "password"))
+			put(sb, "***");
+		else if (!strcmp(o->keyword, "dbname"))
+			put_dbname_kw(sb, o->val);
+		else
+			put_kw_value(sb, o->val);
+	}
+}
+#endif
+
+const char *storage_mask_url(const char *url, char *buf, size_t size)
+{
+	if (!size)
+		return buf;
+	if (is_sqlite_url(url) || (!is_uri(url) && !strchr(url, '='))) {
+		snprintf(buf, size, "%s", url);
+		return buf;
+	}
+#ifndef WSM_NO_PG
+	{
+		PQconninfoOption *opts;
+		char *msg = NULL;
+
+		opts = PQconninfoParse(url, &msg);
+		PQfreemem(msg);
+		if (opts) {
+			struct strbuf sb = STRBUF_INIT;
+
+			rebuild(url, opts, &sb);
+			PQconninfoFree(opts);
+			if (!sb.failed && sb.buf) {
+				snprintf(buf, size, "%s", sb.buf);
+				strbuf_release(&sb);
+				return buf;
+			}
+			strbuf_release(&sb);
+		}
+	}
+#endif
+	/* libpq cannot parse it: the raw text, its password spans masked */
+	return mask_spans(url, buf, size);
+}
+
+/*
+ * Scrub `msg` of every piece of `url` that holds a password.  At each
+ * place of msg the longest run that also occurs in url is taken; when it
+ * covers a whole password span (libpq echoes whole tokens: the URI, a
+ * userinfo, a keyword value), or part of one up to the end of msg (a
+ * message cut short), the bytes of the span become "***" and the rest of
+ * the run (host, user ...) stays readable.
+ */
+const char *storage_scrub_secrets(const char *url, char *msg, size_t size)
+{
+	struct span sp[MAX_SPANS];
+	size_t n = 0, ul, ml, i;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!url || !msg || !size)
+		return msg;
+	find_spans(url, 0, sp, &n, 0);
+	if (!n)
+		return msg;
+	ul = strlen(url);
+	ml = strlen(msg);
+	for (i = 0; i < ml; ) {
+		size_t best = 0, at = 0, j, k;
+		int hit = 0;
+
+		for (j = 0; j < ul; j++) {
+			size_t len = 0;
+			int h = 0;
+
+			while (i + len < ml && j + len < ul && msg[i + len] == url[j + len])
+				len++;
+			if (!len || len < best)
+				continue;
+			for (k = 0; k < n; k++) {
+				size_t s0 = sp[k].start, s1 = sp[k].start + sp[k].len;
+
+				if ((j <= s0 && j + len >= s1) ||
+				    (i + len == ml && j + len > s0 && j < s1))
+					h = 1;
+			}
+			if (len > best || (h && !hit)) {
+				best = len;
+				at = j;
+				hit = h;
+			}
+		}
+		if (!hit)
+			best = 0;
+		if (!best) {
+			strbuf_add(&sb, msg + i, 1);
+			i++;
+			continue;
+		}
+		/* copy the run, each password span of it as one "***" */
+		for (j = at; j < at + best; ) {
+			for (k = 0; k < n; k++)
+				if (j >= sp[k].start && j < sp[k].start + sp[k].len)
+					break;
+			if (k < n) {
+				strbuf_addstr(&sb, "***");
+				j = sp[k].start + sp[k].len;
+			} else {
+				strbuf_add(&sb, url + j, 1);
+				j++;
+			}
+		}
+		i += best;
+	}
+	if (sb.failed || !sb.buf)
+		snprintf(msg, size, "(message withheld: it may hold a password)");
+	else
+		snprintf(msg, size, "%s", sb.buf);
+	strbuf_release(&sb);
+	return msg;
 }
 
 #define CALL(method, ...)                                                   \

@@ -1,4 +1,5 @@
 . "$WSM_ROOT/tests/cli/lib.sh"
+export WSMIGRATE_BACKUP_DIR="$WSM_WORK/backups"
 # a failure injected after rows were written leaves no trace of the run
 tree mini
 wsm migrate tree --schema "$WSM_ROOT/fixtures/mini-schema" --db "$DB" -q

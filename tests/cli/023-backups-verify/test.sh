@@ -5,7 +5,7 @@ wsm migrate tree --schema "$WSM_ROOT/fixtures/mini-schema" --db "$DB" --format j
 expect_status 0
 a=$(jget .archive.path)
 [ "$(stat -c %a "$a")" = 600 ] || fail "archive mode $(stat -c %a "$a")"
-[ "$(stat -c %a backups)" = 700 ] || fail "backup dir mode"
+[ "$(stat -c %a "$(dirname "$a")")" = 700 ] || fail "backup dir mode"
 wsm backups list --db "$DB"
 expect_status 0
 expect_out "present"

@@ -1,4 +1,5 @@
 . "$WSM_ROOT/tests/cli/lib.sh"
+export WSMIGRATE_BACKUP_DIR="$WSM_WORK/backups"
 # a crash between the archive and the commit leaves an orphan archive that the
 # next run removes; the database is unchanged
 tree mini

@@ -16,8 +16,9 @@ expect_status 0
 expect_out "committed"
 grep -q ' NO$' out.txt && fail "a table did not verify"
 wsm promote --from "$SRC" --to "$DB"
-expect_status 2
-expect_err "use --force"
+expect_status 3   # a state error (issue 13), not a usage error
+expect_err "hint: promote --force replaces"
+grep -q "usage:" err.txt && fail "a state error printed the usage line"
 wsm promote --from "$SRC" --to "$DB" --force --format json
 expect_status 0
 expect_eq "$(jq '[.tables[] | select(.ok | not)] | length' out.txt)" 0 all_ok

@@ -13,10 +13,10 @@ tree mini C
 wsm migrate C --schema "$MS" --db "$DB" -q
 expect_status 0
 WSMIGRATE_FAULT=pause-before-commit:4 "$WSM_BIN" migrate A --schema "$MS" --db "$DB" -q \
-	> a.out 2> a.err &
+	--backup-dir "$WSM_WORK/bk" > a.out 2> a.err &
 APID=$!
 i=0
-while ! ls backups/*.uncommitted >/dev/null 2>&1; do
+while ! ls bk/*.uncommitted >/dev/null 2>&1; do
 	i=$((i + 1)); [ $i -lt 100 ] || fail "run A never started"; sleep 0.1
 done
 
