@@ -66,6 +66,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "error.h"
 
@@ -134,6 +135,16 @@ int backup_writer_add(struct backup_writer *w, const char *relpath,
 		      const void *data, size_t len, uint32_t mode,
 		      int64_t mtime_ns, const char *sha256_hex,
 		      struct error *err);
+
+/*
+ * The same with the modification time as a struct timespec, kept exactly
+ * whatever its year (the index writes it as decimal nanoseconds of any
+ * length; int64 nanoseconds end in 2262).
+ */
+int backup_writer_add_ts(struct backup_writer *w, const char *relpath,
+			 const void *data, size_t len, uint32_t mode,
+			 const struct timespec *mtime, const char *sha256_hex,
+			 struct error *err);
 
 /*
  * Counters so far.  May be called at any time between open and finish.
@@ -252,7 +263,8 @@ struct backup_file {
 	const char *path;   /* relative to the tree root */
 	uint64_t size;
 	uint32_t mode;      /* permission bits */
-	int64_t mtime_ns;
+	int64_t mtime_ns;   /* clamped to int64 (years 1677 to 2262) */
+	struct timespec mtime;  /* exact */
 	char sha256[65];    /* lower-case hex */
 };
 
@@ -363,5 +375,35 @@ int backup_restore(const char *archive_path, const char *expected_sha256,
 		   void (*cb)(void *ctx, enum backup_restore_event ev,
 			      const char *path, const char *reason),
 		   void *ctx, struct error *err);
+
+/* ------------------------------------------------------------ placing files */
+
+/*
+ * Write files under a folder by relative paths that come from elsewhere
+ * (export writes the database's documents with it), by the rules of
+ * restore: the path must be safe (backup_rel_unsafe: not absolute, no
+ * "..", "." or empty component), folders are opened with O_NOFOLLOW from
+ * the target down (a symlink or a non-folder on the way refuses the
+ * file), and each file is written under a temporary name in its folder,
+ * given its mode (& 0777) and mtime, then renamed into place.
+ *
+ *     backup_place_open(dir, &pl, err)   -- dir is created if missing
+ *     backup_place_put(pl, rel, ...)     -- any number
+ *     backup_place_close(pl, err)        -- syncfs, then frees; err NULL: no sync
+ */
+struct backup_place;
+
+int backup_place_open(const char *dir, struct backup_place **out,
+		      struct error *err);
+/*
+ * Returns 0 when written; ERR_DATA when refused, with the reason in why
+ * (unsafe path, a symlink or non-folder on the way, something other than
+ * a file at the path, or, without `replace`, a file there already), and
+ * nothing written; ERR_IO with err.
+ */
+int backup_place_put(struct backup_place *pl, const char *rel, const void *data,
+		     size_t len, uint32_t mode, int64_t mtime_ns, int replace,
+		     char *why, size_t whysz, struct error *err);
+int backup_place_close(struct backup_place *pl, struct error *err);
 
 #endif

@@ -24,6 +24,7 @@ int cmd_rollback(int argc, char **argv, struct error *err);
 int cmd_backups(int argc, char **argv, struct error *err);
 int cmd_promote(int argc, char **argv, struct error *err);
 int cmd_init(int argc, char **argv, struct error *err);
+int cmd_export(int argc, char **argv, struct error *err);
 
 /*
  * The database URL to use: `flag` when given, else $WSMIGRATE_DB, else

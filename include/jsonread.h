@@ -62,6 +62,12 @@
 struct jsonread_opts {
 	unsigned max_depth;  /* 0 means JSONREAD_DEFAULT_DEPTH */
 	const char *path;    /* copied into err->path on failure; may be NULL */
+	int *nul_seen;       /* NULL: \u0000 in a string is refused.  Else it is
+				accepted and *nul_seen set to 1 (parse sets it
+				to 0 first); jsonread_parse then hands cJSON
+				a copy where each \u0000 is \uffff (cJSON would
+				cut the string there), and refuses a document
+				that also holds U+FFFF itself */
 };
 
 /*
@@ -81,6 +87,12 @@ int jsonread_check(const char *buf, size_t len,
  */
 cJSON *jsonread_parse(const char *buf, size_t len,
 		      const struct jsonread_opts *opts, struct error *err);
+
+/*
+ * 1 when the JSON text s[0..n) has a \u0000 escape in a string (which
+ * PostgreSQL's jsonb refuses), else 0.  For checked JSON only.
+ */
+int jsonread_has_nul_escape(const char *s, size_t n);
 
 /*
  * Return buf without its leading UTF-8 BOM (if any); *skipped (may be NULL)

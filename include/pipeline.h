@@ -88,9 +88,12 @@ enum pipeline_note_kind {
 	NOTE_PRUNED,                     /* ... and its rows moved to history */
 	NOTE_REMOVED_ORIGINAL,           /* --remove-originals deleted it */
 	NOTE_KEPT_ORIGINAL,              /* --remove-originals kept it (changed since) */
-	NOTE_WAITING,                    /* path: the source; detail: for whom it waits */
-	NOTE_TREE_MOVED                  /* path: the source; detail: the tree root of its
+	NOTE_TREE_MOVED,                 /* path: the source; detail: the tree root of its
 					    last run, which differs from this one */
+	NOTE_MTIME_CLAMPED               /* its mtime is before 1677 or after 2262: the
+					    ledger's int64 mtime_ns holds it clamped (the
+					    archive keeps it exactly), and the file is
+					    read again on every run */
 };
 
 struct pipeline_opts {

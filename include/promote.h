@@ -67,8 +67,9 @@
  * needs constant memory however many rows a table has.
  *
  * Note: jsonb does not keep the original bytes of `_doc` (whitespace, key
- * order, number spelling); the values are kept exactly.  The verification
- * proves the values are equal, not the bytes.
+ * order, number spelling); the values are kept exactly, and the bytes go
+ * to the target's `_doc_text`, read from the source's `_doc`: a text
+ * column, so the verification proves those equal byte for byte.
  *
  * Calling sequence:
  *     struct promote_report rep;

@@ -62,7 +62,9 @@
  * creates or alters tables (ensure_tables, or the ledger) takes the DDL
  * lock until it commits, and looks again once it has it: concurrent first
  * runs wait for the first.  SQLite has one writer at a time, whatever the
- * source.  Both call opts.on_wait before they wait for another writer.
+ * source.  Both call opts.on_lock_wait (naming the holder, and on
+ * PostgreSQL the source whose lock it is) before they wait for another
+ * writer; with no_wait the error names the holder.
  *
  * Data model kept by every backend:
  *   - each data table has the declared columns plus system columns
@@ -70,8 +72,14 @@
  *       _source  TEXT    the source (tree) the row came from
  *       _sha256  TEXT    sha256 of the source file (lower-case hex)
  *       _run_id  TEXT    run that wrote the row
- *       _doc     original document bytes (main tables only; SQLite TEXT
- *                checked with json_valid, PostgreSQL jsonb)
+ *       _doc     the document (main tables only): on SQLite its original
+ *                bytes (TEXT checked with json_valid); on PostgreSQL jsonb,
+ *                for queries, which keeps the values but not the bytes
+ *       _doc_text PostgreSQL only, main tables: the original bytes as
+ *                text (jsonb re-orders keys, drops whitespace and respells
+ *                numbers).  A table made by an older version gets the
+ *                column from ensure_tables; its older rows hold NULL there
+ *                (their bytes are then in the run's archive only).
  *       _index   INTEGER position of the row within its file (child tables)
  *   - each data table T has a history table wsm_hist_T with the same
  *     columns plus _superseded_by (run id) and _hist_seq: every row that a
@@ -139,6 +147,10 @@ const char *file_outcome_name(enum file_outcome o);
 #define WARN_COLUMN "column"            /* a lenient column's value did not fit */
 #define WARN_ALL_NULL "all_null"        /* a column NULL in every imported file */
 #define WARN_KEY_COLLISION "key_collision"  /* a row replaced in the same run */
+#define WARN_ROLLBACK_PARTIAL "rollback_partial" /* a rollback stopped midway: what
+						   it restored (storage_note_run) */
+#define WARN_ARCHIVE_PRUNED "archive_pruned"    /* backups prune removed the run's
+						   archive (storage_note_run) */
 
 /* One warning as the ledger keeps it (wsm_warnings). */
 struct warning_entry {
@@ -173,6 +185,10 @@ struct file_entry {
 	const char *error;        /* reason for FILE_INVALID / FILE_SKIPPED, or NULL */
 	const char *doc;          /* original document bytes (FILE_IMPORTED) */
 	size_t doc_len;
+	int doc_nul;              /* the document holds \u0000: PostgreSQL
+				     stores _doc (jsonb, which cannot hold
+				     it) as NULL and keeps the text in
+				     _doc_text; SQLite keeps it as it is */
 	const struct table_def *const *tables; /* all tables of the rule */
 	size_t n_tables;
 	const struct row *rows;
@@ -229,11 +245,40 @@ struct run_info {
 	char archive_sha256[65];
 };
 
+/* How long storage_begin waits for another writer unless told otherwise. */
+#define STORAGE_DEFAULT_WAIT_MS (10 * 60 * 1000)
+
+/*
+ * Who holds the writers' lock, as far as the backend can tell (either
+ * field may be ""): SQLite names the process that holds the database
+ * file's write lock and when that process started; PostgreSQL names the
+ * session holding the advisory lock and when its transaction began.
+ */
+struct lock_holder {
+	char who[256];        /* e.g. "sqlite3 (pid 4242)", "psql (pid 77, user bob)" */
+	char since[40];       /* "YYYY-MM-DD HH:MM:SS UTC" */
+	int since_is_start;   /* `since` is the holder's process start time
+				 (SQLite), not the moment it took the lock */
+	const char *source;   /* PostgreSQL: the source whose lock is held
+				 (valid during the callback), or NULL: the
+				 database's lock */
+};
+
 /* Options for storage_open. */
 struct storage_opts {
 	int no_wait;          /* fail at once instead of waiting for the lock */
-	int busy_timeout_ms;  /* how long to wait for another writer (0: default) */
+	int busy_timeout_ms;  /* how long to wait for another writer (0: default,
+				 STORAGE_DEFAULT_WAIT_MS) */
 	const char *tenant;   /* PostgreSQL multi-tenant mode, or NULL */
+	/*
+	 * Called by storage_begin, once, when another client holds the lock
+	 * and begin is about to wait for it (never with no_wait): `db` is the
+	 * masked URL, `h` the holder, `wait_ms` how long begin will wait.
+	 * NULL: wait in silence.  With no_wait, the error names the holder.
+	 */
+	void (*on_lock_wait)(void *ctx, const char *db, const struct lock_holder *h,
+			     int wait_ms);
+	void *lock_ctx;
 	int read_only;        /* read-only commands: never create or change
 				 anything; an SQLite file that does not
 				 exist is ERR_IO "no database at PATH"
@@ -251,10 +296,37 @@ struct storage_opts {
 	const char *source;   /* the source this handle reads and writes
 				 (see "Sources"); NULL: a run's source is
 				 its run_info.source, else its tree root */
-	/* storage_begin is about to wait for another writer: `message` says
-	 * for whom (may be NULL: no message) */
-	void (*on_wait)(void *ctx, const char *message);
-	void *wait_ctx;
+};
+
+/*
+ * One document as export finds it (storage_export_docs): the state of a
+ * source path at a point in the ledger, and its main-table row.
+ */
+struct export_doc {
+	const char *path;         /* relative to the tree root */
+	const char *table;        /* the main table holding its row */
+	const char *rule;
+	const char *run_id;       /* the run that imported this version */
+	const char *sha256;       /* of the file that run imported */
+	int64_t mtime_ns;         /* as last seen by a run (a run that found
+				     the file unchanged refreshes it) */
+	uint32_t mode;            /* recorded when it was imported */
+	const char *text;         /* the document's exact text as stored
+				     (SQLite _doc, PostgreSQL _doc_text), or
+				     NULL when the row has none (a PostgreSQL
+				     row written by an older version) */
+	size_t text_len;
+	const char *value;        /* PostgreSQL: _doc (jsonb) as jsonb prints
+				     it, NULL on SQLite or when NULL */
+	size_t value_len;
+};
+
+/* Which documents storage_export_docs hands over. */
+struct export_query {
+	int64_t as_of_seq;        /* the state right after the run of this seq
+				     (wsm_runs.seq); 0: the current state */
+	const char *table;        /* only this main table, or NULL */
+	const char *rule;         /* only files of this rule, or NULL */
 };
 
 struct storage;
@@ -302,6 +374,13 @@ struct storage_ops {
 			     const char *kind,
 			     int (*cb)(void *ctx, const struct warning_entry *w),
 			     void *ctx, struct error *err);
+	int (*note_run)(struct storage *st, const char *run_id, const char *kind,
+			const char *message, struct error *err);
+	int (*forget_archive)(struct storage *st, const char *run_id,
+			      struct error *err);
+	int (*export_docs)(struct storage *st, const struct export_query *q,
+			   int (*cb)(void *ctx, const struct export_doc *d),
+			   void *ctx, struct error *err);
 };
 
 /* Every backend's struct starts with this. */
@@ -323,6 +402,14 @@ struct storage {
  */
 int storage_open(const char *url, const struct storage_opts *opts,
 		 struct storage **out, struct error *err);
+
+/*
+ * The holder for a message, into buf: "sqlite3 (pid 4242), running since
+ * 2026-11-30 03:59:12 UTC", "psql (pid 77, user bob) since ...", or
+ * "another client" when unknown.  Returns buf.
+ */
+const char *storage_lock_holder_text(const struct lock_holder *h, char *buf,
+				     size_t size);
 
 /* Close and free; rolls back an open transaction.  Accepts NULL. */
 void storage_close(struct storage *st);
@@ -398,7 +485,12 @@ int storage_rollback(struct storage *st, struct error *err);
 int storage_list_runs(struct storage *st,
 		      int (*cb)(void *ctx, const struct run_info *run),
 		      void *ctx, struct error *err);
-/* Files ledger of one run, in path order (rows/tables fields unset). */
+/*
+ * Files ledger of one run (rows/tables fields unset), in the walk's order
+ * (walk_path_cmp; a path holding the byte 0x01 may break that order, so a
+ * caller that merges must check it), one at a time: memory does not grow
+ * with the run.  cb must not use the storage.
+ */
 int storage_list_files(struct storage *st, const char *run_id,
 		       int (*cb)(void *ctx, const struct file_entry *f),
 		       void *ctx, struct error *err);
@@ -408,8 +500,11 @@ int storage_list_files(struct storage *st, const char *run_id,
  * the run "rolled_back".  Refuses (ERR_USAGE, naming them) when a later
  * run of the same source (and tenant) is not rolled back; runs of other
  * sources do not matter (a run of a version before sources shares one
- * chain with every later run).  Outside a transaction it is one of its
- * own; PostgreSQL upgrades an older ledger first.
+ * chain with every later run).  Called outside a transaction, it is one
+ * transaction of its own (begin ... commit); called after storage_begin,
+ * it works inside that transaction and the caller commits (rollback does,
+ * so that it holds the lock while it restores the files).  PostgreSQL
+ * upgrades an older ledger first.
  */
 int storage_revert_run(struct storage *st, const char *run_id,
 		       int64_t *rows_removed, int64_t *rows_restored,
@@ -431,6 +526,40 @@ int storage_list_warnings(struct storage *st, const char *run_id,
 			  const char *kind,
 			  int (*cb)(void *ctx, const struct warning_entry *w),
 			  void *ctx, struct error *err);
+
+/*
+ * Record a note about an existing run `run_id` in wsm_warnings (path
+ * NULL, kind `kind`, e.g. WARN_ROLLBACK_PARTIAL), inside a transaction
+ * (after storage_begin; the caller commits).  The run's warning count is
+ * left alone.  A ledger without wsm_warnings gets the note nowhere
+ * (returns 0).  storage_revert_run of the run deletes its notes too.
+ */
+int storage_note_run(struct storage *st, const char *run_id, const char *kind,
+		     const char *message, struct error *err);
+
+/*
+ * The archive of run `run_id` was removed (backups prune): clear the run's
+ * archive_path (archive_sha256 stays, for the record), inside a
+ * transaction (after storage_begin; the caller commits).  A rollback of
+ * the run then reverts only the database.
+ */
+int storage_forget_archive(struct storage *st, const char *run_id, struct error *err);
+
+/*
+ * Read-only: hand every document of the state `q` asks for to cb, in path
+ * order, one at a time (memory does not grow with their number), from one
+ * snapshot of the database.  A path's state as of run seq R is the
+ * wsm_sources row (current, or kept in its history) that was current right
+ * after R among committed runs; its document is the main-table row (of
+ * the table, or of its history when a later run replaced it) written by
+ * the run that imported that version.  A path whose row is gone (a later
+ * run's file took its key) is not handed over.  Needs no begin.  A
+ * non-zero return from cb stops and is returned.  Returns 0 when the
+ * ledger is absent.
+ */
+int storage_export_docs(struct storage *st, const struct export_query *q,
+			int (*cb)(void *ctx, const struct export_doc *d),
+			void *ctx, struct error *err);
 
 /* The backends, for the table in storage.c and for tests. */
 extern const struct storage_ops storage_sqlite_ops;

@@ -35,6 +35,33 @@ void util_now_utc(char out[40]);
 /* Monotonic clock in seconds. */
 double util_monotonic(void);
 
+/*
+ * File times.  A time in int64 nanoseconds ends in 1677 and 2262; a
+ * struct timespec does not.  Where a time is written as text (the
+ * archive's index), it is a decimal count of nanoseconds of any length,
+ * so that every timespec round-trips; where it must be an int64 (the
+ * ledger's mtime_ns), it is clamped.
+ *
+ * util_ts_to_ns: ts as int64 nanoseconds into *ns.  Returns 0, or -1 when
+ * it does not fit: *ns is then INT64_MAX or INT64_MIN.  ts->tv_nsec must
+ * be in [0, 1e9).
+ */
+struct timespec;
+int util_ts_to_ns(const struct timespec *ts, int64_t *ns);
+
+/* ns (int64 nanoseconds, any sign) as a timespec (tv_nsec in [0, 1e9)). */
+void util_ns_to_ts(int64_t ns, struct timespec *ts);
+
+/* ts as decimal nanoseconds ("-1", "10413792000000000000") into buf[32]. */
+const char *util_ts_text(const struct timespec *ts, char buf[32]);
+
+/*
+ * Parse decimal nanoseconds (an optional '-', then digits with no
+ * leading zero) of any length, s[0..n), into *ts.  Returns 0, or -1 when
+ * the text is not such a number or its seconds do not fit a time_t.
+ */
+int util_ts_parse(const char *s, size_t n, struct timespec *ts);
+
 /* Value of a hexadecimal digit, or -1 when `c` is not one. */
 int util_hex_digit(int c);
 

@@ -9,11 +9,12 @@
  * Policy: only names ending in ".json", in any case (".JSON", ".Json"),
  * are returned; other files are counted in walk_ignored() and otherwise
  * ignored.  Directories named
- * ".git" are not entered.  Symbolic links are never followed out of the
- * tree: a link to a file inside the tree is returned as WALK_FILE with
- * `abspath` set to its target, a link to a directory is not entered
- * (WALK_LINK_DIR) and a link leading outside (or dangling) is returned as
- * WALK_LINK_OUTSIDE, so the caller can report it.
+ * ".git" are not entered.  Symbolic links are never followed, and
+ * always listed so that the caller can report them: a link to a folder
+ * (whatever its name) is WALK_LINK_DIR; a link named *.json is
+ * WALK_LINK_FILE when it leads to a file of the tree, WALK_LINK_OUTSIDE
+ * when it leads outside or nowhere; `error` says where it leads, `st` is
+ * the link's own lstat.  Any other link is a non-JSON file (walk_ignored).
  *
  * Ownership: strings in struct walk_entry belong to the walker and stay
  * valid until the next walk_next or walk_close.
@@ -26,8 +27,9 @@
 #include "error.h"
 
 enum walk_kind {
-	WALK_FILE,          /* a regular file (or a link to one inside the tree) */
-	WALK_LINK_OUTSIDE,  /* a symlink whose target is outside the tree */
+	WALK_FILE,          /* a regular file */
+	WALK_LINK_FILE,     /* a symlink to a file of the tree: not followed */
+	WALK_LINK_OUTSIDE,  /* a symlink leading outside the tree, or dangling */
 	WALK_LINK_DIR,      /* a symlink to a directory: not entered */
 	WALK_ERROR          /* a directory or file that could not be examined */
 };
@@ -36,7 +38,7 @@ struct walk_entry {
 	const char *relpath;   /* relative to the root, '/'-separated */
 	const char *abspath;   /* path to open */
 	enum walk_kind kind;
-	struct stat st;        /* of the file itself (after the link) */
+	struct stat st;        /* of the file (of the link itself for WALK_LINK_*) */
 	const char *error;     /* reason, for WALK_ERROR / WALK_LINK_* */
 };
 

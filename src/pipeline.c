@@ -48,6 +48,7 @@ struct pending {
 	int same_stat;          /* unchanged by size and mtime (fast path) */
 	char *buf;              /* the file's bytes (owned) */
 	size_t doc_off, doc_len;
+	int doc_nul;            /* the document holds \u0000 */
 	size_t row_off, n_rows; /* into out.rows */
 	size_t warn_off, n_warn; /* into out.warnings */
 	size_t warn_total;      /* all its warnings, kept or not */
@@ -144,10 +145,24 @@ void pipeline_new_run_id(char out[64])
 		 rnd[0], rnd[1], rnd[2]);
 }
 
-/* A walk entry's modification time in nanoseconds. */
+/*
+ * A walk entry's modification time in nanoseconds, as the ledger keeps it:
+ * clamped to int64 (years 1677 to 2262).  The archive keeps it exactly.
+ */
 static int64_t mtime_ns(const struct walk_entry *we)
 {
-	return (int64_t)we->st.st_mtim.tv_sec * 1000000000LL + we->st.st_mtim.tv_nsec;
+	int64_t ns;
+
+	util_ts_to_ns(&we->st.st_mtim, &ns);
+	return ns;
+}
+
+/* 1 when the ledger cannot hold the entry's mtime exactly (see mtime_ns). */
+static int mtime_clamped(const struct walk_entry *we)
+{
+	int64_t ns;
+
+	return util_ts_to_ns(&we->st.st_mtim, &ns) != 0;
 }
 
 static void pending_release(struct pending *p)
@@ -252,6 +267,7 @@ static int flush_batch(struct run *r, struct error *err)
 		if (p->outcome == FILE_IMPORTED) {
 			e->doc = p->buf + p->doc_off;
 			e->doc_len = p->doc_len;
+			e->doc_nul = p->doc_nul;
 			e->tables = p->rule->tables;
 			e->n_tables = p->rule->n_tables;
 			e->rows = cur->rows + p->row_off;
@@ -319,6 +335,7 @@ struct stored {
 	const char *sha;         /* hex sha256, or NULL / "" when not hashed */
 	char *buf;               /* the file's bytes: record() takes them */
 	size_t doc_off, doc_len; /* the document within buf (imported) */
+	int doc_nul;             /* it holds \u0000 (imported) */
 	size_t row_off, n_rows;  /* its rows in r->b->out (imported) */
 	size_t warn_off, n_warn; /* its warnings in r->b->out (imported) */
 	size_t warn_total;       /* all of them, kept or not */
@@ -404,6 +421,7 @@ static int record(struct run *r, const char *path, const struct walk_entry *we,
 	p->buf = buf;
 	p->doc_off = sd->doc_off;
 	p->doc_len = sd->doc_len;
+	p->doc_nul = sd->doc_nul;
 	p->row_off = sd->row_off;
 	p->n_rows = sd->n_rows;
 	p->warn_off = sd->warn_off;
@@ -432,9 +450,8 @@ static int archive_add(struct run *r, const char *path, const struct walk_entry 
 
 	if (!r->writes || !r->bw)
 		return 0;
-	rc = backup_writer_add(r->bw, path, buf, len, (uint32_t)(we->st.st_mode & 07777),
-			       mtime_ns(we),
-			       sha, err);
+	rc = backup_writer_add_ts(r->bw, path, buf, len, (uint32_t)(we->st.st_mode & 07777),
+				  &we->st.st_mtim, sha, err);
 	r->stats->stages.archive += now() - t;
 	return rc;
 }
@@ -764,6 +781,7 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	char *buf = NULL;
 	size_t len = 0, bom = 0, n_rows = 0, row_off;
 	cJSON *root = NULL;
+	int doc_nul = 0;
 	double t;
 	int found = ent->found, rc;
 
@@ -777,7 +795,8 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	}
 	r->stats->seen++;
 	error_clear(&fe);
-	if (we->kind == WALK_LINK_OUTSIDE || we->kind == WALK_LINK_DIR)
+	if (we->kind == WALK_LINK_OUTSIDE || we->kind == WALK_LINK_DIR ||
+	    we->kind == WALK_LINK_FILE)
 		return simple(r, path, NULL, rule, FILE_SKIPPED, &(struct stored){ 0 },
 			      we->error, err);
 	if (we->kind == WALK_ERROR) {
@@ -792,11 +811,24 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	 */
 	if (rule && r->writes && !r->o->rehash && !r->manifest_changed &&
 	    found && src.size == (int64_t)we->st.st_size && src.mtime_ns == mtime_ns(we) &&
+	    !mtime_clamped(we) &&
 	    strcmp(src.rule, rule->name) == 0)
 		return simple(r, path, we, rule, FILE_UNCHANGED,
 			      &(struct stored){ .sha = src.sha256, .same_stat = 1 }, NULL, err);
 
 	t = now();
+#ifdef WSM_TEST_HOOKS
+	if (TESTHOOK_ARG("rewrite-before-read") &&
+	    strcmp(TESTHOOK_ARG("rewrite-before-read"), path) == 0) {
+		/* the file grows between the walk's stat and the read */
+		FILE *grow = fopen(we->abspath, "a");
+
+		if (grow) {
+			fprintf(grow, "%4096s", "\n");
+			fclose(grow);
+		}
+	}
+#endif
 	rc = util_read_file(we->abspath, r->o->max_file_size ? r->o->max_file_size : DEFAULT_MAX_FILE,
 			    &buf, &len, &fe);
 	if (rc) {
@@ -810,8 +842,25 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 		util_sha256_hex(buf, len, sha);
 	else
 		sha[0] = '\0';
+	/* from here on the file's size is what was read, hashed, archived
+	 * and stored, whatever the walk's stat saw before (the file may have
+	 * been rewritten since): the ledger records that */
+	ent->we.st.st_size = (off_t)len;
 	r->stats->bytes += (int64_t)len;
 	r->stats->stages.read_hash += now() - t;
+	if (r->writes && mtime_clamped(we) && r->o->on_note) {
+		char when[64], msg[256];
+		struct tm tm;
+
+		if (!gmtime_r(&we->st.st_mtim.tv_sec, &tm) ||
+		    !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+			snprintf(when, sizeof(when), "%lld s from 1970",
+				 (long long)we->st.st_mtim.tv_sec);
+		snprintf(msg, sizeof(msg), "modified %s, outside the ledger's range"
+			 " (1677 to 2262): recorded as the nearest time it holds,"
+			 " archived and restored exactly, read again on every run", when);
+		r->o->on_note(r->o->ctx, NOTE_MTIME_CLAMPED, path, msg);
+	}
 
 	if (archive_add(r, path, we, buf, len, sha, err))
 		goto io_fail;
@@ -819,7 +868,8 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	if (!rule) {
 		/* no rule, but still JSON to check: broken JSON is invalid,
 		 * never skipped (dry runs too) */
-		struct jsonread_opts jo = { 0, path };
+		int nul = 0;
+		struct jsonread_opts jo = { 0, path, &nul };
 
 		t = now();
 		rc = jsonread_check(buf, len, &jo, &fe);
@@ -854,7 +904,7 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	t = now();
 	docmem_begin();     /* the tree lives until the docmem_end below */
 	{
-		struct jsonread_opts jo = { 0, path };
+		struct jsonread_opts jo = { 0, path, &doc_nul };
 
 		root = jsonread_parse(buf, len, &jo, &fe);
 	}
@@ -908,7 +958,8 @@ static int process_file(struct run *r, struct entry *ent, struct error *err)
 	/* looked up in this run and absent: the backend can skip replacing */
 	return simple(r, path, we, rule, FILE_IMPORTED,
 		      &(struct stored){ .sha = sha, .buf = buf, .doc_off = bom,
-					.doc_len = len - bom, .row_off = row_off,
+					.doc_len = len - bom, .doc_nul = doc_nul,
+					.row_off = row_off,
 					.n_rows = n_rows, .warn_off = mr.warn_off,
 					.n_warn = mr.n_warnings,
 					.warn_total = mr.warning_total,
@@ -964,15 +1015,6 @@ static int last_run_cb(void *ctx, const struct run_info *run)
 		snprintf(lr->tree_root, sizeof(lr->tree_root), "%s", run->tree_root);
 	}
 	return 0;
-}
-
-/* storage_opts.on_wait: a run waits for another writer */
-static void wait_cb(void *ctx, const char *message)
-{
-	const struct run *r = ctx;
-
-	if (r->o->on_note)
-		r->o->on_note(r->o->ctx, NOTE_WAITING, r->stats->source, message);
 }
 
 static int missing_cb(void *ctx, const char *path, const char *rule)
@@ -1120,8 +1162,6 @@ static int start_writes(struct run *r, struct error *err)
 	so.defer_create = 1;
 	/* the source: --source, else the tree's absolute path */
 	so.source = r->stats->source;
-	so.on_wait = wait_cb;
-	so.wait_ctx = r;
 	if ((rc = storage_open(r->o->db_url, &so, &r->st, err)))
 		return rc;
 	snprintf(r->stats->db_masked, sizeof(r->stats->db_masked), "%s", r->st->url_masked);

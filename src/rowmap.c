@@ -171,6 +171,23 @@ static int locate(struct mctx *c, const struct where *w, const char **s, size_t 
 }
 
 /*
+ * \u0000 (README, "JSON input policy"): the reader hands a document that
+ * holds it to cJSON with U+FFFF in its place (jsonread.h), and refuses one
+ * that holds U+FFFF itself; so U+FFFF in a string here was a NUL, which no
+ * text column (nor jsonb) can store.
+ */
+static int has_stand_in(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 2 < n; i++)
+		if ((unsigned char)s[i] == 0xEF && (unsigned char)s[i + 1] == 0xBF &&
+		    (unsigned char)s[i + 2] == 0xBF)
+			return 1;
+	return 0;
+}
+
+/*
  * Convert a present, non-null JSON value found at `w` (NULL for a default
  * value, which has no text in the document) to the column type.
  */
@@ -189,6 +206,9 @@ static int convert_json(struct mctx *c, const struct manifest_column *col,
 			return fail(c, ptr, "column \"%s\" is text: expected a string, got %s",
 				    col->name, json_kind(v));
 		out->len = strlen(v->valuestring);
+		if (has_stand_in(v->valuestring, out->len))
+			return fail(c, ptr, "column \"%s\" is text: the string holds \\u0000, "
+				    "which a text column cannot store", col->name);
 		out->s = arena_copy(c->out, v->valuestring, out->len);
 		return out->s ? 0 : oom(c);
 	case COL_INTEGER:
@@ -221,6 +241,9 @@ static int convert_json(struct mctx *c, const struct manifest_column *col,
 		if (!cJSON_IsString(v))
 			return fail(c, ptr, "column \"%s\" is timestamp: expected a string, got %s",
 				    col->name, json_kind(v));
+		if (has_stand_in(v->valuestring, strlen(v->valuestring)))
+			return fail(c, ptr, "column \"%s\" is timestamp: the string holds \\u0000",
+				    col->name);
 		if (tstamp_canonical(v->valuestring, strlen(v->valuestring), ts, c->err)) {
 			char why[ERROR_MSG_MAX];
 
@@ -233,6 +256,10 @@ static int convert_json(struct mctx *c, const struct manifest_column *col,
 		return out->s ? 0 : oom(c);
 	case COL_JSON:
 		if (locate(c, w, &raw, &rn) == 0) {
+			if (jsonread_has_nul_escape(raw, rn))
+				return fail(c, ptr, "column \"%s\" is json: the value holds \\u0000, "
+					    "which PostgreSQL's jsonb cannot store (the whole "
+					    "document keeps it)", col->name);
 			out->s = raw;
 			out->len = rn;
 			return 0;
@@ -241,6 +268,11 @@ static int convert_json(struct mctx *c, const struct manifest_column *col,
 
 			if (!txt)
 				return oom(c);
+			if (has_stand_in(txt, strlen(txt))) {
+				cJSON_free(txt);
+				return fail(c, ptr, "column \"%s\" is json: the value holds \\u0000",
+					    col->name);
+			}
 			out->len = strlen(txt);
 			out->s = arena_copy(c->out, txt, out->len);
 			cJSON_free(txt);
@@ -258,6 +290,9 @@ static int convert_text(struct mctx *c, const struct manifest_column *col,
 	char ts[40];
 	struct strbuf sb = STRBUF_INIT;
 
+	if (has_stand_in(s, n))
+		return fail(c, NULL, "column \"%s\": the %s holds \\u0000, which a column "
+			    "cannot store", col->name, what);
 	switch (col->type) {
 	case COL_TEXT:
 		out->s = arena_copy(c->out, s, n);
@@ -356,6 +391,53 @@ size_t rowmap_path_kind(const char *relpath, char *buf, size_t size)
  * The text of a path-derived source.  Returns 0 and sets s/n, or -1.
  * "kind" is built in tmp[0..tmp_size).
  */
+/*
+ * s[0..n) with every byte that starts no valid UTF-8 sequence replaced by
+ * U+FFFD, into buf when anything changes (*out: s or buf).  Returns the
+ * new length (cut at size when buf is too small).
+ */
+static size_t utf8_fix(const char *s, size_t n, char *buf, size_t size, const char **out)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, o = 0, k;
+
+	*out = s;
+	while (i < n) {
+		unsigned c = u[i];
+		size_t len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 :
+			     c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+		int ok = len > 0 && i + len <= n;
+
+		for (k = 1; ok && k < len; k++)
+			ok = (u[i + k] & 0xC0) == 0x80;
+		if (ok && len == 3)
+			ok = !(c == 0xE0 && u[i + 1] < 0xA0) && !(c == 0xED && u[i + 1] >= 0xA0);
+		if (ok && len == 4)
+			ok = !(c == 0xF0 && u[i + 1] < 0x90) && !(c == 0xF4 && u[i + 1] >= 0x90);
+		if (ok) {
+			if (*out == buf && o + len <= size) {
+				memcpy(buf + o, s + i, len);
+				o += len;
+			}
+			i += len;
+			continue;
+		}
+		if (*out == s) {            /* first bad byte: copy what came before */
+			if (i > size)
+				i = size;
+			memcpy(buf, s, i);
+			o = i;
+			*out = buf;
+		}
+		if (o + 3 <= size) {
+			memcpy(buf + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+		}
+		i++;
+	}
+	return *out == s ? n : o;
+}
+
 static int path_value(const struct manifest_column *col, const char *path,
 		      char *tmp, size_t tmp_size, const char **s, size_t *n)
 {
@@ -453,8 +535,14 @@ static int fill_value(struct mctx *c, const struct manifest_target *t,
 	}
 	strbuf_release(&full);
 	rc = -1;
-	if (path_value(col, c->relpath, tmp, sizeof(tmp), &s, &n) == 0)
+	if (path_value(col, c->relpath, tmp, sizeof(tmp), &s, &n) == 0) {
+		/* a value, not the name: bytes that are not UTF-8 become U+FFFD
+		 * (the exact name is in _path) */
+		char fixed[sizeof(tmp) * 3];
+
+		n = utf8_fix(s, n, fixed, sizeof(fixed), &s);
 		rc = convert_text(c, col, s, n, "path", out);
+	}
 	else if (col->from == ELEM_KEY && key)
 		rc = convert_text(c, col, key, key_len, "element key", out);
 	else if (col->from == ELEM_INDEX && key) {

@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -425,4 +426,116 @@ void arena_release(struct arena *a)
 		a->head = b->next;
 		free(b);
 	}
+}
+
+/* ------------------------------------------------------------ file times */
+
+#define NS_PER_S 1000000000LL
+
+int util_ts_to_ns(const struct timespec *ts, int64_t *ns)
+{
+	int64_t sec = (int64_t)ts->tv_sec, nsec = (int64_t)ts->tv_nsec;
+
+	/* sec * 1e9 + nsec, with nsec in [0, 1e9): fits when
+	 * INT64_MIN <= sec * 1e9 and sec * 1e9 <= INT64_MAX - nsec */
+	if (sec > (INT64_MAX - nsec) / NS_PER_S) {
+		*ns = INT64_MAX;
+		return -1;
+	}
+	if (sec < INT64_MIN / NS_PER_S) {
+		/* the one second below that still fits from INT64_MIN up */
+		if (sec == INT64_MIN / NS_PER_S - 1 &&
+		    nsec >= NS_PER_S + INT64_MIN % NS_PER_S) {
+			*ns = (sec + 1) * NS_PER_S + (nsec - NS_PER_S);
+			return 0;
+		}
+		*ns = INT64_MIN;
+		return -1;
+	}
+	*ns = sec * NS_PER_S + nsec;
+	return 0;
+}
+
+void util_ns_to_ts(int64_t ns, struct timespec *ts)
+{
+	int64_t sec = ns / NS_PER_S, nsec = ns % NS_PER_S;
+
+	if (nsec < 0) {
+		nsec += NS_PER_S;
+		sec -= 1;
+	}
+	ts->tv_sec = (time_t)sec;
+	ts->tv_nsec = (long)nsec;
+}
+
+const char *util_ts_text(const struct timespec *ts, char buf[32])
+{
+	int64_t sec = (int64_t)ts->tv_sec;
+	long nsec = ts->tv_nsec;
+	uint64_t hi;
+	unsigned long lo;
+
+	if (sec >= 0) {
+		hi = (uint64_t)sec;
+		lo = (unsigned long)nsec;
+		if (hi)
+			snprintf(buf, 32, "%" PRIu64 "%09lu", hi, lo);
+		else
+			snprintf(buf, 32, "%lu", lo);
+		return buf;
+	}
+	/* sec * 1e9 + nsec = -((-sec - 1) * 1e9 + (1e9 - nsec)), nsec > 0 */
+	hi = (uint64_t)(-(sec + 1));       /* no overflow, even for INT64_MIN */
+	lo = (unsigned long)(NS_PER_S - nsec);
+	if (lo == (unsigned long)NS_PER_S) {
+		hi++;
+		lo = 0;
+	}
+	if (hi)
+		snprintf(buf, 32, "-%" PRIu64 "%09lu", hi, lo);
+	else
+		snprintf(buf, 32, "-%lu", lo);
+	return buf;
+}
+
+int util_ts_parse(const char *s, size_t n, struct timespec *ts)
+{
+	int neg = n > 0 && s[0] == '-';
+	size_t i = (size_t)neg, digits = n - (size_t)neg, split;
+	uint64_t hi = 0;
+	unsigned long lo = 0;
+
+	if (digits == 0 || digits > 29 || (digits > 1 && s[i] == '0'))
+		return -1;
+	for (; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+	split = digits > 9 ? n - 9 : (size_t)neg;
+	for (i = (size_t)neg; i < split; i++) {
+		if (hi > (UINT64_MAX - 9) / 10)
+			return -1;
+		hi = hi * 10 + (uint64_t)(s[i] - '0');
+	}
+	for (; i < n; i++)
+		lo = lo * 10 + (unsigned long)(s[i] - '0');
+	if (!neg) {
+		if (hi > (uint64_t)INT64_MAX)
+			return -1;
+		ts->tv_sec = (time_t)hi;
+		ts->tv_nsec = (long)lo;
+		return 0;
+	}
+	/* -(hi * 1e9 + lo) */
+	if (lo == 0) {
+		if (hi > (uint64_t)INT64_MAX + 1)
+			return -1;
+		ts->tv_sec = hi ? (time_t)(-(int64_t)(hi - 1) - 1) : 0;
+		ts->tv_nsec = 0;
+		return 0;
+	}
+	if (hi > (uint64_t)INT64_MAX)
+		return -1;
+	ts->tv_sec = (time_t)(-(int64_t)hi - 1);
+	ts->tv_nsec = (long)(NS_PER_S - (long long)lo);
+	return 0;
 }

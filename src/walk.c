@@ -19,6 +19,7 @@ struct frame {
 	char **names;
 	size_t n, next;
 	size_t rel_len;        /* length of the relative dir path incl. '/' */
+	int overflow_reported; /* names too long for a path: reported once */
 };
 
 struct walk {
@@ -30,6 +31,7 @@ struct walk {
 	char abs[PATH_MAX * 2];
 	char target[PATH_MAX];
 	char errbuf[512];
+	char errpath[PATH_MAX]; /* a folder reported for what it holds */
 	char **excludes;
 	size_t n_excludes;
 	long ignored;
@@ -117,6 +119,7 @@ static int push(struct walk *w, size_t rel_len, struct error *err)
 	if (e)
 		return e;
 	f->rel_len = rel_len;
+	f->overflow_reported = 0;
 	w->depth++;
 	return 0;
 }
@@ -215,8 +218,31 @@ int walk_next(struct walk *w, struct walk_entry *e, struct error *err)
 		}
 		name = f->names[f->next++];
 		rel_len = f->rel_len + strlen(name);
-		if (rel_len + 2 >= sizeof(w->rel))
-			continue;
+		if (rel_len + 2 >= sizeof(w->rel)) {
+			/* a path too long to build: report the folder, once,
+			 * counting every such entry in it (the folder's path
+			 * fits: it was built) */
+			size_t k, over = 0;
+
+			if (f->overflow_reported)
+				continue;
+			f->overflow_reported = 1;
+			for (k = f->next - 1; k < f->n; k++)
+				if (f->rel_len + strlen(f->names[k]) + 2 >= sizeof(w->rel))
+					over++;
+			snprintf(w->errpath, sizeof(w->errpath), "%.*s",
+				 (int)(f->rel_len ? f->rel_len - 1 : 0), w->rel);
+			snprintf(w->errbuf, sizeof(w->errbuf),
+				 "%zu entr%s of this folder (first '%.40s...') ha%s a path"
+				 " longer than %zu bytes: not read",
+				 over, over == 1 ? "y" : "ies", name, over == 1 ? "s" : "ve",
+				 sizeof(w->rel) - 2);
+			e->relpath = w->errpath;
+			e->abspath = w->errpath;
+			e->kind = WALK_ERROR;
+			e->error = w->errbuf;
+			return 1;
+		}
 		memcpy(w->rel + f->rel_len, name, strlen(name) + 1);
 		snprintf(w->abs, sizeof(w->abs), "%s/%s", w->root, w->rel);
 		e->relpath = w->rel;
@@ -248,31 +274,44 @@ int walk_next(struct walk *w, struct walk_entry *e, struct error *err)
 			continue;
 		}
 		if (S_ISLNK(st.st_mode)) {
+			/* never followed (see walk.h): listed, with where it leads */
 			struct stat tst;
+			int resolved = realpath(w->abs, w->target) != NULL;
+			int in_tree = resolved && inside_root(w, w->target);
+			int to_dir = resolved && stat(w->target, &tst) == 0 &&
+				     S_ISDIR(tst.st_mode);
+			const char *rel_target = in_tree && w->target[w->root_len] ?
+						 w->target + w->root_len + 1 : ".";
 
-			if (!realpath(w->abs, w->target) || !inside_root(w, w->target)) {
-				if (!is_json_name(name))
-					continue;
-				e->kind = WALK_LINK_OUTSIDE;
-				e->error = "symbolic link leads outside the tree (not followed)";
-				e->st = st;
-				return 1;
-			}
-			if (stat(w->target, &tst) < 0)
+			if (!to_dir && !is_json_name(name)) {
+				w->ignored++;       /* a non-JSON file like any other */
 				continue;
-			if (S_ISDIR(tst.st_mode)) {
+			}
+			e->st = st;
+			e->error = w->errbuf;
+			if (to_dir && in_tree) {
 				e->kind = WALK_LINK_DIR;
-				e->error = "symbolic link to a directory (not followed)";
-				e->st = tst;
-				return 1;
+				snprintf(w->errbuf, sizeof(w->errbuf),
+					 "symbolic link to the folder '%s' of the tree (not followed)",
+					 rel_target);
+			} else if (to_dir) {
+				e->kind = WALK_LINK_DIR;
+				snprintf(w->errbuf, sizeof(w->errbuf),
+					 "symbolic link to a folder outside the tree (not followed)");
+			} else if (!resolved) {
+				e->kind = WALK_LINK_OUTSIDE;
+				snprintf(w->errbuf, sizeof(w->errbuf),
+					 "dangling symbolic link (not followed)");
+			} else if (!in_tree) {
+				e->kind = WALK_LINK_OUTSIDE;
+				snprintf(w->errbuf, sizeof(w->errbuf),
+					 "symbolic link leads outside the tree (not followed)");
+			} else {
+				e->kind = WALK_LINK_FILE;
+				snprintf(w->errbuf, sizeof(w->errbuf),
+					 "symbolic link to '%s' (not followed: that file is"
+					 " imported under its own name)", rel_target);
 			}
-			if (!is_json_name(name)) {
-				w->ignored++;
-				continue;
-			}
-			e->kind = WALK_FILE;
-			e->abspath = w->target;
-			e->st = tst;
 			return 1;
 		}
 		if (!is_json_name(name)) {

@@ -232,7 +232,7 @@ static void refuses_deep_nesting_without_crashing(void **state)
 static void accepts_nesting_up_to_the_limit(void **state)
 {
 	char b[2 * 1001];
-	struct jsonread_opts opts = { 0, NULL };
+	struct jsonread_opts opts = { 0, NULL, NULL };
 	struct error err;
 	size_t d;
 
@@ -280,7 +280,7 @@ static void refuses_an_empty_document(void **state)
 static void reports_line_and_column_in_characters(void **state)
 {
 	struct error err;
-	struct jsonread_opts opts = { 0, "data/x.json" };
+	struct jsonread_opts opts = { 0, "data/x.json", NULL };
 	const char *doc = "{\r\n  \"\xC3\xA9t\xC3\xA9\": tru }";
 	char line[ERROR_MSG_MAX + 64];
 
@@ -423,7 +423,7 @@ static void parse_reads_only_len_bytes_of_an_unterminated_buffer(void **state)
 static void parse_returns_null_with_error_on_invalid_input(void **state)
 {
 	struct error err;
-	struct jsonread_opts opts = { 0, "f.json" };
+	struct jsonread_opts opts = { 0, "f.json", NULL };
 
 	(void)state;
 	assert_null(jsonread_parse("{\"a\":\"x\\u0000y\"}", 16, &opts, &err));

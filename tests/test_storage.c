@@ -1319,7 +1319,7 @@ static void second_writer_fails_at_once_with_no_wait(void **state)
 	error_clear(&err);
 	assert_int_not_equal(storage_begin(st2, &err), 0);
 	assert_int_equal(err.code, ERR_IO);
-	if (!strstr(err.msg, "another wsmigrate run") || !strstr(err.msg, "holds the lock"))
+	if (!strstr(err.msg, "holds the lock") || !strstr(err.msg, "pid "))
 		fail_msg("unexpected message: %s", err.msg);
 	close_st(st2);
 	OK(storage_commit(st, E));
@@ -1346,8 +1346,68 @@ static void second_writer_gives_up_after_the_busy_timeout(void **state)
 		fail_msg("open: %s", err.msg);
 	track(st2);
 	assert_int_equal(storage_begin(st2, &err), ERR_IO);
-	if (!strstr(err.msg, "another wsmigrate run holds the lock"))
+	if (!strstr(err.msg, "is held by") || !strstr(err.msg, "gave up after 0.3 s"))
 		fail_msg("unexpected message: %s", err.msg);
+	close_st(st2);
+	OK(storage_rollback(st, E));
+	close_st(st);
+}
+
+struct wait_seen {
+	int calls, wait_ms;
+	struct lock_holder h;
+};
+
+static void note_wait(void *ctx, const char *db, const struct lock_holder *h, int wait_ms)
+{
+	struct wait_seen *w = ctx;
+
+	(void)db;
+	w->calls++;
+	w->wait_ms = wait_ms;
+	w->h = *h;
+}
+
+/* issue 12, defect 12: a writer that has to wait is told who holds the lock */
+static void a_waiting_writer_is_told_who_holds_the_lock(void **state)
+{
+	struct be *b = *state;
+	struct wait_seen w = { 0, 0, { "", "", 0, NULL } };
+	struct storage_opts o = { .busy_timeout_ms = 300, .on_lock_wait = note_wait,
+				  .lock_ctx = &w };
+	struct storage *st, *st2 = NULL;
+	struct error err;
+	char pid[32];
+
+	do_run(b, NULL, "r1", 1, NULL, 0, NULL);
+	/* a free lock: no call */
+	error_clear(&err);
+	if (storage_open(b->url, &o, &st2, &err))
+		fail_msg("open: %s", err.msg);
+	track(st2);
+	OK(storage_begin(st2, E));
+	OK(storage_rollback(st2, E));
+	close_st(st2);
+	assert_int_equal(w.calls, 0);
+
+	st = open_st(b, 0, NULL);
+	OK(storage_begin(st, E));
+	if (storage_open(b->url, &o, &st2, &err))
+		fail_msg("open: %s", err.msg);
+	track(st2);
+	assert_int_equal(storage_begin(st2, &err), ERR_IO);
+	assert_int_equal(w.calls, 1);
+	assert_int_equal(w.wait_ms, 300);
+	if (!strncmp(b->url, "sqlite", 6)) {
+		/* the holder is this very process */
+		snprintf(pid, sizeof(pid), "(pid %ld)", (long)getpid());
+		if (!strstr(w.h.who, pid) || !w.h.since_is_start)
+			fail_msg("holder: '%s' since '%s'", w.h.who, w.h.since);
+	} else if (!strstr(w.h.who, "(pid ") || !w.h.since[0] || w.h.since_is_start) {
+		fail_msg("holder: '%s' since '%s'", w.h.who, w.h.since);
+	}
+	if (!strstr(w.h.since, " UTC"))
+		fail_msg("since: '%s'", w.h.since);
 	close_st(st2);
 	OK(storage_rollback(st, E));
 	close_st(st);
@@ -1869,6 +1929,7 @@ static void pg_promote_verifies_timestamps_written_with_any_offset(void **state)
 	cmocka_unit_test_setup_teardown(second_writer_waits_for_the_first, setup_test, teardown_test), \
 	cmocka_unit_test_setup_teardown(second_writer_fails_at_once_with_no_wait, setup_test, teardown_test), \
 	cmocka_unit_test_setup_teardown(second_writer_gives_up_after_the_busy_timeout, setup_test, teardown_test), \
+	cmocka_unit_test_setup_teardown(a_waiting_writer_is_told_who_holds_the_lock, setup_test, teardown_test), \
 	cmocka_unit_test_setup_teardown(a_batch_of_2000_files_is_stored, setup_test, teardown_test), \
 	cmocka_unit_test_setup_teardown(lookups_run_beside_a_batch_on_the_storer_thread, setup_test, teardown_test), \
 	cmocka_unit_test_setup_teardown(storer_reports_a_failed_batch_at_the_next_call, setup_test, teardown_test)

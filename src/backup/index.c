@@ -35,13 +35,15 @@ int backup_index_head(struct strbuf *sb, const char *run_id,
 }
 
 int backup_index_record(struct strbuf *sb, int first, const char *path,
-			uint64_t size, uint32_t mode, int64_t mtime_ns,
+			uint64_t size, uint32_t mode, const struct timespec *mtime,
 			const char *sha256_hex)
 {
+	char ns[32];
+
 	strbuf_addstr(sb, first ? "\n{\"path\":" : ",\n{\"path\":");
 	strbuf_add_json_string(sb, path, strlen(path));
-	strbuf_addf(sb, ",\"size\":%" PRIu64 ",\"mode\":%" PRIu32 ",\"mtime_ns\":%" PRId64
-		    ",\"sha256\":\"%s\"}", size, mode, mtime_ns, sha256_hex);
+	strbuf_addf(sb, ",\"size\":%" PRIu64 ",\"mode\":%" PRIu32 ",\"mtime_ns\":%s"
+		    ",\"sha256\":\"%s\"}", size, mode, util_ts_text(mtime, ns), sha256_hex);
 	return sb->failed ? -1 : 0;
 }
 
@@ -99,7 +101,10 @@ struct member {
 	const char *key;
 	int is_int;             /* else a string */
 	const char *str;        /* the string, decoded */
-	int64_t num;            /* the integer, exact */
+	int64_t num;            /* the integer, exact (unless is_big) */
+	int is_big;             /* an integer beyond int64 (mtime_ns only) */
+	const char *text;       /* the integer's text, textlen bytes */
+	size_t textlen;
 	int last;               /* the last member of the object */
 };
 
@@ -145,10 +150,16 @@ static int each_member(const cJSON *obj, const char *text, size_t len,
 				*why = "expected an integer";
 				return -1;
 			}
+			m.text = text + vs;
+			m.textlen = ve - vs;
 			switch (jsonread_number_kind(text + vs, ve - vs, &m.num)) {
 			case JSONREAD_NUM_INT:
 				break;
 			case JSONREAD_NUM_BIGINT:
+				if (!strcmp(item->string, "mtime_ns")) {
+					m.is_big = 1;    /* a time after 2262: exact from text */
+					break;
+				}
 				*why = "integer out of range";
 				return -1;
 			default:
@@ -276,7 +287,10 @@ static int rec_member(void *ctx, const struct member *m, const char **why)
 	} else if (bit == F_MODE && m->is_int && m->num >= 0 && m->num <= 07777) {
 		r->mode = (uint32_t)m->num;
 	} else if (bit == F_MTIME && m->is_int) {
-		r->mtime_ns = m->num;
+		if (util_ts_parse(m->text, m->textlen, &r->mtime)) {
+			*why = "mtime_ns out of range";
+			return -1;
+		}
 	} else {
 		*why = "bad value in a file record";
 		return -1;
@@ -537,7 +551,8 @@ static int file_record(void *ctx, const struct backup_index_rec *r, struct error
 	f.path = r->path;
 	f.size = r->size;
 	f.mode = r->mode;
-	f.mtime_ns = r->mtime_ns;
+	f.mtime = r->mtime;
+	util_ts_to_ns(&r->mtime, &f.mtime_ns);
 	util_hex_encode(r->sha, 32, f.sha256);
 	fc->cb(fc->ctx, &f);
 	return 0;

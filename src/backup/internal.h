@@ -80,7 +80,8 @@ struct backup_rec {
 	uint32_t pathlen;
 	uint32_t mode;
 	uint64_t size;
-	int64_t mtime_ns;
+	int64_t mtime_s;           /* a struct timespec, exactly */
+	int64_t mtime_nsec;
 	unsigned char sha[32];
 };
 
@@ -145,7 +146,7 @@ int backup_index_head(struct strbuf *sb, const char *run_id,
 		      const char *tree_root, const char *tool_version,
 		      const char *created_at);
 int backup_index_record(struct strbuf *sb, int first, const char *path,
-			uint64_t size, uint32_t mode, int64_t mtime_ns,
+			uint64_t size, uint32_t mode, const struct timespec *mtime,
 			const char *sha256_hex);
 int backup_index_foot(struct strbuf *sb, uint64_t file_count,
 		      uint64_t total_bytes);
@@ -163,7 +164,7 @@ struct backup_index_rec {
 	size_t pathlen;
 	uint64_t size;
 	uint32_t mode;
-	int64_t mtime_ns;
+	struct timespec mtime;  /* "mtime_ns" of any length, exactly */
 	unsigned char sha[32];
 };
 

@@ -5,6 +5,7 @@
  * or conflicting restore writes nothing.
  */
 #include "internal.h"
+#include "testhook.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -166,16 +167,11 @@ static int precheck_file(struct restore *rs, const struct backup_rec *h,
 static int set_meta(int fd, const struct backup_rec *h)
 {
 	struct timespec ts[2];
-	int64_t sec = h->mtime_ns / 1000000000, nsec = h->mtime_ns % 1000000000;
 
-	if (nsec < 0) {
-		nsec += 1000000000;
-		sec -= 1;
-	}
 	ts[0].tv_sec = 0;
 	ts[0].tv_nsec = UTIME_OMIT;
-	ts[1].tv_sec = (time_t)sec;
-	ts[1].tv_nsec = (long)nsec;
+	ts[1].tv_sec = (time_t)h->mtime_s;
+	ts[1].tv_nsec = (long)h->mtime_nsec;
 	if (fchmod(fd, (mode_t)(h->mode & 0777)))
 		return -1;
 	return futimens(fd, ts);
@@ -195,6 +191,37 @@ static int rename_noreplace(int dfd, const char *from, const char *to)
 }
 
 /*
+ * Before --force overwrites `base` in dfd: give its current content a
+ * second name, "<base>.wsmigrate-orig" (or "...-orig.N" when that is
+ * taken), as a hard link, else by renaming it.  The name chosen goes to
+ * orig.  Returns 0, or -1 with errno.
+ */
+static int keep_original(int dfd, const char *base, char *orig, size_t size)
+{
+	char name[NAME_MAX + 1];
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		int n = i ? snprintf(name, sizeof(name), "%s.wsmigrate-orig.%d", base, i) :
+			    snprintf(name, sizeof(name), "%s.wsmigrate-orig", base);
+
+		if (n < 0 || (size_t)n >= sizeof(name)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (linkat(dfd, base, dfd, name, 0) == 0 ||
+		    (errno != EEXIST && rename_noreplace(dfd, base, name) == 0)) {
+			snprintf(orig, size, "%s", name);
+			return 0;
+		}
+		if (errno != EEXIST)
+			return -1;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/*
  * Pass 2, one entry, with its index record `h` and what the check found
  * (fl).  A new file is written as an unnamed O_TMPFILE and linked in place
  * (linkat fails if the name appeared meanwhile); an overwrite goes through
@@ -205,8 +232,8 @@ static int restore_entry(struct restore *rs, struct backup_pass *p, const char *
 			 const struct backup_rec *hp, unsigned char fl,
 			 struct error *err)
 {
-	char why[BACKUP_PATH_MAX + 128];
-	char tmp[64], proc[64];
+	char why[BACKUP_PATH_MAX + NAME_MAX + 128];
+	char tmp[64], proc[64], orig[NAME_MAX + 2];
 	const char *base;
 	struct backup_rec h = *hp;
 	unsigned char raw[32];
@@ -298,10 +325,17 @@ static int restore_entry(struct restore *rs, struct backup_pass *p, const char *
 	} else {
 		r = close(fd);
 		fd = -1;
-		if (r == 0 && (fl & RF_CONFLICT))
+		if (r == 0 && (fl & RF_CONFLICT)) {
+			/* force: what the user had there is kept beside it */
+			if (keep_original(dfd, base, orig, sizeof(orig))) {
+				error_set(err, ERR_IO, "cannot keep a copy of '%s/%s' before"
+					  " overwriting it: %s", rs->target, rel, strerror(errno));
+				goto out;
+			}
 			r = renameat(dfd, tmp, dfd, base);
-		else if (r == 0)
+		} else if (r == 0) {
 			r = rename_noreplace(dfd, tmp, base);
+		}
 	}
 	if (r) {
 		if (errno == EEXIST) {
@@ -324,8 +358,15 @@ static int restore_entry(struct restore *rs, struct backup_pass *p, const char *
 	fd = -1;
 	named = 0;
 	rs->written++;
-	restore_event(rs, BACKUP_RESTORED, rel, (fl & RF_CONFLICT) ?
-		      "overwritten (force)" : "new file");
+	if (TESTHOOK("slow-restore"))
+		nanosleep(&(struct timespec){ 0, 2000000 }, NULL);   /* 2 ms a file */
+	if (fl & RF_CONFLICT) {
+		snprintf(why, sizeof(why), "overwritten (force); what was there is kept as '%.*s%s%s'",
+			 (int)dlen, rel, dlen ? "/" : "", orig);
+		restore_event(rs, BACKUP_RESTORED, rel, why);
+	} else {
+		restore_event(rs, BACKUP_RESTORED, rel, "new file");
+	}
 	ret = 0;
 out:
 	if (fd >= 0)

@@ -217,7 +217,8 @@ static int spill_record(void *ctx, const struct backup_index_rec *r, struct erro
 	h.pathlen = (uint32_t)r->pathlen;
 	h.mode = r->mode;
 	h.size = r->size;
-	h.mtime_ns = r->mtime_ns;
+	h.mtime_s = (int64_t)r->mtime.tv_sec;
+	h.mtime_nsec = (int64_t)r->mtime.tv_nsec;
 	memcpy(h.sha, r->sha, 32);
 	return backup_spill_put(sc->recs, &h, r->path, err);
 }
@@ -372,8 +373,8 @@ int backup_scan_read(struct backup_scan *sc, struct error *err)
 		h.pathlen = (uint32_t)strlen(rel);
 		h.size = size;
 		h.mode = (uint32_t)archive_entry_perm(e);
-		h.mtime_ns = (int64_t)archive_entry_mtime(e) * 1000000000 +
-			archive_entry_mtime_nsec(e);
+		h.mtime_s = (int64_t)archive_entry_mtime(e);
+		h.mtime_nsec = (int64_t)archive_entry_mtime_nsec(e);
 		if (backup_spill_put(sc->ents, &h, rel, err))
 			goto out;
 	}

@@ -41,7 +41,7 @@ struct item {
 	struct item *next;
 	size_t len;
 	uint32_t mode;
-	int64_t mtime_ns;
+	struct timespec mtime;
 	int has_sha;
 	char sha[65];
 	char *path;
@@ -123,17 +123,6 @@ static int write_data(struct backup_writer *w, const void *data, size_t len,
 	return 0;
 }
 
-static void set_entry_mtime(struct archive_entry *e, int64_t ns)
-{
-	int64_t sec = ns / 1000000000, nsec = ns % 1000000000;
-
-	if (nsec < 0) {
-		nsec += 1000000000;
-		sec -= 1;
-	}
-	archive_entry_set_mtime(e, (time_t)sec, (long)nsec);
-}
-
 /* Runs in the writer thread: one file into the archive and the spill. */
 static int write_item(struct backup_writer *w, struct item *it,
 		      struct error *err)
@@ -150,7 +139,7 @@ static int write_item(struct backup_writer *w, struct item *it,
 	archive_entry_set_filetype(e, AE_IFREG);
 	archive_entry_set_perm(e, it->mode & 07777);
 	archive_entry_set_size(e, (la_int64_t)it->len);
-	set_entry_mtime(e, it->mtime_ns);
+	archive_entry_set_mtime(e, it->mtime.tv_sec, it->mtime.tv_nsec);
 	if (archive_write_header(w->a, e) < ARCHIVE_WARN) {
 		ret = archive_fail(w, "header", err);
 		goto out;
@@ -170,7 +159,7 @@ static int write_item(struct backup_writer *w, struct item *it,
 		util_hex_encode(raw, 32, it->sha);
 	}
 	if (backup_index_record(&rec, w->files == 0, it->path, it->len,
-				it->mode & 07777, it->mtime_ns, it->sha)) {
+				it->mode & 07777, &it->mtime, it->sha)) {
 		ret = error_set(err, ERR_IO, "out of memory");
 		goto out;
 	}
@@ -436,6 +425,17 @@ int backup_writer_add(struct backup_writer *w, const char *relpath,
 		      int64_t mtime_ns, const char *sha256_hex,
 		      struct error *err)
 {
+	struct timespec ts;
+
+	util_ns_to_ts(mtime_ns, &ts);
+	return backup_writer_add_ts(w, relpath, data, len, mode, &ts, sha256_hex, err);
+}
+
+int backup_writer_add_ts(struct backup_writer *w, const char *relpath,
+			 const void *data, size_t len, uint32_t mode,
+			 const struct timespec *mtime, const char *sha256_hex,
+			 struct error *err)
+{
 	const char *why = backup_rel_unsafe(relpath);
 	size_t plen = strlen(relpath);
 	struct item *it;
@@ -460,7 +460,7 @@ int backup_writer_add(struct backup_writer *w, const char *relpath,
 	it->next = NULL;
 	it->len = len;
 	it->mode = mode;
-	it->mtime_ns = mtime_ns;
+	it->mtime = *mtime;
 	it->has_sha = sha256_hex != NULL;
 	if (sha256_hex)
 		util_hex_encode(raw, 32, it->sha);

@@ -92,7 +92,7 @@ static void on_run_warning(void *ctx, const struct warning_entry *w)
 static int check_one(const struct jsonschema *js, const char *path, size_t max,
 		     int json, int *first, FILE *out)
 {
-	struct jsonread_opts jo = { 0, path };
+	struct jsonread_opts jo = { 0, path, NULL };
 	struct jsonschema_result res;
 	struct error e;
 	char *buf = NULL;

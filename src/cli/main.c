@@ -53,11 +53,14 @@ static const struct command commands[] = {
 	  "rollback [--run ID|latest] [--db URL] [--to DIR] [--force] [--dry-run]",
 	  "restore the files of a run and revert its database changes" },
 	{ "backups", cmd_backups,
-	  "backups list|verify [RUN-ID|ARCHIVE] [--db URL]",
+	  "backups list|verify|prune [RUN-ID|ARCHIVE] [--db URL] [--keep-last N]",
 	  "list or verify the backup archives" },
 	{ "promote", cmd_promote,
 	  "promote --from sqlite:PATH --to postgresql://... [--force] [--format text|json]",
 	  "copy an SQLite database made by wsmigrate into PostgreSQL, verified" },
+	{ "export", cmd_export,
+	  "export --to DIR [--db URL] [--run ID] [--rule NAME|--table NAME] [--force] [--format text|json]",
+	  "write the database's documents back out as JSON files" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

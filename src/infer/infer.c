@@ -635,7 +635,7 @@ void infer_result_release(struct infer_result *r)
 static cJSON *read_doc(const char *abspath, const char *relpath, size_t max,
 		       char **buf, size_t *len, struct error *err)
 {
-	struct jsonread_opts jo = { 0, relpath };
+	struct jsonread_opts jo = { 0, relpath, NULL };
 
 	*buf = NULL;
 	if (util_read_file(abspath, max, buf, len, err))
@@ -1177,7 +1177,8 @@ static int pass2(const struct infer_opts *o, struct wrule *r, size_t n, struct i
 		size_t len, i, gi = n;
 		cJSON *doc;
 
-		if (we.kind == WALK_LINK_OUTSIDE || we.kind == WALK_LINK_DIR)
+		if (we.kind == WALK_LINK_OUTSIDE || we.kind == WALK_LINK_DIR ||
+		    we.kind == WALK_LINK_FILE)
 			continue;
 		if (infer_ignored(infer_default_ignore, we.relpath))
 			continue;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define LOCAL_FRAMES 64
 #define LOCAL_KEYS 32
@@ -51,6 +52,7 @@ struct scan {
 	size_t max_depth;
 	const char *path;
 	struct error *err;
+	int *nul_seen;         /* \u0000 accepted and noted here, or NULL */
 
 	struct frame *stack;
 	size_t depth, cap;
@@ -489,9 +491,11 @@ static int scan_string(struct scan *s, size_t *pi, uint32_t *hash,
 				if (len - i < 6 || (cp = hex4(p + i + 2)) < 0)
 					return fail(s, i, "invalid \\u escape "
 						    "(4 hex digits expected)");
-				if (cp == 0)
+				if (cp == 0 && !s->nul_seen)
 					return fail(s, i, "string contains "
 						    "\\u0000 (refused: see README)");
+				if (cp == 0)
+					*s->nul_seen = 1;
 				if (cp >= 0xDC00 && cp <= 0xDFFF)
 					return fail(s, i, "lone surrogate "
 						    "\\u%04lX", cp);
@@ -868,6 +872,7 @@ int jsonread_check(const char *buf, size_t len,
 	s.max_depth = opts && opts->max_depth ? opts->max_depth
 					      : JSONREAD_DEFAULT_DEPTH;
 	s.path = opts ? opts->path : NULL;
+	s.nul_seen = opts ? opts->nul_seen : NULL;
 	s.err = err;
 	s.stack = s.local_frames;
 	s.depth = 0;
@@ -889,11 +894,76 @@ int jsonread_check(const char *buf, size_t len,
 	return rc;
 }
 
+int jsonread_has_nul_escape(const char *s, size_t n)
+{
+	size_t i;
+	int in_str = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			in_str = !in_str;
+		else if (in_str && s[i] == '\\' && i + 1 < n) {
+			if (s[i + 1] == 'u' && i + 5 < n && !memcmp(s + i + 2, "0000", 4))
+				return 1;
+			i++;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A copy of a checked document with every \u0000 escape made \uffff (the
+ * same length, so offsets hold), or NULL with err: when the document holds
+ * U+FFFF itself (raw or escaped), the stand-in could not be told apart.
+ */
+static char *nul_stand_in(const char *buf, size_t len, const char *path,
+			  struct error *err)
+{
+	char *c;
+	size_t i;
+	int in_str = 0;
+
+	for (i = 0; i + 2 < len; i++)
+		if ((unsigned char)buf[i] == 0xEF && (unsigned char)buf[i + 1] == 0xBF &&
+		    (unsigned char)buf[i + 2] == 0xBF)
+			goto both;
+	if (!(c = malloc(len + 1))) {
+		error_set_at(err, ERR_IO, path, 0, 0, NULL, "out of memory");
+		return NULL;
+	}
+	memcpy(c, buf, len);
+	c[len] = '\0';
+	for (i = 0; i < len; i++) {
+		if (c[i] == '"') {
+			in_str = !in_str;
+		} else if (in_str && c[i] == '\\' && i + 1 < len) {
+			if (c[i + 1] == 'u' && i + 5 < len) {
+				if (!memcmp(c + i + 2, "0000", 4)) {
+					memcpy(c + i + 2, "ffff", 4);
+				} else if (strncasecmp(c + i + 2, "ffff", 4) == 0) {
+					free(c);
+					goto both;
+				}
+				i += 5;
+			} else {
+				i++;
+			}
+		}
+	}
+	return c;
+both:
+	error_set_at(err, ERR_DATA, path, 0, 0, NULL,
+		     "the document holds both \\u0000 and U+FFFF, which wsmigrate "
+		     "cannot tell apart (refused: see README)");
+	return NULL;
+}
+
 cJSON *jsonread_parse(const char *buf, size_t len,
 		      const struct jsonread_opts *opts, struct error *err)
 {
-	struct jsonread_opts o = { 0, NULL };
+	struct jsonread_opts o = { 0, NULL, NULL };
 	const char *doc, *end = NULL;
+	char *copy = NULL;
 	size_t bom;
 	cJSON *tree;
 
@@ -903,9 +973,18 @@ cJSON *jsonread_parse(const char *buf, size_t len,
 		o.max_depth = JSONREAD_DEFAULT_DEPTH;
 	if (o.max_depth > JSONREAD_PARSE_MAX_DEPTH)
 		o.max_depth = JSONREAD_PARSE_MAX_DEPTH;
+	if (o.nul_seen)
+		*o.nul_seen = 0;
 	if (jsonread_check(buf, len, &o, err))
 		return NULL;
 	doc = jsonread_skip_bom(buf, len, &bom);
+	if (o.nul_seen && *o.nul_seen) {
+		/* cJSON ends C strings at a NUL: parse a copy with U+FFFF instead */
+		if (!(copy = nul_stand_in(buf, len, o.path, err)))
+			return NULL;
+		buf = copy;
+		doc = copy + bom;
+	}
 	/*
 	 * require_null_terminated=1 would make cJSON read one byte past `len`
 	 * looking for the NUL; the strict check already refused trailing data,
@@ -913,18 +992,21 @@ cJSON *jsonread_parse(const char *buf, size_t len,
 	 */
 	tree = cJSON_ParseWithLengthOpts(doc, len - bom, &end, 0);
 	if (!tree) {
+		free(copy);
 		error_set_at(err, ERR_IO, o.path, 0, 0, NULL,
 			     "cJSON could not build the document (out of memory?)");
 		return NULL;
 	}
 	if (skip_ws((const unsigned char *)buf, len,
 		    (size_t)(end - buf)) != len) {
+		free(copy);
 		cJSON_Delete(tree);
 		error_set_at(err, ERR_DATA, o.path, 0, 0, NULL,
 			     "cJSON stopped early at offset %zu",
 			     (size_t)(end - buf));
 		return NULL;
 	}
+	free(copy);
 	return tree;
 }
 

@@ -45,6 +45,18 @@ void *storage_downcast(struct storage *st, const struct storage_ops *ops);
 /* Free names[0..n) and the array (a list of malloc'ed strings).  NULL ok. */
 void storage_free_names(char **names, size_t n);
 
+/*
+ * Append the query of storage_export_docs for main table `table` (and its
+ * history), in SQL both backends speak.  Parameters: $1 the as-of seq
+ * (INT64_MAX for the current state), $2 the rule when by_rule.  Columns:
+ * path, rule, run_id, sha256, mtime_ns, mode, text, value, where text is
+ * the expression text_main (text_hist in the history table) and value the
+ * expression `value`, over the table's columns.  Returns 0, or -1 when
+ * out of memory.
+ */
+int storage_export_sql(struct strbuf *sb, const char *table, const char *text_main,
+		       const char *text_hist, const char *value, int by_rule);
+
 /* The ledger table that databases made by older versions lack. */
 #define LEDGER_WARNINGS "wsm_warnings"
 
@@ -96,6 +108,9 @@ void table_defs_release(struct table_defs *ds);
 
 /* ------------------------------------------------------------ SQLite */
 
+/* Who holds the write lock of the SQLite database file `path` (sqlite_lock.c). */
+void sqlite_lock_holder(const char *path, struct lock_holder *h);
+
 /*
  * An open SQLite storage (storage_sqlite_ops): sqlite.c and sqlite_read.c
  * share it.  struct sq_table is sqlite.c's own.
@@ -109,9 +124,9 @@ struct sqlite_storage {
 				      it has (or without defer_create) */
 	int in_tx;
 	int busy_ms;
-	int no_wait;
-	void (*on_wait)(void *ctx, const char *message);
-	void *wait_ctx;
+	void (*on_lock_wait)(void *ctx, const char *db, const struct lock_holder *h,
+			     int wait_ms);
+	void *lock_ctx;
 	char run_id[64];
 	char source[1024];         /* opts.source, then the run's (run_start) */
 	struct sq_table *tables;
@@ -249,10 +264,11 @@ struct pg_storage {
 	int in_tx;
 	int no_wait;
 	int busy_timeout_ms;
+	void (*on_lock_wait)(void *ctx, const char *db, const struct lock_holder *h,
+			     int wait_ms);
+	void *lock_ctx;
 	char *tenant;             /* "" when none */
 	char source[1024];        /* opts.source, then the run's (run_start) */
-	void (*on_wait)(void *ctx, const char *message);
-	void *wait_ctx;
 	char run_id[64];          /* set by run_start */
 	char where[512];          /* "database 'd' on host:port", for messages */
 	int lookup_prepared;      /* "wsm_source_lookup" is prepared on conn */
@@ -328,6 +344,15 @@ int pg_commit(struct storage *st, struct error *err);
 int pg_rollback(struct storage *st, struct error *err);
 /* ERR_USAGE "<what>: call storage_begin first" outside a transaction. */
 int pg_need_tx(struct pg_storage *ps, const char *what, struct error *err);
+
+/*
+ * File names as PostgreSQL text and back (pg_path.c): exact both ways;
+ * a valid UTF-8 name is (almost always) itself.  The result is `path`
+ * itself when nothing changes, else sb's content (valid until sb
+ * changes).  NULL gives NULL.
+ */
+const char *pg_path_enc(struct strbuf *sb, const char *path);
+const char *pg_path_dec(struct strbuf *sb, const char *text);
 
 /* -------------------------------- pg_copy.c: the COPY layer */
 

@@ -31,6 +31,15 @@ static void sb_copy_str(struct strbuf *sb, const char *s)
 	strbuf_add_copy_field(sb, s, s ? strlen(s) : 0);
 }
 
+/* A file name as a COPY text field: as PostgreSQL text (pg_path.c). */
+static void sb_copy_path(struct strbuf *sb, const char *path)
+{
+	struct strbuf e = STRBUF_INIT;
+
+	sb_copy_str(sb, pg_path_enc(&e, path));
+	strbuf_release(&e);
+}
+
 /* The columns of a data table: system ones (_source among them), declared
  * ones, tenant_id. */
 static void sb_cols(struct strbuf *sb, const struct table_def *d, int has_tenant,
@@ -48,6 +57,8 @@ static void sb_cols(struct strbuf *sb, const struct table_def *d, int has_tenant
 	if (!d->is_child) {
 		strbuf_addstr(sb, ", ");
 		sb_col(sb, alias, "_doc");
+		strbuf_addstr(sb, ", ");
+		sb_col(sb, alias, "_doc_text");
 	} else {
 		strbuf_addstr(sb, ", ");
 		sb_col(sb, alias, "_index");
@@ -290,6 +301,7 @@ static int pg_list_files(struct storage *st, const char *run_id,
 {
 	struct pg_storage *ps = pg_downcast(st);
 	const char *params[1] = { run_id };
+	struct strbuf pb = STRBUF_INIT;
 	PGresult *res;
 	int exists, i, rc = 0, warn;
 
@@ -297,18 +309,36 @@ static int pg_list_files(struct storage *st, const char *run_id,
 		return ERR_IO;
 	if (!exists)
 		return 0;
-	if (pg_exec(ps, warn ?
-		    "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
-		    " warnings FROM wsm_files WHERE run_id = $1 ORDER BY path COLLATE \"C\"" :
-		    "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
-		    " 0 FROM wsm_files WHERE run_id = $1 ORDER BY path COLLATE \"C\"",
-		    1, params, &res, err, "list files"))
-		return ERR_IO;
-	for (i = 0; i < PQntuples(res) && !rc; i++) {
+	/* the walk's order: bytewise with '/' below every other byte (chr(1)
+	 * stands for it); one row at a time, so memory does not grow with
+	 * the run (cb must not use the storage meanwhile) */
+	if (!PQsendQueryParams(ps->conn, warn ?
+			       "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
+			       " warnings FROM wsm_files WHERE run_id = $1"
+			       " ORDER BY replace(path, '/', chr(1)) COLLATE \"C\", path COLLATE \"C\"" :
+			       "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
+			       " 0 FROM wsm_files WHERE run_id = $1"
+			       " ORDER BY replace(path, '/', chr(1)) COLLATE \"C\", path COLLATE \"C\"",
+			       1, NULL, params, NULL, NULL, 0) ||
+	    !PQsetSingleRowMode(ps->conn))
+		return pg_fail(ps, NULL, err, "list files");
+	while ((res = PQgetResult(ps->conn)) != NULL) {
+		ExecStatusType t = PQresultStatus(res);
 		struct file_entry f;
 
+		i = 0;
+		if (t != PGRES_SINGLE_TUPLE) {
+			if (t != PGRES_TUPLES_OK && !rc)
+				rc = pg_fail(ps, res, err, "list files");
+			PQclear(res);   /* drain: the connection stays usable */
+			continue;
+		}
+		if (rc) {
+			PQclear(res);
+			continue;
+		}
 		memset(&f, 0, sizeof(f));
-		f.path = PQgetvalue(res, i, 0);
+		f.path = pg_path_dec(&pb, PQgetvalue(res, i, 0));
 		f.size = pg_int(res, i, 1);
 		f.mtime_ns = pg_int(res, i, 2);
 		f.mode = (uint32_t)pg_int(res, i, 3);
@@ -319,14 +349,16 @@ static int pg_list_files(struct storage *st, const char *run_id,
 		f.n_rows = (size_t)pg_int(res, i, 8);
 		f.warning_count = (size_t)pg_int(res, i, 9);
 		rc = cb(ctx, &f);
+		PQclear(res);
 	}
-	PQclear(res);
+	strbuf_release(&pb);
 	return rc;
 }
 
-static int pg_source_lookup(struct storage *st, const char *path,
-			    struct source_state *out, int *found,
-			    struct error *err)
+/* pg_source_lookup with `path` already as PostgreSQL text */
+static int source_lookup_text(struct storage *st, const char *path,
+			      struct source_state *out, int *found,
+			      struct error *err)
 {
 	struct pg_storage *ps = pg_downcast(st);
 	const char *params[3] = { ps->tenant, path, ps->source };
@@ -373,6 +405,17 @@ static int pg_source_lookup(struct storage *st, const char *path,
 	return 0;
 }
 
+static int pg_source_lookup(struct storage *st, const char *path,
+			    struct source_state *out, int *found,
+			    struct error *err)
+{
+	struct strbuf pb = STRBUF_INIT;
+	int rc = source_lookup_text(st, pg_path_enc(&pb, path), out, found, err);
+
+	strbuf_release(&pb);
+	return rc;
+}
+
 /* An input path and its position, sorted by path to match result rows. */
 struct path_pos {
 	const char *path;
@@ -397,7 +440,7 @@ static int pg_source_lookup_many(struct storage *st, const char *const *paths,
 				 struct error *err)
 {
 	struct pg_storage *ps = pg_downcast(st);
-	struct strbuf arr = { 0 };
+	struct strbuf arr = { 0 }, pb = STRBUF_INIT;
 	const char *params[3];
 	struct path_pos *idx = NULL;
 	size_t i;
@@ -423,7 +466,7 @@ static int pg_source_lookup_many(struct storage *st, const char *const *paths,
 		const char *p;
 
 		strbuf_addstr(&arr, i ? ",\"" : "\"");
-		for (p = paths[i]; *p; p++) {
+		for (p = pg_path_enc(&pb, paths[i]); *p; p++) {
 			if (*p == '"' || *p == '\\')
 				strbuf_addstr(&arr, "\\");
 			strbuf_add(&arr, p, 1);
@@ -462,7 +505,7 @@ static int pg_source_lookup_many(struct storage *st, const char *const *paths,
 	}
 	qsort(idx, n, sizeof(*idx), cmp_path_pos);
 	for (row = 0; row < PQntuples(res); row++) {
-		struct path_pos key = { PQgetvalue(res, row, 0), 0 };
+		struct path_pos key = { pg_path_dec(&pb, PQgetvalue(res, row, 0)), 0 };
 		const struct path_pos *hit = bsearch(&key, idx, n, sizeof(*idx),
 						     cmp_path_pos);
 		size_t k;
@@ -482,6 +525,7 @@ out:
 	PQclear(res);
 	free(idx);
 	strbuf_release(&arr);
+	strbuf_release(&pb);
 	return rc;
 }
 
@@ -492,6 +536,7 @@ static int pg_missing_sources(struct storage *st, const char *run_id,
 {
 	struct pg_storage *ps = pg_downcast(st);
 	const char *params[2] = { ps->tenant, run_id };
+	struct strbuf pb = STRBUF_INIT;
 	PGresult *res;
 	int i, rc = 0;
 
@@ -510,8 +555,9 @@ static int pg_missing_sources(struct storage *st, const char *run_id,
 		    2, params, &res, err, "find missing sources"))
 		return ERR_IO;
 	for (i = 0; i < PQntuples(res) && !rc; i++)
-		rc = cb(ctx, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+		rc = cb(ctx, pg_path_dec(&pb, PQgetvalue(res, i, 0)), PQgetvalue(res, i, 1));
 	PQclear(res);
+	strbuf_release(&pb);
 	return rc;
 }
 
@@ -637,7 +683,7 @@ static int copy_files_ledger(struct pg_storage *ps, const struct batch *b,
 
 		sb_copy_str(&c.buf, ps->run_id);
 		strbuf_addstr(&c.buf, "\t");
-		sb_copy_str(&c.buf, f->path);
+		sb_copy_path(&c.buf, f->path);
 		strbuf_addf(&c.buf, "\t%" PRId64 "\t%" PRId64 "\t%" PRIu32 "\t",
 			f->size, f->mtime_ns, f->mode);
 		sb_copy_str(&c.buf, f->sha256);
@@ -677,7 +723,7 @@ static int copy_warnings(struct pg_storage *ps, const struct batch *b,
 
 			sb_copy_str(&c.buf, ps->run_id);
 			strbuf_addstr(&c.buf, "\t");
-			sb_copy_str(&c.buf, w->path ? w->path : f->path);
+			sb_copy_path(&c.buf, w->path ? w->path : f->path);
 			strbuf_addstr(&c.buf, "\t");
 			sb_copy_str(&c.buf, w->rule ? w->rule : f->rule);
 			strbuf_addstr(&c.buf, "\t");
@@ -700,7 +746,7 @@ static int copy_warnings(struct pg_storage *ps, const struct batch *b,
 /* A file's source state as COPY text: path, sha256, size, mtime_ns, rule. */
 static void source_fields(struct strbuf *sb, const struct file_entry *f)
 {
-	sb_copy_str(sb, f->path);
+	sb_copy_path(sb, f->path);
 	strbuf_addstr(sb, "\t");
 	sb_copy_str(sb, f->sha256);
 	strbuf_addf(sb, "\t%" PRId64 "\t%" PRId64 "\t", f->size, f->mtime_ns);
@@ -786,7 +832,7 @@ static int stage_sources(struct pg_storage *ps, const struct batch *b,
 			if (t < 0)
 				continue;
 			strbuf_addf(&c.buf, "%d\t", t);
-			sb_copy_str(&c.buf, f->path);
+			sb_copy_path(&c.buf, f->path);
 			if (pg_copy_eol(&c, f->path, err))
 				return ERR_IO;
 		}
@@ -972,7 +1018,7 @@ rows:
 
 			if (row->table != d && strcmp(row->table->name, d->name) != 0)
 				continue;
-			sb_copy_str(&c.buf, f->path);
+			sb_copy_path(&c.buf, f->path);
 			strbuf_addstr(&c.buf, "\t");
 			sb_copy_str(&c.buf, f->sha256);
 			strbuf_addstr(&c.buf, "\t");
@@ -981,10 +1027,17 @@ rows:
 			sb_copy_str(&c.buf, ps->source);
 			strbuf_addstr(&c.buf, "\t");
 			if (!d->is_child) {
-				if (f->doc)
+				/* the value for queries, then the exact text */
+				if (f->doc) {
+					if (f->doc_nul)
+						strbuf_addstr(&c.buf, "\\N");
+					else
+						strbuf_add_copy_field(&c.buf, f->doc, f->doc_len);
+					strbuf_addstr(&c.buf, "\t");
 					strbuf_add_copy_field(&c.buf, f->doc, f->doc_len);
-				else
-					strbuf_addstr(&c.buf, "\\N");
+				} else {
+					strbuf_addstr(&c.buf, "\\N\t\\N");
+				}
 			} else {
 				strbuf_addf(&c.buf, "%" PRId64, row->index);
 			}
@@ -1198,17 +1251,54 @@ static int pg_add_warnings(struct storage *st, const struct warning_entry *w,
 	if (!ps->run_id[0])
 		return error_set(err, ERR_USAGE, "add_warnings: call storage_run_start first");
 	for (i = 0; i < n; i++) {
+		struct strbuf pb = STRBUF_INIT;
 		const char *params[8] = {
-			ps->run_id, w[i].path, w[i].rule, w[i].kind ? w[i].kind : WARN_COLUMN,
+			ps->run_id, pg_path_enc(&pb, w[i].path), w[i].rule,
+			w[i].kind ? w[i].kind : WARN_COLUMN,
 			w[i].table, w[i].column, w[i].pointer, w[i].message ? w[i].message : ""
 		};
 
 		if (pg_exec(ps, "INSERT INTO wsm_warnings (run_id, path, rule, kind, table_name,"
 			    " column_name, pointer, message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-			    8, params, NULL, err, "record warnings"))
+			    8, params, NULL, err, "record warnings")) {
+			strbuf_release(&pb);
 			return ERR_IO;
+		}
+		strbuf_release(&pb);
 	}
 	return 0;
+}
+
+static int pg_note_run(struct storage *st, const char *run_id, const char *kind,
+		       const char *message, struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	const char *params[3] = { run_id, kind, message };
+	PGresult *res = NULL;
+	int have;
+
+	if (pg_need_tx(ps, "note_run", err))
+		return ERR_USAGE;
+	if (pg_exec(ps, "SELECT to_regclass('wsm_warnings') IS NOT NULL", 0, NULL, &res,
+		    err, "note"))
+		return ERR_IO;
+	have = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (!have)
+		return 0;
+	return pg_exec(ps, "INSERT INTO wsm_warnings (run_id, kind, message) VALUES ($1, $2, $3)",
+		       3, params, NULL, err, "note") ? ERR_IO : 0;
+}
+
+static int pg_forget_archive(struct storage *st, const char *run_id, struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	const char *params[1] = { run_id };
+
+	if (pg_need_tx(ps, "forget_archive", err))
+		return ERR_USAGE;
+	return pg_exec(ps, "UPDATE wsm_runs SET archive_path = NULL WHERE id = $1",
+		       1, params, NULL, err, "forget an archive") ? ERR_IO : 0;
 }
 
 /*
@@ -1221,6 +1311,7 @@ static int pg_list_warnings(struct storage *st, const char *run_id, const char *
 {
 	struct pg_storage *ps = pg_downcast(st);
 	const char *params[2] = { run_id, kind };
+	struct strbuf pb = STRBUF_INIT;
 	PGresult *res;
 	int have, rc = 0;
 
@@ -1243,7 +1334,7 @@ static int pg_list_warnings(struct storage *st, const char *run_id, const char *
 		if (t == PGRES_SINGLE_TUPLE && !rc) {
 			struct warning_entry w;
 
-			w.path = PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0);
+			w.path = PQgetisnull(res, 0, 0) ? NULL : pg_path_dec(&pb, PQgetvalue(res, 0, 0));
 			w.rule = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
 			w.kind = PQgetvalue(res, 0, 2);
 			w.table = PQgetisnull(res, 0, 3) ? NULL : PQgetvalue(res, 0, 3);
@@ -1256,6 +1347,116 @@ static int pg_list_warnings(struct storage *st, const char *run_id, const char *
 		}
 		PQclear(res);   /* the rest is drained, so the connection stays usable */
 	}
+	strbuf_release(&pb);
+	return rc;
+}
+
+/* The exact-text expression of a table: "_doc_text", or NULL before it. */
+static int text_expr(struct pg_storage *ps, const char *table, const char **expr,
+		     struct error *err)
+{
+	int yes;
+
+	if (pg_has_column(ps, table, "_doc_text", &yes, err))
+		return ERR_IO;
+	*expr = yes ? "\"_doc_text\"" : "NULL::text";
+	return 0;
+}
+
+/*
+ * storage_export_docs: one read-only snapshot (REPEATABLE READ), one
+ * query per main table, rows one at a time (single-row mode).
+ */
+static int pg_export_docs(struct storage *st, const struct export_query *eq,
+			  int (*cb)(void *ctx, const struct export_doc *d),
+			  void *ctx, struct error *err)
+{
+	struct pg_storage *ps = pg_downcast(st);
+	struct strbuf sql = STRBUF_INIT, hist = STRBUF_INIT;
+	char seq[32];
+	const char *params[2] = { seq, eq->rule };
+	PGresult *res = NULL, *tabs = NULL;
+	int i, rc = 0, own = !ps->in_tx;
+
+	snprintf(seq, sizeof(seq), "%lld", (long long)(eq->as_of_seq > 0 ? eq->as_of_seq : INT64_MAX));
+	if (own && pg_exec(ps, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL,
+			   NULL, err, "export"))
+		return ERR_IO;
+	if (pg_exec(ps, "SELECT to_regclass('wsm_runs') IS NOT NULL AND"
+		    " to_regclass('wsm_tables') IS NOT NULL", 0, NULL, &res, err, "export")) {
+		rc = ERR_IO;
+		goto out;
+	}
+	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+		goto out;
+	if (pg_exec(ps, "SELECT name FROM wsm_tables WHERE NOT is_child ORDER BY name",
+		    0, NULL, &tabs, err, "export")) {
+		rc = ERR_IO;
+		goto out;
+	}
+	for (i = 0; i < PQntuples(tabs) && !rc; i++) {
+		const char *t = PQgetvalue(tabs, i, 0), *tm, *th;
+
+		if (eq->table && strcmp(eq->table, t))
+			continue;
+		strbuf_reset(&hist);
+		strbuf_addf(&hist, HIST_PREFIX "%s", t);
+		strbuf_reset(&sql);
+		if (text_expr(ps, t, &tm, err) || text_expr(ps, strbuf_str(&hist), &th, err)) {
+			rc = ERR_IO;
+			break;
+		}
+		if (storage_export_sql(&sql, t, tm, th, "\"_doc\"::text", eq->rule != NULL)) {
+			rc = error_set(err, ERR_IO, "out of memory");
+			break;
+		}
+		if (!PQsendQueryParams(ps->conn, sql.buf, eq->rule ? 2 : 1, NULL, params,
+				       NULL, NULL, 0) ||
+		    !PQsetSingleRowMode(ps->conn)) {
+			rc = pg_fail(ps, NULL, err, "export");
+			break;
+		}
+		PQclear(res);
+		while ((res = PQgetResult(ps->conn)) != NULL) {
+			ExecStatusType ty = PQresultStatus(res);
+
+			if (ty == PGRES_SINGLE_TUPLE && !rc) {
+				struct export_doc d;
+
+				memset(&d, 0, sizeof(d));
+				d.path = PQgetvalue(res, 0, 0);
+				d.table = t;
+				d.rule = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
+				d.run_id = PQgetvalue(res, 0, 2);
+				d.sha256 = PQgetisnull(res, 0, 3) ? NULL : PQgetvalue(res, 0, 3);
+				d.mtime_ns = strtoll(PQgetvalue(res, 0, 4), NULL, 10);
+				d.mode = (uint32_t)strtoul(PQgetvalue(res, 0, 5), NULL, 10);
+				if (!PQgetisnull(res, 0, 6)) {
+					d.text = PQgetvalue(res, 0, 6);
+					d.text_len = (size_t)PQgetlength(res, 0, 6);
+				}
+				if (!PQgetisnull(res, 0, 7)) {
+					d.value = PQgetvalue(res, 0, 7);
+					d.value_len = (size_t)PQgetlength(res, 0, 7);
+				}
+				rc = cb(ctx, &d);
+			} else if (ty != PGRES_SINGLE_TUPLE && ty != PGRES_TUPLES_OK && !rc) {
+				rc = pg_fail(ps, res, err, "export");
+			}
+			PQclear(res);   /* drained, so the connection stays usable */
+		}
+	}
+out:
+	PQclear(res);
+	PQclear(tabs);
+	if (own) {
+		struct error e;
+
+		error_clear(&e);
+		pg_exec(ps, "ROLLBACK", 0, NULL, NULL, &e, "export");
+	}
+	strbuf_release(&sql);
+	strbuf_release(&hist);
 	return rc;
 }
 
@@ -1278,5 +1479,8 @@ const struct storage_ops storage_pg_ops = {
 	.list_files = pg_list_files,
 	.revert_run = pg_revert_run,
 	.add_warnings = pg_add_warnings,
+	.note_run = pg_note_run,
+	.forget_archive = pg_forget_archive,
 	.list_warnings = pg_list_warnings,
+	.export_docs = pg_export_docs,
 };

@@ -120,7 +120,7 @@ static const char *pg_type(enum col_type t)
 static int is_reserved_col(const char *name)
 {
 	static const char *const sys[] = {
-		"_path", "_sha256", "_run_id", "_doc", "_index", "tenant_id", "_source",
+		"_path", "_sha256", "_run_id", "_doc", "_doc_text", "_index", "tenant_id", "_source",
 		"_superseded_by", "_hist_seq", "_ord",
 	};
 	size_t i;
@@ -439,7 +439,7 @@ static int create_table(struct pg_storage *ps, const struct table_def *d,
 		strbuf_addstr(&sb, " (\"_path\" text NOT NULL, \"_sha256\" text, \"_run_id\" text NOT NULL,"
 			      " \"_source\" text NOT NULL DEFAULT ''");
 		if (!d->is_child)
-			strbuf_addstr(&sb, ", \"_doc\" jsonb");
+			strbuf_addstr(&sb, ", \"_doc\" jsonb, \"_doc_text\" text");
 		else
 			strbuf_addstr(&sb, ", \"_index\" bigint NOT NULL");
 		for (i = 0; i < d->n_columns; i++) {
@@ -483,6 +483,12 @@ static int create_table(struct pg_storage *ps, const struct table_def *d,
 			strbuf_add_ident(&sb, name);
 			strbuf_addstr(&sb, " t SET \"_source\" = coalesce(r.source, r.tree_root, '') FROM wsm_runs r"
 				      " WHERE r.id = t.\"_run_id\"");
+		}
+		/* a table made before the exact text was kept (see storage.h) */
+		if (!d->is_child && res_find(have, "_doc_text") < 0) {
+			strbuf_addstr(&sb, sb.len ? "; ALTER TABLE " : "ALTER TABLE ");
+			strbuf_add_ident(&sb, name);
+			strbuf_addstr(&sb, " ADD COLUMN \"_doc_text\" text");
 		}
 		if (*ps->tenant && res_find(have, "tenant_id") < 0) {
 			strbuf_addstr(&sb, sb.len ? "; ALTER TABLE " : "ALTER TABLE ");

@@ -17,8 +17,22 @@ static int table_names(struct pg_storage *ps, PGresult **res, struct error *err)
 		       err, "read wsm_tables");
 }
 
+static int prune_source_text(struct storage *st, const char *run_id,
+			     const char *path, struct error *err);
+
 int pg_prune_source(struct storage *st, const char *run_id,
 		    const char *path, struct error *err)
+{
+	struct strbuf pb = STRBUF_INIT;
+	int rc = prune_source_text(st, run_id, pg_path_enc(&pb, path), err);
+
+	strbuf_release(&pb);
+	return rc;
+}
+
+/* pg_prune_source with `path` already as PostgreSQL text */
+static int prune_source_text(struct storage *st, const char *run_id,
+			     const char *path, struct error *err)
 {
 	struct pg_storage *ps = pg_downcast(st);
 	const char *params[3] = { run_id, ps->tenant, path };

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "jsonread.h"
 #include "storage.h"
 #include "tstamp.h"
 #include "util.h"
@@ -93,6 +94,8 @@ static void lap(struct work *w, enum promote_stage s)
 /*
  * The columns a table is moved with: the target's that the source has too,
  * in name order (target-only ones, e.g. tenant_id, get their default).
+ * The target's _doc_text (the exact document text, which jsonb does not
+ * keep) is read from the source's _doc, so it is checked byte for byte.
  */
 struct cols {
 	struct pg_column *pg;
@@ -144,7 +147,7 @@ static int common_cols(struct work *w, const char *t, struct cols *cs,
 {
 	struct source_col sc = { cs, t, err };
 	size_t i, k = 0;
-	int rc;
+	int rc, doc_seen = 0;
 
 	memset(cs, 0, sizeof(*cs));
 	if ((rc = pg_target_columns(w->dst, t, &cs->pg, &cs->n, err)))
@@ -154,8 +157,12 @@ static int common_cols(struct work *w, const char *t, struct cols *cs,
 		return error_set(err, ERR_IO, "out of memory");
 	if ((rc = sqlite_columns_of(w->src, t, source_col, &sc, err)))
 		return rc;
+	for (i = 0; i < cs->n; i++)
+		if (!strcmp(cs->pg[i].name, "_doc"))
+			doc_seen = cs->seen[i];
 	for (i = 0; i < cs->n; i++) {
-		if (cs->seen[i])
+		/* PostgreSQL's exact text of a document is SQLite's _doc */
+		if (cs->seen[i] || (doc_seen && !strcmp(cs->pg[i].name, "_doc_text")))
 			cs->pg[k++] = cs->pg[i];
 		else
 			free(cs->pg[i].name);
@@ -169,7 +176,7 @@ static int common_cols(struct work *w, const char *t, struct cols *cs,
 	for (i = 0; i < k; i++) {
 		struct strbuf sb = STRBUF_INIT;
 
-		cs->names[i] = cs->pg[i].name;
+		cs->names[i] = strcmp(cs->pg[i].name, "_doc_text") ? cs->pg[i].name : "_doc";
 		strbuf_addf(&sb, "%s=", cs->pg[i].name);
 		cs->plen[i] = sb.len;
 		if (!(cs->prefix[i] = strbuf_detach(&sb)))
@@ -380,6 +387,13 @@ static int copy_table(struct work *w, const char *t, const struct cols *cs,
 					       t, cs->pg[i].name);
 				goto out;
 			}
+			/* jsonb cannot hold \u0000: such a document's _doc is
+			 * NULL, as a migrate into PostgreSQL leaves it; its
+			 * bytes go to _doc_text */
+			if (!v[i].null && cs->pg[i].wire == PG_WIRE_JSONB &&
+			    !strcmp(cs->pg[i].name, "_doc") &&
+			    jsonread_has_nul_escape(v[i].s, v[i].n))
+				v[i].null = 1;
 			if (binary && ok)
 				ok = bin_ok(sc, i, &cs->pg[i], &v[i]);
 		}

@@ -28,12 +28,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
 #include "util.h"
-
-#define DEFAULT_BUSY_MS (10 * 60 * 1000)
 
 /* Cached statements of one data table (or wsm_sources). */
 struct sq_table {
@@ -254,8 +253,9 @@ static int sqlite_open(const char *url, const struct storage_opts *opts,
 		       struct storage **out, struct error *err)
 {
 	struct sqlite_storage *s;
-	const char *path = url;
+	const char *path = url, *file;
 	char pragmas[256];
+	int created;
 
 	*out = NULL;
 	if (strncmp(path, "sqlite://", 9) == 0)
@@ -284,24 +284,37 @@ static int sqlite_open(const char *url, const struct storage_opts *opts,
 	s->base.ops = &storage_sqlite_ops;
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	s->busy_ms = opts->no_wait ? 0 :
-		     opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : DEFAULT_BUSY_MS;
-	s->no_wait = opts->no_wait;
-	s->on_wait = opts->on_wait;
-	s->wait_ctx = opts->wait_ctx;
+		     opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : STORAGE_DEFAULT_WAIT_MS;
+	s->on_lock_wait = opts->on_lock_wait;
+	s->lock_ctx = opts->lock_ctx;
 	snprintf(s->source, sizeof(s->source), "%s", opts->source ? opts->source : "");
-	/* serialized: source_lookup_many may run on one thread while
-	 * put_batch runs on another (storage.h) */
 	if (opts->defer_create && !opts->read_only && access(path, F_OK) != 0 && errno == ENOENT) {
 		remove_stale_new(path);
 		snprintf(s->new_path, sizeof(s->new_path), "%s.wsmigrate-new-%ld", path,
 			 (long)getpid());
 	}
-	if (sqlite3_open_v2(s->new_path[0] ? s->new_path : path, &s->db,
+	file = s->new_path[0] ? s->new_path : path;
+	/* a new database is private (0600), like the archives that hold the
+	 * same documents: SQLite creates it 0644 less the umask, so narrow
+	 * it right after the open, while it is still empty (SQLite gives its
+	 * journals the database file's mode; publishing it under PATH keeps
+	 * the mode) */
+	created = !opts->read_only && access(file, F_OK) != 0 && errno == ENOENT;
+	/* serialized: source_lookup_many may run on one thread while
+	 * put_batch runs on another (storage.h) */
+	if (sqlite3_open_v2(file, &s->db,
 			    (opts->read_only ? SQLITE_OPEN_READONLY :
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
 			    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
 		int rc = error_set(err, ERR_IO, "cannot open sqlite database '%s': %s", path,
 				   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+
+		sqlite_close(&s->base);
+		return rc;
+	}
+	if (created && chmod(file, 0600) != 0) {
+		int rc = error_set(err, ERR_IO, "cannot make '%s' private (0600): %s", file,
+				   strerror(errno));
 
 		sqlite_close(&s->base);
 		return rc;
@@ -318,39 +331,51 @@ static int sqlite_open(const char *url, const struct storage_opts *opts,
 	return 0;
 }
 
+/* BEGIN IMMEDIATE failed with SQLITE_BUSY: name the holder. */
+static int busy_error(struct sqlite_storage *s, int waited_ms, struct error *err)
+{
+	struct lock_holder h;
+	char who[400];
+
+	sqlite_lock_holder(s->path, &h);
+	storage_lock_holder_text(&h, who, sizeof(who));
+	if (waited_ms > 0)
+		return error_set(err, ERR_IO, "the lock on '%s' is held by %s; gave up after %.1f s",
+				 s->path, who, waited_ms / 1000.0);
+	return error_set(err, ERR_IO, "%s holds the lock on '%s'; try again later, or without --no-wait to wait for it",
+			 who, s->path);
+}
+
 /*
- * BEGIN IMMEDIATE: SQLite's one writer.  When another connection holds
- * the write lock, say so (on_wait) before waiting for it, so that a run
- * waiting for another is not silent; --no-wait fails at once.
+ * Take the write lock: at once when it is free; else, when there is an
+ * on_lock_wait callback, say who holds it, then wait (busy timeout).
  */
 static int sqlite_begin(struct storage *st, struct error *err)
 {
 	struct sqlite_storage *s = sq(st);
 	int rc;
 
-	sqlite3_busy_timeout(s->db, 0);
-	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	sqlite3_busy_timeout(s->db, s->busy_ms);
-	if (rc == SQLITE_BUSY && s->busy_ms > 0) {
-		if (s->on_wait) {
-			char msg[1300];
-
-			snprintf(msg, sizeof(msg),
-				 "another run is writing to '%s' (SQLite has one writer at a time, whatever the source): waiting up to %d s",
-				 s->path, s->busy_ms / 1000);
-			s->on_wait(s->wait_ctx, msg);
-		}
+	if (s->busy_ms > 0 && s->on_lock_wait) {
+		sqlite3_busy_timeout(s->db, 0);
 		rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		sqlite3_busy_timeout(s->db, s->busy_ms);
+		if (rc == SQLITE_OK) {
+			s->in_tx = 1;
+			return 0;
+		}
+		if (rc == SQLITE_BUSY) {
+			struct lock_holder h;
+
+			sqlite_lock_holder(s->path, &h);
+			s->on_lock_wait(s->lock_ctx, s->base.url_masked, &h, s->busy_ms);
+		}
 	}
-	if (rc != SQLITE_OK) {
-		if (rc == SQLITE_BUSY)
-			return s->no_wait ?
-			       error_set(err, ERR_IO, "another wsmigrate run holds the lock on '%s' (--no-wait)",
-					 s->path) :
-			       error_set(err, ERR_IO, "another wsmigrate run holds the lock on '%s' (waited %d ms)",
-					 s->path, s->busy_ms);
-		return sq_fail(s, err, "begin");
-	}
+	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_BUSY)
+		return busy_error(s, s->busy_ms, err);
+	if (rc != SQLITE_OK)
+		return error_set(err, ERR_IO, "sqlite '%s': begin: %s", s->path,
+				 sqlite3_errmsg(s->db));
 	s->in_tx = 1;
 	return 0;
 }
@@ -1685,9 +1710,11 @@ static int sqlite_list_files(struct storage *st, const char *run_id,
 		return 0;
 	if (prepare(s, has_column(s, "wsm_files", "warnings") ?
 		    "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
-		    " warnings FROM wsm_files WHERE run_id = ? ORDER BY path" :
+		    " warnings FROM wsm_files WHERE run_id = ?"
+		    " ORDER BY replace(path, '/', char(1)), path" :
 		    "SELECT path, size, mtime_ns, mode, sha256, rule, outcome, error, rows,"
-		    " 0 FROM wsm_files WHERE run_id = ? ORDER BY path", &q, err))
+		    " 0 FROM wsm_files WHERE run_id = ?"
+		    " ORDER BY replace(path, '/', char(1)), path", &q, err))
 		return ERR_IO;
 	sqlite3_bind_text(q, 1, run_id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -1715,6 +1742,95 @@ static int sqlite_list_files(struct storage *st, const char *run_id,
 		stop = sq_fail(s, err, "list files");
 	sqlite3_finalize(q);
 	return stop;
+}
+
+/* storage_export_docs: one read transaction, one query per main table. */
+static int sqlite_export_docs(struct storage *st, const struct export_query *eq,
+			      int (*cb)(void *ctx, const struct export_doc *d),
+			      void *ctx, struct error *err)
+{
+	struct sqlite_storage *s = sq(st);
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *q = NULL;
+	char **names = NULL;
+	size_t n = 0, alloc = 0, i;
+	int rc = 0, stop = 0;
+
+	if (!ledger_exists(s))
+		return 0;
+	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return sq_fail(s, err, "export");
+	if (prepare(s, "SELECT name FROM wsm_tables WHERE NOT is_child ORDER BY name",
+		    &q, err)) {
+		rc = ERR_IO;
+		goto out;
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(q, 0);
+
+		if (eq->table && strcmp(eq->table, t))
+			continue;
+		if (ALLOC_GROW(names, n + 1, alloc) || !(names[n] = util_strdup(t))) {
+			rc = error_set(err, ERR_IO, "out of memory");
+			goto out;
+		}
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = sq_fail(s, err, "list tables");
+		goto out;
+	}
+	rc = 0;
+	sqlite3_finalize(q);
+	q = NULL;
+	for (i = 0; i < n && !stop; i++) {
+		strbuf_reset(&sql);
+		if (storage_export_sql(&sql, names[i], "\"_doc\"", "\"_doc\"", "NULL",
+				       eq->rule != NULL)) {
+			rc = error_set(err, ERR_IO, "out of memory");
+			goto out;
+		}
+		if (prepare(s, sql.buf, &q, err)) {
+			rc = ERR_IO;
+			goto out;
+		}
+		sqlite3_bind_int64(q, 1, eq->as_of_seq > 0 ? eq->as_of_seq : INT64_MAX);
+		if (eq->rule)
+			sqlite3_bind_text(q, 2, eq->rule, -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+			struct export_doc d;
+
+			memset(&d, 0, sizeof(d));
+			d.path = (const char *)sqlite3_column_text(q, 0);
+			d.table = names[i];
+			d.rule = (const char *)sqlite3_column_text(q, 1);
+			d.run_id = (const char *)sqlite3_column_text(q, 2);
+			d.sha256 = (const char *)sqlite3_column_text(q, 3);
+			d.mtime_ns = sqlite3_column_int64(q, 4);
+			d.mode = (uint32_t)sqlite3_column_int64(q, 5);
+			if (sqlite3_column_type(q, 6) != SQLITE_NULL) {
+				d.text = (const char *)sqlite3_column_blob(q, 6);
+				d.text_len = (size_t)sqlite3_column_bytes(q, 6);
+				if (!d.text)
+					d.text = "";
+			}
+			if ((stop = cb(ctx, &d)))
+				break;
+		}
+		if (!stop && rc != SQLITE_DONE) {
+			rc = sq_fail(s, err, "export");
+			goto out;
+		}
+		rc = stop;
+		sqlite3_finalize(q);
+		q = NULL;
+	}
+out:
+	sqlite3_finalize(q);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	storage_free_names(names, n);
+	strbuf_release(&sql);
+	return rc;
 }
 
 /* Undo one table: delete the run's rows, bring back what it replaced. */
@@ -1765,12 +1881,12 @@ static int sqlite_revert_run(struct storage *st, const char *run_id,
 	char **names = NULL, now[40];
 	size_t n = 0, i;
 	int64_t seq = -1, dummy = 0;
-	int rc;
+	int rc, own = !s->in_tx;
 
 	*rows_removed = *rows_restored = 0;
 	if (!ledger_exists(s))
 		return error_set(err, ERR_USAGE, "no runs recorded in '%s'", s->path);
-	if ((rc = sqlite_begin(st, err)))
+	if (own && (rc = sqlite_begin(st, err)))
 		return rc;
 	if ((rc = prepare(s, "SELECT seq, status FROM wsm_runs WHERE id = ?", &q, err)))
 		goto fail;
@@ -1833,13 +1949,48 @@ static int sqlite_revert_run(struct storage *st, const char *run_id,
 	}
 	storage_free_names(names, n);
 	strbuf_release(&later);
-	return sqlite_commit(st, err);
+	return own ? sqlite_commit(st, err) : 0;
 fail:
 	sqlite3_finalize(q);
 	storage_free_names(names, n);
 	strbuf_release(&later);
-	sqlite_rollback(st, NULL);
+	if (own)
+		sqlite_rollback(st, NULL);
 	return rc ? rc : ERR_IO;
+}
+
+static int sqlite_note_run(struct storage *st, const char *run_id, const char *kind,
+			   const char *message, struct error *err)
+{
+	struct sqlite_storage *s = sq(st);
+	sqlite3_stmt *q = NULL;
+	int have, rc;
+
+	if (!s->in_tx)
+		return error_set(err, ERR_USAGE, "note_run outside a transaction (call begin first)");
+	have = sqlite_table_exists(s, "wsm_warnings", err);
+	if (have <= 0)
+		return have < 0 ? ERR_IO : 0;
+	if (prepare(s, "INSERT INTO wsm_warnings(run_id, kind, message) VALUES(?1, ?2, ?3)",
+		    &q, err))
+		return ERR_IO;
+	sqlite3_bind_text(q, 1, run_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, message, -1, SQLITE_STATIC);
+	rc = step_done(s, q, err, "note") ? ERR_IO : 0;
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static int sqlite_forget_archive(struct storage *st, const char *run_id,
+				 struct error *err)
+{
+	struct sqlite_storage *s = sq(st);
+
+	if (!s->in_tx)
+		return error_set(err, ERR_USAGE, "forget_archive outside a transaction (call begin first)");
+	return exec1(s, "UPDATE wsm_runs SET archive_path = NULL WHERE id = ?1", run_id, NULL,
+		     err) < 0 ? ERR_IO : 0;
 }
 
 static int sqlite_add_warnings(struct storage *st, const struct warning_entry *w,
@@ -1910,5 +2061,8 @@ const struct storage_ops storage_sqlite_ops = {
 	.list_files = sqlite_list_files,
 	.revert_run = sqlite_revert_run,
 	.add_warnings = sqlite_add_warnings,
+	.note_run = sqlite_note_run,
+	.forget_archive = sqlite_forget_archive,
 	.list_warnings = sqlite_list_warnings,
+	.export_docs = sqlite_export_docs,
 };

@@ -109,6 +109,19 @@ void storage_free_names(char **names, size_t n)
 	free(names);
 }
 
+const char *storage_lock_holder_text(const struct lock_holder *h, char *buf,
+				     size_t size)
+{
+	if (!h->who[0])
+		snprintf(buf, size, "another client");
+	else if (!h->since[0])
+		snprintf(buf, size, "%s", h->who);
+	else
+		snprintf(buf, size, "%s%s since %s", h->who,
+			 h->since_is_start ? ", running" : "", h->since);
+	return buf;
+}
+
 void storage_close(struct storage *st)
 {
 	if (st)
@@ -696,10 +709,73 @@ int storage_add_warnings(struct storage *st, const struct warning_entry *w,
 	CALL(add_warnings, st, w, n, err);
 }
 
+int storage_note_run(struct storage *st, const char *run_id, const char *kind,
+		     const char *message, struct error *err)
+{
+	CALL(note_run, st, run_id, kind, message, err);
+}
+
+int storage_forget_archive(struct storage *st, const char *run_id, struct error *err)
+{
+	CALL(forget_archive, st, run_id, err);
+}
+
 int storage_list_warnings(struct storage *st, const char *run_id,
 			  const char *kind,
 			  int (*cb)(void *ctx, const struct warning_entry *w),
 			  void *ctx, struct error *err)
 {
 	CALL(list_warnings, st, run_id, kind, cb, ctx, err);
+}
+
+int storage_export_docs(struct storage *st, const struct export_query *q,
+			int (*cb)(void *ctx, const struct export_doc *d),
+			void *ctx, struct error *err)
+{
+	CALL(export_docs, st, q, cb, ctx, err);
+}
+
+/*
+ * One query for both dialects: CAST rather than ::, and $1/$2, which
+ * SQLite binds as parameters 1 and 2 in the order they first appear.
+ * State of a path as of seq $1: among its wsm_sources rows, current and
+ * kept in history, written by committed runs up to $1, the one that was
+ * replaced first after $1 (never replaced: the current one).
+ */
+int storage_export_sql(struct strbuf *sb, const char *table, const char *text_main,
+		       const char *text_hist, const char *value, int by_rule)
+{
+	strbuf_addstr(sb,
+		"WITH upto AS (SELECT id FROM wsm_runs WHERE seq <= CAST($1 AS bigint)"
+		" AND status = 'committed'),"
+		" later AS (SELECT id, seq FROM wsm_runs WHERE seq > CAST($1 AS bigint)),"
+		" cand AS (SELECT _path, rule, sha256, mtime_ns, _run_id,"
+		" CAST(9223372036854775807 AS bigint) AS until FROM wsm_sources"
+		" WHERE _run_id IN (SELECT id FROM upto)"
+		" UNION ALL SELECT h._path, h.rule, h.sha256, h.mtime_ns, h._run_id, l.seq"
+		" FROM wsm_hist_wsm_sources h JOIN later l ON l.id = h._superseded_by"
+		" WHERE h._run_id IN (SELECT id FROM upto)),"
+		" src AS (SELECT * FROM (SELECT cand.*, row_number() OVER"
+		" (PARTITION BY _path ORDER BY until) AS rn FROM cand) x WHERE rn = 1),"
+		" d AS (SELECT \"_path\" AS p, \"_run_id\" AS r, ");
+	strbuf_addf(sb, "%s AS t, %s AS v FROM ", text_main, value);
+	strbuf_add_ident(sb, table);
+	strbuf_addstr(sb, " UNION ALL SELECT \"_path\", \"_run_id\", ");
+	strbuf_addf(sb, "%s, %s FROM ", text_hist, value);
+	{
+		struct strbuf h = STRBUF_INIT;
+
+		strbuf_addf(&h, "wsm_hist_%s", table);
+		strbuf_add_ident(sb, strbuf_str(&h));
+		strbuf_release(&h);
+	}
+	strbuf_addstr(sb,
+		" WHERE \"_superseded_by\" IN (SELECT id FROM later))"
+		" SELECT src._path, src.rule, src._run_id, src.sha256, src.mtime_ns,"
+		" f.mode, d.t, d.v FROM src JOIN d ON d.p = src._path AND d.r = src._run_id"
+		" LEFT JOIN wsm_files f ON f.run_id = src._run_id AND f.path = src._path");
+	if (by_rule)
+		strbuf_addstr(sb, " WHERE src.rule = $2");
+	strbuf_addstr(sb, " ORDER BY src._path");
+	return sb->failed ? -1 : 0;
 }

@@ -151,6 +151,15 @@ measure() {
 	[ "$rc" = 0 ] || say "$s: $t exited $rc (see $W/$s.$t.err)"
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$s" "$t" "$wall" "$rss" "$rc" "$nfiles" "$nbytes" "$note" "$cpu" >>"$raw"
 }
+# note_db_size DB: the size of database DB as the note of the last measure
+# (the cost of keeping each document's exact text beside jsonb, README)
+note_db_size() {
+	local sz
+	sz=$(psql "$pgbase/$1" -X -A -t -c "SELECT pg_database_size(current_database())" 2>/dev/null) || return 0
+	awk -F'\t' -v OFS='\t' -v n="database $((sz / 1000000)) MB" \
+		'NR == lines { $8 = ($8 == "" ? n : $8 "; " n) } { print }' lines="$(wc -l <"$raw")" \
+		"$raw" >"$raw.tmp" && mv "$raw.tmp" "$raw"
+}
 na() { printf '%s\t%s\t\t\t\t\t\t%s\n' "$1" "$2" "$3" >>"$raw"; }
 
 for size in $(echo "$sizes" | tr ',' ' '); do
@@ -228,6 +237,7 @@ for f in r["files"]:
 	if [ "$pg_ok" = 1 ]; then
 		measure "$size" migrate_pg "" "$wsm" migrate "$tree" --db "$(pgdb "ours_$lsize")" --schema "$schema" \
 			--backup-dir "$d/backups-pg" --on-invalid skip --format json -q
+		note_db_size "ours_$lsize"
 		python3 - "$tree" "$d/copy.tsv" <<'PY'
 import json, os, sys
 root, out = sys.argv[1], open(sys.argv[2], "w", encoding="utf-8")
@@ -243,6 +253,7 @@ PY
 		measure "$size" psql_copy "" psql "$(pgdb "copy_$lsize")" -X -q -v ON_ERROR_STOP=1 -1 \
 			-c "CREATE TABLE docs (path text PRIMARY KEY, doc jsonb NOT NULL)" \
 			-c "\\copy docs FROM '$d/copy.tsv'"
+		note_db_size "copy_$lsize"
 		if [ "$promote_ok" = 1 ]; then
 			measure "$size" promote "" "$wsm" promote --from "sqlite:$d/promote.db" --to "$(pgdb "promote_$lsize")" \
 				--format json

@@ -532,4 +532,12 @@ awk '{ k = $1 " " $2; n[k]++; kd[k] += $3; b[k] += ($4 == "before"); a[k] += ($4
 awk '{ n[$1]++; f[$1] += ($8 > 0) } END { for (b in n) printf "%s: %d kills, %d survived, %d failed\n", b, n[b], n[b] - f[b], f[b] }' "$WORK/tally" | sort
 echo "(killed: the process was still running when killed; before/after: the state the kill left;"
 echo " orphans, markers: *.partial files and .uncommitted markers the kill left; cleaned: next runs that said they removed one)"
+# the scenario of a fixed defect, once (issue 12, defect 1)
+if sh tests/crash/rollback-lock.sh --bin "$BIN" > "$WORK/rollback-lock.log" 2>&1; then
+	echo "PASS tests/crash/rollback-lock.sh: $(head -n 1 "$WORK/rollback-lock.log")"
+else
+	failures=$((failures + 1))
+	echo "FAIL tests/crash/rollback-lock.sh:"
+	sed 's/^/    /' "$WORK/rollback-lock.log"
+fi
 [ $failures -eq 0 ]

@@ -139,7 +139,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *buf = (const char *)data;
-	struct jsonread_opts small = { 0, "fuzz.json" };
+	struct jsonread_opts small = { 0, "fuzz.json", NULL };
 	struct error err, err2;
 	size_t skipped = 99, s = 0, e = 0;
 	long line = 0, col = 0;

@@ -5,9 +5,8 @@ wsm migrate tree --schema "$WSM_ROOT/fixtures/mini-schema" --db "$DB"
 expect_status 0
 f=tree/agent_workspaces/Agent-1/status.json
 if [ "$WSM_BACKEND" = postgres ]; then
-	col=$(q "select column_name from information_schema.columns where table_name='agent_status' and column_name='_raw'")
-	[ -n "$col" ] || skip "PostgreSQL keeps _doc as jsonb only"
-	q "select _raw from agent_status where agent_id='Agent-1'" > got.json
+	# _doc is jsonb (for queries); _doc_text keeps the bytes
+	q "select _doc_text from agent_status where agent_id='Agent-1'" > got.json
 else
 	sqlite3 test.db "select writefile('got.json', _doc) from agent_status where agent_id='Agent-1'" >/dev/null
 fi

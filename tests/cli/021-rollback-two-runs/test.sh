@@ -43,5 +43,5 @@ for t in agent_status status_kv messages task_lists tasks wsm_sources; do
 done
 expect_eq "$(q "select count(*) from wsm_runs where status='rolled_back'")" 2 both_rolled_back
 wsm rollback --db "$DB"
-expect_status 2
+expect_status 3
 expect_err "no committed run"

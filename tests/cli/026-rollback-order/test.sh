@@ -6,8 +6,9 @@ printf '{"agent_id": "Agent-1", "status": "x"}\n' > tree/agent_workspaces/Agent-
 wsm migrate tree --schema "$WSM_ROOT/fixtures/mini-schema" --db "$DB" --format json
 r2=$(jget .run_id)
 wsm rollback --db "$DB" --run "$r1"
-expect_status 2
+expect_status 3
 expect_err "$r2"
+grep -q "usage:" err.txt && fail "a state error printed the usage line"
 wsm rollback --db "$DB" --run "$r2" -q
 expect_status 0
 wsm rollback --db "$DB" --run "$r1" -q --force

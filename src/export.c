@@ -1,0 +1,247 @@
+/*
+ * export.c - the database's documents back out as files (export.h): the
+ * edit policy, the checks of the target folder and of --run, on top of
+ * storage_export_docs and backup_place_*.
+ */
+#include "export.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "backup.h"
+#include "jsoncanon.h"
+#include "storage.h"
+#include "util.h"
+
+const char *export_kind_name(enum export_kind k)
+{
+	switch (k) {
+	case EXPORT_EXACT: return "exact";
+	case EXPORT_EDITED: return "edited";
+	case EXPORT_REWRITTEN: return "rewritten";
+	case EXPORT_REFUSED: return "refused";
+	}
+	return "?";
+}
+
+struct run_find {
+	const char *id;
+	struct run_info run;
+	int found;
+};
+
+static int find_run(void *ctx, const struct run_info *r)
+{
+	struct run_find *f = ctx;
+
+	if (strcmp(r->id, f->id) == 0) {
+		f->run = *r;
+		f->found = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* 1 when `dir` exists and holds anything, 0 when empty or absent, -1 (err). */
+static int dir_nonempty(const char *dir, struct error *err)
+{
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+	int any = 0;
+
+	if (stat(dir, &st)) {
+		if (errno == ENOENT)
+			return 0;
+		error_set(err, ERR_IO, "cannot look at '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		error_set(err, ERR_USAGE, "'%s' is not a folder", dir);
+		return -1;
+	}
+	if (!(d = opendir(dir))) {
+		error_set(err, ERR_IO, "cannot read '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	while (!any && (e = readdir(d)))
+		any = strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return any;
+}
+
+struct exp {
+	const struct export_opts *o;
+	struct backup_place *pl;
+	void (*on_event)(void *ctx, const struct export_event *ev);
+	void *ctx;
+	struct export_summary *sum;
+	struct jsoncanon jc;
+	struct strbuf ca, cb;
+	struct error *err;
+	int64_t seen;
+};
+
+/* 1 when texts a and b are the same JSON value (as jsonb holds them). */
+static int same_value(struct exp *x, const char *a, size_t an, const char *b, size_t bn)
+{
+	strbuf_reset(&x->ca);
+	strbuf_reset(&x->cb);
+	if (jsoncanon_append(&x->jc, a, an, &x->ca) ||
+	    jsoncanon_append(&x->jc, b, bn, &x->cb))
+		return 0;
+	jsoncanon_trim(&x->jc, 1 << 20);
+	return x->ca.len == x->cb.len && !memcmp(x->ca.buf, x->cb.buf, x->ca.len);
+}
+
+static int one_doc(void *ctx, const struct export_doc *d)
+{
+	struct exp *x = ctx;
+	struct export_event ev = { d->path, d->table, EXPORT_EXACT, NULL, 0 };
+	const char *data = d->text;
+	size_t len = d->text_len;
+	char sha[65], why[4200];
+	int rc;
+
+	x->seen++;
+	if (d->text) {
+		util_sha256_hex(d->text, d->text_len, sha);
+		if (!d->sha256 || strcmp(sha, d->sha256) != 0) {
+			ev.kind = EXPORT_EDITED;
+			ev.reason = "the document was edited in the database since its import";
+		}
+	}
+	if (d->value) {
+		/* PostgreSQL: _doc (jsonb) is what users query and update */
+		if (!d->text) {
+			data = d->value;
+			len = d->value_len;
+			ev.kind = EXPORT_REWRITTEN;
+			ev.reason = "stored before _doc_text existed: jsonb's text of the same "
+				    "value, not the original bytes (those are in the run's archive)";
+		} else if (!same_value(x, d->value, d->value_len, d->text, d->text_len)) {
+			data = d->value;
+			len = d->value_len;
+			ev.kind = EXPORT_EDITED;
+			ev.reason = "_doc was edited in the database: the edit is written as "
+				    "jsonb prints it (_doc_text holds the text before the edit)";
+		}
+	}
+	if (!data) {
+		ev.kind = EXPORT_REFUSED;
+		ev.reason = "the row holds no document";
+		x->sum->refused++;
+		x->on_event(x->ctx, &ev);
+		return 0;
+	}
+	why[0] = '\0';
+	rc = backup_place_put(x->pl, d->path, data, len, d->mode ? d->mode : 0644,
+			      d->mtime_ns, x->o->force, why, sizeof(why), x->err);
+	if (rc == ERR_DATA) {
+		ev.kind = EXPORT_REFUSED;
+		ev.reason = why;
+		x->sum->refused++;
+		x->on_event(x->ctx, &ev);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	ev.bytes = len;
+	x->sum->files++;
+	x->sum->bytes += len;
+	if (ev.kind == EXPORT_EXACT)
+		x->sum->exact++;
+	else if (ev.kind == EXPORT_EDITED)
+		x->sum->edited++;
+	else
+		x->sum->rewritten++;
+	x->on_event(x->ctx, &ev);
+	return 0;
+}
+
+int export_run(const struct export_opts *o,
+	       void (*on_event)(void *ctx, const struct export_event *ev),
+	       void *ctx, struct export_summary *sum, struct error *err)
+{
+	struct exp x;
+	struct export_query q = { 0, o->table, o->rule };
+	struct storage *st = NULL;
+	int rc, ne;
+
+	memset(sum, 0, sizeof(*sum));
+	memset(&x, 0, sizeof(x));
+	if (!o->to || !*o->to)
+		return error_set(err, ERR_USAGE, "export needs --to DIR");
+	{
+		struct storage_opts so;
+
+		memset(&so, 0, sizeof(so));
+		so.read_only = 1;   /* never creates a database, never writes one */
+		if ((rc = storage_open(o->db, &so, &st, err)))
+			return rc;
+	}
+	snprintf(sum->db_masked, sizeof(sum->db_masked), "%s", st->url_masked);
+	if (o->run_id) {
+		struct run_find f;
+
+		memset(&f, 0, sizeof(f));
+		f.id = o->run_id;
+		rc = storage_list_runs(st, find_run, &f, err);
+		if (rc < 0 || (rc && rc != 1))
+			goto out;
+		if (!f.found) {
+			rc = error_set(err, ERR_USAGE, "no run '%s' in %s (see `wsmigrate runs`)",
+				       o->run_id, st->url_masked);
+			goto out;
+		}
+		if (strcmp(f.run.status, "committed") != 0) {
+			rc = error_set(err, ERR_USAGE, "run '%s' is %s: there is no state of it to export",
+				       o->run_id, f.run.status);
+			goto out;
+		}
+		q.as_of_seq = f.run.seq;
+		snprintf(sum->run_id, sizeof(sum->run_id), "%s", f.run.id);
+	}
+	ne = dir_nonempty(o->to, err);
+	if (ne < 0) {
+		rc = err->code ? err->code : ERR_IO;
+		goto out;
+	}
+	if (ne && !o->force) {
+		rc = error_set(err, ERR_USAGE,
+			       "'%s' is not empty: export writes into an empty (or new) folder; "
+			       "--force writes into it anyway, replacing files of the same paths",
+			       o->to);
+		goto out;
+	}
+	if ((rc = backup_place_open(o->to, &x.pl, err)))
+		goto out;
+	x.o = o;
+	x.on_event = on_event;
+	x.ctx = ctx;
+	x.sum = sum;
+	x.err = err;
+	x.jc = (struct jsoncanon)JSONCANON_INIT;
+	rc = storage_export_docs(st, &q, one_doc, &x, err);
+	if (!rc)
+		rc = backup_place_close(x.pl, err);
+	else
+		backup_place_close(x.pl, NULL);
+	x.pl = NULL;
+	if (!rc && !x.seen && (o->rule || o->table))
+		rc = error_set(err, ERR_USAGE, "no documents of %s '%s' in %s",
+			       o->rule ? "rule" : "table", o->rule ? o->rule : o->table,
+			       st->url_masked);
+	if (!rc && sum->refused)
+		rc = error_set(err, ERR_DATA, "%lld document%s refused", (long long)sum->refused,
+			       sum->refused == 1 ? "" : "s");
+out:
+	jsoncanon_release(&x.jc);
+	strbuf_release(&x.ca);
+	strbuf_release(&x.cb);
+	storage_close(st);
+	return rc;
+}
