@@ -319,7 +319,7 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 		goto out;
 	}
 	if (pick.found == 1 && source && strcmp(source, pick.run.source) != 0) {
-		rc = error_set(err, ERR_USAGE, "run %s is of source '%s', not '%s'", pick.run.id,
+		rc = error_set(err, ERR_IO, "run %s is of source '%s', not '%s'", pick.run.id,
 			       pick.run.source, source);
 		goto out;
 	}

@@ -80,7 +80,7 @@ expect_status 0
 wsm rollback --db "$DB" --source "$A" --force
 expect_status 0
 wsm rollback --db "$DB" --source "$A"
-expect_status 2
+expect_status 3
 expect_err "no committed run of source"
 expect_eq "$(q "select count(*) from agent_status where _source = '$A'")" 0 a_gone
 expect_eq "$(q "select count(*) from wsm_sources where _source = '$A'")" 0 a_sources_gone

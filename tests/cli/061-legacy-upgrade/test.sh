@@ -32,7 +32,7 @@ expect_eq "$(jq -r '.runs[2].source' out.txt)" "$R/treeA" legacy_source_a
 # the runs of the previous version share one chain: B's run cannot go
 # before A's later run 3 (B's run replaced A's rows of the same keys)
 wsm rollback --db "$DB" --run "$RUN_B"
-expect_status 2
+expect_status 3
 expect_err "$RUN_A3"
 
 # B again: A's files are not B's deletions; then A: nothing deleted either

@@ -29,18 +29,21 @@ if [ "$WSM_BACKEND" = postgres ]; then
 	# the same source: refused at once with --no-wait
 	wsm migrate A --schema "$MS" --db "$DB" --no-wait
 	[ "$ST" -ne 0 ] || fail "a second run of source A did not wait for the first"
-	expect_err "another wsmigrate run of source '$WSM_WORK/A' holds the lock"
-	# ... and waits, saying so, without it
-	wsm migrate A --schema "$MS" --db "$DB" --format json
+	expect_err "another wsmigrate run of source '$WSM_WORK/A' (wsmigrate (pid "
+	expect_err "holds the lock"
+	# ... and waits without it, saying so with -v: which source, held by whom
+	wsm migrate A --schema "$MS" --db "$DB" --format json -v
 	expect_status 0
-	expect_err "waiting: $WSM_WORK/A: another wsmigrate run of source '$WSM_WORK/A' holds the lock"
+	expect_err "waiting for the lock of source '$WSM_WORK/A'"
+	expect_err "held by wsmigrate (pid"
 	expect_eq "$(jget .unchanged)" 6 a_second_run_sees_the_first
 else
 	wsm migrate B --schema "$MS" --db "$DB" --no-wait
 	[ "$ST" -ne 0 ] || fail "SQLite let two writers in"
-	wsm migrate B --schema "$MS" --db "$DB" --format json
+	wsm migrate B --schema "$MS" --db "$DB" --format json -v
 	expect_status 0
-	expect_err "waiting: $WSM_WORK/B: another run is writing to"
+	expect_err "waiting for the lock on"
+	expect_err "held by wsmigrate (pid $APID"
 	expect_eq "$(jget .imported)" 6 b_imported
 fi
 wait $APID || { cat a.err; fail "run A failed"; }
