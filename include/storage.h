@@ -327,6 +327,8 @@ struct export_query {
 				     (wsm_runs.seq); 0: the current state */
 	const char *table;        /* only this main table, or NULL */
 	const char *rule;         /* only files of this rule, or NULL */
+	const char *source;       /* only files of this source, or NULL: all
+				     (in source order, then path order) */
 };
 
 struct storage;

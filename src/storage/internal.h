@@ -48,14 +48,18 @@ void storage_free_names(char **names, size_t n);
 /*
  * Append the query of storage_export_docs for main table `table` (and its
  * history), in SQL both backends speak.  Parameters: $1 the as-of seq
- * (INT64_MAX for the current state), $2 the rule when by_rule.  Columns:
+ * (INT64_MAX for the current state), $2 the rule when by_rule, and with
+ * by_source $2 the rule or NULL and $3 the source, compared with the
+ * expression source_col ("_source", or "''" for a ledger from before
+ * sources).  Columns:
  * path, rule, run_id, sha256, mtime_ns, mode, text, value, where text is
  * the expression text_main (text_hist in the history table) and value the
  * expression `value`, over the table's columns.  Returns 0, or -1 when
  * out of memory.
  */
 int storage_export_sql(struct strbuf *sb, const char *table, const char *text_main,
-		       const char *text_hist, const char *value, int by_rule);
+		       const char *text_hist, const char *value, int by_rule,
+		       const char *source_col, int by_source);
 
 /* The ledger table that databases made by older versions lack. */
 #define LEDGER_WARNINGS "wsm_warnings"

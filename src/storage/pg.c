@@ -1374,9 +1374,9 @@ static int pg_export_docs(struct storage *st, const struct export_query *eq,
 	struct pg_storage *ps = pg_downcast(st);
 	struct strbuf sql = STRBUF_INIT, hist = STRBUF_INIT;
 	char seq[32];
-	const char *params[2] = { seq, eq->rule };
+	const char *params[3] = { seq, eq->rule, eq->source };
 	PGresult *res = NULL, *tabs = NULL;
-	int i, rc = 0, own = !ps->in_tx;
+	int i, rc = 0, own = !ps->in_tx, has_source = 0;
 
 	snprintf(seq, sizeof(seq), "%lld", (long long)(eq->as_of_seq > 0 ? eq->as_of_seq : INT64_MAX));
 	if (own && pg_exec(ps, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL,
@@ -1389,6 +1389,10 @@ static int pg_export_docs(struct storage *st, const struct export_query *eq,
 	}
 	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
 		goto out;
+	if (pg_has_column(ps, "wsm_sources", "_source", &has_source, err)) {
+		rc = ERR_IO;
+		goto out;
+	}
 	if (pg_exec(ps, "SELECT name FROM wsm_tables WHERE NOT is_child ORDER BY name",
 		    0, NULL, &tabs, err, "export")) {
 		rc = ERR_IO;
@@ -1406,11 +1410,13 @@ static int pg_export_docs(struct storage *st, const struct export_query *eq,
 			rc = ERR_IO;
 			break;
 		}
-		if (storage_export_sql(&sql, t, tm, th, "\"_doc\"::text", eq->rule != NULL)) {
+		if (storage_export_sql(&sql, t, tm, th, "\"_doc\"::text", eq->rule != NULL,
+				       has_source ? "_source" : "''", eq->source != NULL)) {
 			rc = error_set(err, ERR_IO, "out of memory");
 			break;
 		}
-		if (!PQsendQueryParams(ps->conn, sql.buf, eq->rule ? 2 : 1, NULL, params,
+		if (!PQsendQueryParams(ps->conn, sql.buf, eq->source ? 3 : eq->rule ? 2 : 1,
+				       NULL, params,
 				       NULL, NULL, 0) ||
 		    !PQsetSingleRowMode(ps->conn)) {
 			rc = pg_fail(ps, NULL, err, "export");

@@ -1786,7 +1786,9 @@ static int sqlite_export_docs(struct storage *st, const struct export_query *eq,
 	for (i = 0; i < n && !stop; i++) {
 		strbuf_reset(&sql);
 		if (storage_export_sql(&sql, names[i], "\"_doc\"", "\"_doc\"", "NULL",
-				       eq->rule != NULL)) {
+				       eq->rule != NULL,
+				       has_column(s, "wsm_sources", "_source") ? "_source" : "''",
+				       eq->source != NULL)) {
 			rc = error_set(err, ERR_IO, "out of memory");
 			goto out;
 		}
@@ -1797,6 +1799,8 @@ static int sqlite_export_docs(struct storage *st, const struct export_query *eq,
 		sqlite3_bind_int64(q, 1, eq->as_of_seq > 0 ? eq->as_of_seq : INT64_MAX);
 		if (eq->rule)
 			sqlite3_bind_text(q, 2, eq->rule, -1, SQLITE_STATIC);
+		if (eq->source)
+			sqlite3_bind_text(q, 3, eq->source, -1, SQLITE_STATIC);
 		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 			struct export_doc d;
 

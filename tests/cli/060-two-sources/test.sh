@@ -62,6 +62,38 @@ wsm backups list --db "$DB" --source "$B" --format json
 expect_status 0
 expect_eq "$(jq -r '.backups | length' out.txt)" 2 backups_of_b
 
+# export: a database of several sources wants --source; each source comes
+# out as its own tree, directly under DIR
+wsm export --db "$DB" --to exp-all
+expect_status 2
+expect_err "several sources"
+[ ! -e exp-all/agent_workspaces ] || fail "the refused export wrote files"
+wsm export --db "$DB" --to exp-a --source "$A" --format json
+expect_status 0
+cmp exp-a/agent_workspaces/Agent-1/status.json A/agent_workspaces/Agent-1/status.json ||
+	fail "export of source A differs from A's file"
+wsm export --db "$DB" --to exp-b --source "$B"
+expect_status 0
+cmp exp-b/agent_workspaces/Agent-1/status.json B/agent_workspaces/Agent-1/status.json ||
+	fail "export of source B differs from B's file"
+[ ! -e exp-b/agent_workspaces/Agent-1/outbox/reply.json ] || fail "B's pruned file was exported"
+[ -e exp-a/agent_workspaces/Agent-1/outbox/reply.json ] || fail "A lost its reply.json in the export"
+wsm export --db "$DB" --to exp-none --source nosuch
+expect_status 2
+
+# backups prune works per source: --source touches only that source's archives
+wsm backups prune --db "$DB" --source "$B" --keep-last 1 --force --dry-run --format json
+expect_status 0
+expect_eq "$(jq -r '[.removed[].run_id] | length' out.txt)" \
+	"$(( $(q "select count(*) from wsm_runs where source = '$B' and coalesce(archive_path, '') <> ''") - 1 ))" \
+	b_prune_all_but_one
+for id in $(jq -r '.removed[].run_id' out.txt); do
+	expect_eq "$(q "select source from wsm_runs where id = '$id'")" "$B" pruned_run_is_of_b
+done
+wsm backups prune --db "$DB" --keep-last 1 --force --dry-run --format json
+expect_status 0
+expect_eq "$(jq -r '.kept' out.txt)" 2 one_kept_per_source
+
 # rollback --source B undoes B's prune although A ran since
 wsm rollback --db "$DB" --source "$B"
 expect_status 0
