@@ -162,6 +162,7 @@ asan:
 
 bench: deps all
 	./tests/bench/run.sh
+	./tests/bench/concurrent.sh
 
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer targets tests/fuzz/fuzz_NAME.c, linked against a clang build of

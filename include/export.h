@@ -31,7 +31,8 @@
  *     rc = export_run(&opts, on_event, ctx, &sum, err);
  * Returns 0; ERR_DATA (1) when any document was refused (each reported
  * through on_event); ERR_USAGE for a non-empty `to` without force, an
- * unknown or rolled-back run, or a --rule/--table matching nothing
+ * unknown or rolled-back run, a database of several sources without a
+ * source, or a --rule/--table matching nothing
  * recorded; ERR_IO on database or file-system failures.  Never prints.
  */
 #ifndef WSM_EXPORT_H
@@ -47,6 +48,9 @@ struct export_opts {
 	const char *run_id;    /* the state as of this run, or NULL: current */
 	const char *rule;      /* only this rule's files, or NULL */
 	const char *table;     /* only this main table's documents, or NULL */
+	const char *source;    /* only this source's files, or NULL: the run's
+				  source with run_id, else the database's one
+				  source (ERR_USAGE when it holds several) */
 	int force;             /* write into a non-empty folder, replacing files */
 };
 

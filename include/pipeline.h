@@ -88,6 +88,8 @@ enum pipeline_note_kind {
 	NOTE_PRUNED,                     /* ... and its rows moved to history */
 	NOTE_REMOVED_ORIGINAL,           /* --remove-originals deleted it */
 	NOTE_KEPT_ORIGINAL,              /* --remove-originals kept it (changed since) */
+	NOTE_TREE_MOVED,                 /* path: the source; detail: the tree root of its
+					    last run, which differs from this one */
 	NOTE_MTIME_CLAMPED               /* its mtime is before 1677 or after 2262: the
 					    ledger's int64 mtime_ns holds it clamped (the
 					    archive keeps it exactly), and the file is
@@ -156,6 +158,9 @@ struct pipeline_stats {
 	char run_id[64];
 	char db_masked[1024];
 	char tree_root[1024];
+	char source[1024];               /* the run's source (--source, else tree_root) */
+	char moved_from[1024];           /* the source's last tree root, when it
+					    differs from tree_root; else "" */
 	char archive_path[1024];
 	char archive_sha256[65];
 	int64_t seen, imported, unchanged, skipped, invalid, deleted, ignored;

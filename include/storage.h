@@ -9,10 +9,11 @@
  * Calling sequence (the transaction sequence of one run):
  *
  *     storage_open(url, &opts, &st, err)
- *     storage_begin(st, err)            -- exclusive: waits for (or with
- *                                          opts.no_wait refuses) any other
- *                                          writer of the same database
- *     storage_ensure_tables(st, defs, n, err)
+ *     storage_begin(st, err)            -- exclusive per source: waits for
+ *                                          (or with opts.no_wait refuses)
+ *                                          another writer of the source
+ *                                          (see "Writers")
+ *     storage_ensure_tables(st, defs, n, err)   -- first, before any write
  *     storage_run_start(st, &run, err)
  *     storage_source_lookup(...)        -- any number, interleaved with
  *     storage_put_batch(st, &batch, err)   any number of batches
@@ -39,9 +40,36 @@
  * Read-only calls (storage_list_runs, storage_list_files) need no begin.
  * storage_revert_run is its own begin ... commit sequence.
  *
+ * Sources: every tree imported into a database is a *source*, named by
+ * the run's run_info.source, else storage_opts.source, else its tree
+ * root (the pipeline's default is the tree's absolute path).  With a
+ * tenant, the source is (tenant, name).  Everything a run reads or
+ * replaces is its source's: the lookups (outside a run: of
+ * storage_opts.source), the rows a changed file replaces, the files found
+ * deleted, prune, and the order in which runs are rolled back.  Two
+ * sources may hold the same relative path and the same declared key: they
+ * are two rows.  The upsert key of a table is (_source, key) (with a
+ * tenant, (_source, tenant_id, key)); a key identifies a row within its
+ * source.
+ *
+ * Writers: on PostgreSQL a handle with a source (opts.source) locks its
+ * source only: transaction-level advisory locks, the database's shared
+ * and the source's (hash of tenant and source) exclusive.  Runs of
+ * different sources proceed at the same time: they write rows of their
+ * own sources only (the upsert keys include _source), and the run order
+ * comes from a sequence.  A handle without a source (promote, rollback)
+ * takes the database lock exclusive and waits for every run.  A run that
+ * creates or alters tables (ensure_tables, or the ledger) takes the DDL
+ * lock until it commits, and looks again once it has it: concurrent first
+ * runs wait for the first.  SQLite has one writer at a time, whatever the
+ * source.  Both call opts.on_lock_wait (naming the holder, and on
+ * PostgreSQL the source whose lock it is) before they wait for another
+ * writer; with no_wait the error names the holder.
+ *
  * Data model kept by every backend:
  *   - each data table has the declared columns plus system columns
  *       _path    TEXT    source path, relative to the tree root
+ *       _source  TEXT    the source (tree) the row came from
  *       _sha256  TEXT    sha256 of the source file (lower-case hex)
  *       _run_id  TEXT    run that wrote the row
  *       _doc     the document (main tables only): on SQLite its original
@@ -57,16 +85,29 @@
  *     columns plus _superseded_by (run id) and _hist_seq: every row that a
  *     run replaces or prunes is moved there, so storage_revert_run can put
  *     it back.
- *   - wsm_runs, wsm_files (the ledger), wsm_sources (current state of each
- *     source path: sha256, size, mtime, rule, run) with its own history,
+ *   - wsm_runs (each run with its source, tree root and host), wsm_files
+ *     (the ledger), wsm_sources (current state of each path of each
+ *     source: sha256, size, mtime, rule, run) with its own history,
  *     wsm_tables (the table definitions, so that revert and promote
  *     work without the manifest), and wsm_warnings (what a run imported
  *     with a loss: a value stored as NULL, a column NULL everywhere, a row
  *     replaced by a later file of the same run).  wsm_runs and wsm_files
  *     count the warnings in a `warnings` column.  A ledger made by an
- *     older version is upgraded in place by ensure_tables/run_start (the
- *     missing columns and tables are added); read-only calls work on it
- *     as it is (warnings read as 0).
+ *     older version is upgraded in place by ensure_tables/run_start (and
+ *     on PostgreSQL by revert_run) (the missing columns and tables are added; a ledger
+ *     from before sources gets _source on every row: the tree root of
+ *     the run that wrote the row); read-only calls work on it as it is
+ *     (warnings read as 0, a run's source is its tree root).
+ *   - with a tenant (PostgreSQL): tenant_id on the data, history and
+ *     wsm_sources tables, and row-level security FORCEd on them and on
+ *     wsm_runs, wsm_files, wsm_warnings and wsm_tables, by policies that
+ *     consult wsm_tenant_roles (role_name, tenant_id) by current_user:
+ *     a role sees and writes only the rows of the tenants it is bound to
+ *     (wsm_tables: read by all, written by members of its owner).
+ *     run_start refuses (ERR_USAGE) a role not bound to the run's tenant
+ *     (superusers and BYPASSRLS roles excepted); for a role that row-level
+ *     security binds, rows go by INSERT ... SELECT from temp tables, as
+ *     PostgreSQL refuses COPY FROM into such tables.
  *
  * Key collisions: when a row replaces, by its upsert key, a row that the
  * same run wrote earlier (from another file, or the same file), put_batch
@@ -189,6 +230,11 @@ struct run_info {
 	char finished_at[40];
 	char status[24];          /* "committed", "rolled_back" */
 	char tree_root[1024];
+	char source[1024];        /* the run's source (see "Sources") */
+	char host[256];           /* the importer's host name, "" unknown */
+	int shared_chain;         /* a run of a version before sources: it
+				     shares one rollback chain with every
+				     later run, of any source */
 	char manifest_sha256[65];
 	char tool_version[32];
 	char tenant[128];         /* "" when none */
@@ -213,6 +259,9 @@ struct lock_holder {
 	char since[40];       /* "YYYY-MM-DD HH:MM:SS UTC" */
 	int since_is_start;   /* `since` is the holder's process start time
 				 (SQLite), not the moment it took the lock */
+	const char *source;   /* PostgreSQL: the source whose lock is held
+				 (valid during the callback), or NULL: the
+				 database's lock */
 };
 
 /* Options for storage_open. */
@@ -244,6 +293,9 @@ struct storage_opts {
 				 (ERR_IO if PATH appeared meanwhile); without
 				 a commit, close removes it, so a run that
 				 wrote nothing leaves no file behind */
+	const char *source;   /* the source this handle reads and writes
+				 (see "Sources"); NULL: a run's source is
+				 its run_info.source, else its tree root */
 };
 
 /*
@@ -275,6 +327,8 @@ struct export_query {
 				     (wsm_runs.seq); 0: the current state */
 	const char *table;        /* only this main table, or NULL */
 	const char *rule;         /* only files of this rule, or NULL */
+	const char *source;       /* only files of this source, or NULL: all
+				     (in source order, then path order) */
 };
 
 struct storage;
@@ -386,7 +440,11 @@ const char *storage_scrub_secrets(const char *url, char *msg, size_t size);
 int storage_begin(struct storage *st, struct error *err);
 int storage_ensure_tables(struct storage *st, const struct table_def *defs,
 			  size_t n, struct error *err);
-/* Insert the run's wsm_runs row (status "running" until run_finish). */
+/*
+ * Insert the run's wsm_runs row (status "running" until run_finish), with
+ * its source (run->source, else the handle's, else run->tree_root) and
+ * run->host.
+ */
 int storage_run_start(struct storage *st, const struct run_info *run,
 		      struct error *err);
 /* *found = 1 and *out filled when `path` has a current source state. */
@@ -406,15 +464,18 @@ int storage_source_lookup_many(struct storage *st, const char *const *paths,
 int storage_put_batch(struct storage *st, const struct batch *b,
 		      struct error *err);
 /*
- * Call cb for each path in wsm_sources that has no wsm_files row in run
- * `run_id` (the files deleted from the tree since).  A non-zero return from
- * cb stops the walk and is returned.
+ * Call cb for each path of the run's source in wsm_sources that has no
+ * wsm_files row in run `run_id` (the files deleted from the tree since).
+ * A non-zero return from cb stops the walk and is returned.
  */
 int storage_missing_sources(struct storage *st, const char *run_id,
 			    int (*cb)(void *ctx, const char *path,
 				      const char *rule),
 			    void *ctx, struct error *err);
-/* Move every row of `path` (all data tables and wsm_sources) to history. */
+/*
+ * Move every row of `path` of the run's source (all data tables and
+ * wsm_sources) to history.
+ */
 int storage_prune_source(struct storage *st, const char *run_id,
 			 const char *path, struct error *err);
 /* Update the run's row: finish time, status "committed", counts, archive. */
@@ -422,7 +483,11 @@ int storage_run_finish(struct storage *st, const struct run_info *run,
 		       struct error *err);
 int storage_commit(struct storage *st, struct error *err);
 int storage_rollback(struct storage *st, struct error *err);
-/* Runs in seq order, oldest first.  Returns 0 when the ledger is absent. */
+/*
+ * Runs in seq order, oldest first, of every source (and, with row-level
+ * security, of the tenants the role is bound to).  Returns 0 when the
+ * ledger is absent.
+ */
 int storage_list_runs(struct storage *st,
 		      int (*cb)(void *ctx, const struct run_info *run),
 		      void *ctx, struct error *err);
@@ -439,10 +504,13 @@ int storage_list_files(struct storage *st, const char *run_id,
  * Undo run `run_id`: delete the rows it wrote, move back the rows it
  * replaced or pruned, restore wsm_sources, delete its warnings, and mark
  * the run "rolled_back".  Refuses (ERR_USAGE, naming them) when a later
- * run that is not rolled back exists.  Called outside a transaction, it
- * is one transaction of its own (begin ... commit); called after
- * storage_begin, it works inside that transaction and the caller commits
- * (rollback does, so that it holds the lock while it restores the files).
+ * run of the same source (and tenant) is not rolled back; runs of other
+ * sources do not matter (a run of a version before sources shares one
+ * chain with every later run).  Called outside a transaction, it is one
+ * transaction of its own (begin ... commit); called after storage_begin,
+ * it works inside that transaction and the caller commits (rollback does,
+ * so that it holds the lock while it restores the files).  PostgreSQL
+ * upgrades an older ledger first.
  */
 int storage_revert_run(struct storage *st, const char *run_id,
 		       int64_t *rows_removed, int64_t *rows_restored,

@@ -12,13 +12,15 @@
  * Points: "after-batch" and "before-commit" (migrate fails there),
  * "crash-before-commit" (migrate dies without cleaning up),
  * "promote-alter:TABLE" (promote changes one copied row of TABLE before
- * verifying it), "slow-restore" (a restore sleeps 2 ms after each
- * file it writes, so that a test can act while a rollback is under way),
- * and "rewrite-before-read:PATH" (migrate appends 4 KB of blanks to the
- * tree's file PATH between the walk's stat and the read), and
- * "finish-after-read:PATH" (just after migrate reads the tree's file PATH,
- * it appends `"rest": 2}` and a newline to it, once per process: a writer
- * finishing a file while a run, e.g. one of `--watch`, is under way).
+ * verifying it), "pause-before-commit:SECONDS" (migrate sleeps holding
+ * its locks, so that a test can start a concurrent run), "slow-restore"
+ * (a restore sleeps 2 ms after each file it writes, so that a test can
+ * act while a rollback is under way), "rewrite-before-read:PATH"
+ * (migrate appends 4 KB of blanks to the tree's file PATH between the
+ * walk's stat and the read), and "finish-after-read:PATH" (just after
+ * migrate reads the tree's file PATH, it appends `"rest": 2}` and a
+ * newline to it, once per process: a writer finishing a file while a
+ * run, e.g. one of `--watch`, is under way).
  */
 #ifndef WSM_TESTHOOK_H
 #define WSM_TESTHOOK_H

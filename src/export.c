@@ -83,6 +83,7 @@ struct exp {
 	struct strbuf ca, cb;
 	struct error *err;
 	int64_t seen;
+	char run_source[1024];     /* --run of a database of several sources */
 };
 
 /* 1 when texts a and b are the same JSON value (as jsonb holds them). */
@@ -162,12 +163,37 @@ static int one_doc(void *ctx, const struct export_doc *d)
 	return 0;
 }
 
+/* The sources of the committed runs: the first, and how many there are
+ * (counting stops at 2: "several"). */
+struct source_count {
+	char first[1024];
+	char second[1024];
+	int n;
+};
+
+static int count_source(void *ctx, const struct run_info *r)
+{
+	struct source_count *c = ctx;
+
+	if (strcmp(r->status, "committed") != 0)
+		return 0;
+	if (c->n == 0) {
+		snprintf(c->first, sizeof(c->first), "%s", r->source);
+		c->n = 1;
+	} else if (strcmp(c->first, r->source) != 0) {
+		snprintf(c->second, sizeof(c->second), "%s", r->source);
+		c->n = 2;
+		return 1;
+	}
+	return 0;
+}
+
 int export_run(const struct export_opts *o,
 	       void (*on_event)(void *ctx, const struct export_event *ev),
 	       void *ctx, struct export_summary *sum, struct error *err)
 {
 	struct exp x;
-	struct export_query q = { 0, o->table, o->rule };
+	struct export_query q = { 0, o->table, o->rule, o->source };
 	struct storage *st = NULL;
 	int rc, ne;
 
@@ -204,6 +230,31 @@ int export_run(const struct export_opts *o,
 		}
 		q.as_of_seq = f.run.seq;
 		snprintf(sum->run_id, sizeof(sum->run_id), "%s", f.run.id);
+		if (o->source && strcmp(o->source, f.run.source) != 0) {
+			rc = error_set(err, ERR_USAGE, "run '%s' is of source '%s', not '%s'",
+				       o->run_id, f.run.source, o->source);
+			goto out;
+		}
+		snprintf(x.run_source, sizeof(x.run_source), "%s", f.run.source);
+	}
+	if (!o->source) {
+		struct source_count sc;
+
+		memset(&sc, 0, sizeof(sc));
+		rc = storage_list_runs(st, count_source, &sc, err);
+		if (rc < 0 || (rc && rc != 1))
+			goto out;
+		rc = 0;
+		/* several sources: the state as of a run is that of its source */
+		if (sc.n > 1 && o->run_id) {
+			q.source = x.run_source;
+		} else if (sc.n > 1) {
+			rc = error_set(err, ERR_USAGE,
+				       "%s holds several sources ('%s', '%s', ...): export one at a"
+				       " time with --source NAME (`wsmigrate runs` shows each run's"
+				       " source)", st->url_masked, sc.first, sc.second);
+			goto out;
+		}
 	}
 	ne = dir_nonempty(o->to, err);
 	if (ne < 0) {
@@ -231,6 +282,9 @@ int export_run(const struct export_opts *o,
 	else
 		backup_place_close(x.pl, NULL);
 	x.pl = NULL;
+	if (!rc && !x.seen && o->source && !o->rule && !o->table)
+		rc = error_set(err, ERR_USAGE, "no documents of source '%s' in %s",
+			       o->source, st->url_masked);
 	if (!rc && !x.seen && (o->rule || o->table))
 		rc = error_set(err, ERR_USAGE, "no documents of %s '%s' in %s",
 			       o->rule ? "rule" : "table", o->rule ? o->rule : o->table,

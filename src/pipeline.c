@@ -1014,12 +1014,21 @@ static int compile_schemas(struct run *r, struct error *err)
 	return 0;
 }
 
-static int last_manifest_cb(void *ctx, const struct run_info *run)
-{
-	char *sha = ctx;
+/* The last committed run of the run's source: its manifest and tree. */
+struct last_run {
+	const char *source;
+	char sha[65];
+	char tree_root[1024];
+};
 
-	if (strcmp(run->status, "committed") == 0)
-		memcpy(sha, run->manifest_sha256, 65);
+static int last_run_cb(void *ctx, const struct run_info *run)
+{
+	struct last_run *lr = ctx;
+
+	if (strcmp(run->status, "committed") == 0 && strcmp(run->source, lr->source) == 0) {
+		memcpy(lr->sha, run->manifest_sha256, 65);
+		snprintf(lr->tree_root, sizeof(lr->tree_root), "%s", run->tree_root);
+	}
 	return 0;
 }
 
@@ -1160,20 +1169,33 @@ static int start_writes(struct run *r, struct error *err)
 {
 	struct storage_opts so = r->o->storage;
 	struct run_info *ri;
+	struct last_run *lr;
 	struct stat sb;
-	char last_sha[65] = "";
 	int rc;
 
 	/* a run that writes nothing leaves no database file behind */
 	so.defer_create = 1;
+	/* the source: --source, else the tree's absolute path */
+	so.source = r->stats->source;
 	if ((rc = storage_open(r->o->db_url, &so, &r->st, err)))
 		return rc;
 	snprintf(r->stats->db_masked, sizeof(r->stats->db_masked), "%s", r->st->url_masked);
 	if ((rc = storage_begin(r->st, err)))
 		return rc;
-	if ((rc = storage_list_runs(r->st, last_manifest_cb, last_sha, err)))
+	if (!(lr = calloc(1, sizeof(*lr))))
+		return error_set(err, ERR_IO, "out of memory");
+	lr->source = r->stats->source;
+	if ((rc = storage_list_runs(r->st, last_run_cb, lr, err))) {
+		free(lr);
 		return rc;
-	r->manifest_changed = last_sha[0] && strcmp(last_sha, r->m->sha256) != 0;
+	}
+	r->manifest_changed = lr->sha[0] && strcmp(lr->sha, r->m->sha256) != 0;
+	if (lr->tree_root[0] && strcmp(lr->tree_root, r->stats->tree_root) != 0) {
+		snprintf(r->stats->moved_from, sizeof(r->stats->moved_from), "%s", lr->tree_root);
+		if (r->o->on_note)
+			r->o->on_note(r->o->ctx, NOTE_TREE_MOVED, r->stats->source, lr->tree_root);
+	}
+	free(lr);
 	if ((rc = storage_ensure_tables(r->st, r->m->tables, r->m->n_tables, err)))
 		return rc;
 	ri = calloc(1, sizeof(*ri));
@@ -1182,6 +1204,10 @@ static int start_writes(struct run *r, struct error *err)
 	snprintf(ri->id, sizeof(ri->id), "%s", r->run_id);
 	util_now_utc(ri->started_at);
 	snprintf(ri->tree_root, sizeof(ri->tree_root), "%s", r->stats->tree_root);
+	snprintf(ri->source, sizeof(ri->source), "%s", r->stats->source);
+	if (gethostname(ri->host, sizeof(ri->host)) != 0)
+		ri->host[0] = 0;
+	ri->host[sizeof(ri->host) - 1] = 0;
 	memcpy(ri->manifest_sha256, r->m->sha256, 65);
 	snprintf(ri->tool_version, sizeof(ri->tool_version), "%s", WSM_VERSION);
 	if (r->o->storage.tenant)
@@ -1271,6 +1297,12 @@ static int finish_writes(struct run *r, struct error *err)
 		_exit(70);     /* simulates a crash: no cleanup at all */
 	if (!rc && TESTHOOK("before-commit"))
 		rc = error_set(err, ERR_IO, "injected failure before commit (test hook)");
+	if (!rc) {
+		const char *pause = TESTHOOK_ARG("pause-before-commit");
+
+		if (pause)
+			sleep((unsigned)strtoul(pause, NULL, 10));   /* holding its locks */
+	}
 	if (!rc) {
 		t = now();
 		rc = storage_commit(r->st, err);
@@ -1447,6 +1479,8 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_stats *stats,
 	if ((rc = walk_open(o->tree, &r.walk, err)))
 		goto out;
 	snprintf(stats->tree_root, sizeof(stats->tree_root), "%s", walk_root(r.walk));
+	snprintf(stats->source, sizeof(stats->source), "%s",
+		 o->storage.source && *o->storage.source ? o->storage.source : stats->tree_root);
 	pipeline_new_run_id(r.run_id);
 	snprintf(stats->run_id, sizeof(stats->run_id), "%s", o->dry_run ? "" : r.run_id);
 	stats->dry_run = o->dry_run;

@@ -339,8 +339,10 @@ static void unchanged(struct tfile *t)
 static struct storage *open_st(const struct be *b, int no_wait,
 			       const char *tenant)
 {
+	/* the source of every run fill_run makes (its tree root): lookups
+	 * outside a run are of the handle's source */
 	struct storage_opts o = { .no_wait = no_wait, .busy_timeout_ms = 20000,
-				  .tenant = tenant };
+				  .tenant = tenant, .source = "/tmp/tree" };
 	struct storage *st = NULL;
 	struct error err;
 
@@ -624,6 +626,7 @@ static void unchanged_file_writes_only_the_ledger(void **state)
 	assert_q(b, "SELECT \"_run_id\" FROM \"notes\"", "r1");
 	assert_n(b, "SELECT count(*) FROM \"wsm_hist_notes\"", 0);
 	assert_n(b, "SELECT count(*) FROM \"wsm_hist_tags\"", 0);
+	assert_q(b, "SELECT _source || '|' || _path FROM wsm_sources", "/tmp/tree|a.json");
 	assert_true(lookup(b, NULL, "a.json", &ss));
 	assert_string_equal(ss.run_id, "r1");
 	st = open_st(b, 0, NULL);
@@ -1369,7 +1372,7 @@ static void note_wait(void *ctx, const char *db, const struct lock_holder *h, in
 static void a_waiting_writer_is_told_who_holds_the_lock(void **state)
 {
 	struct be *b = *state;
-	struct wait_seen w = { 0, 0, { "", "", 0 } };
+	struct wait_seen w = { 0, 0, { "", "", 0, NULL } };
 	struct storage_opts o = { .busy_timeout_ms = 300, .on_lock_wait = note_wait,
 				  .lock_ctx = &w };
 	struct storage *st, *st2 = NULL;
@@ -1632,38 +1635,75 @@ static void pg_rls_isolates_tenants(void **state)
 	assert_true(lookup(b, "globex", "a.json", &ss));
 	assert_int_equal(ss.sha256[0], '2');
 
+	/*
+	 * A non-owner role bound to acme in wsm_tenant_roles, with every table
+	 * privilege: row-level security alone keeps it out of globex's rows,
+	 * runs, files and sources, whatever it sets in its session.
+	 */
 	pg_admin_exec(b, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles"
-			 " WHERE rolname = 'wsm_reader') THEN CREATE ROLE wsm_reader; END IF; END $$");
-	snprintf(sql, sizeof(sql), "GRANT USAGE ON SCHEMA %s TO wsm_reader;"
-		 " GRANT SELECT ON ALL TABLES IN SCHEMA %s TO wsm_reader", b->schema, b->schema);
+			 " WHERE rolname = 'wsm_acme') THEN CREATE ROLE wsm_acme; END IF; END $$");
+	snprintf(sql, sizeof(sql), "GRANT USAGE ON SCHEMA %s TO wsm_acme;"
+		 " GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %s TO wsm_acme;"
+		 " INSERT INTO %s.wsm_tenant_roles VALUES ('wsm_acme', 'acme')",
+		 b->schema, b->schema, b->schema);
 	pg_admin_exec(b, sql);
-	for (t = 0; t < 3; t++) {
-		static const char *const set[] = {
-			"SET app.tenant_id = 'acme'", "SET app.tenant_id = 'globex'", "SELECT 1",
+	conn = PQconnectdb(b->url);
+	assert_int_equal(PQstatus(conn), CONNECTION_OK);
+	PQclear(PQexec(conn, "SET ROLE wsm_acme"));
+	for (t = 0; t < 2; t++) {
+		static const char *const set[] = { "SELECT 1", "SET app.tenant_id = 'globex'" };
+		static const char *const reads[][2] = {
+			{ "SELECT string_agg(\"title\", ',') FROM \"notes\"", "acme note" },
+			{ "SELECT count(*) FROM \"tags\"", "2" },
+			{ "SELECT string_agg(id, ',') FROM wsm_runs", "r-acme" },
+			{ "SELECT count(*) FROM wsm_files", "1" },
+			{ "SELECT string_agg(tenant_id, ',') FROM wsm_sources", "acme" },
+			{ "SELECT count(*) FROM wsm_tenant_roles", "1" },
+			/* writes to globex's rows find nothing to write */
+			{ "WITH x AS (UPDATE \"notes\" SET \"title\" = 'x' WHERE tenant_id = 'globex'"
+			  " RETURNING 1) SELECT count(*) FROM x", "0" },
+			{ "WITH x AS (DELETE FROM wsm_sources WHERE tenant_id = 'globex'"
+			  " RETURNING 1) SELECT count(*) FROM x", "0" },
+			{ "WITH x AS (UPDATE wsm_runs SET tree_root = '/evil' WHERE id = 'r-globex'"
+			  " RETURNING 1) SELECT count(*) FROM x", "0" },
 		};
-		static const char *const want[] = { "acme note", "globex note", NULL };
+		size_t k;
 
-		conn = PQconnectdb(b->url);
-		assert_int_equal(PQstatus(conn), CONNECTION_OK);
-		PQclear(PQexec(conn, "SET ROLE wsm_reader"));
 		PQclear(PQexec(conn, set[t]));
-		r = PQexec(conn, "SELECT \"title\" FROM \"notes\"");
-		if (PQresultStatus(r) != PGRES_TUPLES_OK)
-			fail_msg("select as wsm_reader: %s", PQerrorMessage(conn));
-		if (want[t]) {
-			assert_int_equal(PQntuples(r), 1);
-			assert_string_equal(PQgetvalue(r, 0, 0), want[t]);
-		} else {
-			assert_int_equal(PQntuples(r), 0);
+		for (k = 0; k < sizeof(reads) / sizeof(reads[0]); k++) {
+			r = PQexec(conn, reads[k][0]);
+			if (PQresultStatus(r) != PGRES_TUPLES_OK)
+				fail_msg("%s as wsm_acme: %s", reads[k][0], PQerrorMessage(conn));
+			if (strcmp(PQgetvalue(r, 0, 0), reads[k][1]) != 0)
+				fail_msg("%s as wsm_acme: got <%s>, want <%s>", reads[k][0],
+					 PQgetvalue(r, 0, 0), reads[k][1]);
+			PQclear(r);
 		}
-		PQclear(r);
-		r = PQexec(conn, "SELECT count(*) FROM \"tags\"");
-		assert_string_equal(PQgetvalue(r, 0, 0), want[t] ? "2" : "0");
-		PQclear(r);
-		PQfinish(conn);
 	}
-	snprintf(sql, sizeof(sql), "REVOKE ALL ON ALL TABLES IN SCHEMA %s FROM wsm_reader;"
-		 " REVOKE ALL ON SCHEMA %s FROM wsm_reader", b->schema, b->schema);
+	/* rows of another tenant cannot be written, nor bindings made */
+	{
+		static const char *const refused[] = {
+			"INSERT INTO wsm_sources (_path, _run_id, tenant_id, _source)"
+			" VALUES ('x.json', 'r-acme', 'globex', '/tmp/tree')",
+			"UPDATE \"notes\" SET tenant_id = 'globex'",
+			"INSERT INTO wsm_tenant_roles VALUES ('wsm_acme', 'globex')",
+			"INSERT INTO wsm_tables VALUES ('evil', false, '[]', '[]', '[]')",
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(refused) / sizeof(refused[0]); k++) {
+			r = PQexec(conn, refused[k]);
+			if (PQresultStatus(r) == PGRES_COMMAND_OK)
+				fail_msg("%s as wsm_acme: not refused", refused[k]);
+			PQclear(r);
+		}
+	}
+	PQfinish(conn);
+	assert_n(b, "SELECT count(*) FROM \"notes\" WHERE \"title\" = 'globex note'", 1);
+	assert_n(b, "SELECT count(*) FROM wsm_runs WHERE tree_root = '/tmp/tree'", 2);
+	snprintf(sql, sizeof(sql), "DELETE FROM %s.wsm_tenant_roles;"
+		 " REVOKE ALL ON ALL TABLES IN SCHEMA %s FROM wsm_acme;"
+		 " REVOKE ALL ON SCHEMA %s FROM wsm_acme", b->schema, b->schema, b->schema);
 	pg_admin_exec(b, sql);
 }
 
@@ -1676,11 +1716,62 @@ static void pg_advisory_lock_is_held_during_a_run(void **state)
 
 	assert_n(b, held, 0);
 	OK(storage_begin(st, E));
-	assert_n(b, held, 1);
+	/* the database lock shared, the source's exclusive */
+	assert_n(b, held, 2);
 	assert_q(b, "SELECT pg_try_advisory_xact_lock(8607477376316252532)", "f");
 	OK(storage_rollback(st, E));
 	assert_n(b, held, 0);
 	close_st(st);
+}
+
+/* A handle of another source, or of none (promote, rollback). */
+static struct storage *open_src(const struct be *b, const char *source)
+{
+	struct storage_opts o = { .no_wait = 1, .source = source };
+	struct storage *st = NULL;
+	struct error err;
+
+	error_clear(&err);
+	if (storage_open(b->url, &o, &st, &err))
+		fail_msg("storage_open(%s): %s", b->url, err.msg);
+	track(st);
+	return st;
+}
+
+/*
+ * Runs of two sources hold their locks at the same time; a second run of
+ * one source, and a writer of no source, are refused with --no-wait.
+ */
+static void pg_two_sources_write_at_once(void **state)
+{
+	struct be *b = *state;
+	struct storage *a = open_st(b, 0, NULL), *o, *same, *all;
+	struct run_info run;
+	struct error err;
+
+	do_run(b, NULL, "r1", 1, NULL, 0, NULL);
+	OK(storage_begin(a, E));
+	o = open_src(b, "/tmp/other");
+	OK(storage_begin(o, E));
+	OK(storage_ensure_tables(o, defs, N_DEFS, E));
+	fill_run(&run, "r2", 2);
+	snprintf(run.source, sizeof(run.source), "/tmp/other");
+	OK(storage_run_start(o, &run, E));
+	same = open_src(b, "/tmp/tree");
+	error_clear(&err);
+	assert_int_equal(storage_begin(same, &err), ERR_IO);
+	if (!strstr(err.msg, "of source '/tmp/tree'"))
+		fail_msg("unexpected message: %s", err.msg);
+	all = open_src(b, NULL);
+	error_clear(&err);
+	assert_int_equal(storage_begin(all, &err), ERR_IO);
+	OK(storage_commit(o, E));
+	OK(storage_rollback(a, E));
+	assert_q(b, "SELECT source FROM wsm_runs WHERE id = 'r2'", "/tmp/other");
+	close_st(same);
+	close_st(all);
+	close_st(o);
+	close_st(a);
 }
 
 static void pg_jsonb_error_names_the_file(void **state)
@@ -1864,6 +1955,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pg_connection_error_names_the_server_and_masks_the_password, setup_test, teardown_test),
 		cmocka_unit_test_setup_teardown(pg_rls_isolates_tenants, setup_test, teardown_test),
 		cmocka_unit_test_setup_teardown(pg_advisory_lock_is_held_during_a_run, setup_test, teardown_test),
+		cmocka_unit_test_setup_teardown(pg_two_sources_write_at_once, setup_test, teardown_test),
 		cmocka_unit_test_setup_teardown(pg_jsonb_error_names_the_file, setup_test, teardown_test),
 		cmocka_unit_test_setup_teardown(pg_promote_copies_sqlite_and_revert_still_works, setup_test, teardown_test),
 		cmocka_unit_test_setup_teardown(pg_promote_verifies_timestamps_written_with_any_offset, setup_test, teardown_test),

@@ -22,6 +22,7 @@
 static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
 	{ "format", required_argument, NULL, 'f' },
+	{ "source", required_argument, NULL, 's' },
 	{ "keep-last", required_argument, NULL, 'k' },
 	{ "force", no_argument, NULL, 'F' },
 	{ "dry-run", no_argument, NULL, 'n' },
@@ -30,15 +31,17 @@ static const struct option long_opts[] = {
 };
 
 static const char help_text[] =
-	"usage: wsmigrate backups list [--db URL] [--format text|json]\n"
+	"usage: wsmigrate backups list [--db URL] [--format text|json] [--source NAME]\n"
 	"       wsmigrate backups verify [RUN-ID|ARCHIVE] [--db URL] [--format text|json]\n"
-	"       wsmigrate backups prune --keep-last N [--db URL] [--force] [--dry-run]\n"
-	"                               [--format text|json]\n\n"
+	"                                [--source NAME]\n"
+	"       wsmigrate backups prune --keep-last N [--db URL] [--source NAME] [--force]\n"
+	"                               [--dry-run] [--format text|json]\n\n"
 	"verify reads every entry, recomputes its sha256 and checks it against the\n"
 	"index inside the archive and against the ledger. With no argument it\n"
 	"checks every archive in the ledger; an ARCHIVE path alone needs no database.\n"
 	"Exit status 1 on any mismatch, missing entry or unreadable archive.\n\n"
-	"prune removes the archives of all but the N newest runs that have one, and\n"
+	"prune removes the archives of all but the N newest runs of each source that\n"
+	"have one (of that source only, with --source), and\n"
 	"records each removal in the ledger. It keeps, unless --force, an archive\n"
 	"that rollback could still need: that of a committed run that imported\n"
 	"files (a rollback of it then reverts only the database). --dry-run says\n"
@@ -46,7 +49,8 @@ static const char help_text[] =
 	"  --db URL               the database (default: $WSMIGRATE_DB, $DATABASE_URL,\n"
 	"                         sqlite:workspace.db)\n"
 	"  --format text|json     output format (default text)\n"
-	"  --keep-last N          prune: keep the archives of the N newest runs\n"
+	"  --source NAME          only the archives of that source's runs\n"
+	"  --keep-last N          prune: keep the archives of the N newest runs (per source)\n"
 	"  --force                prune: remove archives rollback could still need\n"
 	"  --dry-run              prune: say what would be removed; remove nothing\n"
 	"  -h, --help             this help\n\n"
@@ -61,6 +65,7 @@ static const char help_text[] =
 struct list_ctx {
 	int json;
 	int n;
+	const char *source;        /* --source: only its runs */
 };
 
 static int list_run(void *ctx, const struct run_info *r)
@@ -72,6 +77,8 @@ static int list_run(void *ctx, const struct run_info *r)
 	const char *state;
 	long long size = -1, files = -1;
 
+	if (c->source && strcmp(c->source, r->source) != 0)
+		return 0;
 	if (!r->archive_path[0])
 		state = "none";
 	else if (stat(r->archive_path, &st) < 0)
@@ -95,8 +102,10 @@ static int list_run(void *ctx, const struct run_info *r)
 			strbuf_add_json_string(&sb, r->archive_path, strlen(r->archive_path));
 		else
 			strbuf_addstr(&sb, "null");
-		strbuf_addf(&sb, ", \"size\": %lld, \"files\": %lld, \"state\": \"%s\", \"sha256\": \"%s\"}",
+		strbuf_addf(&sb, ", \"size\": %lld, \"files\": %lld, \"state\": \"%s\", \"sha256\": \"%s\", \"source\": ",
 			    size, files, state, r->archive_sha256);
+		strbuf_add_json_string(&sb, r->source, strlen(r->source));
+		strbuf_addstr(&sb, "}");
 		fputs(sb.buf, stdout);
 		strbuf_release(&sb);
 	} else {
@@ -442,6 +451,7 @@ static int verify_one(const char *archive, const char *expected_sha,
 struct all_ctx {
 	struct storage *st;
 	const char *want;       /* run id, archive path, or NULL for all */
+	const char *source;        /* --source: only its runs */
 	int checked;
 	int bad;
 	int io;
@@ -454,6 +464,8 @@ static int verify_run(void *ctx, const struct run_info *r)
 	int rc;
 
 	if (a->want && strcmp(a->want, r->id) != 0 && strcmp(a->want, r->archive_path) != 0)
+		return 0;
+	if (a->source && strcmp(a->source, r->source) != 0)
 		return 0;
 	if (!r->archive_path[0]) {
 		if (a->want) {
@@ -483,7 +495,7 @@ static int verify_run(void *ctx, const struct run_info *r)
 /* ---------------------------------------------------------------- prune */
 
 struct prune_run {
-	char *id, *archive;
+	char *id, *archive, *source;
 	char sha256[65];
 	int needed;                /* rollback of it would restore files */
 	int rolled_back;
@@ -492,6 +504,7 @@ struct prune_run {
 struct prune_ctx {
 	struct prune_run *runs;    /* runs with an archive, oldest first */
 	size_t n, cap;
+	const char *source;        /* --source: only its runs */
 };
 
 static int collect_archived(void *ctx, const struct run_info *r)
@@ -501,16 +514,19 @@ static int collect_archived(void *ctx, const struct run_info *r)
 
 	if (!r->archive_path[0])
 		return 0;
+	if (c->source && strcmp(c->source, r->source) != 0)
+		return 0;
 	if (ALLOC_GROW(c->runs, c->n + 1, c->cap))
 		return ERR_IO;
 	p = &c->runs[c->n++];
 	memset(p, 0, sizeof(*p));
 	p->id = util_strdup(r->id);
 	p->archive = util_strdup(r->archive_path);
+	p->source = util_strdup(r->source);
 	snprintf(p->sha256, sizeof(p->sha256), "%s", r->archive_sha256);
 	p->rolled_back = strcmp(r->status, "rolled_back") == 0;
 	p->needed = strcmp(r->status, "committed") == 0 && r->imported > 0;
-	return p->id && p->archive ? 0 : ERR_IO;
+	return p->id && p->archive && p->source ? 0 : ERR_IO;
 }
 
 static void prune_item(struct strbuf *sb, int *first, const struct prune_run *p,
@@ -530,8 +546,24 @@ static void prune_item(struct strbuf *sb, int *first, const struct prune_run *p,
 	strbuf_addch(sb, '}');
 }
 
-static int cmd_prune(const char *db, long keep, int force, int dry, int json,
-		     struct error *err)
+/* Whether run i is among the `keep` newest archived runs of its source. */
+static int prune_keeps(const struct prune_ctx *c, size_t i, long keep)
+{
+	size_t j;
+	long newer = 0;
+
+	for (j = i + 1; j < c->n && newer < keep; j++)
+		if (strcmp(c->runs[j].source, c->runs[i].source) == 0)
+			newer++;
+	return newer < keep;
+}
+
+/*
+ * backups prune: keep the archives of the `keep` newest runs of each
+ * source (of `source` only, when given), remove the others.
+ */
+static int cmd_prune(const char *db, const char *source, long keep, int force,
+		     int dry, int json, struct error *err)
 {
 	static const char needed[] = "a rollback of this committed run restores its files from it"
 				     " (--force removes it: a rollback then reverts only the database)";
@@ -547,7 +579,10 @@ static int cmd_prune(const char *db, long keep, int force, int dry, int json,
 	char now[40];
 
 	memset(&c, 0, sizeof(c));
+	c.source = source;
 	memset(&so, 0, sizeof(so));
+	/* with --source, the lock of that source only (PostgreSQL) */
+	so.source = source;
 	if (isatty(2))
 		so.on_lock_wait = cmd_lock_wait;
 	if ((rc = storage_open(cli_default_db(db), &so, &st, err)))
@@ -562,7 +597,7 @@ static int cmd_prune(const char *db, long keep, int force, int dry, int json,
 		struct stat sb;
 		char msg[1400];
 
-		if (c.n - i <= (size_t)keep) {
+		if (prune_keeps(&c, i, keep)) {
 			n_kept++;
 			continue;
 		}
@@ -595,10 +630,10 @@ static int cmd_prune(const char *db, long keep, int force, int dry, int json,
 	 * ledger no longer names, never a ledger naming missing files */
 	if (!dry && (rc = storage_commit(st, err)))
 		goto out;
-	for (i = 0; !dry && i + (size_t)keep < c.n; i++) {
+	for (i = 0; !dry && i < c.n; i++) {
 		struct error e;
 
-		if (c.runs[i].needed && !force)
+		if (prune_keeps(&c, i, keep) || (c.runs[i].needed && !force))
 			continue;
 		error_clear(&e);
 		if (backup_remove(c.runs[i].archive, &e))
@@ -627,6 +662,7 @@ out:
 	for (i = 0; i < c.n; i++) {
 		free(c.runs[i].id);
 		free(c.runs[i].archive);
+		free(c.runs[i].source);
 	}
 	free(c.runs);
 	strbuf_release(&removed);
@@ -639,7 +675,7 @@ int cmd_backups(int argc, char **argv, struct error *err)
 {
 	struct storage *st = NULL;
 	struct storage_opts ro = { 0 };   /* list and verify change nothing */
-	const char *db = NULL, *sub;
+	const char *db = NULL, *sub, *source = NULL;
 	int json = 0, ch, rc = 0, db_given = 0, force = 0, dry = 0;
 	long keep = -1;
 	char *end;
@@ -650,6 +686,7 @@ int cmd_backups(int argc, char **argv, struct error *err)
 	while ((ch = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': db = optarg; db_given = 1; break;
+		case 's': source = optarg; break;
 		case 'f':
 			if (strcmp(optarg, "json") == 0)
 				json = 1;
@@ -676,12 +713,12 @@ int cmd_backups(int argc, char **argv, struct error *err)
 			return error_set(err, ERR_USAGE, "backups prune takes no arguments");
 		if (keep < 0)
 			return error_set(err, ERR_USAGE, "backups prune needs --keep-last N");
-		return cmd_prune(db, keep, force, dry, json, err);
+		return cmd_prune(db, source, keep, force, dry, json, err);
 	}
 	if (keep >= 0 || force || dry)
 		return error_set(err, ERR_USAGE, "--keep-last, --force and --dry-run go with backups prune");
 	if (strcmp(sub, "list") == 0) {
-		struct list_ctx c = { json, 0 };
+		struct list_ctx c = { json, 0, source };
 
 		if (optind != argc)
 			return error_set(err, ERR_USAGE, "backups list takes no arguments");
@@ -706,6 +743,7 @@ int cmd_backups(int argc, char **argv, struct error *err)
 			return error_set(err, ERR_USAGE, "backups verify takes at most one RUN-ID or ARCHIVE");
 		memset(&a, 0, sizeof(a));
 		a.want = what;
+		a.source = source;
 		a.err = err;
 		vout.json = json;
 		/* an archive path alone: no database unless --db was given */

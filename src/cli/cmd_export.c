@@ -14,8 +14,8 @@
 #define LIST_CAP 20
 
 static const char usage[] =
-	"usage: wsmigrate export --to DIR [--db URL] [--run ID] [--rule NAME|--table NAME]\n"
-	"                        [--force] [--format text|json]\n"
+	"usage: wsmigrate export --to DIR [--db URL] [--source NAME] [--run ID]\n"
+	"                        [--rule NAME|--table NAME] [--force] [--format text|json]\n"
 	"\n"
 	"Writes the documents of the database as JSON files under DIR, at their\n"
 	"recorded paths, with their recorded mode and mtime; an unchanged document\n"
@@ -25,7 +25,9 @@ static const char usage[] =
 	"  --to DIR        target folder: new or empty (else --force)\n"
 	"  --db URL        the database (default: $WSMIGRATE_DB, $DATABASE_URL,\n"
 	"                  sqlite:workspace.db)\n"
-	"  --run ID        the documents as they were right after run ID\n"
+	"  --source NAME   only the files of this source; a database of several\n"
+	"                  sources needs it (one export per source)\n"
+	"  --run ID        the documents of its source as they were right after run ID\n"
 	"  --rule NAME     only the files of this rule\n"
 	"  --table NAME    only the documents of this main table\n"
 	"  --force         write into a non-empty DIR, replacing files of the same paths\n"
@@ -45,6 +47,7 @@ static const struct option long_opts[] = {
 	{ "to", required_argument, NULL, 't' },
 	{ "db", required_argument, NULL, 'd' },
 	{ "run", required_argument, NULL, 'r' },
+	{ "source", required_argument, NULL, 's' },
 	{ "rule", required_argument, NULL, 'R' },
 	{ "table", required_argument, NULL, 'T' },
 	{ "force", no_argument, NULL, 'F' },
@@ -104,6 +107,7 @@ int cmd_export(int argc, char **argv, struct error *err)
 		case 't': eo.to = optarg; break;
 		case 'd': eo.db = optarg; break;
 		case 'r': eo.run_id = optarg; break;
+		case 's': eo.source = optarg; break;
 		case 'R': eo.rule = optarg; break;
 		case 'T': eo.table = optarg; break;
 		case 'F': eo.force = 1; break;

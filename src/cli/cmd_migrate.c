@@ -24,7 +24,7 @@ enum {
 	OPT_DB = 256, OPT_SCHEMA, OPT_FORMAT, OPT_DRY_RUN, OPT_ON_INVALID,
 	OPT_PRUNE, OPT_REHASH, OPT_MAX_FILE, OPT_BACKUP_DIR, OPT_NO_BACKUP,
 	OPT_REMOVE, OPT_MAP_URI, OPT_ASSERT_FORMATS, OPT_STATS, OPT_NO_WAIT,
-	OPT_TENANT, OPT_WATCH, OPT_SETTLE
+	OPT_TENANT, OPT_SOURCE, OPT_WATCH, OPT_SETTLE
 };
 
 static const struct option long_opts[] = {
@@ -44,6 +44,7 @@ static const struct option long_opts[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
 	{ "tenant", required_argument, NULL, OPT_TENANT },
+	{ "source", required_argument, NULL, OPT_SOURCE },
 	{ "watch", no_argument, NULL, OPT_WATCH },
 	{ "settle", required_argument, NULL, OPT_SETTLE },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -73,9 +74,11 @@ static const char help_text[] =
 	"  --map-uri PREFIX=DIR   resolve schema $refs under PREFIX from DIR (repeatable)\n"
 	"  --assert-formats       make JSON Schema \"format\" an assertion\n"
 	"  --stats                print the time spent per stage\n"
-	"  --no-wait              fail at once if another run holds the database; without\n"
-	"                         it, wait up to 10 minutes (saying who holds the lock on\n"
-	"                         a terminal and with -v), then fail\n"
+	"  --no-wait              fail at once if another run of the source holds the lock;\n"
+	"                         without it, wait up to 10 minutes (saying who holds the\n"
+	"                         lock on a terminal and with -v), then fail\n"
+	"  --source NAME          the source this tree is (default: its absolute path); deletions,\n"
+	"                         --prune and rollback stay inside it\n"
 	"  --tenant ID            stamp tenant_id on every row (PostgreSQL, row-level security)\n"
 	"  --watch                after the run, watch the tree (inotify) and run again once\n"
 	"                         each burst of changes has settled; one line per run;\n"
@@ -333,6 +336,11 @@ int cmd_migrate(int argc, char **argv, struct error *err)
 		case OPT_STATS: style.stats = 1; break;
 		case OPT_NO_WAIT: o.storage.no_wait = 1; break;
 		case OPT_TENANT: o.storage.tenant = optarg; break;
+		case OPT_SOURCE:
+			if (!*optarg)
+				return error_set(err, ERR_USAGE, "--source wants a non-empty NAME");
+			o.storage.source = optarg;
+			break;
 		case OPT_WATCH: watch = 1; break;
 		case OPT_SETTLE: {
 			char *end;

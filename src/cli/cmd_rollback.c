@@ -1,8 +1,9 @@
 /*
  * cmd_rollback.c - `wsmigrate rollback`: put a run's files back from its
  * archive, then revert its rows, so files and database return to where
- * they were before the run.  Only the latest run that is not rolled back
- * can go; nothing the user changed since is overwritten without --force.
+ * they were before the run.  Only the latest run of its source that is not
+ * rolled back can go (runs of other sources do not matter); nothing the
+ * user changed since is overwritten without --force.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@ static const struct option long_opts[] = {
 	{ "to", required_argument, NULL, 't' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "dry-run", no_argument, NULL, 'n' },
+	{ "source", required_argument, NULL, 's' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "format", required_argument, NULL, 'F' },
 	{ "help", no_argument, NULL, 'h' },
@@ -29,12 +31,13 @@ static const struct option long_opts[] = {
 };
 
 static const char help_text[] =
-	"usage: wsmigrate rollback [--run ID|latest] [--db URL] [--to DIR] [--force]\n"
-	"                          [--dry-run] [--format text|json] [-q]\n\n"
+	"usage: wsmigrate rollback [--run ID|latest] [--source NAME] [--db URL] [--to DIR]\n"
+	"                          [--force] [--dry-run] [--format text|json] [-q]\n\n"
 	"Undo one run: put back the files it imported (from its archive) and revert\n"
 	"the rows it wrote, holding the run lock for the whole of it.\n\n"
 	"  --run ID|latest        the run to undo (default latest); only the newest run\n"
-	"                         that is not rolled back can be undone\n"
+	"                         of its source that is not rolled back can be undone\n"
+	"  --source NAME          latest means the latest run of this source (see `runs`)\n"
 	"  --db URL               the database (default: $WSMIGRATE_DB, $DATABASE_URL,\n"
 	"                         sqlite:workspace.db)\n"
 	"  --to DIR               restore the files under DIR instead of the original tree\n"
@@ -51,10 +54,12 @@ static const char help_text[] =
 	"examples:\n"
 	"  wsmigrate rollback --dry-run --db sqlite:team.db\n"
 	"  wsmigrate rollback --run latest --db sqlite:team.db\n"
+	"  wsmigrate rollback --run latest --source docs --db sqlite:team.db\n"
 	"  wsmigrate rollback --run ID --to /tmp/restored --format json\n";
 
 struct pick_ctx {
 	const char *want;          /* id or "latest" */
+	const char *source;        /* --source, or NULL */
 	struct run_info run;       /* the chosen run */
 	int found;
 	struct strbuf later;       /* committed runs after the wanted one */
@@ -72,11 +77,16 @@ static int pick_run(void *ctx, const struct run_info *r)
 		return 0;
 	}
 	if (strcmp(p->want, "latest") == 0) {
-		p->run = *r;
-		p->found = 1;
+		if (!p->source || strcmp(p->source, r->source) == 0) {
+			p->run = *r;
+			p->found = 1;
+		}
 		return 0;
 	}
-	if (p->found == 1) {
+	/* only the later runs of the same source and tenant must go first
+	 * (of any source after a run of a version before sources) */
+	if (p->found == 1 && (p->run.shared_chain || (strcmp(p->run.source, r->source) == 0 &&
+						       strcmp(p->run.tenant, r->tenant) == 0))) {
 		/* newest first: that is the order they must be rolled back in */
 		struct strbuf sb = STRBUF_INIT;
 
@@ -87,7 +97,7 @@ static int pick_run(void *ctx, const struct run_info *r)
 		}
 		strbuf_release(&p->later);
 		p->later = sb;
-	} else if (strcmp(p->want, r->id) == 0) {
+	} else if (p->found != 1 && strcmp(p->want, r->id) == 0) {
 		p->run = *r;
 		p->found = 1;
 	}
@@ -246,7 +256,7 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 	struct storage_opts sopts;
 	struct pick_ctx pick;
 	struct restore_ctx rc_ctx;
-	const char *db = NULL, *want = "latest", *to = NULL;
+	const char *db = NULL, *want = "latest", *to = NULL, *source = NULL;
 	int force = 0, dry = 0, quiet = 0, json = 0, head = 0, rolled_back = 0, partial = 0;
 	int ch, rc;
 	int64_t removed = 0, restored = 0;
@@ -261,6 +271,7 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 		case 't': to = optarg; break;
 		case 'f': force = 1; break;
 		case 'n': dry = 1; break;
+		case 's': source = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'F':
 			if (strcmp(optarg, "json") == 0)
@@ -277,6 +288,7 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 		return error_set(err, ERR_USAGE, "rollback takes no arguments (use --run ID)");
 	memset(&pick, 0, sizeof(pick));
 	pick.want = want;
+	pick.source = source;
 	memset(&rc_ctx, 0, sizeof(rc_ctx));
 	rc_ctx.quiet = quiet;
 	rc_ctx.json = json;
@@ -296,11 +308,19 @@ int cmd_rollback(int argc, char **argv, struct error *err)
 		goto out;
 	if (pick.found == 0) {
 		/* states of the database, not usage errors: exit 3 */
-		rc = strcmp(want, "latest") == 0 ?
+		rc = strcmp(want, "latest") == 0 && source ?
+		     error_set(err, ERR_IO, "no committed run of source '%s' to roll back in %s"
+			       " ('wsmigrate runs' lists the runs)", source, st->url_masked) :
+		     strcmp(want, "latest") == 0 ?
 		     error_set(err, ERR_IO, "no committed run to roll back in %s"
 			       " ('wsmigrate runs' lists the runs)", st->url_masked) :
 		     error_set(err, ERR_IO, "no run '%s' in %s ('wsmigrate runs' lists the run ids)",
 			       want, st->url_masked);
+		goto out;
+	}
+	if (pick.found == 1 && source && strcmp(source, pick.run.source) != 0) {
+		rc = error_set(err, ERR_IO, "run %s is of source '%s', not '%s'", pick.run.id,
+			       pick.run.source, source);
 		goto out;
 	}
 	if (pick.found == 2) {

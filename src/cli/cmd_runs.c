@@ -12,10 +12,10 @@
 #include "util.h"
 
 static const char help_text[] =
-	"usage: wsmigrate runs [--db URL] [--format text|json|html] [-o FILE|-]\n"
+	"usage: wsmigrate runs [--db URL] [--format text|json|html] [-o FILE|-] [--source NAME]\n"
 	"\n"
 	"One line per run recorded in the ledger: id, status (committed, rolled_back),\n"
-	"finish time, counts and archive.  Reads the database only: a database that\n"
+	"finish time, counts, source and archive.  Reads the database only: a database that\n"
 	"does not exist is an error (exit 3), never created.\n"
 	"\n"
 	"  --db URL               the database (default: $WSMIGRATE_DB, $DATABASE_URL,\n"
@@ -24,6 +24,7 @@ static const char help_text[] =
 	"                         page with the runs over time, their counts and archives,\n"
 	"                         and the rows of each table\n"
 	"  -o, --output FILE      write to FILE instead of stdout (-: stdout)\n"
+	"  --source NAME          only the runs of this source (text and json)\n"
 	"  -h, --help             this help\n"
 	"\n"
 	"examples:\n"
@@ -35,6 +36,7 @@ static const struct option long_opts[] = {
 	{ "db", required_argument, NULL, 'd' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "source", required_argument, NULL, 's' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -42,6 +44,7 @@ static const struct option long_opts[] = {
 struct runs_ctx {
 	int json;
 	int n;
+	const char *source;        /* --source: only its runs */
 };
 
 /* ------------------------------------------------------------------ html */
@@ -220,6 +223,8 @@ static int print_run(void *ctx, const struct run_info *r)
 {
 	struct runs_ctx *c = ctx;
 
+	if (c->source && strcmp(c->source, r->source) != 0)
+		return 0;
 	if (c->json) {
 		struct strbuf sb = STRBUF_INIT;
 
@@ -228,6 +233,18 @@ static int print_run(void *ctx, const struct run_info *r)
 		strbuf_addf(&sb, ", \"seq\": %lld, \"status\": \"%s\", \"started_at\": \"%s\", \"finished_at\": \"%s\", \"tree\": ",
 			    (long long)r->seq, r->status, r->started_at, r->finished_at);
 		strbuf_add_json_string(&sb, r->tree_root, strlen(r->tree_root));
+		strbuf_addstr(&sb, ", \"source\": ");
+		strbuf_add_json_string(&sb, r->source, strlen(r->source));
+		strbuf_addstr(&sb, ", \"host\": ");
+		if (r->host[0])
+			strbuf_add_json_string(&sb, r->host, strlen(r->host));
+		else
+			strbuf_addstr(&sb, "null");
+		strbuf_addstr(&sb, ", \"tenant\": ");
+		if (r->tenant[0])
+			strbuf_add_json_string(&sb, r->tenant, strlen(r->tenant));
+		else
+			strbuf_addstr(&sb, "null");
 		strbuf_addf(&sb, ", \"files_seen\": %lld, \"imported\": %lld, \"unchanged\": %lld, \"skipped\": %lld, \"invalid\": %lld, \"deleted\": %lld, \"rows\": %lld, \"warnings\": %lld, \"archive\": ",
 			    (long long)r->files_seen, (long long)r->imported, (long long)r->unchanged,
 			    (long long)r->skipped, (long long)r->invalid, (long long)r->deleted,
@@ -243,13 +260,13 @@ static int print_run(void *ctx, const struct run_info *r)
 		strbuf_release(&sb);
 	} else {
 		if (!c->n)
-			printf("%-24s %-11s %-20s %6s %8s %9s %7s %7s %7s %8s  %s\n", "run", "status",
+			printf("%-24s %-11s %-20s %6s %8s %9s %7s %7s %7s %8s  %s  %s\n", "run", "status",
 			       "finished", "seen", "imported", "unchanged", "skipped", "invalid",
-			       "rows", "warnings", "archive");
-		printf("%-24s %-11s %-20.19s %6lld %8lld %9lld %7lld %7lld %7lld %8lld  %s\n", r->id,
+			       "rows", "warnings", "source", "archive");
+		printf("%-24s %-11s %-20.19s %6lld %8lld %9lld %7lld %7lld %7lld %8lld  %s  %s\n", r->id,
 		       r->status, r->finished_at, (long long)r->files_seen, (long long)r->imported,
 		       (long long)r->unchanged, (long long)r->skipped, (long long)r->invalid,
-		       (long long)r->rows_written, (long long)r->warnings,
+		       (long long)r->rows_written, (long long)r->warnings, r->source,
 		       r->archive_path[0] ? r->archive_path : "-");
 	}
 	c->n++;
@@ -259,7 +276,7 @@ static int print_run(void *ctx, const struct run_info *r)
 int cmd_runs(int argc, char **argv, struct error *err)
 {
 	struct storage *st = NULL;
-	struct runs_ctx c = { 0, 0 };
+	struct runs_ctx c = { 0, 0, NULL };
 	struct storage_opts ro = { 0 };
 	const char *db = NULL, *output = NULL;
 	FILE *out = stdout;
@@ -269,6 +286,7 @@ int cmd_runs(int argc, char **argv, struct error *err)
 	while ((ch = getopt_long(argc, argv, "o:h", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': db = optarg; break;
+		case 's': c.source = optarg; break;
 		case 'f':
 			c.json = strcmp(optarg, "json") == 0;
 			html = strcmp(optarg, "html") == 0;
@@ -312,6 +330,8 @@ int cmd_runs(int argc, char **argv, struct error *err)
 	rc = storage_list_runs(st, print_run, &c, err);
 	if (c.json)
 		fputs(c.n ? "\n]}\n" : "]}\n", stdout);
+	else if (!rc && !c.n && c.source)
+		printf("no runs of source '%s' recorded in %s\n", c.source, st->url_masked);
 	else if (!rc && !c.n)
 		printf("no runs recorded in %s\n", st->url_masked);
 	storage_close(st);

@@ -41,9 +41,14 @@ void cmd_lock_wait(void *ctx, const char *db, const struct lock_holder *h,
 		snprintf(limit, sizeof(limit), "%d min", wait_ms / 60000);
 	else
 		snprintf(limit, sizeof(limit), "%d s", (wait_ms + 999) / 1000);
-	fprintf(stderr, "waiting for the lock on %s, held by %s; waiting up to %s"
-		" (--no-wait fails at once)\n",
-		db, storage_lock_holder_text(h, who, sizeof(who)), limit);
+	if (h->source)
+		fprintf(stderr, "waiting for the lock of source '%s' on %s, held by %s;"
+			" waiting up to %s (--no-wait fails at once)\n", h->source,
+			db, storage_lock_holder_text(h, who, sizeof(who)), limit);
+	else
+		fprintf(stderr, "waiting for the lock on %s, held by %s; waiting up to %s"
+			" (--no-wait fails at once)\n",
+			db, storage_lock_holder_text(h, who, sizeof(who)), limit);
 	fflush(stderr);
 }
 
@@ -73,7 +78,7 @@ void cmd_note(void *ctx, enum pipeline_note_kind kind, const char *path,
 	const int *quiet = ctx;
 	const char *what = "note";
 
-	if (quiet && *quiet && kind != NOTE_KEPT_ORIGINAL)
+	if (quiet && *quiet && kind != NOTE_KEPT_ORIGINAL && kind != NOTE_TREE_MOVED)
 		return;
 	switch (kind) {
 	case NOTE_PARTIAL_REMOVED: what = "cleanup"; break;
@@ -81,6 +86,10 @@ void cmd_note(void *ctx, enum pipeline_note_kind kind, const char *path,
 	case NOTE_PRUNED: what = "pruned"; break;
 	case NOTE_REMOVED_ORIGINAL: what = "removed"; break;
 	case NOTE_KEPT_ORIGINAL: what = "kept"; break;
+	case NOTE_TREE_MOVED:
+		fprintf(stderr, "note: source '%s' was last imported from %s; this run reads"
+			" another tree root\n", path, detail);
+		return;
 	case NOTE_MTIME_CLAMPED: what = "mtime"; break;
 	}
 	fprintf(stderr, "%s: %s: %s\n", what, path, detail);

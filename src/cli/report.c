@@ -791,6 +791,8 @@ problems:
 			s->invalid ? C_RED(style) : "", C_OFF(style), (long long)s->seen,
 			(long long)(s->imported + s->unchanged), (long long)s->skipped,
 			(long long)s->invalid, s->duration_s);
+	if (s->committed)
+		fprintf(out, "source: %s\n", s->source);
 	if (s->archive_path[0])
 		fprintf(out, "backup: %s (sha256 %s)\n", s->archive_path, s->archive_sha256);
 	if (style->stats) {
@@ -1023,6 +1025,10 @@ int report_write_migrate_json(struct report *rep, const struct pipeline_stats *s
 	fput_json_string(out, s->db_masked[0] ? s->db_masked : NULL);
 	fputs(",\n  \"tree\": ", out);
 	fput_json_string(out, s->tree_root);
+	fputs(",\n  \"source\": ", out);
+	fput_json_string(out, s->source);
+	fputs(",\n  \"moved_from\": ", out);
+	fput_json_string(out, s->moved_from[0] ? s->moved_from : NULL);
 	fprintf(out, ",\n  \"committed\": %s,\n  \"files_seen\": %lld,\n  \"imported\": %lld,\n"
 		"  \"unchanged\": %lld,\n  \"skipped\": %lld,\n  \"invalid\": %lld,\n"
 		"  \"deleted\": %lld,\n  \"ignored\": %lld,\n  \"ignored_json\": %lld,\n"

@@ -48,14 +48,18 @@ void storage_free_names(char **names, size_t n);
 /*
  * Append the query of storage_export_docs for main table `table` (and its
  * history), in SQL both backends speak.  Parameters: $1 the as-of seq
- * (INT64_MAX for the current state), $2 the rule when by_rule.  Columns:
+ * (INT64_MAX for the current state), $2 the rule when by_rule, and with
+ * by_source $2 the rule or NULL and $3 the source, compared with the
+ * expression source_col ("_source", or "''" for a ledger from before
+ * sources).  Columns:
  * path, rule, run_id, sha256, mtime_ns, mode, text, value, where text is
  * the expression text_main (text_hist in the history table) and value the
  * expression `value`, over the table's columns.  Returns 0, or -1 when
  * out of memory.
  */
 int storage_export_sql(struct strbuf *sb, const char *table, const char *text_main,
-		       const char *text_hist, const char *value, int by_rule);
+		       const char *text_hist, const char *value, int by_rule,
+		       const char *source_col, int by_source);
 
 /* The ledger table that databases made by older versions lack. */
 #define LEDGER_WARNINGS "wsm_warnings"
@@ -128,6 +132,7 @@ struct sqlite_storage {
 			     int wait_ms);
 	void *lock_ctx;
 	char run_id[64];
+	char source[1024];         /* opts.source, then the run's (run_start) */
 	struct sq_table *tables;
 	size_t n_tables;
 	int no_sources;            /* wsm_sources was empty when the run
@@ -267,6 +272,7 @@ struct pg_storage {
 			     int wait_ms);
 	void *lock_ctx;
 	char *tenant;             /* "" when none */
+	char source[1024];        /* opts.source, then the run's (run_start) */
 	char run_id[64];          /* set by run_start */
 	char where[512];          /* "database 'd' on host:port", for messages */
 	int lookup_prepared;      /* "wsm_source_lookup" is prepared on conn */
@@ -283,6 +289,10 @@ struct pg_storage {
 				     run: it may be called while put_batch
 				     uses conn on another thread (storage.h) */
 	int lost_ready;           /* pg_temp.wsm_lost exists in this transaction */
+	int ddl_locked;           /* this transaction holds the DDL lock */
+	int rls;                  /* a tenant's run whose role row-level security
+				     binds (not superuser, not BYPASSRLS): no
+				     COPY FROM into its tables */
 };
 
 static inline struct pg_storage *pg_downcast(struct storage *st)
@@ -431,6 +441,10 @@ int pg_copy_out(struct pg_storage *ps, const char *sql, const char *table,
 		size_t nfields, int (*row)(void *ctx, const struct pg_field *f),
 		void *ctx, const char *what, struct error *err);
 
+/* The DDL lock (pg_conn.c): held by a transaction that creates or alters
+ * tables, until it commits.  Idempotent within a transaction. */
+int pg_ddl_lock(struct pg_storage *ps, struct error *err);
+
 /* -------------------------------- pg_ddl.c: tables, indexes, definitions */
 
 int pg_ensure_tables(struct storage *st, const struct table_def *defs,
@@ -443,6 +457,9 @@ int pg_ensure_ledger(struct pg_storage *ps, struct error *err);
  */
 int pg_catalog_cols(struct pg_storage *ps, const char *table,
 		    struct strbuf *cols, int *has_tenant, struct error *err);
+/* *yes = 1 when `table` has column `col` (older ledgers lack some). */
+int pg_has_column(struct pg_storage *ps, const char *table, const char *col,
+		  int *yes, struct error *err);
 /* The upsert key of d (the default one when it declares none). */
 size_t pg_def_key(const struct table_def *d, const char *const **key);
 /* Build the indexes deferred for the tables this transaction made. */

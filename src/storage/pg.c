@@ -40,7 +40,8 @@ static void sb_copy_path(struct strbuf *sb, const char *path)
 	strbuf_release(&e);
 }
 
-/* The columns of a data table: system ones, declared ones, tenant_id. */
+/* The columns of a data table: system ones (_source among them), declared
+ * ones, tenant_id. */
 static void sb_cols(struct strbuf *sb, const struct table_def *d, int has_tenant,
 		    const char *alias)
 {
@@ -51,6 +52,8 @@ static void sb_cols(struct strbuf *sb, const struct table_def *d, int has_tenant
 	sb_col(sb, alias, "_sha256");
 	strbuf_addstr(sb, ", ");
 	sb_col(sb, alias, "_run_id");
+	strbuf_addstr(sb, ", ");
+	sb_col(sb, alias, "_source");
 	if (!d->is_child) {
 		strbuf_addstr(sb, ", ");
 		sb_col(sb, alias, "_doc");
@@ -70,25 +73,6 @@ static void sb_cols(struct strbuf *sb, const struct table_def *d, int has_tenant
 	}
 }
 
-/* *yes = 1 when `table` (of the ledger) has column `col`. */
-static int has_column(struct pg_storage *ps, const char *table, const char *col,
-		      int *yes, struct error *err)
-{
-	const char *params[2] = { table, col };
-	PGresult *res;
-
-	if (pg_exec(ps,
-		    "SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
-		    " WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname ="
-		    " current_schema()) AND c.relname = $1 AND a.attname = $2"
-		    " AND NOT a.attisdropped",
-		    2, params, &res, err, "catalog"))
-		return ERR_IO;
-	*yes = pg_int(res, 0, 0) > 0;
-	PQclear(res);
-	return 0;
-}
-
 /* ------------------------------------------------------------ runs */
 
 /* "" -> NULL, for optional text parameters */
@@ -101,7 +85,7 @@ static int pg_run_start(struct storage *st, const struct run_info *run,
 			struct error *err)
 {
 	struct pg_storage *ps = pg_downcast(st);
-	const char *params[8];
+	const char *params[10];
 	PGresult *res;
 
 	if (pg_need_tx(ps, "run_start", err))
@@ -118,18 +102,50 @@ static int pg_run_start(struct storage *st, const struct run_info *run,
 	params[5] = opt(*ps->tenant ? ps->tenant : run->tenant);
 	params[6] = opt(run->archive_path);
 	params[7] = opt(run->archive_sha256);
+	/* the run's source: the run's, else the handle's, else its tree */
+	if (run->source[0] || !ps->source[0])
+		snprintf(ps->source, sizeof(ps->source), "%s",
+			 run->source[0] ? run->source : run->tree_root);
+	params[8] = ps->source;
+	params[9] = opt(run->host);
+	/* a tenant's run: the role must be bound to the tenant (row-level
+	 * security would refuse its rows anyway; say why, at once) */
+	if (*ps->tenant) {
+		if (pg_exec(ps, "SELECT EXISTS (SELECT 1 FROM wsm_tenant_roles WHERE role_name ="
+			    " current_user AND tenant_id = $1) OR (SELECT rolsuper OR rolbypassrls"
+			    " FROM pg_roles WHERE rolname = current_user), current_user,"
+			    " (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user)",
+			    1, (const char *[]){ ps->tenant }, &res, err, "record the run"))
+			return ERR_IO;
+		ps->rls = strcmp(PQgetvalue(res, 0, 2), "t") != 0;
+		if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+			error_set(err, ERR_USAGE, "role '%s' is not bound to tenant '%s': a DBA binds"
+				  " it in wsm_tenant_roles (see README, Tenants)",
+				  PQgetvalue(res, 0, 1), ps->tenant);
+			PQclear(res);
+			return ERR_USAGE;
+		}
+		PQclear(res);
+	}
+	/* rows copied in by promote may be ahead of the sequence */
+	if (pg_exec(ps, "SELECT setval('wsm_runs_seq', m) FROM (SELECT max(seq) AS m"
+		    " FROM wsm_runs) x WHERE m >= (SELECT last_value + is_called::int"
+		    " FROM wsm_runs_seq)",
+		    0, NULL, NULL, err, "record the run"))
+		return ERR_IO;
 	if (pg_exec(ps,
 		    "INSERT INTO wsm_runs (id, seq, started_at, status, tree_root,"
 		    " manifest_sha256, tool_version, tenant, files_seen, imported,"
 		    " unchanged, skipped, invalid, deleted, rows_written,"
-		    " archive_path, archive_sha256)"
-		    " VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM wsm_runs),"
+		    " archive_path, archive_sha256, source, host)"
+		    " VALUES ($1, nextval('wsm_runs_seq'),"
 		    " coalesce($2::timestamptz, now()), 'running', $3, $4, $5, $6,"
-		    " 0, 0, 0, 0, 0, 0, 0, $7, $8)",
-		    8, params, NULL, err, "record the run"))
+		    " 0, 0, 0, 0, 0, 0, 0, $7, $8, $9, $10)",
+		    10, params, NULL, err, "record the run"))
 		return ERR_IO;
-	if (pg_exec(ps, "SELECT NOT EXISTS (SELECT 1 FROM wsm_sources WHERE tenant_id = $1)",
-		    1, (const char *[]){ ps->tenant }, &res, err, "record the run"))
+	if (pg_exec(ps, "SELECT NOT EXISTS (SELECT 1 FROM wsm_sources WHERE tenant_id = $1"
+		    " AND _source = $2)",
+		    2, (const char *[]){ ps->tenant, ps->source }, &res, err, "record the run"))
 		return ERR_IO;
 	ps->no_sources = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
@@ -203,7 +219,7 @@ static int ledger_has(struct pg_storage *ps, const char *table, int *exists,
 	*warn = 0;
 	if (pg_ledger_exists(ps, exists, err))
 		return ERR_IO;
-	return *exists ? has_column(ps, table, "warnings", warn, err) : 0;
+	return *exists ? pg_has_column(ps, table, "warnings", warn, err) : 0;
 }
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', " PG_TS_FORMAT ")"
@@ -213,26 +229,28 @@ static int pg_list_runs(struct storage *st,
 			void *ctx, struct error *err)
 {
 	struct pg_storage *ps = pg_downcast(st);
+	struct strbuf sql = { 0 };
 	PGresult *res;
-	int exists, i, rc = 0, warn;
+	int exists, i, rc = 0, warn, src = 0;
 
-	/* a ledger of an older version has no warning counts: 0 */
+	/* a ledger of an older version has no warning counts (0) and no
+	 * sources (a run's source is its tree root) */
 	if (ledger_has(ps, "wsm_runs", &exists, &warn, err))
 		return ERR_IO;
 	if (!exists)
 		return 0;
-	if (pg_exec(ps, warn ?
-		    "SELECT id, seq, " TS("started_at") ", " TS("finished_at") ","
+	if (pg_has_column(ps, "wsm_runs", "source", &src, err))
+		return ERR_IO;
+	strbuf_addf(&sql, "SELECT id, seq, " TS("started_at") ", " TS("finished_at") ","
 		    " status, tree_root, manifest_sha256, tool_version, tenant,"
 		    " files_seen, imported, unchanged, skipped, invalid, deleted,"
-		    " rows_written, archive_path, archive_sha256, warnings"
-		    " FROM wsm_runs ORDER BY seq" :
-		    "SELECT id, seq, " TS("started_at") ", " TS("finished_at") ","
-		    " status, tree_root, manifest_sha256, tool_version, tenant,"
-		    " files_seen, imported, unchanged, skipped, invalid, deleted,"
-		    " rows_written, archive_path, archive_sha256, 0"
-		    " FROM wsm_runs ORDER BY seq",
-		    0, NULL, &res, err, "list runs"))
+		    " rows_written, archive_path, archive_sha256, %s, %s"
+		    " FROM wsm_runs ORDER BY seq", warn ? "warnings" : "0",
+		    src ? "coalesce(source, tree_root), coalesce(host, ''), source IS NULL" :
+		    "tree_root, '', true");
+	rc = pg_exec_sb(ps, &sql, 0, NULL, &res, err, "list runs");
+	strbuf_release(&sql);
+	if (rc)
 		return ERR_IO;
 	for (i = 0; i < PQntuples(res) && !rc; i++) {
 		struct run_info r;
@@ -257,6 +275,9 @@ static int pg_list_runs(struct storage *st,
 		pg_text(r.archive_path, sizeof(r.archive_path), res, i, 16);
 		pg_text(r.archive_sha256, sizeof(r.archive_sha256), res, i, 17);
 		r.warnings = pg_int(res, i, 18);
+		pg_text(r.source, sizeof(r.source), res, i, 19);
+		pg_text(r.host, sizeof(r.host), res, i, 20);
+		r.shared_chain = strcmp(PQgetvalue(res, i, 21), "t") == 0;
 		rc = cb(ctx, &r);
 	}
 	PQclear(res);
@@ -340,7 +361,7 @@ static int source_lookup_text(struct storage *st, const char *path,
 			      struct error *err)
 {
 	struct pg_storage *ps = pg_downcast(st);
-	const char *params[2] = { ps->tenant, path };
+	const char *params[3] = { ps->tenant, path, ps->source };
 	PGresult *res;
 	int exists;
 
@@ -357,7 +378,7 @@ static int source_lookup_text(struct storage *st, const char *path,
 	if (!ps->lookup_prepared) {
 		res = PQprepare(ps->conn, "wsm_source_lookup",
 				"SELECT sha256, size, mtime_ns, rule, _run_id FROM wsm_sources"
-				" WHERE tenant_id = $1 AND _path = $2", 2, NULL);
+				" WHERE tenant_id = $1 AND _path = $2 AND _source = $3", 3, NULL);
 		if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
 			pg_fail(ps, res, err, "look up a source");
 			PQclear(res);
@@ -366,7 +387,7 @@ static int source_lookup_text(struct storage *st, const char *path,
 		PQclear(res);
 		ps->lookup_prepared = 1;
 	}
-	res = PQexecPrepared(ps->conn, "wsm_source_lookup", 2, params, NULL, NULL, 0);
+	res = PQexecPrepared(ps->conn, "wsm_source_lookup", 3, params, NULL, NULL, 0);
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
 		pg_fail(ps, res, err, "look up a source");
 		PQclear(res);
@@ -420,7 +441,7 @@ static int pg_source_lookup_many(struct storage *st, const char *const *paths,
 {
 	struct pg_storage *ps = pg_downcast(st);
 	struct strbuf arr = { 0 }, pb = STRBUF_INIT;
-	const char *params[2];
+	const char *params[3];
 	struct path_pos *idx = NULL;
 	size_t i;
 	PGresult *res = NULL;
@@ -460,11 +481,13 @@ static int pg_source_lookup_many(struct storage *st, const char *const *paths,
 	}
 	params[0] = ps->tenant;
 	params[1] = strbuf_str(&arr);
+	params[2] = ps->source;
 	if (!ps->reader && pg_open_reader(ps, err))
 		goto out;
 	res = PQexecParams(ps->reader, "SELECT _path, sha256, size, mtime_ns, rule, _run_id"
-			   " FROM wsm_sources WHERE tenant_id = $1 AND _path = ANY($2::text[])",
-			   2, NULL, params, NULL, NULL, 0);
+			   " FROM wsm_sources WHERE tenant_id = $1 AND _source = $3"
+			   " AND _path = ANY($2::text[])",
+			   3, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
@@ -524,6 +547,8 @@ static int pg_missing_sources(struct storage *st, const char *run_id,
 		return 0;
 	if (pg_exec(ps,
 		    "SELECT s._path, s.rule FROM wsm_sources s WHERE s.tenant_id = $1"
+		    " AND s._source = (SELECT coalesce(source, tree_root) FROM wsm_runs"
+		    "  WHERE id = $2)"
 		    " AND NOT EXISTS (SELECT 1 FROM wsm_files f"
 		    "  WHERE f.run_id = $2 AND f.path = s._path)"
 		    " ORDER BY s._path COLLATE \"C\"",
@@ -571,6 +596,52 @@ static void copy_value(struct strbuf *sb, enum col_type t, const struct value *v
 	}
 }
 
+/*
+ * COPY into a ledger table `table` (columns `cols`).  PostgreSQL refuses
+ * COPY FROM into a table whose row-level security applies to the role (a
+ * tenant's role, not the owner): then the rows go by COPY into a temp
+ * table of those columns and on by INSERT ... SELECT, which the policies
+ * check.  End with ledger_copy_end.
+ */
+static int ledger_copy_start(struct pg_copy *c, struct pg_storage *ps, const char *table,
+			     const char *cols, struct error *err)
+{
+	struct strbuf sql = { 0 };
+	int rc;
+
+	if (ps->rls) {
+		strbuf_addf(&sql, "DROP TABLE IF EXISTS pg_temp.wsm_rls_stage; CREATE TEMP TABLE"
+			    " wsm_rls_stage ON COMMIT DROP AS SELECT %s FROM %s WITH NO DATA",
+			    cols, table);
+		if (pg_exec_sb(ps, &sql, 0, NULL, NULL, err, "staging")) {
+			strbuf_release(&sql);
+			return ERR_IO;
+		}
+		strbuf_reset(&sql);
+	}
+	strbuf_addf(&sql, "COPY %s (%s) FROM STDIN", ps->rls ? "wsm_rls_stage" : table, cols);
+	rc = pg_copy_start(c, ps, &sql, table, err);
+	strbuf_release(&sql);
+	return rc;
+}
+
+static int ledger_copy_end(struct pg_copy *c, struct pg_storage *ps, const char *table,
+			   const char *cols, struct error *err)
+{
+	struct strbuf sql = { 0 };
+	int rc;
+
+	if (pg_copy_end(c, err))
+		return ERR_IO;
+	if (!ps->rls)
+		return 0;
+	strbuf_addf(&sql, "INSERT INTO %s (%s) SELECT %s FROM wsm_rls_stage;"
+		    " DROP TABLE pg_temp.wsm_rls_stage", table, cols, cols);
+	rc = pg_exec_sb(ps, &sql, 0, NULL, NULL, err, table);
+	strbuf_release(&sql);
+	return rc;
+}
+
 /* Distinct tables (by name) named by a batch's imported files and rows. */
 struct tlist {
 	const struct table_def **t;
@@ -600,12 +671,12 @@ static int tlist_add(struct tlist *tl, const struct table_def *d)
 static int copy_files_ledger(struct pg_storage *ps, const struct batch *b,
 			     struct error *err)
 {
+	static const char *const cols = "run_id, path, size, mtime_ns, mode, sha256, rule,"
+		" outcome, error, rows, warnings";
 	struct pg_copy c;
 	size_t i;
 
-	if (pg_copy_start_sql(&c, ps, "COPY wsm_files (run_id, path, size, mtime_ns, mode,"
-			      " sha256, rule, outcome, error, rows, warnings) FROM STDIN",
-			      "wsm_files", err))
+	if (ledger_copy_start(&c, ps, "wsm_files", cols, err))
 		return ERR_IO;
 	for (i = 0; i < b->n_files; i++) {
 		const struct file_entry *f = &b->files[i];
@@ -626,13 +697,15 @@ static int copy_files_ledger(struct pg_storage *ps, const struct batch *b,
 		if (pg_copy_eol(&c, f->path, err))
 			return ERR_IO;
 	}
-	return pg_copy_end(&c, err);
+	return ledger_copy_end(&c, ps, "wsm_files", cols, err);
 }
 
 /* The warnings the batch's files carry, into wsm_warnings. */
 static int copy_warnings(struct pg_storage *ps, const struct batch *b,
 			 struct error *err)
 {
+	static const char *const warn_cols = "run_id, path, rule, kind, table_name,"
+		" column_name, pointer, message";
 	struct pg_copy c;
 	size_t i, k, n = 0;
 
@@ -640,8 +713,7 @@ static int copy_warnings(struct pg_storage *ps, const struct batch *b,
 		n += b->files[i].n_warnings;
 	if (!n)
 		return 0;
-	if (pg_copy_start_sql(&c, ps, "COPY wsm_warnings (run_id, path, rule, kind, table_name,"
-			      " column_name, pointer, message) FROM STDIN", "wsm_warnings", err))
+	if (ledger_copy_start(&c, ps, "wsm_warnings", warn_cols, err))
 		return ERR_IO;
 	for (i = 0; i < b->n_files; i++) {
 		const struct file_entry *f = &b->files[i];
@@ -668,7 +740,7 @@ static int copy_warnings(struct pg_storage *ps, const struct batch *b,
 				return ERR_IO;
 		}
 	}
-	return pg_copy_end(&c, err);
+	return ledger_copy_end(&c, ps, "wsm_warnings", warn_cols, err);
 }
 
 /* A file's source state as COPY text: path, sha256, size, mtime_ns, rule. */
@@ -688,11 +760,12 @@ static void source_fields(struct strbuf *sb, const struct file_entry *f)
 static int copy_sources(struct pg_storage *ps, const struct batch *b,
 			struct error *err)
 {
+	static const char *const src_cols = "_path, sha256, size, mtime_ns, rule, _run_id,"
+		" tenant_id, _source";
 	struct pg_copy c;
 	size_t i;
 
-	if (pg_copy_start_sql(&c, ps, "COPY wsm_sources (_path, sha256, size, mtime_ns, rule,"
-			      " _run_id, tenant_id) FROM STDIN", "wsm_sources", err))
+	if (ledger_copy_start(&c, ps, "wsm_sources", src_cols, err))
 		return ERR_IO;
 	for (i = 0; i < b->n_files; i++) {
 		const struct file_entry *f = &b->files[i];
@@ -704,10 +777,12 @@ static int copy_sources(struct pg_storage *ps, const struct batch *b,
 		sb_copy_str(&c.buf, ps->run_id);
 		strbuf_addstr(&c.buf, "\t");
 		sb_copy_str(&c.buf, ps->tenant);
+		strbuf_addstr(&c.buf, "\t");
+		sb_copy_str(&c.buf, ps->source);
 		if (pg_copy_eol(&c, f->path, err))
 			return ERR_IO;
 	}
-	return pg_copy_end(&c, err);
+	return ledger_copy_end(&c, ps, "wsm_sources", src_cols, err);
 }
 
 /*
@@ -765,7 +840,7 @@ static int stage_sources(struct pg_storage *ps, const struct batch *b,
 	return pg_copy_end(&c, err);
 }
 
-/* Append " AND a.k = b.k ..." over the key columns (and tenant). */
+/* Append " AND a.k = b.k ..." over the key columns, the source (and tenant). */
 static void sb_key_match(struct strbuf *sb, const struct table_def *d,
 			 int has_tenant, const char *a, const char *b)
 {
@@ -778,6 +853,10 @@ static void sb_key_match(struct strbuf *sb, const struct table_def *d,
 		strbuf_addstr(sb, " = ");
 		sb_col(sb, b, key[i]);
 	}
+	strbuf_addstr(sb, " AND ");
+	sb_col(sb, a, "_source");
+	strbuf_addstr(sb, " = ");
+	sb_col(sb, b, "_source");
 	if (has_tenant) {
 		strbuf_addstr(sb, " AND ");
 		sb_col(sb, a, "tenant_id");
@@ -872,7 +951,7 @@ static int put_table(struct pg_storage *ps, const struct batch *b, int k,
 	struct strbuf sql = { 0 }, cols = { 0 }, scols = { 0 }, later = { 0 };
 	struct strbuf all = { 0 };   /* every column of the table, for history */
 	char stage[32], hist[PG_IDENT_MAX + 16], what[200];
-	const char *params[2] = { ps->run_id, ps->tenant };
+	const char *params[3] = { ps->run_id, ps->tenant, ps->source };
 	struct strbuf keycols = { 0 };
 	const char *lparams[3] = { ps->run_id, d->name, NULL };
 	struct pg_copy c;
@@ -902,7 +981,7 @@ static int put_table(struct pg_storage *ps, const struct batch *b, int k,
 	 * source does): `fresh` means "no old rows of these paths".
 	 */
 	fresh = pg_is_fresh(ps, d->name) || ps->no_sources;
-	direct = d->n_key == 0;
+	direct = d->n_key == 0 && !ps->rls;   /* no COPY FROM under row-level security */
 	for (i = 0; direct && !fresh && i < b->n_files; i++)
 		if (b->files[i].outcome == FILE_IMPORTED && !b->files[i].is_new)
 			direct = 0;
@@ -944,6 +1023,8 @@ rows:
 			sb_copy_str(&c.buf, f->sha256);
 			strbuf_addstr(&c.buf, "\t");
 			sb_copy_str(&c.buf, ps->run_id);
+			strbuf_addstr(&c.buf, "\t");
+			sb_copy_str(&c.buf, ps->source);
 			strbuf_addstr(&c.buf, "\t");
 			if (!d->is_child) {
 				/* the value for queries, then the exact text */
@@ -1006,11 +1087,12 @@ rows:
 	strbuf_addf(&sql, " t WHERE t.\"_path\" IN (SELECT path FROM wsm_stage_paths"
 		      " WHERE tbl = %d)", k);
 	strbuf_addstr(&sql, ht ? " AND t.\"tenant_id\" = $2" : " AND $2::text IS NOT NULL");
+	strbuf_addstr(&sql, " AND t.\"_source\" = $3");
 	strbuf_addf(&sql, " RETURNING %s) INSERT INTO ", strbuf_str(&all));
 	strbuf_add_ident(&sql, hist);
 	strbuf_addf(&sql, " (%s, \"_superseded_by\") SELECT %s, $1 FROM moved",
 		strbuf_str(&all), strbuf_str(&all));
-	if (pg_exec_sb(ps, &sql, 2, params, NULL, err, what))
+	if (pg_exec_sb(ps, &sql, 3, params, NULL, err, what))
 		goto out;
 
 	/*
@@ -1078,33 +1160,33 @@ out:
 /* Sources of imported files replace the old state; unchanged refresh. */
 static int put_sources(struct pg_storage *ps, struct error *err)
 {
-	const char *params[2] = { ps->run_id, ps->tenant };
+	const char *params[3] = { ps->run_id, ps->tenant, ps->source };
 	static const char *const sql =
 		"INSERT INTO wsm_hist_wsm_sources (_path, rule, sha256, size, mtime_ns,"
-		" _run_id, tenant_id, _superseded_by)"
+		" _run_id, tenant_id, _source, _superseded_by)"
 		" SELECT s._path, s.rule, s.sha256, s.size, s.mtime_ns, s._run_id,"
-		" s.tenant_id, $1 FROM wsm_sources s JOIN wsm_stage_src x ON x.path = s._path"
-		" WHERE s.tenant_id = $2 AND (x.outcome = 'imported'"
+		" s.tenant_id, s._source, $1 FROM wsm_sources s JOIN wsm_stage_src x ON x.path = s._path"
+		" WHERE s.tenant_id = $2 AND s._source = $3 AND (x.outcome = 'imported'"
 		"  OR s.size IS DISTINCT FROM x.size OR s.mtime_ns IS DISTINCT FROM x.mtime_ns)"
 		" ORDER BY s._path";
 	static const char *const del =
 		"DELETE FROM wsm_sources s USING wsm_stage_src x"
-		" WHERE x.path = s._path AND s.tenant_id = $2 AND x.outcome = 'imported'"
-		" AND $1::text IS NOT NULL";
+		" WHERE x.path = s._path AND s.tenant_id = $2 AND s._source = $3"
+		" AND x.outcome = 'imported' AND $1::text IS NOT NULL";
 	static const char *const upd =
 		"UPDATE wsm_sources s SET size = x.size, mtime_ns = x.mtime_ns"
 		" FROM wsm_stage_src x WHERE x.path = s._path AND s.tenant_id = $2"
-		" AND x.outcome = 'unchanged' AND $1::text IS NOT NULL"
+		" AND s._source = $3 AND x.outcome = 'unchanged' AND $1::text IS NOT NULL"
 		" AND (s.size IS DISTINCT FROM x.size OR s.mtime_ns IS DISTINCT FROM x.mtime_ns)";
 	static const char *const ins =
-		"INSERT INTO wsm_sources (_path, rule, sha256, size, mtime_ns, _run_id, tenant_id)"
-		" SELECT path, rule, sha256, size, mtime_ns, $1, $2 FROM wsm_stage_src"
+		"INSERT INTO wsm_sources (_path, rule, sha256, size, mtime_ns, _run_id, tenant_id,"
+		" _source) SELECT path, rule, sha256, size, mtime_ns, $1, $2, $3 FROM wsm_stage_src"
 		" WHERE outcome = 'imported' ORDER BY path";
 
-	if (pg_exec(ps, sql, 2, params, NULL, err, "record the sources") ||
-	    pg_exec(ps, del, 2, params, NULL, err, "record the sources") ||
-	    pg_exec(ps, upd, 2, params, NULL, err, "record the sources") ||
-	    pg_exec(ps, ins, 2, params, NULL, err, "record the sources"))
+	if (pg_exec(ps, sql, 3, params, NULL, err, "record the sources") ||
+	    pg_exec(ps, del, 3, params, NULL, err, "record the sources") ||
+	    pg_exec(ps, upd, 3, params, NULL, err, "record the sources") ||
+	    pg_exec(ps, ins, 3, params, NULL, err, "record the sources"))
 		return ERR_IO;
 	return 0;
 }
@@ -1275,7 +1357,7 @@ static int text_expr(struct pg_storage *ps, const char *table, const char **expr
 {
 	int yes;
 
-	if (has_column(ps, table, "_doc_text", &yes, err))
+	if (pg_has_column(ps, table, "_doc_text", &yes, err))
 		return ERR_IO;
 	*expr = yes ? "\"_doc_text\"" : "NULL::text";
 	return 0;
@@ -1292,9 +1374,9 @@ static int pg_export_docs(struct storage *st, const struct export_query *eq,
 	struct pg_storage *ps = pg_downcast(st);
 	struct strbuf sql = STRBUF_INIT, hist = STRBUF_INIT, pb = STRBUF_INIT;
 	char seq[32];
-	const char *params[2] = { seq, eq->rule };
+	const char *params[3] = { seq, eq->rule, eq->source };
 	PGresult *res = NULL, *tabs = NULL;
-	int i, rc = 0, own = !ps->in_tx;
+	int i, rc = 0, own = !ps->in_tx, has_source = 0;
 
 	snprintf(seq, sizeof(seq), "%lld", (long long)(eq->as_of_seq > 0 ? eq->as_of_seq : INT64_MAX));
 	if (own && pg_exec(ps, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL,
@@ -1307,6 +1389,10 @@ static int pg_export_docs(struct storage *st, const struct export_query *eq,
 	}
 	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
 		goto out;
+	if (pg_has_column(ps, "wsm_sources", "_source", &has_source, err)) {
+		rc = ERR_IO;
+		goto out;
+	}
 	if (pg_exec(ps, "SELECT name FROM wsm_tables WHERE NOT is_child ORDER BY name",
 		    0, NULL, &tabs, err, "export")) {
 		rc = ERR_IO;
@@ -1324,11 +1410,13 @@ static int pg_export_docs(struct storage *st, const struct export_query *eq,
 			rc = ERR_IO;
 			break;
 		}
-		if (storage_export_sql(&sql, t, tm, th, "\"_doc\"::text", eq->rule != NULL)) {
+		if (storage_export_sql(&sql, t, tm, th, "\"_doc\"::text", eq->rule != NULL,
+				       has_source ? "_source" : "''", eq->source != NULL)) {
 			rc = error_set(err, ERR_IO, "out of memory");
 			break;
 		}
-		if (!PQsendQueryParams(ps->conn, sql.buf, eq->rule ? 2 : 1, NULL, params,
+		if (!PQsendQueryParams(ps->conn, sql.buf, eq->source ? 3 : eq->rule ? 2 : 1,
+				       NULL, params,
 				       NULL, NULL, 0) ||
 		    !PQsetSingleRowMode(ps->conn)) {
 			rc = pg_fail(ps, NULL, err, "export");

@@ -15,6 +15,10 @@
  * big-endian 64-bit integer.  Promote takes it too (through pg_begin).
  */
 #define WSM_PG_LOCK_KEY "8607477376316252532"
+/* The namespace of the per-source locks (two-int advisory locks: this,
+ * and a hash of tenant and source) and the DDL lock's key. */
+#define WSM_PG_SOURCE_NS "2004052845"
+#define WSM_PG_DDL_KEY "8607477376316252533"
 
 
 /* ------------------------------------------------------------ errors */
@@ -187,6 +191,7 @@ int pg_open(const char *url, const struct storage_opts *opts,
 	ps->on_lock_wait = opts->on_lock_wait;
 	ps->lock_ctx = opts->lock_ctx;
 	ps->tenant = util_strdup(opts->tenant ? opts->tenant : "");
+	snprintf(ps->source, sizeof(ps->source), "%s", opts->source ? opts->source : "");
 	if (!ps->tenant) {
 		free(ps);
 		return error_set(err, ERR_IO, "out of memory");
@@ -315,27 +320,32 @@ int pg_open_reader(struct pg_storage *ps, struct error *err)
 /* ------------------------------------------------------------ transactions */
 
 /*
- * The session holding the writers' lock (pg_locks splits the bigint key
- * into classid, high half, and objid, low half; objsubid 1 marks a bigint
- * key), named by its application, pid, user and client address, with the
- * start of its transaction.  Inside the caller's transaction; a failure
+ * The session holding an advisory lock, named by its application, pid,
+ * user and client address, with the start of its transaction.  `match` is
+ * an SQL condition on pg_locks l picking the lock (its $1..$n are
+ * params[0..n-1]): pg_locks splits a bigint key into classid, high half,
+ * and objid, low half, with objsubid 1; a two-int key is classid, objid
+ * with objsubid 2.  Inside the caller's (healthy) transaction; a failure
  * leaves h empty.
  */
-static void lock_holder(struct pg_storage *ps, struct lock_holder *h)
+static void lock_holder(struct pg_storage *ps, const char *match, int n,
+			const char *const *params, struct lock_holder *h)
 {
 	PGresult *res;
 	const char *app, *user, *addr;
+	char sql[1024];
 
 	memset(h, 0, sizeof(*h));
-	res = PQexec(ps->conn,
-		     "SELECT coalesce(a.application_name, ''), l.pid,"
-		     " coalesce(a.usename::text, ''), coalesce(host(a.client_addr), ''),"
-		     " coalesce(to_char(a.xact_start AT TIME ZONE 'UTC',"
-		     " 'YYYY-MM-DD HH24:MI:SS') || ' UTC', '')"
-		     " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
-		     " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
-		     " AND ((l.classid::bigint << 32) | l.objid::bigint) = " WSM_PG_LOCK_KEY
-		     " LIMIT 1");
+	snprintf(sql, sizeof(sql),
+		 "SELECT coalesce(a.application_name, ''), l.pid,"
+		 " coalesce(a.usename::text, ''), coalesce(host(a.client_addr), ''),"
+		 " coalesce(to_char(a.xact_start AT TIME ZONE 'UTC',"
+		 " 'YYYY-MM-DD HH24:MI:SS') || ' UTC', '')"
+		 " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
+		 " WHERE l.locktype = 'advisory' AND l.granted"
+		 " AND l.pid <> pg_backend_pid() AND %s"
+		 " ORDER BY a.xact_start LIMIT 1", match);
+	res = PQexecParams(ps->conn, sql, n, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		app = PQgetvalue(res, 0, 0);
 		user = PQgetvalue(res, 0, 2);
@@ -348,85 +358,137 @@ static void lock_holder(struct pg_storage *ps, struct lock_holder *h)
 	PQclear(res);
 }
 
+/* pg_locks conditions for lock_holder, matching the keys take_lock takes */
+#define MATCH_BIGINT(key) \
+	"l.objsubid = 1 AND ((l.classid::bigint << 32) | l.objid::bigint) = " key
+#define MATCH_SOURCE \
+	"l.objsubid = 2 AND l.classid::bigint = (" WSM_PG_SOURCE_NS "::bigint & 4294967295)" \
+	" AND l.objid::bigint = (hashtext($1 || chr(31) || $2)::bigint & 4294967295)"
+
+/*
+ * Take one advisory lock `fn` ("advisory_xact_lock(...)" without its
+ * pg_ prefix): try it first; when another session holds it, find that
+ * session (lock_holder with `match`) and refuse with --no-wait, else say
+ * so (on_lock_wait, with `source` when it is a source's lock) and wait up
+ * to busy_timeout_ms.  $1 and $2 of `args` and `match` are params[0..1]
+ * (n of them).  `whom` names the kind of holder in errors.
+ */
+static int take_lock(struct pg_storage *ps, const char *fn, const char *args,
+		     const char *match, int n, const char *const *params,
+		     const char *whom, const char *source, struct error *err)
+{
+	char sql[256], tmo[64], who[400];
+	PGresult *res = NULL;
+	const char *where = ps->base.url_masked[0] ? ps->base.url_masked : ps->where;
+	struct lock_holder h;
+	int got;
+
+	snprintf(sql, sizeof(sql), "SELECT pg_try_%s(%s)", fn, args);
+	if (pg_exec(ps, sql, n, params, &res, err, "lock"))
+		return ERR_IO;
+	got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (got)
+		return 0;
+	lock_holder(ps, match, n, params, &h);
+	h.source = source;
+	storage_lock_holder_text(&h, who, sizeof(who));
+	if (ps->no_wait)
+		return error_set(err, ERR_IO, "%s (%s) holds the lock on %s; try again later,"
+				 " or without --no-wait to wait for it", whom, who, where);
+	if (ps->on_lock_wait)
+		ps->on_lock_wait(ps->lock_ctx, where, &h, ps->busy_timeout_ms);
+	if (pg_exec(ps, "SAVEPOINT wsm_lock", 0, NULL, NULL, err, "lock"))
+		return ERR_IO;
+	if (ps->busy_timeout_ms > 0) {
+		snprintf(tmo, sizeof(tmo), "SET LOCAL lock_timeout = %d", ps->busy_timeout_ms);
+		if (pg_exec(ps, tmo, 0, NULL, NULL, err, "lock"))
+			return ERR_IO;
+	}
+	snprintf(sql, sizeof(sql), "SELECT pg_%s(%s)", fn, args);
+	res = PQexecParams(ps->conn, sql, n, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		if (state && strcmp(state, "55P03") == 0) {   /* lock_not_available */
+			PQclear(res);
+			PQclear(PQexec(ps->conn, "ROLLBACK TO SAVEPOINT wsm_lock"));
+			lock_holder(ps, match, n, params, &h);
+			storage_lock_holder_text(&h, who, sizeof(who));
+			error_set(err, ERR_IO, "the lock on %s is held by %s (%s); gave up after %.1f s",
+				  where, whom, who, ps->busy_timeout_ms / 1000.0);
+		} else {
+			pg_fail(ps, res, err, "lock");
+			PQclear(res);
+		}
+		return ERR_IO;
+	}
+	PQclear(res);
+	if (pg_exec(ps, "RELEASE SAVEPOINT wsm_lock", 0, NULL, NULL, err, "lock"))
+		return ERR_IO;
+	if (ps->busy_timeout_ms > 0 &&
+	    pg_exec(ps, "SET LOCAL lock_timeout = 0", 0, NULL, NULL, err, "lock"))
+		return ERR_IO;
+	return 0;
+}
+
+/*
+ * BEGIN, then the writers' locks (transaction-level advisory locks).  A
+ * handle with a source takes the database lock shared and its source's
+ * lock exclusive: runs of different sources go on at the same time, runs
+ * of one source one after the other.  A handle without one (promote,
+ * rollback) takes the database lock exclusive: it waits for every run.
+ */
 int pg_tx_begin(struct pg_storage *ps, struct error *err)
 {
-	PGresult *res = NULL;
-	struct lock_holder h;
-	char tmo[64], who[400];
-
 	if (ps->in_tx)
 		return error_set(err, ERR_USAGE, "a transaction is already open on %s",
 				 ps->where);
 	if (pg_exec(ps, "BEGIN", 0, NULL, NULL, err, "begin"))
 		return ERR_IO;
 	ps->in_tx = 1;
-	if (ps->no_wait) {
-		if (pg_exec(ps, "SELECT pg_try_advisory_xact_lock(" WSM_PG_LOCK_KEY ")",
-			    0, NULL, &res, err, "lock"))
-			goto fail;
-		if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-			lock_holder(ps, &h);
-			error_set(err, ERR_IO, "%s holds the lock on %s; try again later, or without --no-wait to wait for it",
-				  storage_lock_holder_text(&h, who, sizeof(who)),
-				  ps->base.url_masked[0] ? ps->base.url_masked : ps->where);
-			goto fail;
-		}
-	} else {
-		if (ps->on_lock_wait) {
-			if (pg_exec(ps, "SELECT pg_try_advisory_xact_lock(" WSM_PG_LOCK_KEY ")",
-				    0, NULL, &res, err, "lock"))
-				goto fail;
-			if (strcmp(PQgetvalue(res, 0, 0), "t") == 0)
-				goto locked;
-			PQclear(res);
-			res = NULL;
-			lock_holder(ps, &h);
-			ps->on_lock_wait(ps->lock_ctx, ps->base.url_masked, &h,
-					 ps->busy_timeout_ms);
-		}
-		if (ps->busy_timeout_ms > 0) {
-			snprintf(tmo, sizeof(tmo), "SET LOCAL lock_timeout = %d",
-				 ps->busy_timeout_ms);
-			if (pg_exec(ps, tmo, 0, NULL, NULL, err, "lock"))
-				goto fail;
-		}
-		res = PQexec(ps->conn, "SELECT pg_advisory_xact_lock(" WSM_PG_LOCK_KEY ")");
-		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	ps->ddl_locked = 0;
+	if (ps->source[0]) {
+		const char *params[2] = { ps->tenant, ps->source };
+		char whom[1200];
 
-			if (state && strcmp(state, "55P03") == 0) {   /* lock_not_available */
-				PQclear(PQexec(ps->conn, "ROLLBACK"));
-				ps->in_tx = 0;
-				if (pg_exec(ps, "BEGIN", 0, NULL, NULL, NULL, "begin") == 0) {
-					ps->in_tx = 1;
-					lock_holder(ps, &h);
-				} else {
-					memset(&h, 0, sizeof(h));
-				}
-				error_set(err, ERR_IO,
-					  "the lock on %s is held by %s; gave up after %.1f s",
-					  ps->base.url_masked[0] ? ps->base.url_masked : ps->where,
-					  storage_lock_holder_text(&h, who, sizeof(who)),
-					  ps->busy_timeout_ms / 1000.0);
-			} else {
-				pg_fail(ps, res, err, "lock");
-			}
+		if (take_lock(ps, "advisory_xact_lock_shared", WSM_PG_LOCK_KEY,
+			      MATCH_BIGINT(WSM_PG_LOCK_KEY), 0, NULL,
+			      "a wsmigrate promote or rollback", NULL, err))
 			goto fail;
-		}
-		PQclear(res);
-		res = NULL;
-		if (ps->busy_timeout_ms > 0 &&
-		    pg_exec(ps, "SET LOCAL lock_timeout = 0", 0, NULL, NULL, err, "lock"))
+		snprintf(whom, sizeof(whom), "another wsmigrate run of source '%s'", ps->source);
+		if (take_lock(ps, "advisory_xact_lock", WSM_PG_SOURCE_NS
+			      ", hashtext($1 || chr(31) || $2)", MATCH_SOURCE, 2, params,
+			      whom, ps->source, err))
 			goto fail;
+	} else if (take_lock(ps, "advisory_xact_lock", WSM_PG_LOCK_KEY,
+			     MATCH_BIGINT(WSM_PG_LOCK_KEY), 0, NULL,
+			     "another wsmigrate run", NULL, err)) {
+		goto fail;
 	}
-locked:
-	PQclear(res);
 	return 0;
 fail:
-	PQclear(res);
 	PQclear(PQexec(ps->conn, "ROLLBACK"));
 	ps->in_tx = 0;
 	return ERR_IO;
+}
+
+/*
+ * The DDL lock: a run that creates or alters tables holds it until it
+ * commits, so that two first runs do not both create one table.  Taken
+ * once per transaction; the caller checks again what exists once it has
+ * it.
+ */
+int pg_ddl_lock(struct pg_storage *ps, struct error *err)
+{
+	if (ps->ddl_locked)
+		return 0;
+	if (take_lock(ps, "advisory_xact_lock", WSM_PG_DDL_KEY,
+		      MATCH_BIGINT(WSM_PG_DDL_KEY), 0, NULL,
+		      "another wsmigrate run creating tables", NULL, err))
+		return ERR_IO;
+	ps->ddl_locked = 1;
+	return 0;
 }
 
 int pg_begin(struct storage *st, struct error *err)

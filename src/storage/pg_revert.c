@@ -49,7 +49,8 @@ static int prune_source_text(struct storage *st, const char *run_id,
 		int ht;
 
 		rc = pg_catalog_cols(ps, t, &cols, &ht, err);
-		if (!rc) {
+		/* a table no run of this version wrote (no _source) is left alone */
+		if (!rc && strstr(strbuf_str(&cols), "\"_source\"")) {
 			char hist[PG_IDENT_MAX + 16];
 
 			snprintf(hist, sizeof(hist), HIST_PREFIX "%s", t);
@@ -57,6 +58,9 @@ static int prune_source_text(struct storage *st, const char *run_id,
 			strbuf_add_ident(&sql, t);
 			strbuf_addstr(&sql, " WHERE \"_path\" = $3");
 			strbuf_addstr(&sql, ht ? " AND \"tenant_id\" = $2" : " AND $2::text IS NOT NULL");
+			/* the rows of the run's source only */
+			strbuf_addstr(&sql, " AND \"_source\" = (SELECT coalesce(source, tree_root)"
+				      " FROM wsm_runs WHERE id = $1)");
 			strbuf_addf(&sql, " RETURNING %s) INSERT INTO ", strbuf_str(&cols));
 			strbuf_add_ident(&sql, hist);
 			strbuf_addf(&sql, " (%s, \"_superseded_by\") SELECT %s, $1 FROM moved",
@@ -71,10 +75,12 @@ static int prune_source_text(struct storage *st, const char *run_id,
 		return rc;
 	if (pg_exec(ps,
 		    "WITH moved AS (DELETE FROM wsm_sources WHERE tenant_id = $2 AND _path = $3"
-		    " RETURNING _path, rule, sha256, size, mtime_ns, _run_id, tenant_id)"
+		    " AND _source = (SELECT coalesce(source, tree_root) FROM wsm_runs WHERE id = $1)"
+		    " RETURNING _path, rule, sha256, size, mtime_ns, _run_id, tenant_id, _source)"
 		    " INSERT INTO wsm_hist_wsm_sources (_path, rule, sha256, size, mtime_ns,"
-		    " _run_id, tenant_id, _superseded_by)"
-		    " SELECT _path, rule, sha256, size, mtime_ns, _run_id, tenant_id, $1 FROM moved",
+		    " _run_id, tenant_id, _source, _superseded_by)"
+		    " SELECT _path, rule, sha256, size, mtime_ns, _run_id, tenant_id, _source, $1"
+		    " FROM moved",
 		    3, params, NULL, err, "prune"))
 		return ERR_IO;
 	return 0;
@@ -132,7 +138,7 @@ static int later_runs(struct pg_storage *ps, const char *run_id,
 		      const char *tenant, int64_t seq, struct error *err)
 {
 	char seqs[24];
-	const char *params[2] = { seqs, tenant };
+	const char *params[3] = { seqs, tenant, run_id };
 	struct strbuf names = { 0 };
 	PGresult *res;
 	int i, n;
@@ -140,8 +146,11 @@ static int later_runs(struct pg_storage *ps, const char *run_id,
 	snprintf(seqs, sizeof(seqs), "%" PRId64, seq);
 	if (pg_exec(ps,
 		    "SELECT id FROM wsm_runs WHERE seq > $1::bigint AND status <> 'rolled_back'"
-		    " AND coalesce(tenant, '') = coalesce($2, '') ORDER BY seq DESC",
-		    2, params, &res, err, "revert"))
+		    " AND coalesce(tenant, '') = coalesce($2, '')"
+		    " AND ((SELECT source FROM wsm_runs WHERE id = $3) IS NULL"
+		    "  OR coalesce(source, tree_root) = (SELECT source FROM wsm_runs"
+		    "  WHERE id = $3)) ORDER BY seq DESC",
+		    3, params, &res, err, "revert"))
 		return ERR_IO;
 	n = PQntuples(res);
 	for (i = 0; i < n; i++)
@@ -161,15 +170,15 @@ static int later_runs(struct pg_storage *ps, const char *run_id,
 /*
  * The sources the run changed go back to their state before it ($1 run,
  * $2 tenant): its own are deleted, the ones it replaced come back from
- * history, and that history is gone.
+ * history, and that history is gone.  All of them are of the run's source.
  */
 static const char *const revert_sources[] = {
-	"DELETE FROM wsm_sources WHERE tenant_id = $2 AND (_run_id = $1 OR _path IN"
-	" (SELECT _path FROM wsm_hist_wsm_sources WHERE _superseded_by = $1"
-	"  AND tenant_id = $2))",
+	"DELETE FROM wsm_sources WHERE tenant_id = $2 AND (_run_id = $1 OR"
+	" (_source, _path) IN (SELECT _source, _path FROM wsm_hist_wsm_sources"
+	"  WHERE _superseded_by = $1 AND tenant_id = $2))",
 	"INSERT INTO wsm_sources (_path, rule, sha256, size, mtime_ns,"
-	" _run_id, tenant_id) SELECT DISTINCT ON (_path) _path, rule, sha256,"
-	" size, mtime_ns, _run_id, tenant_id FROM wsm_hist_wsm_sources"
+	" _run_id, tenant_id, _source) SELECT DISTINCT ON (_path) _path, rule, sha256,"
+	" size, mtime_ns, _run_id, tenant_id, _source FROM wsm_hist_wsm_sources"
 	" WHERE _superseded_by = $1 AND tenant_id = $2"
 	" ORDER BY _path, _hist_seq",
 	"DELETE FROM wsm_hist_wsm_sources WHERE _superseded_by = $1"
@@ -198,6 +207,10 @@ int pg_revert_run(struct storage *st, const char *run_id,
 			       run_id, ps->base.url_masked);
 		goto out;
 	}
+	/* a ledger from before sources gets them first */
+	rc = pg_ensure_ledger(ps, err);
+	if (rc)
+		goto out;
 	rc = pg_exec(ps, "SELECT seq, status, coalesce(tenant, '') FROM wsm_runs WHERE id = $1",
 		     1, params, &res, err, "revert");
 	if (rc)

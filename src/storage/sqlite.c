@@ -287,6 +287,7 @@ static int sqlite_open(const char *url, const struct storage_opts *opts,
 		     opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : STORAGE_DEFAULT_WAIT_MS;
 	s->on_lock_wait = opts->on_lock_wait;
 	s->lock_ctx = opts->lock_ctx;
+	snprintf(s->source, sizeof(s->source), "%s", opts->source ? opts->source : "");
 	if (opts->defer_create && !opts->read_only && access(path, F_OK) != 0 && errno == ENOENT) {
 		remove_stale_new(path);
 		snprintf(s->new_path, sizeof(s->new_path), "%s.wsmigrate-new-%ld", path,
@@ -408,7 +409,8 @@ static const char ledger_ddl[] =
 	" files_seen INTEGER, imported INTEGER, unchanged INTEGER,"
 	" skipped INTEGER, invalid INTEGER, deleted INTEGER,"
 	" rows_written INTEGER, archive_path TEXT, archive_sha256 TEXT,"
-	" rolled_back_at TEXT, warnings INTEGER NOT NULL DEFAULT 0);"
+	" rolled_back_at TEXT, warnings INTEGER NOT NULL DEFAULT 0,"
+	" source TEXT, host TEXT);"
 	"CREATE TABLE IF NOT EXISTS wsm_files("
 	" run_id TEXT NOT NULL, path TEXT NOT NULL, size INTEGER,"
 	" mtime_ns INTEGER, mode INTEGER, sha256 TEXT, rule TEXT,"
@@ -421,12 +423,14 @@ static const char ledger_ddl[] =
 	" pointer TEXT, message TEXT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS wsm_warnings__run ON wsm_warnings(run_id, path);"
 	"CREATE TABLE IF NOT EXISTS wsm_sources("
-	" _path TEXT PRIMARY KEY, rule TEXT, sha256 TEXT, size INTEGER,"
-	" mtime_ns INTEGER, _run_id TEXT NOT NULL);"
+	" _path TEXT NOT NULL, rule TEXT, sha256 TEXT, size INTEGER,"
+	" mtime_ns INTEGER, _run_id TEXT NOT NULL,"
+	" _source TEXT NOT NULL DEFAULT '', PRIMARY KEY(_source, _path));"
 	"CREATE TABLE IF NOT EXISTS wsm_hist_wsm_sources("
 	" _path TEXT, rule TEXT, sha256 TEXT, size INTEGER, mtime_ns INTEGER,"
 	" _run_id TEXT, _superseded_by TEXT NOT NULL,"
-	" _hist_seq INTEGER PRIMARY KEY AUTOINCREMENT);"
+	" _hist_seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" _source TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX IF NOT EXISTS wsm_hist_wsm_sources__by"
 	" ON wsm_hist_wsm_sources(_superseded_by);"
 	"CREATE INDEX IF NOT EXISTS wsm_sources__run ON wsm_sources(_run_id);"
@@ -434,7 +438,7 @@ static const char ledger_ddl[] =
 	" name TEXT PRIMARY KEY, is_child INTEGER NOT NULL, columns TEXT NOT NULL,"
 	" key TEXT NOT NULL, indexes TEXT NOT NULL);";
 
-/* Declared type of each existing column, to add the missing ones. */
+
 static int existing_type(struct sqlite_storage *s, const char *table,
 			 const char *col, char *type, size_t size,
 			 struct error *err)
@@ -457,6 +461,48 @@ static int existing_type(struct sqlite_storage *s, const char *table,
 	}
 	sqlite3_finalize(st);
 	return found;
+}
+
+/*
+ * A ledger from before sources: each run's source is its tree root (its
+ * `source` stays NULL: the runs of that version share one rollback chain);
+ * wsm_sources is rebuilt with the key (_source, _path) (SQLite cannot
+ * change a primary key in place), each row taking the source of the run
+ * that wrote it, and so are the rows of its history.
+ */
+static int upgrade_sources(struct sqlite_storage *s, struct error *err)
+{
+	char type[64];
+	int have;
+
+	if ((have = existing_type(s, "wsm_runs", "source", type, sizeof(type), err)) < 0)
+		return ERR_IO;
+	if (!have && exec(s, "ALTER TABLE wsm_runs ADD COLUMN source TEXT;"
+			  "ALTER TABLE wsm_runs ADD COLUMN host TEXT;", err))
+		return ERR_IO;
+	if ((have = existing_type(s, "wsm_sources", "_source", type, sizeof(type), err)) < 0)
+		return ERR_IO;
+	if (!have && exec(s,
+			  "CREATE TABLE wsm_sources__new("
+			  " _path TEXT NOT NULL, rule TEXT, sha256 TEXT, size INTEGER,"
+			  " mtime_ns INTEGER, _run_id TEXT NOT NULL,"
+			  " _source TEXT NOT NULL DEFAULT '', PRIMARY KEY(_source, _path));"
+			  "INSERT INTO wsm_sources__new(_path, rule, sha256, size, mtime_ns,"
+			  " _run_id, _source) SELECT _path, rule, sha256, size, mtime_ns, _run_id,"
+			  " coalesce((SELECT coalesce(r.source, r.tree_root) FROM wsm_runs r WHERE r.id = x._run_id), '')"
+			  " FROM wsm_sources x;"
+			  "DROP TABLE wsm_sources;"
+			  "ALTER TABLE wsm_sources__new RENAME TO wsm_sources;"
+			  "CREATE INDEX IF NOT EXISTS wsm_sources__run ON wsm_sources(_run_id);", err))
+		return ERR_IO;
+	if ((have = existing_type(s, "wsm_hist_wsm_sources", "_source", type, sizeof(type), err)) < 0)
+		return ERR_IO;
+	if (!have && exec(s,
+			  "ALTER TABLE wsm_hist_wsm_sources ADD COLUMN _source TEXT NOT NULL DEFAULT '';"
+			  "UPDATE wsm_hist_wsm_sources SET _source = coalesce((SELECT coalesce(r.source,"
+			  " r.tree_root) FROM wsm_runs r WHERE r.id = wsm_hist_wsm_sources._run_id), '');", err))
+		return ERR_IO;
+	return 0;
 }
 
 /*
@@ -489,6 +535,8 @@ static int ensure_ledger(struct sqlite_storage *s, struct error *err)
 		if (exec(s, sql, err))
 			return ERR_IO;
 	}
+	if (upgrade_sources(s, err))
+		return ERR_IO;
 	s->ledger_ok = 1;
 	return 0;
 }
@@ -529,12 +577,12 @@ out:
 	return rc;
 }
 
-/* Column list "_path","_sha256","_run_id",("_index"|"_doc"),cols... */
+/* Column list "_path","_sha256","_run_id","_source",("_index"|"_doc"),cols... */
 static int column_list(struct strbuf *sb, const struct table_def *d)
 {
 	size_t i;
 
-	if (strbuf_addstr(sb, "\"_path\",\"_sha256\",\"_run_id\",") ||
+	if (strbuf_addstr(sb, "\"_path\",\"_sha256\",\"_run_id\",\"_source\",") ||
 	    strbuf_addstr(sb, d->is_child ? "\"_index\"" : "\"_doc\""))
 		return -1;
 	for (i = 0; i < d->n_columns; i++)
@@ -573,6 +621,50 @@ int sqlite_table_exists(struct sqlite_storage *s, const char *name, struct error
  * late; on L the same either way.  (PostgreSQL, whose server is the
  * bottleneck, builds late.)
  */
+/*
+ * A data table from before sources: _source is added to it and its
+ * history, each row taking the source of the run that wrote it, and the
+ * upsert key that ignored sources (<name>__key) is dropped (create_table
+ * makes <name>__skey).
+ */
+static int upgrade_table(struct sqlite_storage *s, const char *name,
+			 const char *hist, struct error *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	char type[64];
+	int have, rc = 0;
+
+	if ((have = existing_type(s, name, "_source", type, sizeof(type), err)) < 0)
+		return ERR_IO;
+	if (have)
+		return 0;
+	strbuf_addstr(&sql, "ALTER TABLE ");
+	strbuf_add_ident(&sql, name);
+	strbuf_addstr(&sql, " ADD COLUMN \"_source\" TEXT NOT NULL DEFAULT '';\nUPDATE ");
+	strbuf_add_ident(&sql, name);
+	strbuf_addstr(&sql, " SET \"_source\" = coalesce((SELECT coalesce(r.source, r.tree_root) FROM wsm_runs r"
+		      " WHERE r.id = \"_run_id\"), '');\n");
+	if ((have = existing_type(s, hist, "_source", type, sizeof(type), err)) < 0) {
+		strbuf_release(&sql);
+		return ERR_IO;
+	}
+	if (!have) {
+		strbuf_addstr(&sql, "ALTER TABLE ");
+		strbuf_add_ident(&sql, hist);
+		strbuf_addstr(&sql, " ADD COLUMN \"_source\" TEXT NOT NULL DEFAULT '';\nUPDATE ");
+		strbuf_add_ident(&sql, hist);
+		strbuf_addstr(&sql, " SET \"_source\" = coalesce((SELECT coalesce(r.source, r.tree_root) FROM wsm_runs r"
+			      " WHERE r.id = \"_run_id\"), '');\n");
+	}
+	strbuf_addf(&sql, "DROP INDEX IF EXISTS \"%s__key\";\n", name);
+	if (!sql.buf)
+		rc = error_set(err, ERR_IO, "out of memory");
+	else
+		rc = exec(s, sql.buf, err);
+	strbuf_release(&sql);
+	return rc;
+}
+
 static int create_table(struct sqlite_storage *s, const struct table_def *d,
 			int *fresh, struct error *err)
 {
@@ -590,7 +682,7 @@ static int create_table(struct sqlite_storage *s, const struct table_def *d,
 	strbuf_addstr(&sql, "CREATE TABLE IF NOT EXISTS ");
 	strbuf_add_ident(&sql, d->name);
 	strbuf_addstr(&sql, "(\"_path\" TEXT NOT NULL, \"_sha256\" TEXT NOT NULL,"
-		      " \"_run_id\" TEXT NOT NULL, ");
+		      " \"_run_id\" TEXT NOT NULL, \"_source\" TEXT NOT NULL DEFAULT '', ");
 	strbuf_addstr(&sql, d->is_child ? "\"_index\" INTEGER NOT NULL" :
 		      "\"_doc\" TEXT NOT NULL CHECK (json_valid(\"_doc\"))");
 	for (i = 0; i < d->n_columns; i++) {
@@ -600,7 +692,8 @@ static int create_table(struct sqlite_storage *s, const struct table_def *d,
 	}
 	strbuf_addstr(&sql, ");\nCREATE TABLE IF NOT EXISTS ");
 	strbuf_add_ident(&sql, hist.buf);
-	strbuf_addstr(&sql, "(\"_path\" TEXT, \"_sha256\" TEXT, \"_run_id\" TEXT, ");
+	strbuf_addstr(&sql, "(\"_path\" TEXT, \"_sha256\" TEXT, \"_run_id\" TEXT,"
+		      " \"_source\" TEXT NOT NULL DEFAULT '', ");
 	strbuf_addstr(&sql, d->is_child ? "\"_index\" INTEGER" : "\"_doc\" TEXT");
 	for (i = 0; i < d->n_columns; i++) {
 		strbuf_add(&sql, ", ", 2);
@@ -612,6 +705,8 @@ static int create_table(struct sqlite_storage *s, const struct table_def *d,
 	if (!sql.buf)
 		goto oom;
 	if ((rc = exec(s, sql.buf, err)))
+		goto out;
+	if (exists && (rc = upgrade_table(s, d->name, hist.buf, err)))
 		goto out;
 	/* columns added to the manifest since the table was made */
 	for (i = 0; i < d->n_columns; i++) {
@@ -641,11 +736,12 @@ static int create_table(struct sqlite_storage *s, const struct table_def *d,
 				goto out;
 		}
 	}
-	/* indexes: the upsert key (unique), _path, _run_id, declared ones */
+	/* indexes: the upsert key (unique, within a source), _path, _run_id,
+	 * declared ones */
 	sql.len = 0;
-	strbuf_addf(&sql, "CREATE UNIQUE INDEX IF NOT EXISTS \"%s__key\" ON ", d->name);
+	strbuf_addf(&sql, "CREATE UNIQUE INDEX IF NOT EXISTS \"%s__skey\" ON ", d->name);
 	strbuf_add_ident(&sql, d->name);
-	strbuf_add(&sql, "(", 1);
+	strbuf_addstr(&sql, "(\"_source\",");
 	if (d->n_key) {
 		for (i = 0; i < d->n_key; i++) {
 			if (i)
@@ -694,7 +790,7 @@ static int prepare_table(struct sqlite_storage *s, const struct table_def *d,
 			 struct sq_table *t, struct error *err)
 {
 	struct strbuf sql = STRBUF_INIT, cols = STRBUF_INIT, where = STRBUF_INIT;
-	size_t i, nparams = 4 + d->n_columns;
+	size_t i, nparams = 5 + d->n_columns;
 	int rc = 0;
 
 	t->name = util_strdup(d->name);
@@ -722,20 +818,22 @@ static int prepare_table(struct sqlite_storage *s, const struct table_def *d,
 	strbuf_addf(&sql, "INSERT INTO \"wsm_hist_%s\"(%s,\"_superseded_by\") SELECT %s,?1 FROM ",
 		    d->name, cols.buf, cols.buf);
 	strbuf_add_ident(&sql, d->name);
-	strbuf_addstr(&sql, " WHERE \"_path\" = ?2");
+	strbuf_addstr(&sql, " WHERE \"_path\" = ?2 AND \"_source\" = ?3");
 	if ((rc = prepare(s, sql.buf, &t->hist_path, err)))
 		goto out;
 	sql.len = 0;
 	strbuf_addstr(&sql, "DELETE FROM ");
 	strbuf_add_ident(&sql, d->name);
-	strbuf_addstr(&sql, " WHERE \"_path\" = ?1");
+	strbuf_addstr(&sql, " WHERE \"_path\" = ?1 AND \"_source\" = ?2");
 	if ((rc = prepare(s, sql.buf, &t->del_path, err)))
 		goto out;
 	if (d->n_key) {
+		/* ?1 run, ?2 source, ?3... the key */
+		strbuf_addstr(&where, " WHERE \"_source\" = ?2");
 		for (i = 0; i < d->n_key; i++) {
-			strbuf_addstr(&where, i ? " AND " : " WHERE ");
+			strbuf_addstr(&where, " AND ");
 			strbuf_add_ident(&where, d->key[i]);
-			strbuf_addf(&where, " = ?%zu", i + 2);
+			strbuf_addf(&where, " = ?%zu", i + 3);
 		}
 		sql.len = 0;
 		strbuf_addf(&sql, "INSERT INTO \"wsm_hist_%s\"(%s,\"_superseded_by\") SELECT %s,?1 FROM ",
@@ -768,18 +866,20 @@ static int prepare_ledger(struct sqlite_storage *s, struct error *err)
 {
 	if (s->src_get)
 		return 0;
+	/* ?2 (?7, ?5) is the handle's source, bound once */
 	if (prepare(s, "SELECT sha256, size, mtime_ns, rule, _run_id FROM wsm_sources"
-		    " WHERE _path = ?", &s->src_get, err) ||
+		    " WHERE _path = ?1 AND _source = ?2", &s->src_get, err) ||
 	    prepare(s, "SELECT sha256, size, mtime_ns, rule, _run_id FROM wsm_sources"
-		    " WHERE _path = ?", &s->src_get_many, err) ||
+		    " WHERE _path = ?1 AND _source = ?2", &s->src_get_many, err) ||
 	    prepare(s, "INSERT INTO wsm_hist_wsm_sources(_path, rule, sha256, size,"
-		    " mtime_ns, _run_id, _superseded_by) SELECT _path, rule, sha256,"
-		    " size, mtime_ns, _run_id, ?1 FROM wsm_sources WHERE _path = ?2",
+		    " mtime_ns, _run_id, _source, _superseded_by) SELECT _path, rule, sha256,"
+		    " size, mtime_ns, _run_id, _source, ?1 FROM wsm_sources"
+		    " WHERE _path = ?2 AND _source = ?3",
 		    &s->src_hist, err) ||
 	    prepare(s, "INSERT OR REPLACE INTO wsm_sources(_path, rule, sha256, size,"
-		    " mtime_ns, _run_id) VALUES(?,?,?,?,?,?)", &s->src_put, err) ||
-	    prepare(s, "UPDATE wsm_sources SET size = ?, mtime_ns = ?, _run_id = ?"
-		    " WHERE _path = ?", &s->src_refresh, err))
+		    " mtime_ns, _run_id, _source) VALUES(?1,?2,?3,?4,?5,?6,?7)", &s->src_put, err) ||
+	    prepare(s, "UPDATE wsm_sources SET size = ?1, mtime_ns = ?2, _run_id = ?3"
+		    " WHERE _path = ?4 AND _source = ?5", &s->src_refresh, err))
 		return ERR_IO;
 	return 0;
 }
@@ -848,8 +948,13 @@ static int sqlite_run_start(struct storage *st, const struct run_info *run,
 
 	if (ensure_ledger(s, err))
 		return ERR_IO;
+	/* the run's source: the run's, else the handle's, else its tree */
+	if (run->source[0] || !s->source[0])
+		snprintf(s->source, sizeof(s->source), "%s",
+			 run->source[0] ? run->source : run->tree_root);
 	if (prepare(s, "INSERT INTO wsm_runs(id, started_at, status, tree_root,"
-		    " manifest_sha256, tool_version, tenant) VALUES(?,?,'running',?,?,?,?)",
+		    " manifest_sha256, tool_version, tenant, source, host)"
+		    " VALUES(?,?,'running',?,?,?,?,?,?)",
 		    &q, err))
 		return ERR_IO;
 	sqlite3_bind_text(q, 1, run->id, -1, SQLITE_STATIC);
@@ -858,12 +963,16 @@ static int sqlite_run_start(struct storage *st, const struct run_info *run,
 	sqlite3_bind_text(q, 4, run->manifest_sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 5, run->tool_version, -1, SQLITE_STATIC);
 	bind_text_or_null(q, 6, run->tenant[0] ? run->tenant : NULL);
+	sqlite3_bind_text(q, 7, s->source, -1, SQLITE_STATIC);
+	bind_text_or_null(q, 8, run->host[0] ? run->host : NULL);
 	rc = step_done(s, q, err, "start run");
 	sqlite3_finalize(q);
 	/* the ledger statements, before a second thread may use the handle */
 	if (!rc)
 		rc = prepare_writes(s, err);
-	if (!rc && !(rc = prepare(s, "SELECT EXISTS (SELECT 1 FROM wsm_sources)", &q, err))) {
+	if (!rc && !(rc = prepare(s, "SELECT EXISTS (SELECT 1 FROM wsm_sources WHERE _source = ?)",
+				  &q, err))) {
+		sqlite3_bind_text(q, 1, s->source, -1, SQLITE_STATIC);
 		if (sqlite3_step(q) == SQLITE_ROW)
 			s->no_sources = sqlite3_column_int(q, 0) == 0;
 		else
@@ -876,13 +985,14 @@ static int sqlite_run_start(struct storage *st, const struct run_info *run,
 }
 
 /* One lookup with statement q (src_get or src_get_many). */
-static int lookup_with(sqlite3_stmt *q, const char *path,
+static int lookup_with(sqlite3_stmt *q, const char *source, const char *path,
 		       struct source_state *out, int *found, struct error *err)
 {
 	int rc;
 
 	*found = 0;
 	sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, source, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		const unsigned char *t;
@@ -916,7 +1026,7 @@ static int sqlite_source_lookup(struct storage *st, const char *path,
 	*found = 0;
 	if (prepare_ledger(s, err))
 		return ERR_IO;
-	return lookup_with(s->src_get, path, out, found, err);
+	return lookup_with(s->src_get, s->source, path, out, found, err);
 }
 
 /*
@@ -939,7 +1049,7 @@ static int sqlite_source_lookup_many(struct storage *st, const char *const *path
 	}
 	for (i = 0; i < n; i++) {
 		int rc = s->src_get_many ?
-			 lookup_with(s->src_get_many, paths[i], &out[i], &found[i], err) :
+			 lookup_with(s->src_get_many, s->source, paths[i], &out[i], &found[i], err) :
 			 sqlite_source_lookup(st, paths[i], &out[i], &found[i], err);
 
 		if (rc)
@@ -984,9 +1094,11 @@ static int move_path(struct sqlite_storage *s, struct sq_table *t,
 {
 	sqlite3_bind_text(t->hist_path, 1, s->run_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(t->hist_path, 2, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(t->hist_path, 3, s->source, -1, SQLITE_STATIC);
 	if (step_done(s, t->hist_path, err, "history"))
 		return ERR_IO;
 	sqlite3_bind_text(t->del_path, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(t->del_path, 2, s->source, -1, SQLITE_STATIC);
 	return step_done(s, t->del_path, err, "replace");
 }
 
@@ -1133,10 +1245,12 @@ static int put_row(struct sqlite_storage *s, const struct file_entry *f,
 				all = 0;
 				break;
 			}
-			bind_value(t->hist_key, (int)k + 2, d->columns[i].type, &r->values[i]);
-			bind_value(t->del_key, (int)k + 2, d->columns[i].type, &r->values[i]);
+			bind_value(t->hist_key, (int)k + 3, d->columns[i].type, &r->values[i]);
+			bind_value(t->del_key, (int)k + 3, d->columns[i].type, &r->values[i]);
 		}
 		if (all) {
+			sqlite3_bind_text(t->hist_key, 2, s->source, -1, SQLITE_STATIC);
+			sqlite3_bind_text(t->del_key, 2, s->source, -1, SQLITE_STATIC);
 			if (replace_by_key(s, f, r, t, lost_self, err))
 				return ERR_IO;
 		} else {
@@ -1149,11 +1263,12 @@ static int put_row(struct sqlite_storage *s, const struct file_entry *f,
 	sqlite3_bind_text(t->insert, 1, f->path, -1, SQLITE_STATIC);
 	sqlite3_bind_text(t->insert, 2, f->sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_text(t->insert, 3, s->run_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(t->insert, 4, s->source, -1, SQLITE_STATIC);
 	if (d->is_child)
-		sqlite3_bind_int64(t->insert, 4, r->index);
+		sqlite3_bind_int64(t->insert, 5, r->index);
 	else
-		sqlite3_bind_text(t->insert, 4, f->doc, (int)f->doc_len, SQLITE_STATIC);
-	for (i = 0, p = 5; i < d->n_columns; i++, p++)
+		sqlite3_bind_text(t->insert, 5, f->doc, (int)f->doc_len, SQLITE_STATIC);
+	for (i = 0, p = 6; i < d->n_columns; i++, p++)
 		bind_value(t->insert, p, d->columns[i].type, &r->values[i]);
 	if (step_done(s, t->insert, err, "insert")) {
 		return error_prefix(err, "table \"%s\", file '%s'", d->name, f->path);
@@ -1189,6 +1304,7 @@ static int put_source(struct sqlite_storage *s, const struct file_entry *f,
 	if (!f->is_new) {
 		sqlite3_bind_text(s->src_hist, 1, s->run_id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s->src_hist, 2, f->path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s->src_hist, 3, s->source, -1, SQLITE_STATIC);
 		if (step_done(s, s->src_hist, err, "source history"))
 			return ERR_IO;
 	}
@@ -1198,6 +1314,7 @@ static int put_source(struct sqlite_storage *s, const struct file_entry *f,
 	sqlite3_bind_int64(s->src_put, 4, f->size);
 	sqlite3_bind_int64(s->src_put, 5, f->mtime_ns);
 	sqlite3_bind_text(s->src_put, 6, s->run_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->src_put, 7, s->source, -1, SQLITE_STATIC);
 	return step_done(s, s->src_put, err, "source");
 }
 
@@ -1238,12 +1355,14 @@ static int put_file(struct sqlite_storage *s, const struct file_entry *f,
 			/* keep the old state so a revert restores it, as for any row */
 			sqlite3_bind_text(s->src_hist, 1, s->run_id, -1, SQLITE_STATIC);
 			sqlite3_bind_text(s->src_hist, 2, f->path, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s->src_hist, 3, s->source, -1, SQLITE_STATIC);
 			if (step_done(s, s->src_hist, err, "source history"))
 				return ERR_IO;
 			sqlite3_bind_int64(u, 1, f->size);
 			sqlite3_bind_int64(u, 2, f->mtime_ns);
 			sqlite3_bind_text(u, 3, s->run_id, -1, SQLITE_STATIC);
 			sqlite3_bind_text(u, 4, f->path, -1, SQLITE_STATIC);
+			sqlite3_bind_text(u, 5, s->source, -1, SQLITE_STATIC);
 			if (step_done(s, u, err, "source refresh"))
 				return ERR_IO;
 		}
@@ -1291,7 +1410,9 @@ static int sqlite_missing_sources(struct storage *st, const char *run_id,
 	/* no sources at run start: every source now was written by this run */
 	if (s->no_sources && strcmp(run_id, s->run_id) == 0)
 		return 0;
-	if (prepare(s, "SELECT s._path, s.rule FROM wsm_sources s WHERE NOT EXISTS"
+	if (prepare(s, "SELECT s._path, s.rule FROM wsm_sources s WHERE s._source ="
+		    " (SELECT coalesce(source, tree_root) FROM wsm_runs WHERE id = ?1)"
+		    " AND NOT EXISTS"
 		    " (SELECT 1 FROM wsm_files f WHERE f.run_id = ?1 AND f.path = s._path)"
 		    " ORDER BY s._path", &q, err))
 		return ERR_IO;
@@ -1405,26 +1526,35 @@ static int64_t exec1(struct sqlite_storage *s, const char *sql, const char *p1,
 	return sqlite3_changes64(s->db);
 }
 
-/* Move every row of `path` in `table` to its history (prune). */
+/*
+ * Move every row of `path` of the run's source in `table` to its history
+ * (prune).  A table from before sources (a table no run of this version
+ * has written) has no _source: it is left alone.
+ */
 static int prune_table(struct sqlite_storage *s, const char *table,
 		       const char *run_id, const char *path, struct error *err)
 {
 	struct strbuf cols = STRBUF_INIT, sql = STRBUF_INIT;
-	int rc = 0;
+	char type[64];
+	int rc = 0, have;
 
+	if ((have = existing_type(s, table, "_source", type, sizeof(type), err)) <= 0)
+		return have < 0 ? ERR_IO : 0;
 	if (all_columns(s, table, &cols, err))
 		return ERR_IO;
 	strbuf_addf(&sql, "INSERT INTO \"wsm_hist_%s\"(%s,\"_superseded_by\") SELECT %s,?1 FROM ",
 		    table, cols.buf, cols.buf);
 	strbuf_add_ident(&sql, table);
-	strbuf_addstr(&sql, " WHERE \"_path\" = ?2");
+	strbuf_addstr(&sql, " WHERE \"_path\" = ?2 AND \"_source\" = (SELECT coalesce(source,"
+		      " tree_root) FROM wsm_runs WHERE id = ?1)");
 	if (exec1(s, sql.buf, run_id, path, err) < 0)
 		rc = ERR_IO;
 	sql.len = 0;
 	strbuf_addstr(&sql, "DELETE FROM ");
 	strbuf_add_ident(&sql, table);
-	strbuf_addstr(&sql, " WHERE \"_path\" = ?1");
-	if (!rc && exec1(s, sql.buf, path, NULL, err) < 0)
+	strbuf_addstr(&sql, " WHERE \"_path\" = ?2 AND \"_source\" = (SELECT coalesce(source,"
+		      " tree_root) FROM wsm_runs WHERE id = ?1)");
+	if (!rc && exec1(s, sql.buf, run_id, path, err) < 0)
 		rc = ERR_IO;
 	strbuf_release(&cols);
 	strbuf_release(&sql);
@@ -1505,21 +1635,28 @@ static int sqlite_list_runs(struct storage *st,
 {
 	struct sqlite_storage *s = sq(st);
 	sqlite3_stmt *q = NULL;
+	struct strbuf sql = STRBUF_INIT;
 	struct run_info *r;
 	int rc, stop = 0;
 
 	if (!ledger_exists(s))
 		return 0;
-	/* a ledger of an older version has no warning counts: 0 */
-	if (prepare(s, has_column(s, "wsm_runs", "warnings") ?
-		    "SELECT id, seq, started_at, finished_at, status, tree_root,"
+	/* a ledger of an older version has no warning counts (0) and no
+	 * sources (a run's source is its tree root) */
+	strbuf_addf(&sql, "SELECT id, seq, started_at, finished_at, status, tree_root,"
 		    " manifest_sha256, tool_version, tenant, files_seen, imported,"
 		    " unchanged, skipped, invalid, deleted, rows_written,"
-		    " archive_path, archive_sha256, warnings FROM wsm_runs ORDER BY seq" :
-		    "SELECT id, seq, started_at, finished_at, status, tree_root,"
-		    " manifest_sha256, tool_version, tenant, files_seen, imported,"
-		    " unchanged, skipped, invalid, deleted, rows_written,"
-		    " archive_path, archive_sha256, 0 FROM wsm_runs ORDER BY seq", &q, err))
+		    " archive_path, archive_sha256, %s, %s FROM wsm_runs ORDER BY seq",
+		    has_column(s, "wsm_runs", "warnings") ? "warnings" : "0",
+		    has_column(s, "wsm_runs", "source") ?
+		    "coalesce(source, tree_root), coalesce(host, ''), source IS NULL" :
+		    "tree_root, '', 1");
+	if (!sql.buf) {
+		return error_set(err, ERR_IO, "out of memory");
+	}
+	rc = prepare(s, sql.buf, &q, err);
+	strbuf_release(&sql);
+	if (rc)
 		return ERR_IO;
 	r = malloc(sizeof(*r));
 	if (!r) {
@@ -1547,6 +1684,9 @@ static int sqlite_list_runs(struct storage *st,
 		col_text(q, 16, r->archive_path, sizeof(r->archive_path));
 		col_text(q, 17, r->archive_sha256, sizeof(r->archive_sha256));
 		r->warnings = sqlite3_column_int64(q, 18);
+		col_text(q, 19, r->source, sizeof(r->source));
+		col_text(q, 20, r->host, sizeof(r->host));
+		r->shared_chain = sqlite3_column_int(q, 21);
 		stop = cb(ctx, r);
 		if (stop)
 			break;
@@ -1646,7 +1786,9 @@ static int sqlite_export_docs(struct storage *st, const struct export_query *eq,
 	for (i = 0; i < n && !stop; i++) {
 		strbuf_reset(&sql);
 		if (storage_export_sql(&sql, names[i], "\"_doc\"", "\"_doc\"", "NULL",
-				       eq->rule != NULL)) {
+				       eq->rule != NULL,
+				       has_column(s, "wsm_sources", "_source") ? "_source" : "''",
+				       eq->source != NULL)) {
 			rc = error_set(err, ERR_IO, "out of memory");
 			goto out;
 		}
@@ -1657,6 +1799,8 @@ static int sqlite_export_docs(struct storage *st, const struct export_query *eq,
 		sqlite3_bind_int64(q, 1, eq->as_of_seq > 0 ? eq->as_of_seq : INT64_MAX);
 		if (eq->rule)
 			sqlite3_bind_text(q, 2, eq->rule, -1, SQLITE_STATIC);
+		if (eq->source)
+			sqlite3_bind_text(q, 3, eq->source, -1, SQLITE_STATIC);
 		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 			struct export_doc d;
 
@@ -1765,10 +1909,18 @@ static int sqlite_revert_run(struct storage *st, const char *run_id,
 		rc = error_set(err, ERR_USAGE, "no run '%s' in '%s'", run_id, s->path);
 		goto fail;
 	}
-	if ((rc = prepare(s, "SELECT id FROM wsm_runs WHERE seq > ? AND status <> 'rolled_back'"
-			  " ORDER BY seq DESC", &q, err)))
+	/* only the later runs of the same source matter; a run of a version
+	 * before sources (source NULL) shares one chain with every run */
+	if ((rc = prepare(s, has_column(s, "wsm_runs", "source") ?
+			  "SELECT id FROM wsm_runs WHERE seq > ?1 AND status <> 'rolled_back'"
+			  " AND ((SELECT source FROM wsm_runs WHERE id = ?2) IS NULL"
+			  "  OR coalesce(source, tree_root) = (SELECT source FROM wsm_runs"
+			  "  WHERE id = ?2)) ORDER BY seq DESC" :
+			  "SELECT id FROM wsm_runs WHERE seq > ?1 AND status <> 'rolled_back'"
+			  " AND ?2 IS NOT NULL ORDER BY seq DESC", &q, err)))
 		goto fail;
 	sqlite3_bind_int64(q, 1, seq);
+	sqlite3_bind_text(q, 2, run_id, -1, SQLITE_STATIC);
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		strbuf_addstr(&later, later.len ? ", " : "");
 		strbuf_addstr(&later, (const char *)sqlite3_column_text(q, 0));

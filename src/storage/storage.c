@@ -751,20 +751,25 @@ int storage_export_docs(struct storage *st, const struct export_query *q,
  * replaced first after $1 (never replaced: the current one).
  */
 int storage_export_sql(struct strbuf *sb, const char *table, const char *text_main,
-		       const char *text_hist, const char *value, int by_rule)
+		       const char *text_hist, const char *value, int by_rule,
+		       const char *source_col, int by_source)
 {
 	strbuf_addstr(sb,
 		"WITH upto AS (SELECT id FROM wsm_runs WHERE seq <= CAST($1 AS bigint)"
 		" AND status = 'committed'),"
 		" later AS (SELECT id, seq FROM wsm_runs WHERE seq > CAST($1 AS bigint)),"
-		" cand AS (SELECT _path, rule, sha256, mtime_ns, _run_id,"
+		" cand AS (SELECT _path, rule, sha256, mtime_ns, _run_id, ");
+	strbuf_addf(sb, "%s AS src_name,", source_col);
+	strbuf_addstr(sb,
 		" CAST(9223372036854775807 AS bigint) AS until FROM wsm_sources"
 		" WHERE _run_id IN (SELECT id FROM upto)"
-		" UNION ALL SELECT h._path, h.rule, h.sha256, h.mtime_ns, h._run_id, l.seq"
+		" UNION ALL SELECT h._path, h.rule, h.sha256, h.mtime_ns, h._run_id, ");
+	strbuf_addf(sb, "%s%s, l.seq", strcmp(source_col, "_source") == 0 ? "h." : "", source_col);
+	strbuf_addstr(sb,
 		" FROM wsm_hist_wsm_sources h JOIN later l ON l.id = h._superseded_by"
 		" WHERE h._run_id IN (SELECT id FROM upto)),"
 		" src AS (SELECT * FROM (SELECT cand.*, row_number() OVER"
-		" (PARTITION BY _path ORDER BY until) AS rn FROM cand) x WHERE rn = 1),"
+		" (PARTITION BY src_name, _path ORDER BY until) AS rn FROM cand) x WHERE rn = 1),"
 		" d AS (SELECT \"_path\" AS p, \"_run_id\" AS r, ");
 	strbuf_addf(sb, "%s AS t, %s AS v FROM ", text_main, value);
 	strbuf_add_ident(sb, table);
@@ -782,8 +787,11 @@ int storage_export_sql(struct strbuf *sb, const char *table, const char *text_ma
 		" SELECT src._path, src.rule, src._run_id, src.sha256, src.mtime_ns,"
 		" f.mode, d.t, d.v FROM src JOIN d ON d.p = src._path AND d.r = src._run_id"
 		" LEFT JOIN wsm_files f ON f.run_id = src._run_id AND f.path = src._path");
-	if (by_rule)
+	if (by_source)
+		strbuf_addstr(sb, " WHERE (CAST($2 AS text) IS NULL OR src.rule = CAST($2 AS text))"
+			      " AND src.src_name = CAST($3 AS text)");
+	else if (by_rule)
 		strbuf_addstr(sb, " WHERE src.rule = $2");
-	strbuf_addstr(sb, " ORDER BY src._path");
+	strbuf_addstr(sb, " ORDER BY src.src_name, src._path");
 	return sb->failed ? -1 : 0;
 }
