@@ -31,8 +31,7 @@
  *     rc = export_run(&opts, on_event, ctx, &sum, err);
  * Returns 0; ERR_DATA (1) when any document was refused (each reported
  * through on_event); ERR_USAGE for a non-empty `to` without force, an
- * unknown or rolled-back run, a database of several sources without a
- * source, or a --rule/--table matching nothing
+ * unknown or rolled-back run, or a --rule/--table matching nothing
  * recorded; ERR_IO on database or file-system failures.  Never prints.
  */
 #ifndef WSM_EXPORT_H
@@ -49,8 +48,10 @@ struct export_opts {
 	const char *rule;      /* only this rule's files, or NULL */
 	const char *table;     /* only this main table's documents, or NULL */
 	const char *source;    /* only this source's files, or NULL: the run's
-				  source with run_id, else the database's one
-				  source (ERR_USAGE when it holds several) */
+				  source with run_id, else every source: the
+				  database's one source directly under `to`,
+				  several sources each in a sub-folder of `to`
+				  named after it (percent-encoded, "/" -> %2F) */
 	int force;             /* write into a non-empty folder, replacing files */
 };
 
@@ -79,6 +80,8 @@ struct export_summary {
 	int64_t files;         /* written */
 	int64_t exact, edited, rewritten, refused;
 	uint64_t bytes;        /* written */
+	int64_t sources;       /* several sources exported whole: how many
+				  sub-folders; 0 when one tree went to `to` */
 };
 
 int export_run(const struct export_opts *opts,

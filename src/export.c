@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -84,6 +85,8 @@ struct exp {
 	struct error *err;
 	int64_t seen;
 	char run_source[1024];     /* --run of a database of several sources */
+	const char *sub;           /* several sources: the source's sub-folder */
+	struct strbuf shown;       /* sub/path, as events name it */
 };
 
 /* 1 when texts a and b are the same JSON value (as jsonb holds them). */
@@ -108,6 +111,12 @@ static int one_doc(void *ctx, const struct export_doc *d)
 	int rc;
 
 	x->seen++;
+	if (x->sub) {
+		strbuf_reset(&x->shown);
+		if (strbuf_addf(&x->shown, "%s/%s", x->sub, d->path))
+			return error_set(x->err, ERR_IO, "out of memory");
+		ev.path = x->shown.buf;
+	}
 	if (d->text) {
 		util_sha256_hex(d->text, d->text_len, sha);
 		if (!d->sha256 || strcmp(sha, d->sha256) != 0) {
@@ -163,29 +172,83 @@ static int one_doc(void *ctx, const struct export_doc *d)
 	return 0;
 }
 
-/* The sources of the committed runs: the first, and how many there are
- * (counting stops at 2: "several"). */
-struct source_count {
-	char first[1024];
-	char second[1024];
-	int n;
+/* The distinct sources of the committed runs, in the order of their first
+ * run (a database holds few: one per tree, not per file). */
+struct source_list {
+	char **name;
+	size_t n, cap;
+	int oom;
 };
 
-static int count_source(void *ctx, const struct run_info *r)
+static int add_source(void *ctx, const struct run_info *r)
 {
-	struct source_count *c = ctx;
+	struct source_list *l = ctx;
+	size_t i;
 
 	if (strcmp(r->status, "committed") != 0)
 		return 0;
-	if (c->n == 0) {
-		snprintf(c->first, sizeof(c->first), "%s", r->source);
-		c->n = 1;
-	} else if (strcmp(c->first, r->source) != 0) {
-		snprintf(c->second, sizeof(c->second), "%s", r->source);
-		c->n = 2;
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->name[i], r->source) == 0)
+			return 0;
+	if (ALLOC_GROW(l->name, l->n + 1, l->cap) || !(l->name[l->n] = strdup(r->source))) {
+		l->oom = 1;
 		return 1;
 	}
+	l->n++;
 	return 0;
+}
+
+static void source_list_release(struct source_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->name[i]);
+	free(l->name);
+	memset(l, 0, sizeof(*l));
+}
+
+/*
+ * The sub-folder of source `name` when a database of several sources is
+ * exported whole: the name with every byte other than [A-Za-z0-9_-] and
+ * an inner '.' written %XX, so that it is one safe path segment ("/srv/a"
+ * -> "%2Fsrv%2Fa", "host-a/ws" -> "host-a%2Fws") and two sources never
+ * share a folder.
+ */
+static int source_folder(const char *name, struct strbuf *out)
+{
+	const unsigned char *c;
+	int rc = 0;
+
+	strbuf_reset(out);
+	for (c = (const unsigned char *)name; *c && !rc; c++) {
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= '0' && *c <= '9') || *c == '_' || *c == '-' ||
+		    (*c == '.' && c != (const unsigned char *)name))
+			rc = strbuf_addch(out, (char)*c);
+		else
+			rc = strbuf_addf(out, "%%%02X", *c);
+	}
+	if (!rc && out->len == 0)
+		rc = strbuf_addf(out, "%%00");
+	return rc;
+}
+
+/* Export one source (or the only one) into `dir`. */
+static int export_into(struct exp *x, struct storage *st, const struct export_query *q,
+		       const char *dir, struct error *err)
+{
+	int rc;
+
+	if ((rc = backup_place_open(dir, &x->pl, err)))
+		return rc;
+	rc = storage_export_docs(st, q, one_doc, x, err);
+	if (!rc)
+		rc = backup_place_close(x->pl, err);
+	else
+		backup_place_close(x->pl, NULL);
+	x->pl = NULL;
+	return rc;
 }
 
 int export_run(const struct export_opts *o,
@@ -194,8 +257,10 @@ int export_run(const struct export_opts *o,
 {
 	struct exp x;
 	struct export_query q = { 0, o->table, o->rule, o->source };
+	struct source_list sources = { NULL, 0, 0, 0 };
+	struct strbuf sub = STRBUF_INIT, dir = STRBUF_INIT;
 	struct storage *st = NULL;
-	int rc, ne;
+	int rc, ne, several = 0;
 
 	memset(sum, 0, sizeof(*sum));
 	memset(&x, 0, sizeof(x));
@@ -238,23 +303,19 @@ int export_run(const struct export_opts *o,
 		snprintf(x.run_source, sizeof(x.run_source), "%s", f.run.source);
 	}
 	if (!o->source) {
-		struct source_count sc;
-
-		memset(&sc, 0, sizeof(sc));
-		rc = storage_list_runs(st, count_source, &sc, err);
+		rc = storage_list_runs(st, add_source, &sources, err);
+		if (sources.oom)
+			rc = error_set(err, ERR_IO, "out of memory");
 		if (rc < 0 || (rc && rc != 1))
 			goto out;
 		rc = 0;
-		/* several sources: the state as of a run is that of its source */
-		if (sc.n > 1 && o->run_id) {
+		/* several sources: the state as of a run is that of its source;
+		 * else each source goes into a sub-folder of its own, since two
+		 * trees often share relative paths */
+		if (sources.n > 1 && o->run_id)
 			q.source = x.run_source;
-		} else if (sc.n > 1) {
-			rc = error_set(err, ERR_USAGE,
-				       "%s holds several sources ('%s', '%s', ...): export one at a"
-				       " time with --source NAME (`wsmigrate runs` shows each run's"
-				       " source)", st->url_masked, sc.first, sc.second);
-			goto out;
-		}
+		else if (sources.n > 1)
+			several = 1;
 	}
 	ne = dir_nonempty(o->to, err);
 	if (ne < 0) {
@@ -268,20 +329,31 @@ int export_run(const struct export_opts *o,
 			       o->to);
 		goto out;
 	}
-	if ((rc = backup_place_open(o->to, &x.pl, err)))
-		goto out;
 	x.o = o;
 	x.on_event = on_event;
 	x.ctx = ctx;
 	x.sum = sum;
 	x.err = err;
 	x.jc = (struct jsoncanon)JSONCANON_INIT;
-	rc = storage_export_docs(st, &q, one_doc, &x, err);
-	if (!rc)
-		rc = backup_place_close(x.pl, err);
-	else
-		backup_place_close(x.pl, NULL);
-	x.pl = NULL;
+	if (!several) {
+		rc = export_into(&x, st, &q, o->to, err);
+	} else {
+		size_t i;
+
+		for (i = 0, rc = 0; i < sources.n && !rc; i++) {
+			q.source = sources.name[i];
+			if (source_folder(sources.name[i], &sub) ||
+			    strbuf_addf(&dir, "%s%s%s", o->to, util_ends_with(o->to, "/") ? "" : "/",
+					sub.buf) < 0) {
+				rc = error_set(err, ERR_IO, "out of memory");
+				break;
+			}
+			x.sub = sub.buf;
+			rc = export_into(&x, st, &q, dir.buf, err);
+			strbuf_reset(&dir);
+		}
+		sum->sources = (int64_t)sources.n;
+	}
 	if (!rc && !x.seen && o->source && !o->rule && !o->table)
 		rc = error_set(err, ERR_USAGE, "no documents of source '%s' in %s",
 			       o->source, st->url_masked);
@@ -296,6 +368,10 @@ out:
 	jsoncanon_release(&x.jc);
 	strbuf_release(&x.ca);
 	strbuf_release(&x.cb);
+	strbuf_release(&x.shown);
+	strbuf_release(&sub);
+	strbuf_release(&dir);
+	source_list_release(&sources);
 	storage_close(st);
 	return rc;
 }

@@ -25,8 +25,9 @@ static const char usage[] =
 	"  --to DIR        target folder: new or empty (else --force)\n"
 	"  --db URL        the database (default: $WSMIGRATE_DB, $DATABASE_URL,\n"
 	"                  sqlite:workspace.db)\n"
-	"  --source NAME   only the files of this source; a database of several\n"
-	"                  sources needs it (one export per source)\n"
+	"  --source NAME   only the files of this source, directly under DIR; without\n"
+	"                  it, a database of several sources gives each its own\n"
+	"                  sub-folder of DIR, named after it (\"/\" written %2F)\n"
 	"  --run ID        the documents of its source as they were right after run ID\n"
 	"  --rule NAME     only the files of this rule\n"
 	"  --table NAME    only the documents of this main table\n"
@@ -159,10 +160,11 @@ int cmd_export(int argc, char **argv, struct error *err)
 			strbuf_addstr(&sb, "null");
 		strbuf_addf(&sb, ",\n  \"files\": %lld, \"exact\": %lld, \"edited\": %lld,"
 			    " \"rewritten\": %lld, \"refused\": %lld, \"bytes\": %llu,"
-			    " \"duration_s\": %.3f\n}\n",
+			    " \"sources\": %lld, \"duration_s\": %.3f\n}\n",
 			    (long long)sum.files, (long long)sum.exact, (long long)sum.edited,
 			    (long long)sum.rewritten, (long long)sum.refused,
-			    (unsigned long long)sum.bytes, util_monotonic() - t0);
+			    (unsigned long long)sum.bytes, (long long)sum.sources,
+			    util_monotonic() - t0);
 		fputs(sb.buf, stdout);
 		strbuf_release(&sb);
 		return rc;
@@ -174,6 +176,9 @@ int cmd_export(int argc, char **argv, struct error *err)
 	printf("export: %lld file%s (%llu bytes) written to %s from %s%s%s\n",
 	       (long long)sum.files, sum.files == 1 ? "" : "s", (unsigned long long)sum.bytes,
 	       eo.to, sum.db_masked, sum.run_id[0] ? " as of run " : "", sum.run_id);
+	if (sum.sources)
+		printf("  %lld sources, each in a sub-folder of %s named after it\n",
+		       (long long)sum.sources, eo.to);
 	printf("  %lld exact, %lld edited in the database, %lld rewritten (same value, "
 	       "not the original bytes), %lld refused\n",
 	       (long long)sum.exact, (long long)sum.edited, (long long)sum.rewritten,

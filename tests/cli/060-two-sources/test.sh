@@ -62,12 +62,34 @@ wsm backups list --db "$DB" --source "$B" --format json
 expect_status 0
 expect_eq "$(jq -r '.backups | length' out.txt)" 2 backups_of_b
 
-# export: a database of several sources wants --source; each source comes
-# out as its own tree, directly under DIR
-wsm export --db "$DB" --to exp-all
-expect_status 2
-expect_err "several sources"
-[ ! -e exp-all/agent_workspaces ] || fail "the refused export wrote files"
+# export: a database of several sources, exported whole, gives each source
+# a sub-folder named after it (percent-encoded); --source NAME writes that
+# source's tree directly under DIR
+enc() {
+	printf '%s' "$1" | od -An -tx1 -v | tr -s ' \n' '\n\n' | grep . | {
+		i=0
+		while read -r h; do
+			i=$((i + 1))
+			case $h in
+			3[0-9]|4[1-9a-f]|5[0-9a]|6[1-9a-f]|7[0-9a]|5f|2d) printf "\\$(printf '%03o' "0x$h")" ;;
+			2e) if [ $i -gt 1 ]; then printf .; else printf %%2E; fi ;;
+			*) printf '%%%s' "$(echo "$h" | tr a-f A-F)" ;;
+			esac
+		done
+	}
+}
+wsm export --db "$DB" --to exp-all --format json
+expect_status 0
+[ ! -e exp-all/agent_workspaces ] || fail "several sources were mixed in one tree"
+for s in "$A" "$B"; do
+	d="exp-all/$(enc "$s")"
+	[ -d "$d" ] || fail "no sub-folder $d for source $s"
+	cmp "$d/agent_workspaces/Agent-1/status.json" "$s/agent_workspaces/Agent-1/status.json" ||
+		fail "export of $s in $d differs from its file"
+done
+expect_eq "$(ls exp-all | wc -l)" 2 one_folder_per_source
+expect_eq "$(jget .sources)" 2 json_sources
+[ ! -e "exp-all/$(enc "$B")/agent_workspaces/Agent-1/outbox/reply.json" ] || fail "B's pruned file was exported"
 wsm export --db "$DB" --to exp-a --source "$A" --format json
 expect_status 0
 cmp exp-a/agent_workspaces/Agent-1/status.json A/agent_workspaces/Agent-1/status.json ||
