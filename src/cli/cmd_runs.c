@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "report.h"
 #include "storage.h"
 #include "util.h"
 
@@ -57,19 +58,6 @@ struct html_ctx {
 	long long archive_bytes;
 };
 
-static void html_text(FILE *out, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '&': fputs("&amp;", out); break;
-		case '"': fputs("&quot;", out); break;
-		default: fputc(*s, out);
-		}
-	}
-}
-
 static long long archive_size(const struct run_info *r)
 {
 	struct stat sb;
@@ -102,9 +90,9 @@ static int html_run(void *ctx, const struct run_info *r)
 	}
 	if (h->pass == 1) {
 		fprintf(h->out, "<g class=\"run\" data-run=\"");
-		html_text(h->out, r->id);
+		report_html_escape(h->out, r->id);
 		fprintf(h->out, "\"><title>");
-		html_text(h->out, r->id);
+		report_html_escape(h->out, r->id);
 		fprintf(h->out, " (%s): %lld imported, %lld unchanged, %lld invalid, %lld deleted</title>",
 			r->status, (long long)r->imported, (long long)r->unchanged,
 			(long long)r->invalid, (long long)r->deleted);
@@ -123,13 +111,13 @@ static int html_run(void *ctx, const struct run_info *r)
 	}
 	size = archive_size(r);
 	fputs("<tr class=\"", h->out);
-	html_text(h->out, r->status);
+	report_html_escape(h->out, r->status);
 	fputs("\"><td class=\"id\">", h->out);
-	html_text(h->out, r->id);
+	report_html_escape(h->out, r->id);
 	fputs("</td><td>", h->out);
-	html_text(h->out, r->status);
+	report_html_escape(h->out, r->status);
 	fputs("</td><td>", h->out);
-	html_text(h->out, r->finished_at);
+	report_html_escape(h->out, r->finished_at);
 	fprintf(h->out, "</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td>"
 		"<td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td>"
 		"<td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">",
@@ -141,7 +129,7 @@ static int html_run(void *ctx, const struct run_info *r)
 	else
 		fputs(r->archive_path[0] ? "missing" : "-", h->out);
 	fputs("</td><td class=\"p\">", h->out);
-	html_text(h->out, r->archive_path[0] ? r->archive_path : "-");
+	report_html_escape(h->out, r->archive_path[0] ? r->archive_path : "-");
 	fputs("</td></tr>\n", h->out);
 	return 0;
 }
@@ -152,7 +140,7 @@ static int html_table(void *ctx, const char *table, int is_child, int64_t rows)
 	FILE *out = ctx;
 
 	fputs("<tr><td class=\"t\">", out);
-	html_text(out, table);
+	report_html_escape(out, table);
 	fprintf(out, "</td><td>%s</td><td class=\"n\">", is_child ? "child" : "main");
 	if (rows >= 0)
 		fprintf(out, "%lld", (long long)rows);
@@ -189,7 +177,7 @@ static int runs_html(struct storage *st, FILE *out, struct error *err)
 	      "th{background:#f0f0f0}td.n{text-align:right;font-variant-numeric:tabular-nums}td.id{font-family:monospace;white-space:nowrap}td.p{font-family:monospace;word-break:break-all}td.t{font-family:monospace}\n"
 	      "tr.rolled_back td{color:#888;text-decoration:line-through}\n"
 	      "</style></head><body>\n<h1>wsmigrate runs</h1>\n<div class=\"sub\">database <code>", out);
-	html_text(out, st->url_masked);
+	report_html_escape(out, st->url_masked);
 	fprintf(out, "</code></div>\n<div class=\"cards\"><div class=\"card\"><b id=\"n-runs\">%ld</b>runs</div>"
 		"<div class=\"card\"><b id=\"archive-bytes\">%lld</b>bytes of archives</div></div>\n",
 		h.n, h.archive_bytes);

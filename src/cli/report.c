@@ -1261,7 +1261,7 @@ int report_write_validate_json(struct report *rep, const struct pipeline_stats *
 
 /* ------------------------------------------------------------------ html */
 
-static void html_escape(FILE *out, const char *s)
+void report_html_escape(FILE *out, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
@@ -1285,25 +1285,25 @@ static int html_invalid_row(void *ctx, const cJSON *rec)
 	if (!is_outcome(rec, "invalid"))
 		return 0;
 	fputs("<tr data-rule=\"", out);
-	html_escape(out, rule ? rule : "(none)");
+	report_html_escape(out, rule ? rule : "(none)");
 	fputs("\" data-path=\"", out);
-	html_escape(out, jstr(rec, "path"));
+	report_html_escape(out, jstr(rec, "path"));
 	fputs("\"><td class=\"p\">", out);
-	html_escape(out, jstr(rec, "path"));
+	report_html_escape(out, jstr(rec, "path"));
 	fputs("</td><td>", out);
-	html_escape(out, rule ? rule : "(none)");
+	report_html_escape(out, rule ? rule : "(none)");
 	fputs("</td><td><ul>", out);
 	if (cJSON_GetArraySize(errs) > 0 && jnum(rec, "line") == 0) {
 		cJSON_ArrayForEach(e, errs) {
 			const char *il = jstr(e, "instanceLocation");
 
 			fputs("<li><code>", out);
-			html_escape(out, il && *il ? il : "/");
+			report_html_escape(out, il && *il ? il : "/");
 			fputs("</code> ", out);
-			html_escape(out, jstr(e, "error"));
+			report_html_escape(out, jstr(e, "error"));
 			if (jstr(e, "keywordLocation") && *jstr(e, "keywordLocation")) {
 				fputs(" <span class=\"k\">", out);
-				html_escape(out, jstr(e, "keywordLocation"));
+				report_html_escape(out, jstr(e, "keywordLocation"));
 				fputs("</span>", out);
 			}
 			fputs("</li>", out);
@@ -1313,7 +1313,7 @@ static int html_invalid_row(void *ctx, const cJSON *rec)
 			fprintf(out, "<li>&hellip; and %d more</li>", (int)jnum(rec, "error_count") - n);
 	} else {
 		fputs("<li>", out);
-		html_escape(out, jstr(rec, "reason"));
+		report_html_escape(out, jstr(rec, "reason"));
 		fputs("</li>", out);
 	}
 	fputs("</ul></td></tr>\n", out);
@@ -1339,7 +1339,7 @@ static int html_path_item(void *ctx, const cJSON *rec)
 		return 0;
 	if (h->n++ < HTML_CAP) {
 		fputs("<li>", h->out);
-		html_escape(h->out, jstr(rec, "path"));
+		report_html_escape(h->out, jstr(rec, "path"));
 		fputs("</li>", h->out);
 	}
 	return 0;
@@ -1368,10 +1368,10 @@ static int html_run_warning(void *ctx, const cJSON *rec)
 	fputs("<li>", out);
 	if (jstr(rec, "path")) {
 		fputs("<code>", out);
-		html_escape(out, jstr(rec, "path"));
+		report_html_escape(out, jstr(rec, "path"));
 		fputs("</code>: ", out);
 	}
-	html_escape(out, jstr(rec, "message"));
+	report_html_escape(out, jstr(rec, "message"));
 	fputs("</li>\n", out);
 	return 0;
 }
@@ -1398,9 +1398,9 @@ static void html_error_groups(struct report *rep, const struct pipeline_stats *s
 				fputs("<h2>Errors, grouped</h2>\n<table id=\"error-groups\"><tr><th>files</th>"
 				      "<th>rule</th><th>error</th></tr>\n", out);
 			fprintf(out, "<tr><td class=\"n\">%ld</td><td>", c.g[k].files);
-			html_escape(out, *c.rule ? c.rule : "(none)");
+			report_html_escape(out, *c.rule ? c.rule : "(none)");
 			fputs("</td><td><code>", out);
-			html_escape(out, c.g[k].msg);
+			report_html_escape(out, c.g[k].msg);
 			fputs("</code></td></tr>\n", out);
 		}
 		for (k = 0; k < c.n; k++)
@@ -1455,14 +1455,14 @@ int report_write_validate_html(struct report *rep, const struct pipeline_stats *
 	      ".filters{margin:12px 0;display:flex;gap:8px}input,select{font:inherit;padding:4px}\n"
 	      ".headline{font-size:18px;font-weight:700;margin:8px 0}\n"
 	      "</style></head><body>\n<h1>wsmigrate validation report</h1>\n<div class=\"sub\">tree <code>", out);
-	html_escape(out, s->tree_root);
+	report_html_escape(out, s->tree_root);
 	fprintf(out, "</code> &middot; %.2fs &middot; nothing was written</div>\n", s->duration_s);
 	fputs("<p class=\"headline\" id=\"headline\">", out);
-	html_escape(out, headline);
+	report_html_escape(out, headline);
 	fputs("</p>\n", out);
 	fprintf(out, "<div class=\"verdict %s\" id=\"verdict\" data-verdict=\"%s\">", verdict_name(v),
 		verdict_name(v));
-	html_escape(out, verdict);
+	report_html_escape(out, verdict);
 	fputs("</div>\n", out);
 	fprintf(out, "<div class=\"cards\"><div class=\"card\"><b id=\"n-seen\">%lld</b>files seen</div>"
 		"<div class=\"card ok\"><b id=\"n-valid\">%lld</b>valid</div>"
@@ -1484,13 +1484,13 @@ int report_write_validate_html(struct report *rep, const struct pipeline_stats *
 		if (!r->seen)
 			continue;   /* a rule that matched nothing says nothing */
 		fprintf(out, "<tr%s data-rule=\"", r->catch_all ? " class=\"ca\"" : "");
-		html_escape(out, r->rule ? r->rule : "(no rule)");
+		report_html_escape(out, r->rule ? r->rule : "(no rule)");
 		fputs("\"><td>", out);
-		html_escape(out, r->rule ? r->rule : "(no rule: skipped)");
+		report_html_escape(out, r->rule ? r->rule : "(no rule: skipped)");
 		if (r->catch_all)
 			fputs(" <span class=\"k\">catch-all</span>", out);
 		fputs("</td><td>", out);
-		html_escape(out, r->table ? r->table : "-");
+		report_html_escape(out, r->table ? r->table : "-");
 		fprintf(out, "</td><td class=\"n\">%lld</td><td class=\"n share\">%.1f%%</td>"
 			"<td class=\"n\">%lld</td><td class=\"n\">%lld</td>"
 			"<td><div class=\"bar\" title=\"%.1f%% valid\"><span class=\"v\" style=\"flex:%lld\"></span>"
@@ -1518,7 +1518,7 @@ int report_write_validate_html(struct report *rep, const struct pipeline_stats *
 		if (!s->rules[i].invalid)
 			continue;
 		fputs("<option>", out);
-		html_escape(out, s->rules[i].rule ? s->rules[i].rule : "(none)");
+		report_html_escape(out, s->rules[i].rule ? s->rules[i].rule : "(none)");
 		fputs("</option>", out);
 	}
 	fputs("</select><input id=\"q\" type=\"search\" placeholder=\"search path\" size=\"40\">"

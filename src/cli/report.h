@@ -82,4 +82,8 @@ int report_write_validate_html(struct report *rep, const struct pipeline_stats *
 
 void report_free(struct report *rep);
 
+/* Write s (NULL: nothing) to out as HTML text or attribute value: <, >, &,
+ * " and ' escaped.  Shared by every HTML page the commands write. */
+void report_html_escape(FILE *out, const char *s);
+
 #endif

@@ -152,17 +152,6 @@ static int is_uri(const char *s)
 	return strncmp(s, "postgresql://", 13) == 0 || strncmp(s, "postgres://", 11) == 0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* 1 when raw[0..n) percent-decodes to `word` */
 static int pct_equals(const char *raw, size_t n, const char *word)
 {
@@ -171,9 +160,9 @@ static int pct_equals(const char *raw, size_t n, const char *word)
 	while (i < n) {
 		int c = (unsigned char)raw[i];
 
-		if (c == '%' && i + 2 < n && hexval(raw[i + 1]) >= 0 &&
-		    hexval(raw[i + 2]) >= 0) {
-			c = hexval(raw[i + 1]) * 16 + hexval(raw[i + 2]);
+		if (c == '%' && i + 2 < n && util_hex_digit(raw[i + 1]) >= 0 &&
+		    util_hex_digit(raw[i + 2]) >= 0) {
+			c = util_hex_digit(raw[i + 1]) * 16 + util_hex_digit(raw[i + 2]);
 			i += 3;
 		} else {
 			i++;
