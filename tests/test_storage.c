@@ -336,6 +336,19 @@ static void unchanged(struct tfile *t)
 	t->f.n_rows = 0;
 }
 
+/* Open b with options o, or fail the test; the handle is closed by track. */
+static struct storage *open_opts(const struct be *b, const struct storage_opts *o)
+{
+	struct storage *st = NULL;
+	struct error err;
+
+	error_clear(&err);
+	if (storage_open(b->url, o, &st, &err))
+		fail_msg("storage_open(%s): %s", b->url, err.msg);
+	track(st);
+	return st;
+}
+
 static struct storage *open_st(const struct be *b, int no_wait,
 			       const char *tenant)
 {
@@ -343,14 +356,8 @@ static struct storage *open_st(const struct be *b, int no_wait,
 	 * outside a run are of the handle's source */
 	struct storage_opts o = { .no_wait = no_wait, .busy_timeout_ms = 20000,
 				  .tenant = tenant, .source = "/tmp/tree" };
-	struct storage *st = NULL;
-	struct error err;
 
-	error_clear(&err);
-	if (storage_open(b->url, &o, &st, &err))
-		fail_msg("storage_open(%s): %s", b->url, err.msg);
-	track(st);
-	return st;
+	return open_opts(b, &o);
 }
 
 #define OK(call)                                                            \
@@ -1728,14 +1735,8 @@ static void pg_advisory_lock_is_held_during_a_run(void **state)
 static struct storage *open_src(const struct be *b, const char *source)
 {
 	struct storage_opts o = { .no_wait = 1, .source = source };
-	struct storage *st = NULL;
-	struct error err;
 
-	error_clear(&err);
-	if (storage_open(b->url, &o, &st, &err))
-		fail_msg("storage_open(%s): %s", b->url, err.msg);
-	track(st);
-	return st;
+	return open_opts(b, &o);
 }
 
 /*
