@@ -154,5 +154,8 @@ void strbuf_reset(struct strbuf *sb);
 const char *strbuf_str(const struct strbuf *sb);
 /* Free the buffer and reset to empty (clears `failed`). */
 void strbuf_release(struct strbuf *sb);
+/* strbuf_release when sb's buffer grew past max_cap bytes, so that one huge
+ * document does not keep a reused buffer huge; else nothing. */
+void strbuf_trim_cap(struct strbuf *sb, size_t max_cap);
 
 #endif

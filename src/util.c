@@ -361,6 +361,12 @@ void strbuf_release(struct strbuf *sb)
 	sb->failed = 0;
 }
 
+void strbuf_trim_cap(struct strbuf *sb, size_t max_cap)
+{
+	if (sb->cap > max_cap)
+		strbuf_release(sb);
+}
+
 struct arena_block {
 	struct arena_block *next;
 	size_t used, cap;

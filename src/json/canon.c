@@ -521,18 +521,11 @@ int jsoncanon_append(struct jsoncanon *c, const char *s, size_t n,
 	return -1;
 }
 
-/* Free sb when it grew past `bytes`. */
-static void trim_buf(struct strbuf *sb, size_t bytes)
-{
-	if (sb->cap > bytes)
-		strbuf_release(sb);
-}
-
 void jsoncanon_trim(struct jsoncanon *c, size_t bytes)
 {
-	trim_buf(&c->aside, bytes);
-	trim_buf(&c->ka, bytes);
-	trim_buf(&c->kb, bytes);
+	strbuf_trim_cap(&c->aside, bytes);
+	strbuf_trim_cap(&c->ka, bytes);
+	strbuf_trim_cap(&c->kb, bytes);
 	if (c->alloc > bytes / sizeof(*c->m)) {
 		free(c->m);
 		c->m = NULL;

@@ -430,8 +430,8 @@ static int bin_feed(struct copy_out *o, const char *buf, size_t n)
 	memmove(o->pend.buf, o->pend.buf + used, o->pend.len - (size_t)used);
 	o->pend.len -= (size_t)used;
 	/* after a row of several MB, give the memory back */
-	if (!o->pend.len && o->pend.cap > PG_COPY_CHUNK * 8)
-		strbuf_release(&o->pend);
+	if (!o->pend.len)
+		strbuf_trim_cap(&o->pend, PG_COPY_CHUNK * 8);
 	return 0;
 }
 

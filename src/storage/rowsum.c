@@ -280,16 +280,9 @@ void rowsum_finish(struct rowsum *rs, char out[65])
 	rs->bad = 0;
 }
 
-/* Free sb when it grew past `bytes`. */
-static void trim_buf(struct strbuf *sb, size_t bytes)
-{
-	if (sb->cap > bytes)
-		strbuf_release(sb);
-}
-
 void rowsum_trim(struct rowsum *rs, size_t bytes)
 {
-	trim_buf(&rs->row, bytes);
-	trim_buf(&rs->cval, bytes);
+	strbuf_trim_cap(&rs->row, bytes);
+	strbuf_trim_cap(&rs->cval, bytes);
 	jsoncanon_trim(&rs->cx, bytes);
 }
