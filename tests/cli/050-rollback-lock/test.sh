@@ -17,10 +17,7 @@ left=$(find tree -type f | wc -l)
 # 1. migrate --no-wait during the restore: refused at once
 WSMIGRATE_FAULT=slow-restore "$WSM_BIN" rollback --db "$DB" >rb.out 2>rb.err &
 rb=$!
-i=0
-while [ "$(find tree -type f | wc -l)" -le "$left" ] && [ $i -lt 1000 ]; do
-	sleep 0.01; i=$((i + 1))
-done
+until_more_files tree "$left"
 "$WSM_BIN" $M --no-wait --format json >m.out 2>m.err
 mst=$?
 wait $rb
@@ -47,10 +44,7 @@ expect_status 0
 left=$(find tree -type f | wc -l)
 WSMIGRATE_FAULT=slow-restore "$WSM_BIN" rollback --db "$DB" >rb.out 2>rb.err &
 rb=$!
-i=0
-while [ "$(find tree -type f | wc -l)" -le "$left" ] && [ $i -lt 1000 ]; do
-	sleep 0.01; i=$((i + 1))
-done
+until_more_files tree "$left"
 "$WSM_BIN" $M --format json >m.out 2>m.err
 mst=$?
 wait $rb

@@ -21,10 +21,7 @@ mkdir elsewhere
 
 WSMIGRATE_FAULT=slow-restore "$WSM_BIN" rollback --db "$DB" >rb.out 2>rb.err &
 rb=$!
-i=0
-while [ "$(find tree -type f | wc -l)" -le "$left" ] && [ $i -lt 1000 ]; do
-	sleep 0.01; i=$((i + 1))
-done
+until_more_files tree "$left"
 rm -rf "tree/$lastdir"
 ln -s "$WSM_WORK/elsewhere" "tree/$lastdir"
 wait $rb

@@ -23,7 +23,7 @@ q "CREATE ROLE $R LOGIN; GRANT USAGE ON SCHEMA public TO $R;
    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO $R;
    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO $R;
    INSERT INTO wsm_tenant_roles VALUES ('$R', 'globex')" >/dev/null || fail "cannot create the role"
-trap 'q "DROP OWNED BY $R; DROP ROLE IF EXISTS $R" >/dev/null 2>&1; psql -q -X -d "$WSM_TEST_PG_URL" -c "DROP DATABASE IF EXISTS \"$DBNAME\" WITH (FORCE)" >/dev/null 2>&1' EXIT
+on_exit 'q "DROP OWNED BY $R; DROP ROLE IF EXISTS $R" >/dev/null 2>&1'
 RDB=$(echo "$DB" | sed "s|://[^@/]*@|://$R@|")
 rq() { psql -X -A -t -q -v ON_ERROR_STOP=1 -d "$RDB" -c "$1"; }
 expect_eq "$(rq "select count(*) from agent_status")" 2 sees_own_rows

@@ -7,18 +7,8 @@ printf '{"v": 1}\n' > tree/a/one.json
 "$WSM_BIN" migrate tree --db "$DB" --schema "$SCHEMA" --watch --settle 1000 --prune \
 	--on-invalid skip > watch.out 2> watch.err &
 pid=$!
-# stop the watcher on any exit, and drop the database as lib.sh would
-trap 'kill -9 $pid 2>/dev/null; [ "$WSM_BACKEND" != postgres ] ||
-	psql -q -X -d "$WSM_TEST_PG_URL" -c "DROP DATABASE IF EXISTS \"$DBNAME\" WITH (FORCE)" >/dev/null 2>&1' EXIT
-# until CONDITION-SQL returns WANT (20 s at most)
-until_q() {
-	i=0
-	while [ "$(q "$1" 2>/dev/null)" != "$2" ]; do
-		i=$((i + 1))
-		[ $i -le 200 ] || { cat watch.out watch.err; fail "timed out waiting for: $1 = $2 (got '$(q "$1" 2>/dev/null)')"; }
-		sleep 0.1
-	done
-}
+# stop the watcher on any exit
+on_exit 'kill -9 ${pid:-} 2>/dev/null'
 cur() { echo "select count(*) from documents where _path = '$1'"; }
 until_q "$(cur a/one.json)" 1
 

@@ -46,7 +46,7 @@ if [ "$WSM_BACKEND" = postgres ]; then
 	wsm migrate tree --db "sqlite:$WSM_WORK/src.db" --schema schema --on-invalid skip -q --backup-dir bk2
 	expect_status 1
 	psql -q -X -d "$WSM_TEST_PG_URL" -c "CREATE DATABASE \"${DBNAME}_p\"" >/dev/null || fail createdb
-	trap 'psql -q -X -d "$WSM_TEST_PG_URL" -c "DROP DATABASE IF EXISTS \"$DBNAME\" WITH (FORCE)" -c "DROP DATABASE IF EXISTS \"${DBNAME}_p\" WITH (FORCE)" >/dev/null 2>&1' EXIT
+	on_exit 'psql -q -X -d "$WSM_TEST_PG_URL" -c "DROP DATABASE IF EXISTS \"${DBNAME}_p\" WITH (FORCE)" >/dev/null 2>&1'
 	DB2=$(echo "$DB" | sed "s|/\([^/?]*\)\(?.*\)\{0,1\}$|/\1_p\2|")
 	wsm promote --from "sqlite:$WSM_WORK/src.db" --to "$DB2"
 	expect_status 0

@@ -10,25 +10,16 @@ printf '{"part": 1, ' > tree/half.json
 WSMIGRATE_FAULT=finish-after-read:half.json "$WSM_BIN" migrate tree --db "$DB" --schema "$SCHEMA" \
 	--watch --settle 300 --on-invalid skip --format json > watch.out 2> watch.err &
 pid=$!
-trap 'kill -9 $pid 2>/dev/null; [ "$WSM_BACKEND" != postgres ] ||
-	psql -q -X -d "$WSM_TEST_PG_URL" -c "DROP DATABASE IF EXISTS \"$DBNAME\" WITH (FORCE)" >/dev/null 2>&1' EXIT
-until_q() {
-	i=0
-	while [ "$(q "$1" 2>/dev/null)" != "$2" ]; do
-		i=$((i + 1))
-		[ $i -le 150 ] || { cat watch.out watch.err; fail "timed out waiting for: $1 = $2 (got '$(q "$1" 2>/dev/null)')"; }
-		sleep 0.1
-	done
-}
+on_exit 'kill -9 ${pid:-} 2>/dev/null'
 final=$(printf '{"part": 1, "rest": 2}\n' | sha256sum | cut -c1-64)
 half=$(printf '{"part": 1, ' | sha256sum | cut -c1-64)
 # the hook did write during the first run
-until_q "select count(*) from wsm_runs where status = 'committed'" 1
+until_q "select count(*) from wsm_runs where status = 'committed'" 1 150
 expect_eq "$(cat tree/half.json)" '{"part": 1, "rest": 2}' file_finished
 # the first run saw the half-written bytes (invalid), and did not import them
 expect_eq "$(head -n 1 watch.out | jq -c '[.imported, .invalid]')" '[1,1]' first_run_counts
 # the next run (started by the write alone) takes the final bytes
-until_q "select count(*) from documents where _path = 'half.json' and _sha256 = '$final'" 1
+until_q "select count(*) from documents where _path = 'half.json' and _sha256 = '$final'" 1 150
 expect_eq "$(q "select count(*) from documents where _path = 'half.json'")" 1 one_document
 expect_eq "$(q "select size from wsm_files where path = 'half.json' and sha256 = '$final'")" 23 final_size
 kill -TERM $pid
