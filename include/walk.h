@@ -68,6 +68,10 @@ const char *walk_root(const struct walk *w);
  */
 int walk_path_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
+/* 1 when the walk takes a file of this name as JSON: "<stem>.json", the
+ * suffix in any case ("x.JSON" from Windows-made trees), stem not empty. */
+int walk_is_json_name(const char *name);
+
 /* Free the walker.  Accepts NULL. */
 void walk_close(struct walk *w);
 

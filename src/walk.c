@@ -187,8 +187,7 @@ static int excluded(const struct walk *w, const char *abs)
 	return 0;
 }
 
-/* ".json" in any case: "x.JSON" is a JSON file too (Windows-made trees). */
-static int is_json_name(const char *name)
+int walk_is_json_name(const char *name)
 {
 	size_t n = strlen(name);
 
@@ -283,7 +282,7 @@ int walk_next(struct walk *w, struct walk_entry *e, struct error *err)
 			const char *rel_target = in_tree && w->target[w->root_len] ?
 						 w->target + w->root_len + 1 : ".";
 
-			if (!to_dir && !is_json_name(name)) {
+			if (!to_dir && !walk_is_json_name(name)) {
 				w->ignored++;       /* a non-JSON file like any other */
 				continue;
 			}
@@ -314,7 +313,7 @@ int walk_next(struct walk *w, struct walk_entry *e, struct error *err)
 			}
 			return 1;
 		}
-		if (!is_json_name(name)) {
+		if (!walk_is_json_name(name)) {
 			w->ignored++;
 			continue;
 		}

@@ -13,13 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "util.h"
+#include "walk.h"
 
 #define MASK (IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_FROM | \
 	      IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | \
@@ -57,13 +57,6 @@ static char *path_join(const char *dir, const char *name)
 static double now_ms(void)
 {
 	return util_monotonic() * 1000.0;
-}
-
-static int is_json_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n >= 5 && strcasecmp(name + n - 5, ".json") == 0;
 }
 
 /* ------------------------------------------------------------ inotify */
@@ -217,7 +210,7 @@ static int drain(struct watch *w, struct error *err)
 				}
 				continue;
 			}
-			if (is_json_name(name))
+			if (walk_is_json_name(name))
 				counts = 1;
 		}
 	}
@@ -250,7 +243,7 @@ static uint64_t signature(const struct watch *w, const char *dir, uint64_t h)
 			continue;
 		if (!(p = path_join(dir, e->d_name)))
 			break;
-		if (!lstat(p, &st) && (S_ISDIR(st.st_mode) || is_json_name(e->d_name))) {
+		if (!lstat(p, &st) && (S_ISDIR(st.st_mode) || walk_is_json_name(e->d_name))) {
 			h = mix(h, p, strlen(p));
 			h = mix(h, &st.st_size, sizeof(st.st_size));
 			h = mix(h, &st.st_mtim, sizeof(st.st_mtim));

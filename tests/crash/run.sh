@@ -299,6 +299,19 @@ backups_clean() {
 }
 
 # backups_state: counts of what a kill left in the backup folder
+# verify_and_tree EXPECTED WHAT: after the next run, `backups verify --db`
+# passes and the tree ($W/tree) lists as EXPECTED (a tree_list file), WHAT
+# naming it in the failure.
+verify_and_tree() {
+	"$BIN" backups verify --db "$(db_url)" >"$WORK/v.out" 2>&1 ||
+		{ fail "backups verify failed:"; head -n 5 "$WORK/v.out" | sed 's/^/    /'; }
+	[ "$backend" = postgres ] && pg_wait_idle
+	tree_list "$W/tree" "$WORK/n.tree"
+	cmp -s "$WORK/n.tree" "$1" ||
+		{ fail "the tree differs from $2:"
+		  diff "$1" "$WORK/n.tree" | head -n 10 | sed 's/^/    /'; }
+}
+
 backups_state() {
 	np=$(find "$W/backups" -name '*.partial' | wc -l)
 	nu=$(find "$W/backups" -name '*.uncommitted' | wc -l)
@@ -559,13 +572,7 @@ kill_once_d() {
 		  diff "$SNAP/d.final.ldump" "$WORK/n.dump" | head -n 10 | sed 's/^/    /'; }
 	msg=$(backups_clean) || fail "after the next run: $msg"
 	grep -qE 'never committed|interrupted run' "$WORK/n.err" && cleaned=1 || cleaned=0
-	"$BIN" backups verify --db "$(db_url)" >"$WORK/v.out" 2>&1 ||
-		{ fail "backups verify failed:"; head -n 5 "$WORK/v.out" | sed 's/^/    /'; }
-	[ $backend = postgres ] && pg_wait_idle
-	tree_list "$W/tree" "$WORK/n.tree"
-	cmp -s "$WORK/n.tree" "$SNAP/d.tree" ||
-		{ fail "the tree differs from the writer's final tree:"
-		  diff "$SNAP/d.tree" "$WORK/n.tree" | head -n 10 | sed 's/^/    /'; }
+	verify_and_tree "$SNAP/d.tree" "the writer's final tree"
 	echo "$backend $phase $killed $state $left_partial $left_marker $cleaned $fails_of_phase" >>"$WORK/tally"
 	[ "${VERBOSE:-0}" = 1 ] && echo "   $backend d #$iter delay ${delay}s of ${ms}ms: killed=$killed committed runs=$nruns state=$state partial=$left_partial marker=$left_marker cleaned=$cleaned"
 	[ $fails_of_phase -eq 0 ] || cp -a "$W" "$WORK/failed-$backend-$phase-$iter" 2>/dev/null
@@ -639,14 +646,8 @@ kill_once() {
 	a|b) grep -qE 'never committed|interrupted run' "$WORK/n.err" && cleaned=1 || cleaned=0 ;;
 	*) cleaned=0 ;;
 	esac
-	"$BIN" backups verify --db "$(db_url)" >"$WORK/v.out" 2>&1 ||
-		{ fail "backups verify failed:"; head -n 5 "$WORK/v.out" | sed 's/^/    /'; }
-	[ $backend = postgres ] && pg_wait_idle
 	# 5. the tree
-	tree_list "$W/tree" "$WORK/n.tree"
-	cmp -s "$WORK/n.tree" "$SNAP/$phase.tree" ||
-		{ fail "the tree differs from the expected one after the next run:"
-		  diff "$SNAP/$phase.tree" "$WORK/n.tree" | head -n 10 | sed 's/^/    /'; }
+	verify_and_tree "$SNAP/$phase.tree" "the expected one after the next run"
 
 	# tallies: backend phase killed state partial marker cleaned failed
 	echo "$backend $phase $killed $state $left_partial $left_marker $cleaned $fails_of_phase" >>"$WORK/tally"
